@@ -1,0 +1,148 @@
+"""Repository rules over Debian packages (offline), plus the LibTorch switch.
+
+- rules_cc comes from bazel-rules-cc, patched for Bazel 4.2.3 (no use_cpp_toolchain).
+- rules_java comes from bazel-rules-java.
+- remote_coverage_tools is a local stand-in so `bazel test` never downloads.
+- libtorch is Debian's libtorch-dev unless LIBTORCH_HOME names a LibTorch
+  distribution (or a Python `torch` package directory) with include/ and lib/.
+- opencv is Debian's OpenCV 4 (headers in /usr/include/opencv4).
+"""
+
+_RULES_CC_DIR = "/usr/share/bazel/rules/cc"
+_RULES_JAVA_DIR = "/usr/share/bazel/rules/java"
+_TOOLCHAIN_TYPE = '["@bazel_tools//tools/cpp:toolchain_type"]'
+_PATCHED_FILES = [
+    "cc/private/rules_impl/compiler_flag.bzl",
+    "cc/private/rules_impl/cc_flags_supplier.bzl",
+]
+
+def _fail_missing(path, package):
+    fail("%s not found: install the Debian package %s (run sudo ./setup.sh)" % (path, package))
+
+def _debian_rules_cc_impl(ctx):
+    src = ctx.path(_RULES_CC_DIR)
+    if not src.exists:
+        _fail_missing(_RULES_CC_DIR, "bazel-rules-cc")
+    for child in src.readdir():
+        ctx.symlink(child, child.basename)
+
+    # Bazel 4.2.3 has no use_cpp_toolchain(): replace the two files that call it
+    # (a symlinked directory cannot be edited, so rebuild that one directory).
+    impl_dir = "cc/private/rules_impl"
+    ctx.delete("cc")
+    ctx.execute(["mkdir", "-p", impl_dir])
+    for child in src.get_child("cc").readdir():
+        if child.basename != "private":
+            ctx.symlink(child, "cc/" + child.basename)
+    for child in src.get_child("cc").get_child("private").readdir():
+        if child.basename != "rules_impl":
+            ctx.symlink(child, "cc/private/" + child.basename)
+    for child in src.get_child("cc").get_child("private").get_child("rules_impl").readdir():
+        rel = impl_dir + "/" + child.basename
+        if rel in _PATCHED_FILES:
+            text = ctx.read(child)
+            text = text.replace(', "use_cpp_toolchain")', ")")
+            text = text.replace("use_cpp_toolchain()", _TOOLCHAIN_TYPE)
+            ctx.file(rel, text, executable = False)
+        else:
+            ctx.symlink(child, rel)
+
+debian_rules_cc = repository_rule(implementation = _debian_rules_cc_impl, local = True)
+
+def _coverage_stub_impl(ctx):
+    ctx.file("WORKSPACE", "workspace(name = \"remote_coverage_tools\")\n")
+    ctx.file("coverage_unavailable.sh", "#!/bin/sh\necho 'coverage tools are not available offline' >&2\nexit 1\n", executable = True)
+    ctx.file("BUILD", """
+package(default_visibility = ["//visibility:public"])
+sh_binary(name = "coverage_report_generator", srcs = ["coverage_unavailable.sh"])
+sh_binary(name = "lcov_merger", srcs = ["coverage_unavailable.sh"])
+filegroup(name = "coverage_output_generator", srcs = ["coverage_unavailable.sh"])
+""")
+
+coverage_stub = repository_rule(implementation = _coverage_stub_impl)
+
+_TORCH_BUILD = """
+load("@rules_cc//cc:defs.bzl", "cc_library")
+
+package(default_visibility = ["//visibility:public"])
+
+cc_library(
+    name = "libtorch",
+    hdrs = glob(["include/**/*.h", "include/**/*.hpp", "include/**/*.cuh"]) + ["fer_torch_config.h"],
+    includes = ["include", "include/torch/csrc/api/include", "."],
+    linkopts = {linkopts},
+    defines = {defines},
+)
+"""
+
+def _libtorch_impl(ctx):
+    home = ctx.os.environ.get("LIBTORCH_HOME", "")
+    if home:
+        root = ctx.path(home)
+        if not root.get_child("include").exists or not root.get_child("lib").exists:
+            fail("LIBTORCH_HOME=%s must contain include/ and lib/ (a LibTorch distribution or a Python torch package directory)" % home)
+        ctx.symlink(root.get_child("include"), "include")
+        libdir = str(root.get_child("lib"))
+        source = home
+    else:
+        for d in ["ATen", "c10", "caffe2", "torch"]:
+            p = ctx.path("/usr/include/" + d)
+            if not p.exists:
+                _fail_missing(str(p), "libtorch-dev")
+            ctx.symlink(p, "include/" + d)
+        libdir = "/usr/lib/x86_64-linux-gnu"
+        source = "debian:libtorch-dev"
+    lib = ctx.path(libdir)
+    has_cuda = lib.get_child("libtorch_cuda.so").exists and lib.get_child("libc10_cuda.so").exists
+    libs = ["-ltorch", "-ltorch_cpu", "-lc10"]
+    if has_cuda:
+        libs = ["-ltorch_cuda", "-lc10_cuda"] + libs
+    linkopts = ["-L" + libdir, "-Wl,-rpath," + libdir, "-Wl,--no-as-needed"] + libs + ["-Wl,--as-needed", "-lpthread"]
+
+    # Debian builds c10 with glog: its logging macros then call glog from our objects.
+    macros = ctx.path("include/c10/macros/cmake_macros.h")
+    if macros.exists and "#define C10_USE_GLOG" in ctx.read(macros):
+        linkopts.append("-lglog")
+    version = ctx.execute(["sh", "-c", "grep -h 'define TORCH_VERSION ' '%s'/include/torch/csrc/api/include/torch/version.h 2>/dev/null | head -1 | sed 's/.*\"\\(.*\\)\".*/\\1/'" % ctx.path(".")]).stdout.strip()
+    ctx.file("fer_torch_config.h", """// Generated by third_party/repositories.bzl: which LibTorch this build links.
+#pragma once
+#define FER_LIBTORCH_SOURCE "{source}"
+#define FER_LIBTORCH_LIBDIR "{libdir}"
+#define FER_LIBTORCH_HEADER_VERSION "{version}"
+#define FER_LIBTORCH_HAS_CUDA {cuda}
+""".format(source = source, libdir = libdir, version = version, cuda = 1 if has_cuda else 0))
+    ctx.file("BUILD", _TORCH_BUILD.format(
+        linkopts = repr(linkopts),
+        defines = repr(["FER_WITH_CUDA=1"] if has_cuda else []),
+    ))
+
+libtorch_repository = repository_rule(
+    implementation = _libtorch_impl,
+    environ = ["LIBTORCH_HOME"],
+    local = True,
+)
+
+_OPENCV_BUILD = """
+load("@rules_cc//cc:defs.bzl", "cc_library")
+
+package(default_visibility = ["//visibility:public"])
+
+cc_library(
+    name = "opencv",
+    hdrs = glob(["opencv2/**/*.h", "opencv2/**/*.hpp"]),
+    includes = ["."],
+    linkopts = ["-lopencv_imgcodecs", "-lopencv_imgproc", "-lopencv_core"],
+)
+"""
+
+def emogcn_dependencies():
+    """Declares every external repository; call from WORKSPACE."""
+    debian_rules_cc(name = "rules_cc")
+    native.local_repository(name = "rules_java", path = _RULES_JAVA_DIR)
+    coverage_stub(name = "remote_coverage_tools")
+    libtorch_repository(name = "libtorch")
+    native.new_local_repository(
+        name = "opencv",
+        path = "/usr/include/opencv4",
+        build_file_content = _OPENCV_BUILD,
+    )
