@@ -1,0 +1,165 @@
+#include "datasets/affectnet.h"
+
+#include <sys/stat.h>
+
+#include "datasets/error.h"
+#include "datasets/report.h"
+#include "datasets/text.h"
+
+namespace fer::datasets {
+
+const char kAffectNetHeader[] =
+    "subDirectory_filePath,face_x,face_y,face_width,face_height,facial_landmarks,expression,"
+    "valence,arousal";
+
+namespace {
+
+constexpr int kColumns = 9;
+constexpr int kLandmarkValues = 136;
+const char* const kColumnNames[kColumns] = {"subDirectory_filePath", "face_x",     "face_y",
+                                            "face_width",            "face_height", "facial_landmarks",
+                                            "expression",            "valence",     "arousal"};
+const char* const kCodeNames[11] = {"Neutral",  "Happy", "Sad",  "Surprise",  "Fear",   "Disgust",
+                                    "Anger",    "Contempt", "None", "Uncertain", "No-Face"};
+
+struct RowContext {
+  const std::string& file;
+  long line;
+  SplitReport& report;
+  bool ok = true;
+
+  std::optional<double> number(std::string_view field, int column) {
+    auto v = parse_double(field);
+    if (!v) fail(column, "not a number: '" + std::string(field) + "'");
+    return v;
+  }
+  void fail(int column, const std::string& message) {
+    if (ok) add_error(report, file, line, column < 0 ? "" : kColumnNames[column], message);
+    ok = false;
+  }
+};
+
+// Eye centres: means of landmarks 36-41 (left) and 42-47 (right).
+bool parse_landmarks(std::string_view field, RowContext& row, Sample& s) {
+  auto parts = split(field, ';');
+  if (parts.size() != kLandmarkValues) {
+    row.fail(5, "expected 136 landmark values (68 points), got " + std::to_string(parts.size()));
+    return false;
+  }
+  double sum[4] = {0, 0, 0, 0};
+  for (int i = 0; i < kLandmarkValues; ++i) {
+    auto v = parse_double(parts[i]);
+    if (!v) {
+      row.fail(5, "landmark value " + std::to_string(i) + " is not a number: '" +
+                      std::string(parts[i]) + "'");
+      return false;
+    }
+    const int point = i / 2;
+    if (point >= 36 && point < 48) sum[(point >= 42 ? 2 : 0) + i % 2] += *v;
+  }
+  s.left_eye = {static_cast<float>(sum[0] / 6), static_cast<float>(sum[1] / 6)};
+  s.right_eye = {static_cast<float>(sum[2] / 6), static_cast<float>(sum[3] / 6)};
+  return true;
+}
+
+bool in_unit_range(double v) { return v >= -1.0 && v <= 1.0; }
+
+void parse_row(std::string_view text, RowContext& row, const std::string& image_root,
+               const ReadOptions& options, Split& split) {
+  auto fields = ::fer::datasets::split(text, ',');
+  if (fields.size() != kColumns) {
+    row.fail(-1, "expected 9 comma-separated columns, got " + std::to_string(fields.size()));
+    return;
+  }
+  Sample s;
+  s.image = std::string(trim(fields[0]));
+  if (!is_safe_relative_path(s.image)) {
+    row.fail(0, "image path '" + s.image + "' is empty, absolute or escapes the image root");
+    return;
+  }
+  double box[4];
+  for (int c = 1; c <= 4; ++c) {
+    auto v = row.number(fields[c], c);
+    if (!v) return;
+    box[c - 1] = *v;
+  }
+  if (box[2] <= 0 || box[3] <= 0) return row.fail(box[2] <= 0 ? 3 : 4, "face box size must be > 0");
+  if (!parse_landmarks(fields[5], row, s)) return;
+  auto code = parse_int(fields[6]);
+  if (!code) return row.fail(6, "not an integer: '" + std::string(fields[6]) + "'");
+  if (*code < 0 || *code > 10) return row.fail(6, "code " + std::to_string(*code) + " outside 0-10");
+  auto valence = row.number(fields[7], 7);
+  if (!valence) return;
+  auto arousal = row.number(fields[8], 8);
+  if (!arousal) return;
+  for (int c : {7, 8}) {
+    const double v = c == 7 ? *valence : *arousal;
+    if (!in_unit_range(v) && v != -2.0) return row.fail(c, "value " + std::to_string(v) + " outside [-1, 1] (or -2)");
+  }
+  const long last_kept = options.eight_classes ? 7 : 6;
+  if (*code > last_kept) {
+    ++split.report.dropped_by_code["expression " + std::to_string(*code) + " " + kCodeNames[*code]];
+    return;
+  }
+  if (*valence == -2.0 || *arousal == -2.0) {
+    ++split.report.dropped_by_code["valence/arousal -2 (uncertain)"];
+    return;
+  }
+  if (options.check_images_exist && !file_exists(image_root + "/" + s.image)) {
+    return row.fail(0, "image file not found: " + image_root + "/" + s.image);
+  }
+  s.has_geometry = true;
+  s.box_x = static_cast<float>(box[0]);
+  s.box_y = static_cast<float>(box[1]);
+  s.box_w = static_cast<float>(box[2]);
+  s.box_h = static_cast<float>(box[3]);
+  s.expression = static_cast<int32_t>(*code);
+  s.valence = static_cast<float>(*valence);
+  s.arousal = static_cast<float>(*arousal);
+  split.samples.push_back(std::move(s));
+  ++split.report.kept;
+}
+
+}  // namespace
+
+std::vector<std::string> affectnet_class_names(bool eight_classes) {
+  std::vector<std::string> names(kCodeNames, kCodeNames + (eight_classes ? 8 : 7));
+  return names;
+}
+
+Split read_affectnet_csv(const std::string& csv_path, const std::string& image_root,
+                         const std::string& split_name, const ReadOptions& options) {
+  const std::string text = read_file(csv_path, "read AffectNet CSV");
+  Split split;
+  split.report.split = split_name;
+  for_each_line(text, [&](long line, std::string_view row_text) {
+    if (row_text.empty()) return;
+    if (line == 1 && row_text.substr(0, 21) == "subDirectory_filePath") {
+      if (row_text != kAffectNetHeader) {
+        add_error(split.report, csv_path, line, "header",
+                  "unexpected header; expected '" + std::string(kAffectNetHeader) + "'");
+      }
+      return;
+    }
+    ++split.report.rows_read;
+    RowContext row{csv_path, line, split.report};
+    parse_row(row_text, row, image_root, options, split);
+  });
+  enforce_policy(split.report, options.bad_rows, "read AffectNet CSV");
+  return split;
+}
+
+DatasetIndex read_affectnet(const std::string& root, const ReadOptions& options) {
+  DatasetIndex index;
+  index.name = "affectnet";
+  index.root = root;
+  struct stat st;
+  const std::string images = root + "/Manually_Annotated_Images";
+  index.image_root = (::stat(images.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) ? images : root;
+  index.class_names = affectnet_class_names(options.eight_classes);
+  index.train = read_affectnet_csv(root + "/training.csv", index.image_root, "train", options);
+  index.val = read_affectnet_csv(root + "/validation.csv", index.image_root, "val", options);
+  return index;
+}
+
+}  // namespace fer::datasets

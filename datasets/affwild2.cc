@@ -1,0 +1,146 @@
+#include "datasets/affwild2.h"
+
+#include <boost/filesystem.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "datasets/error.h"
+#include "datasets/report.h"
+#include "datasets/text.h"
+
+namespace fer::datasets {
+namespace fs = boost::filesystem;
+namespace {
+
+const char kExprHeader[] = "Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise";
+const char kVaHeader[] = "valence,arousal";
+
+struct VaRow {
+  float valence, arousal;
+  bool labelled;
+};
+
+// Sorted list of <video>.txt files of a set directory.
+std::vector<fs::path> annotation_files(const fs::path& dir, const std::string& operation) {
+  if (!fs::is_directory(dir)) throw Error(operation, dir.string(), 0, "", "directory not found");
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() == ".txt") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Reads one VA file into per-frame rows; malformed rows go to `report`.
+std::vector<VaRow> read_va_file(const fs::path& file, SplitReport& report) {
+  const std::string path = file.string();
+  const std::string text = read_file(path, "read Aff-Wild2 VA file");
+  std::vector<VaRow> rows;
+  for_each_line(text, [&](long line, std::string_view row) {
+    if (line == 1) {
+      if (row != kVaHeader) add_error(report, path, line, "header", "expected '" + std::string(kVaHeader) + "'");
+      return;
+    }
+    if (row.empty()) return;
+    auto fields = split(row, ',');
+    if (fields.size() != 2) {
+      add_error(report, path, line, "", "expected 2 columns, got " + std::to_string(fields.size()));
+      rows.push_back({0, 0, false});
+      return;
+    }
+    auto v = parse_double(fields[0]), a = parse_double(fields[1]);
+    if (!v || !a) {
+      add_error(report, path, line, !v ? "valence" : "arousal", "not a number");
+      rows.push_back({0, 0, false});
+      return;
+    }
+    const bool unlabelled = *v == -5.0 || *a == -5.0;
+    if (!unlabelled && (*v < -1 || *v > 1 || *a < -1 || *a > 1)) {
+      add_error(report, path, line, (*v < -1 || *v > 1) ? "valence" : "arousal",
+                "value outside [-1, 1] (or -5)");
+      rows.push_back({0, 0, false});
+      return;
+    }
+    rows.push_back({static_cast<float>(*v), static_cast<float>(*a), !unlabelled});
+  });
+  return rows;
+}
+
+std::string frame_name(long frame) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%05ld.jpg", frame);
+  return buf;
+}
+
+Split read_split(const fs::path& root, const std::string& set, const std::string& split_name,
+                 const std::map<std::string, std::vector<VaRow>>& va, const ReadOptions& options) {
+  Split split;
+  split.report.split = split_name;
+  auto& report = split.report;
+  for (const auto& file : annotation_files(root / "EXPR_Set" / set, "read Aff-Wild2 EXPR set")) {
+    const std::string path = file.string(), video = file.stem().string();
+    const std::string text = read_file(path, "read Aff-Wild2 EXPR file");
+    auto va_it = va.find(video);
+    for_each_line(text, [&](long line, std::string_view row) {
+      if (line == 1) {
+        if (row != kExprHeader) add_error(report, path, line, "header", "expected '" + std::string(kExprHeader) + "'");
+        return;
+      }
+      if (row.empty()) return;
+      ++report.rows_read;
+      auto label = parse_int(row);
+      if (!label) return add_error(report, path, line, "expression", "not an integer: '" + std::string(row) + "'");
+      if (*label < -1 || *label > 6) return add_error(report, path, line, "expression", "label " + std::to_string(*label) + " outside -1..6");
+      if (*label == -1) return void(++report.dropped_by_code["expression -1 (unlabelled)"]);
+      const long frame = line - 1;  // 1-based frame number = data row number.
+      if (va_it == va.end()) return void(++report.dropped_by_code["no VA annotation for the video"]);
+      if (frame > static_cast<long>(va_it->second.size())) return void(++report.dropped_by_code["frame beyond the VA file"]);
+      const VaRow& v = va_it->second[frame - 1];
+      if (!v.labelled) return void(++report.dropped_by_code["valence/arousal -5 (unlabelled)"]);
+      Sample s;
+      s.image = video + "/" + frame_name(frame);
+      if (options.check_images_exist && !file_exists((root / "cropped_aligned" / s.image).string())) {
+        return void(++report.dropped_by_code["no face image"]);
+      }
+      s.expression = static_cast<int32_t>(*label);
+      s.valence = v.valence;
+      s.arousal = v.arousal;
+      split.samples.push_back(std::move(s));
+      ++report.kept;
+    });
+  }
+  return split;
+}
+
+}  // namespace
+
+std::vector<std::string> affwild2_class_names() {
+  return {"Neutral", "Anger", "Disgust", "Fear", "Happiness", "Sadness", "Surprise"};
+}
+
+DatasetIndex read_affwild2(const std::string& root_dir, const ReadOptions& options) {
+  const fs::path root(root_dir);
+  DatasetIndex index;
+  index.name = "affwild2";
+  index.root = root_dir;
+  index.image_root = (root / "cropped_aligned").string();
+  index.class_names = affwild2_class_names();
+  // VA rows of every video of both VA splits; their malformed rows are reported with train's.
+  SplitReport va_report;
+  std::map<std::string, std::vector<VaRow>> va;
+  for (const char* set : {"Train_Set", "Validation_Set"}) {
+    for (const auto& file : annotation_files(root / "VA_Set" / set, "read Aff-Wild2 VA set")) {
+      va[file.stem().string()] = read_va_file(file, va_report);
+    }
+  }
+  index.train = read_split(root, "Train_Set", "train", va, options);
+  index.val = read_split(root, "Validation_Set", "val", va, options);
+  for (auto& e : va_report.errors) index.train.report.errors.push_back(e);
+  enforce_policy(index.train.report, options.bad_rows, "read Aff-Wild2");
+  enforce_policy(index.val.report, options.bad_rows, "read Aff-Wild2");
+  return index;
+}
+
+}  // namespace fer::datasets

@@ -1,0 +1,30 @@
+// Aff-Wild2 (Kollias & Zafeiriou, 2021 ABAW challenge release) read from its original layout
+// (paper Sec. IV-A):
+//   EXPR_Set/{Train_Set,Validation_Set}/<video>.txt  header Neutral,Anger,Disgust,Fear,Happiness,
+//                                                    Sadness,Surprise; one label per frame, -1 = none
+//   VA_Set/{Train_Set,Validation_Set}/<video>.txt    header valence,arousal; one row per frame,
+//                                                    -5 = none
+//   cropped_aligned/<video>/00001.jpg                 1-based frames, 112x112, absent without a face
+// Multi-task samples are frames with an expression label, a valence/arousal label and an image:
+// train = EXPR Train_Set videos, val = EXPR Validation_Set videos, VA looked up in either VA split.
+//
+// Documented drops (counted per code): "expression -1 (unlabelled)", "valence/arousal -5
+// (unlabelled)", "no VA annotation for the video", "frame beyond the VA file", "no face image".
+// Anything that does not parse is a malformed row (file, line, field).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "datasets/sample.h"
+
+namespace fer::datasets {
+
+/// Neutral, Anger, Disgust, Fear, Happiness, Sadness, Surprise (Aff-Wild2's own order).
+std::vector<std::string> affwild2_class_names();
+
+/// Reads the whole layout under root. Throws fer::Error when a set directory is missing or
+/// (with BadRowPolicy::kError) on malformed rows.
+DatasetIndex read_affwild2(const std::string& root, const ReadOptions& options);
+
+}  // namespace fer::datasets

@@ -1,0 +1,23 @@
+#include "datasets/error.h"
+
+namespace fer {
+
+std::string format_location(const std::string& path, int64_t line, const std::string& field,
+                            const std::string& message) {
+  std::string out = path;
+  if (line > 0) out += ":" + std::to_string(line);
+  if (!out.empty()) out += ": ";
+  if (!field.empty()) out += "field '" + field + "': ";
+  return out + message;
+}
+
+Error::Error(std::string operation, std::string path, int64_t line, std::string field,
+             const std::string& message)
+    : std::runtime_error(operation + ": " + format_location(path, line, field, message)),
+      operation_(std::move(operation)),
+      path_(std::move(path)),
+      line_(line),
+      field_(std::move(field)),
+      detail_(message) {}
+
+}  // namespace fer

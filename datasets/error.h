@@ -1,0 +1,35 @@
+// The project's error type for files, rows, databases and command lines: it carries the
+// operation, the path, the line and the field so a message always says where input went wrong.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace fer {
+
+class Error : public std::runtime_error {
+ public:
+  /// operation: what was being done ("read AffectNet CSV"); path: file or database;
+  /// line: 1-based line number or 0 when not applicable; field: column or option name or "".
+  Error(std::string operation, std::string path, int64_t line, std::string field,
+        const std::string& message);
+
+  const std::string& operation() const { return operation_; }
+  const std::string& path() const { return path_; }
+  int64_t line() const { return line_; }
+  const std::string& field() const { return field_; }
+  /// The message without the location prefix.
+  const std::string& detail() const { return detail_; }
+
+ private:
+  std::string operation_, path_;
+  int64_t line_;
+  std::string field_, detail_;
+};
+
+/// "path:line: field 'name': message" (parts omitted when empty/0).
+std::string format_location(const std::string& path, int64_t line, const std::string& field,
+                            const std::string& message);
+
+}  // namespace fer

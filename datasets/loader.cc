@@ -1,0 +1,137 @@
+#include "datasets/loader.h"
+
+#include <ATen/ATen.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include <chrono>
+#include <numeric>
+
+#include "datasets/error.h"
+
+namespace fer::datasets {
+
+BatchLoader::BatchLoader(const std::vector<Sample>& samples, std::string image_root,
+                         LoaderOptions options)
+    : samples_(samples), image_root_(std::move(image_root)), options_(std::move(options)) {
+  TORCH_CHECK(options_.batch_size > 0, "batch_size must be > 0, got ", options_.batch_size);
+  TORCH_CHECK(options_.workers >= 0, "workers must be >= 0, got ", options_.workers);
+}
+
+BatchLoader::~BatchLoader() { stop_workers(); }
+
+int64_t BatchLoader::num_batches() const {
+  const int64_t n = num_samples(), b = options_.batch_size;
+  return options_.drop_last ? n / b : (n + b - 1) / b;
+}
+
+void BatchLoader::stop_workers() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void BatchLoader::start_epoch(int64_t epoch) {
+  stop_workers();
+  epoch_ = epoch;
+  order_.resize(samples_.size());
+  std::iota(order_.begin(), order_.end(), 0);
+  if (options_.shuffle) {
+    // Fisher-Yates with a generator seeded by (seed, epoch) alone.
+    uint64_t state = sample_seed(options_.seed, epoch, -1);
+    for (int64_t i = static_cast<int64_t>(order_.size()) - 1; i > 0; --i) {
+      state = sample_seed(state, epoch, i);
+      std::swap(order_[i], order_[state % static_cast<uint64_t>(i + 1)]);
+    }
+  }
+  next_to_start_ = next_to_return_ = 0;
+  ready_.clear();
+  error_ = nullptr;
+  stopping_ = false;
+  wait_seconds_ = 0;
+  for (int w = 0; w < options_.workers; ++w) threads_.emplace_back([this] { worker_loop(); });
+}
+
+void BatchLoader::load_sample(int64_t index, int64_t epoch, float* out) const {
+  const Sample& s = samples_.at(static_cast<size_t>(index));
+  const std::string path = image_root_ + "/" + s.image;
+  cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
+  if (bgr.empty()) throw Error("load image", path, 0, "", "missing or undecodable image");
+  const Augmentation aug = draw_augmentation(options_.transform, sample_seed(options_.seed, epoch, index));
+  render_sample(bgr, s, options_.transform, aug, out);
+}
+
+Batch BatchLoader::make_batch(int64_t batch) const {
+  const int64_t begin = batch * options_.batch_size;
+  const int64_t end = std::min<int64_t>(begin + options_.batch_size, num_samples());
+  const int64_t n = end - begin, size = options_.transform.output_size;
+  Batch out;
+  auto opts = at::TensorOptions().pinned_memory(options_.pin_memory);
+  out.images = at::empty({n, 3, size, size}, opts.dtype(at::kFloat));
+  out.expression = at::empty({n}, opts.dtype(at::kLong));
+  out.valence_arousal = at::empty({n, 2}, opts.dtype(at::kFloat));
+  float* images = out.images.data_ptr<float>();
+  int64_t* labels = out.expression.data_ptr<int64_t>();
+  float* va = out.valence_arousal.data_ptr<float>();
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t index = order_[begin + i];
+    load_sample(index, epoch_, images + i * 3 * size * size);
+    const Sample& s = samples_[index];
+    labels[i] = s.expression;
+    va[2 * i] = s.valence;
+    va[2 * i + 1] = s.arousal;
+    out.indices.push_back(index);
+  }
+  return out;
+}
+
+void BatchLoader::worker_loop() {
+  while (true) {
+    int64_t batch;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      cv_.wait(lock, [&] {
+        return stopping_ || next_to_start_ >= num_batches() ||
+               next_to_start_ < next_to_return_ + options_.prefetch_batches;
+      });
+      if (stopping_ || next_to_start_ >= num_batches()) return;
+      batch = next_to_start_++;
+    }
+    try {
+      Batch b = make_batch(batch);
+      std::lock_guard<std::mutex> lock(mutex_);
+      ready_.emplace(batch, std::move(b));
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!error_) error_ = std::current_exception();
+    }
+    cv_.notify_all();
+  }
+}
+
+std::optional<Batch> BatchLoader::next() {
+  TORCH_CHECK(epoch_ >= 0, "BatchLoader::next() before start_epoch()");
+  if (next_to_return_ >= num_batches()) return std::nullopt;
+  const auto start = std::chrono::steady_clock::now();
+  if (options_.workers == 0) {
+    Batch b = make_batch(next_to_return_++);
+    wait_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return b;
+  }
+  std::unique_lock<std::mutex> lock(mutex_);
+  cv_.wait(lock, [&] { return error_ || ready_.count(next_to_return_) > 0; });
+  wait_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (error_) std::rethrow_exception(error_);
+  auto it = ready_.find(next_to_return_);
+  Batch b = std::move(it->second);
+  ready_.erase(it);
+  ++next_to_return_;
+  lock.unlock();
+  cv_.notify_all();
+  return b;
+}
+
+}  // namespace fer::datasets

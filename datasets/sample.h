@@ -1,0 +1,72 @@
+// What a dataset reader produces: samples with image path, labels and face geometry, per-split
+// validation reports, and the dataset's label set. No LibTorch or OpenCV types here.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fer::datasets {
+
+struct Point {
+  float x = 0, y = 0;
+};
+
+/// One image with its labels. Coordinates are pixels of the original image.
+struct Sample {
+  std::string image;        // Path relative to the dataset's image root.
+  int32_t expression = 0;   // Index into DatasetIndex::class_names.
+  float valence = 0, arousal = 0;
+  bool has_geometry = false;  // Face box and eye centres present (AffectNet); else use whole image.
+  float box_x = 0, box_y = 0, box_w = 0, box_h = 0;
+  Point left_eye, right_eye;  // Means of landmarks 36-41 and 42-47.
+};
+
+/// One malformed row: where and why.
+struct RowError {
+  std::string file;
+  int64_t line = 0;
+  std::string field;
+  std::string message;
+};
+
+/// What loading one split found. Dropped rows carry a documented annotation code
+/// (see each reader); malformed rows are errors, listed in full.
+struct SplitReport {
+  std::string split;
+  int64_t rows_read = 0;
+  int64_t kept = 0;
+  std::map<std::string, int64_t> dropped_by_code;
+  std::vector<RowError> errors;
+  int64_t skipped_bad_rows() const { return static_cast<int64_t>(errors.size()); }
+};
+
+struct Split {
+  std::vector<Sample> samples;
+  SplitReport report;
+};
+
+/// A dataset as read from disk: both splits and the label set.
+struct DatasetIndex {
+  std::string name;                       // "affectnet", "affwild2", "synth-affectnet", ...
+  std::string root;                       // Directory given by the user (or the synthetic cache).
+  std::string image_root;                 // Sample::image is relative to this.
+  std::vector<std::string> class_names;   // In label order (differs between datasets).
+  Split train, val;
+  std::string digest;                     // Hex digest of the parsed content (provenance).
+};
+
+/// What to do with malformed rows.
+enum class BadRowPolicy { kError, kSkip };
+
+/// Options common to the readers.
+struct ReadOptions {
+  BadRowPolicy bad_rows = BadRowPolicy::kError;
+  /// Check that every image file exists (stat). Decoding is left to validate().
+  bool check_images_exist = true;
+  /// AffectNet: keep codes 0-7 (with Contempt) instead of the paper's 0-6.
+  bool eight_classes = false;
+};
+
+}  // namespace fer::datasets

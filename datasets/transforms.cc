@@ -1,0 +1,131 @@
+#include "datasets/transforms.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace fer::datasets {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+const float kMean[3] = {0.485f, 0.456f, 0.406f};  // ImageNet, RGB.
+const float kStd[3] = {0.229f, 0.224f, 0.225f};
+
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+double uniform01(uint64_t& state) { return static_cast<double>(splitmix64(state) >> 11) * 0x1.0p-53; }
+
+cv::Matx33d to3(const cv::Matx23d& m) {
+  return {m(0, 0), m(0, 1), m(0, 2), m(1, 0), m(1, 1), m(1, 2), 0, 0, 1};
+}
+
+// cv::getRotationMatrix2D's matrix: rotation by `deg` (counter-clockwise on screen) about c.
+cv::Matx33d rotation_about(double cx, double cy, double deg) {
+  const double a = std::cos(deg * kPi / 180), b = std::sin(deg * kPi / 180);
+  return {a, b, (1 - a) * cx - b * cy, -b, a, b * cx + (1 - a) * cy, 0, 0, 1};
+}
+
+}  // namespace
+
+uint64_t sample_seed(uint64_t seed, int64_t epoch, int64_t index) {
+  uint64_t state = seed;
+  uint64_t h = splitmix64(state) ^ static_cast<uint64_t>(epoch) * 0xD1B54A32D192ED03ull;
+  state = h;
+  h = splitmix64(state) ^ static_cast<uint64_t>(index) * 0x9E3779B97F4A7C15ull;
+  state = h;
+  return splitmix64(state);
+}
+
+Augmentation draw_augmentation(const TransformOptions& options, uint64_t seed) {
+  Augmentation aug;
+  if (!options.augment) return aug;
+  uint64_t state = seed;
+  aug.flip = options.flip && uniform01(state) < 0.5;
+  aug.rotation_deg = (2 * uniform01(state) - 1) * options.max_rotation_deg;
+  const double j = options.color_jitter;
+  aug.brightness = 1 + (2 * uniform01(state) - 1) * j;
+  aug.contrast = 1 + (2 * uniform01(state) - 1) * j;
+  aug.saturation = 1 + (2 * uniform01(state) - 1) * j;
+  return aug;
+}
+
+cv::Matx23d sample_affine(const Sample& s, int source_width, int source_height,
+                          const TransformOptions& options, const Augmentation& aug) {
+  const double size = options.output_size;
+  cv::Matx33d align = cv::Matx33d::eye();
+  double x0 = 0, y0 = 0, w = source_width, h = source_height;
+  if (s.has_geometry) {
+    // Reference aligner: angle of the eye line, rotation about the eyes' midpoint.
+    const double dx = s.right_eye.x - s.left_eye.x, dy = s.right_eye.y - s.left_eye.y;
+    const double angle = dx == 0 ? (dy > 0 ? 90.0 : -90.0) : std::atan(dy / dx) * 180 / kPi;
+    align = rotation_about((s.left_eye.x + s.right_eye.x) / 2, (s.left_eye.y + s.right_eye.y) / 2,
+                           angle);
+    // The box's top-left corner goes through the same rotation; its size stays.
+    const cv::Vec3d corner = align * cv::Vec3d(s.box_x, s.box_y, 1);
+    x0 = corner[0];
+    y0 = corner[1];
+    w = s.box_w;
+    h = s.box_h;
+  }
+  // Crop + resize with pixel centres: q = (p - p0 + 0.5) * size / extent - 0.5.
+  const double sx = size / w, sy = size / h;
+  cv::Matx33d crop(sx, 0, (0.5 - x0) * sx - 0.5, 0, sy, (0.5 - y0) * sy - 0.5, 0, 0, 1);
+  cv::Matx33d flip = cv::Matx33d::eye();
+  if (aug.flip) flip = cv::Matx33d(-1, 0, size - 1, 0, 1, 0, 0, 0, 1);
+  const double c = (size - 1) / 2;
+  const cv::Matx33d t = rotation_about(c, c, aug.rotation_deg) * flip * crop * align;
+  return {t(0, 0), t(0, 1), t(0, 2), t(1, 0), t(1, 1), t(1, 2)};
+}
+
+void render_sample(const cv::Mat& bgr, const Sample& sample, const TransformOptions& options,
+                   const Augmentation& aug, float* out) {
+  CV_Assert(bgr.type() == CV_8UC3);
+  cv::Matx23d t = sample_affine(sample, bgr.cols, bgr.rows, options, aug);
+  // Strong downscaling: shrink with area averaging first (as PIL's antialiased resize would),
+  // so the single warp does not alias.
+  const double scale = std::sqrt(std::abs(t(0, 0) * t(1, 1) - t(0, 1) * t(1, 0)));
+  cv::Mat source = bgr;
+  if (scale < 0.5) {
+    const double r = 2 * scale;
+    cv::resize(bgr, source, cv::Size(), r, r, cv::INTER_AREA);
+    const double fx = static_cast<double>(bgr.cols) / source.cols;
+    const double fy = static_cast<double>(bgr.rows) / source.rows;
+    // Source pixel p maps to (p + 0.5) / f - 0.5 in the shrunk image; undo that first.
+    cv::Matx33d unshrink(fx, 0, 0.5 * fx - 0.5, 0, fy, 0.5 * fy - 0.5, 0, 0, 1);
+    cv::Matx33d full = to3(t) * unshrink;
+    t = cv::Matx23d(full(0, 0), full(0, 1), full(0, 2), full(1, 0), full(1, 1), full(1, 2));
+  }
+  const int n = options.output_size;
+  cv::Mat warped;
+  cv::warpAffine(source, warped, t, cv::Size(n, n), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                 cv::Scalar(0, 0, 0));
+  const bool jitter = aug.brightness != 1 || aug.contrast != 1 || aug.saturation != 1;
+  double mean_gray = 0;
+  if (jitter) mean_gray = cv::mean(warped)[0] * 0.114 + cv::mean(warped)[1] * 0.587 + cv::mean(warped)[2] * 0.299;
+  const size_t plane = static_cast<size_t>(n) * n;
+  for (int y = 0; y < n; ++y) {
+    const uint8_t* row = warped.ptr<uint8_t>(y);
+    for (int x = 0; x < n; ++x) {
+      float rgb[3] = {row[3 * x + 2] / 255.f, row[3 * x + 1] / 255.f, row[3 * x] / 255.f};
+      if (jitter) {
+        const float gray = 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
+        for (float& v : rgb) {
+          v = static_cast<float>(v * aug.brightness);
+          v = static_cast<float>((v - mean_gray / 255) * aug.contrast + mean_gray / 255);
+          v = static_cast<float>(gray + (v - gray) * aug.saturation);
+          v = std::clamp(v, 0.f, 1.f);
+        }
+      }
+      const size_t at = static_cast<size_t>(y) * n + x;
+      for (int c = 0; c < 3; ++c) out[c * plane + at] = (rgb[c] - kMean[c]) / kStd[c];
+    }
+  }
+}
+
+}  // namespace fer::datasets
