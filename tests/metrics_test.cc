@@ -1,11 +1,10 @@
 // Metrics against values computed by hand (see the comments for the arithmetic).
-#include <catch2/catch.hpp>
-
 #include <cmath>
 #include <stdexcept>
 
 #include "metrics/classification.h"
 #include "metrics/regression.h"
+#include "tests/catch.h"
 
 using Catch::Matchers::WithinAbs;
 using fer::metrics::ConfusionMatrix;

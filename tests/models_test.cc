@@ -1,8 +1,6 @@
 // The six ablation models against the PyTorch reference (tools/make_model_fixtures.py):
 // parameter/buffer names and shapes, parameter counts, outputs, one training step, and
 // initialisation.
-#include <catch2/catch.hpp>
-
 #include <ATen/ATen.h>
 
 #include <cmath>
@@ -12,6 +10,7 @@
 #include "models/factory.h"
 #include "models/state_dict.h"
 #include "tests/model_fixtures.h"
+#include "tests/catch.h"
 
 namespace {
 

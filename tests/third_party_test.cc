@@ -1,7 +1,5 @@
 // Smoke test of every Debian-packaged dependency as the project links it:
 // LibTorch (and the BLAS it maps), OpenCV codecs, SQLite, Boost.
-#include <catch2/catch.hpp>
-
 #include <ATen/ATen.h>
 #include <sqlite3.h>
 
@@ -11,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "third_party/torch_info.h"
+#include "tests/catch.h"
 
 TEST_CASE("LibTorch computes a matrix product through OpenBLAS", "[third_party]") {
   at::manual_seed(0);

@@ -1,0 +1,359 @@
+// Dataset readers on committed fixtures in the real formats (tests/testdata/affectnet,
+// tests/testdata/affwild2), alignment geometry, loader determinism, label statistics, GloVe
+// parsing, the index cache and the synthetic generator's reproducibility.
+#include <ATen/ATen.h>
+#include <boost/filesystem.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+
+#include "datasets/affectnet.h"
+#include "datasets/affwild2.h"
+#include "datasets/dataset.h"
+#include "datasets/error.h"
+#include "datasets/label_stats.h"
+#include "datasets/loader.h"
+#include "datasets/synthetic.h"
+#include "datasets/synthetic_face.h"
+#include "datasets/transforms.h"
+#include "tests/catch.h"
+
+namespace ds = fer::datasets;
+namespace fs = boost::filesystem;
+using Catch::Matchers::WithinAbs;
+
+namespace {
+
+const std::string kAffectNet = "tests/testdata/affectnet";
+const std::string kAffWild2 = "tests/testdata/affwild2";
+
+fs::path temp_dir(const std::string& name) {
+  const char* base = std::getenv("TEST_TMPDIR");
+  fs::path p = fs::path(base ? base : "/tmp") / name;
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p.string()) << text;
+}
+
+const ds::RowError* find_error(const ds::SplitReport& r, long line) {
+  for (const auto& e : r.errors) {
+    if (e.line == line) return &e;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("AffectNet reader keeps codes 0-6 and counts the documented drops", "[datasets]") {
+  ds::ReadOptions options;
+  ds::DatasetIndex index = ds::read_affectnet(kAffectNet, options);
+  CHECK(index.image_root == kAffectNet + "/Manually_Annotated_Images");
+  CHECK(index.class_names.size() == 7);
+  CHECK(index.class_names[1] == "Happy");
+  const auto& train = index.train;
+  CHECK(train.report.rows_read == 7);
+  CHECK(train.report.kept == 3);
+  CHECK(train.report.dropped_by_code.at("expression 7 Contempt") == 1);
+  CHECK(train.report.dropped_by_code.at("expression 8 None") == 1);
+  CHECK(train.report.dropped_by_code.at("expression 9 Uncertain") == 1);
+  CHECK(train.report.dropped_by_code.at("expression 10 No-Face") == 1);
+  CHECK(train.report.errors.empty());
+  const ds::Sample& s = train.samples[0];
+  CHECK(s.image == "1/a.jpg");
+  CHECK(s.expression == 1);
+  CHECK(s.valence == 0.5f);
+  CHECK(s.arousal == 0.25f);
+  CHECK(s.box_x == 2.0f);
+  CHECK(s.box_w == 36.0f);
+  // Eye centres: means of points 36-41 (x 12..14.5) and 42-47 (x 26..28.5).
+  CHECK_THAT(s.left_eye.x, WithinAbs(13.25, 1e-5));
+  CHECK_THAT(s.left_eye.y, WithinAbs(15.0, 1e-5));
+  CHECK_THAT(s.right_eye.x, WithinAbs(27.25, 1e-5));
+  CHECK_THAT(train.samples[1].right_eye.y, WithinAbs(19.0, 1e-5));
+  // validation.csv has no header line, like the real release.
+  CHECK(index.val.report.rows_read == 1);
+  CHECK(index.val.samples.at(0).expression == 3);
+
+  SECTION("the 8-class setting keeps Contempt") {
+    options.eight_classes = true;
+    auto eight = ds::read_affectnet(kAffectNet, options);
+    CHECK(eight.class_names.size() == 8);
+    CHECK(eight.train.report.kept == 4);
+    CHECK(eight.train.report.dropped_by_code.count("expression 7 Contempt") == 0);
+  }
+}
+
+TEST_CASE("AffectNet reader reports every malformed row with file, line and field", "[datasets]") {
+  const std::string csv = kAffectNet + "/bad_training.csv";
+  const std::string images = kAffectNet + "/Manually_Annotated_Images";
+  ds::ReadOptions options;
+  SECTION("errors by default, located at the first bad row") {
+    REQUIRE_THROWS_WITH(ds::read_affectnet_csv(csv, images, "train", options),
+                        Catch::Contains("bad_training.csv:2") && Catch::Contains("expected 9") &&
+                            Catch::Contains("8 malformed row(s)"));
+    try {
+      ds::read_affectnet_csv(csv, images, "train", options);
+    } catch (const fer::Error& e) {
+      CHECK(e.path() == csv);
+      CHECK(e.line() == 2);
+    }
+  }
+  SECTION("skipping lists them all and keeps the good row") {
+    options.bad_rows = ds::BadRowPolicy::kSkip;
+    ds::Split split = ds::read_affectnet_csv(csv, images, "train", options);
+    CHECK(split.report.rows_read == 9);
+    CHECK(split.report.kept == 1);
+    REQUIRE(split.report.errors.size() == 8);
+    const std::vector<std::pair<long, std::string>> expected = {
+        {3, "face_x"}, {4, "facial_landmarks"}, {5, "expression"}, {6, "valence"},
+        {7, "subDirectory_filePath"}, {8, "subDirectory_filePath"}, {10, "arousal"}};
+    for (const auto& [line, field] : expected) {
+      INFO("line " << line);
+      const ds::RowError* e = find_error(split.report, line);
+      REQUIRE(e != nullptr);
+      CHECK(e->field == field);
+      CHECK(e->file == csv);
+    }
+    CHECK(find_error(split.report, 4)->message.find("got 67") == std::string::npos);
+    CHECK(find_error(split.report, 4)->message.find("136") != std::string::npos);
+    CHECK(find_error(split.report, 7)->message.find("not found") != std::string::npos);
+    CHECK(find_error(split.report, 8)->message.find("escapes") != std::string::npos);
+  }
+}
+
+TEST_CASE("Aff-Wild2 reader joins EXPR, VA and frames", "[datasets]") {
+  ds::DatasetIndex index = ds::read_affwild2(kAffWild2, ds::ReadOptions());
+  const std::vector<std::string> names = {"Neutral", "Anger", "Disgust", "Fear",
+                                          "Happiness", "Sadness", "Surprise"};
+  CHECK(index.class_names == names);
+  const auto& r = index.train.report;
+  CHECK(r.rows_read == 6);
+  CHECK(r.kept == 2);
+  CHECK(r.dropped_by_code.at("expression -1 (unlabelled)") == 1);
+  CHECK(r.dropped_by_code.at("valence/arousal -5 (unlabelled)") == 1);
+  CHECK(r.dropped_by_code.at("no face image") == 1);
+  CHECK(r.dropped_by_code.at("no VA annotation for the video") == 1);
+  CHECK(index.train.samples[0].image == "vid1/00001.jpg");
+  CHECK(index.train.samples[1].expression == 4);
+  CHECK(index.train.samples[1].valence == 0.6f);
+  CHECK_FALSE(index.train.samples[0].has_geometry);
+  CHECK(index.val.report.kept == 2);
+  CHECK(index.val.samples[1].expression == 6);
+  CHECK(index.val.samples[1].arousal == 0.8f);
+}
+
+TEST_CASE("Aff-Wild2 reader reports malformed rows", "[datasets]") {
+  fs::path root = temp_dir("affwild2_bad");
+  fs::copy_file(kAffWild2 + "/cropped_aligned/vid1/00001.jpg", root / "img.jpg");
+  write(root / "EXPR_Set/Train_Set/v.txt", "Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise\n2\nhappy\n9\n");
+  write(root / "EXPR_Set/Validation_Set/w.txt", "Neutral,Anger\n1\n");
+  write(root / "VA_Set/Train_Set/v.txt", "valence,arousal\n0.1,0.2\n0.3\n1.7,0.0\n");
+  write(root / "VA_Set/Validation_Set/w.txt", "valence,arousal\n0.1,0.2\n");
+  ds::ReadOptions options;
+  CHECK_THROWS_AS(ds::read_affwild2(root.string(), options), fer::Error);
+  options.bad_rows = ds::BadRowPolicy::kSkip;
+  options.check_images_exist = false;
+  auto index = ds::read_affwild2(root.string(), options);
+  const auto& errors = index.train.report.errors;
+  auto has = [&](const std::string& file, long line, const std::string& field) {
+    for (const auto& e : errors) {
+      if (e.file.find(file) != std::string::npos && e.line == line && e.field == field) return true;
+    }
+    return false;
+  };
+  CHECK(has("EXPR_Set/Train_Set/v.txt", 3, "expression"));  // "happy"
+  CHECK(has("EXPR_Set/Train_Set/v.txt", 4, "expression"));  // 9 outside -1..6
+  CHECK(has("VA_Set/Train_Set/v.txt", 3, ""));              // one column
+  CHECK(has("VA_Set/Train_Set/v.txt", 4, "valence"));       // 1.7
+  CHECK(index.val.report.errors.at(0).field == "header");
+}
+
+TEST_CASE("alignment turns a rolled face upright", "[datasets]") {
+  const double roll = GENERATE(-25.0, -8.0, 12.0, 28.0);
+  INFO("roll " << roll);
+  cv::Mat img(160, 160, CV_8UC3, cv::Scalar(200, 200, 200));
+  ds::FaceParams face;
+  face.cx = 84;
+  face.cy = 76;
+  face.radius = 34;
+  face.roll_deg = roll;
+  face.hair = false;
+  face.arousal = 1;  // Wide-open eyes: large irises.
+  const ds::Landmarks lm = ds::draw_face(img, face);
+  ds::Sample s;
+  s.has_geometry = true;
+  s.box_x = 84 - 46;
+  s.box_y = 76 - 46;
+  s.box_w = s.box_h = 92;
+  for (int k = 0; k < 6; ++k) {
+    s.left_eye.x += static_cast<float>(lm[36 + k].x / 6);
+    s.left_eye.y += static_cast<float>(lm[36 + k].y / 6);
+    s.right_eye.x += static_cast<float>(lm[42 + k].x / 6);
+    s.right_eye.y += static_cast<float>(lm[42 + k].y / 6);
+  }
+  ds::TransformOptions t;
+  t.output_size = 96;
+  // Geometry: the eye centres land on one horizontal line.
+  const cv::Matx23d m = ds::sample_affine(s, img.cols, img.rows, t, ds::Augmentation());
+  auto apply = [&](ds::Point p) { return cv::Point2d(m * cv::Vec3d(p.x, p.y, 1)); };
+  const cv::Point2d l = apply(s.left_eye), r = apply(s.right_eye);
+  CHECK(std::abs(std::atan2(r.y - l.y, r.x - l.x) * 180 / M_PI) < 1.0);
+  // Pixels: around each expected eye position, the dark pixels (iris and eye outline) of the
+  // rendered crop have centroids on one horizontal line.
+  std::vector<float> chw(3 * 96 * 96);
+  ds::render_sample(img, s, t, ds::Augmentation(), chw.data());
+  cv::Point2d centroid[2];
+  for (int side = 0; side < 2; ++side) {
+    const cv::Point2d c = side == 0 ? l : r;
+    double count = 0;
+    for (int y = cvRound(c.y) - 7; y <= cvRound(c.y) + 7; ++y) {
+      for (int x = cvRound(c.x) - 9; x <= cvRound(c.x) + 9; ++x) {
+        float v = 0;
+        for (int ch = 0; ch < 3; ++ch) {
+          const float mean[3] = {0.485f, 0.456f, 0.406f}, sd[3] = {0.229f, 0.224f, 0.225f};
+          v = std::max(v, chw[ch * 96 * 96 + y * 96 + x] * sd[ch] + mean[ch]);
+        }
+        if (v < 0.3f) {
+          centroid[side] += cv::Point2d(x, y);
+          count += 1;
+        }
+      }
+    }
+    REQUIRE(count > 5);
+    centroid[side] /= count;
+  }
+  CHECK(std::abs(std::atan2(centroid[1].y - centroid[0].y, centroid[1].x - centroid[0].x) * 180 / M_PI) < 1.0);
+  CHECK(std::abs(centroid[0].y - l.y) < 1.5);
+}
+
+TEST_CASE("batches are identical whatever the number of loader threads", "[datasets]") {
+  ds::DatasetOptions o;
+  o.name = "synth-affectnet";
+  o.cache_root = temp_dir("cache_loader").string();
+  o.synthetic.train_per_class = 3;
+  o.synthetic.val_per_class = 1;
+  ds::Dataset d = ds::open_dataset(o);
+  auto run = [&](int workers, int64_t epoch) {
+    ds::LoaderOptions lo;
+    lo.batch_size = 5;
+    lo.workers = workers;
+    lo.seed = 17;
+    lo.transform.output_size = 32;
+    lo.transform.augment = true;
+    lo.transform.color_jitter = 0.2;
+    ds::BatchLoader loader(d.index.train.samples, d.index.image_root, lo);
+    loader.start_epoch(epoch);
+    std::vector<at::Tensor> images;
+    std::vector<int64_t> order;
+    while (auto b = loader.next()) {
+      images.push_back(b->images);
+      order.insert(order.end(), b->indices.begin(), b->indices.end());
+    }
+    return std::make_pair(at::cat(images), order);
+  };
+  const auto single = run(0, 1), one = run(1, 1), three = run(3, 1);
+  CHECK(single.first.equal(one.first));
+  CHECK(single.first.equal(three.first));
+  CHECK(single.second == three.second);
+  CHECK(static_cast<size_t>(single.first.size(0)) == d.index.train.samples.size());
+  const auto other_epoch = run(2, 2);
+  CHECK(other_epoch.second != single.second);
+  CHECK_FALSE(other_epoch.first.equal(single.first));
+}
+
+TEST_CASE("Spearman correlation matches a hand computation", "[datasets]") {
+  // Ranks of y = 5 6 7 8 7 are 1 2 3.5 5 3.5; rho = 8 / sqrt(10 * 9.5).
+  auto m = ds::spearman_matrix({{1, 2, 3, 4, 5}, {5, 6, 7, 8, 7}, {3, 3, 3, 3, 3}});
+  CHECK_THAT(m[1], WithinAbs(8 / std::sqrt(95.0), 1e-12));
+  CHECK_THAT(m[3], WithinAbs(8 / std::sqrt(95.0), 1e-12));
+  CHECK(m[0] == 1.0);
+  CHECK(m[2] == 0.0);  // Constant column.
+  CHECK_THAT(ds::spearman_matrix({{1, 2, 3}, {30, 20, 10}})[1], WithinAbs(-1.0, 1e-12));
+}
+
+TEST_CASE("GloVe vectors are read by label word, with clear errors", "[datasets]") {
+  fs::path dir = temp_dir("glove");
+  write(dir / "g.txt", "the 0.1 0.2 0.3\nhappy 1 2 3\nsad -1 -2 -3.5\nhappy 9 9 9\n");
+  int dim = 0;
+  auto v = ds::read_glove((dir / "g.txt").string(), {"sad", "happy"}, &dim);
+  CHECK(dim == 3);
+  const std::vector<float> expected = {-1, -2, -3.5, 1, 2, 3};
+  CHECK(v == expected);
+  REQUIRE_THROWS_WITH(ds::read_glove((dir / "g.txt").string(), {"happy", "valence", "arousal"}, &dim),
+                      Catch::Contains("label words not found: valence, arousal"));
+  write(dir / "bad.txt", "happy 1 2 3\nsad 1 2\n");
+  REQUIRE_THROWS_WITH(ds::read_glove((dir / "bad.txt").string(), {"happy", "sad"}, &dim),
+                      Catch::Contains("bad.txt:2") && Catch::Contains("dimension 2 differs from 3"));
+  auto fallback = ds::fallback_embeddings({"happy", "sad"}, 300);
+  CHECK(fallback.size() == 600);
+  CHECK(fallback == ds::fallback_embeddings({"happy", "sad"}, 300));
+  const std::vector<std::string> words = {"neutral", "happy", "valence", "arousal"};
+  CHECK(ds::label_words({"Neutral", "Happy"}) == words);
+}
+
+TEST_CASE("the synthetic generator is byte-reproducible and its index is cached", "[datasets]") {
+  ds::SyntheticOptions o;
+  o.train_per_class = 2;
+  o.val_per_class = 1;
+  const std::string name = GENERATE("synth-affectnet", "synth-affwild2");
+  INFO(name);
+  const std::string a = ds::ensure_synthetic(name, temp_dir("synth_a").string(), o);
+  const std::string b = ds::ensure_synthetic(name, temp_dir("synth_b").string(), o);
+  size_t files = 0;
+  for (fs::recursive_directory_iterator it(a), end; it != end; ++it) {
+    if (!fs::is_regular_file(it->path())) continue;
+    const fs::path rel = fs::relative(it->path(), a);
+    std::ifstream fa(it->path().string(), std::ios::binary), fb((fs::path(b) / rel).string(), std::ios::binary);
+    const std::string ca((std::istreambuf_iterator<char>(fa)), {}), cb((std::istreambuf_iterator<char>(fb)), {});
+    INFO(rel.string());
+    CHECK(ca == cb);
+    ++files;
+  }
+  CHECK(files > 10);
+
+  ds::DatasetOptions d;
+  d.name = name;
+  d.cache_root = temp_dir("synth_cache").string();
+  d.synthetic = o;
+  const ds::Dataset first = ds::open_dataset(d), second = ds::open_dataset(d);
+  CHECK_FALSE(first.from_cache);
+  CHECK(second.from_cache);
+  CHECK(first.index.digest == second.index.digest);
+  CHECK(first.correlation == second.correlation);
+  CHECK(first.correlation.size() == 81);
+  CHECK(first.index.train.samples.size() == second.index.train.samples.size());
+}
+
+TEST_CASE("synthetic AffectNet labels correlate like AffectNet's", "[datasets]") {
+  ds::DatasetOptions d;
+  d.name = "synth-affectnet";
+  d.cache_root = temp_dir("synth_corr").string();
+  d.synthetic.train_per_class = 6;
+  d.synthetic.val_per_class = 1;
+  const ds::Dataset set = ds::open_dataset(d);
+  auto c = [&](int i, int j) { return set.correlation[i * 9 + j]; };
+  const int kValence = 7, kArousal = 8;
+  CHECK(c(1, kValence) > 0.3);   // Happy: positive valence.
+  CHECK(c(2, kValence) < -0.1);  // Sad: negative valence.
+  CHECK(c(2, kArousal) < -0.1);  // ... and low arousal.
+  CHECK(c(3, kArousal) > 0.1);   // Surprise, Fear, Anger: high arousal.
+  CHECK(c(4, kArousal) > 0.1);
+  CHECK(c(6, kArousal) > 0.1);
+}
+
+TEST_CASE("opening an unknown or missing dataset names the problem", "[datasets]") {
+  ds::DatasetOptions o;
+  o.name = "fer2013";
+  REQUIRE_THROWS_WITH(ds::open_dataset(o), Catch::Contains("valid: affectnet, affwild2, synth-affectnet, synth-affwild2"));
+  o.name = "affectnet";
+  REQUIRE_THROWS_WITH(ds::open_dataset(o), Catch::Contains("needs --data_root"));
+  o.root = "/nonexistent/affectnet";
+  REQUIRE_THROWS_WITH(ds::open_dataset(o), Catch::Contains("/nonexistent/affectnet") && Catch::Contains("not found"));
+}
