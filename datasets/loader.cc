@@ -34,7 +34,7 @@ void BatchLoader::stop_workers() {
   threads_.clear();
 }
 
-void BatchLoader::start_epoch(int64_t epoch) {
+void BatchLoader::start_epoch(int64_t epoch, int64_t first_batch) {
   stop_workers();
   epoch_ = epoch;
   order_.resize(samples_.size());
@@ -47,7 +47,7 @@ void BatchLoader::start_epoch(int64_t epoch) {
       std::swap(order_[i], order_[state % static_cast<uint64_t>(i + 1)]);
     }
   }
-  next_to_start_ = next_to_return_ = 0;
+  next_to_start_ = next_to_return_ = first_batch;
   ready_.clear();
   error_ = nullptr;
   stopping_ = false;

@@ -50,8 +50,9 @@ class BatchLoader {
 
   int64_t num_batches() const;
   int64_t num_samples() const { return static_cast<int64_t>(samples_.size()); }
-  /// Starts (or restarts) an epoch: new order, workers begin prefetching.
-  void start_epoch(int64_t epoch);
+  /// Starts (or restarts) an epoch: new order, workers begin prefetching at batch
+  /// `first_batch` (resuming mid-epoch yields exactly the remaining batches).
+  void start_epoch(int64_t epoch, int64_t first_batch = 0);
   /// The next batch in order, or nullopt at the end of the epoch. Rethrows a worker's
   /// fer::Error (e.g. an undecodable image, with its path).
   std::optional<Batch> next();

@@ -1,0 +1,216 @@
+#include "experiments/config.h"
+
+#include <boost/program_options.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "datasets/dataset.h"
+#include "datasets/error.h"
+#include "models/factory.h"
+#include "reports/store.h"
+
+namespace fer::experiments {
+namespace po = boost::program_options;
+namespace {
+
+po::options_description describe(RunConfig& c) {
+  po::options_description d("runner: train and evaluate one Emotion-GCN ablation, results to SQLite");
+  d.add_options()
+      ("help", "show this help")
+      ("dataset", po::value(&c.dataset)->default_value(c.dataset), "affectnet | affwild2 | synth-affectnet | synth-affwild2")
+      ("data_root", po::value(&c.data_root), "directory of the real dataset (original on-disk layout)")
+      ("backbone", po::value(&c.backbone)->default_value(c.backbone), "densenet | bregnext")
+      ("model", po::value(&c.model)->default_value(c.model), "single_task | multi_task | emotion_gcn")
+      ("schedule", po::value(&c.schedule)->default_value(c.schedule), "paper | smoke | auto (smoke for synthetic sets, paper otherwise)")
+      ("epochs", po::value(&c.epochs), "epochs (paper 10, smoke 4)")
+      ("batch_size", po::value(&c.batch_size), "batch size (paper 35, smoke 16)")
+      ("lr", po::value(&c.lr), "SGD learning rate (paper 0.001, smoke 0.005)")
+      ("momentum", po::value(&c.momentum), "SGD momentum (0.9)")
+      ("weight_decay", po::value(&c.weight_decay), "SGD weight decay (0.001)")
+      ("lambda", po::value(&c.lambda), "weight of the 1 - CCC valence/arousal loss (1)")
+      ("lr_step", po::value(&c.lr_step), "StepLR step in epochs (paper 10, smoke 3)")
+      ("lr_gamma", po::value(&c.lr_gamma), "StepLR factor (0.1)")
+      ("early_stop", po::value(&c.early_stop), "stop after this many epochs without validation-accuracy gain (10)")
+      ("input_size", po::value(&c.input_size), "input pixels (paper: 227 DenseNet on AffectNet, else 112; smoke 48)")
+      ("class_weights", po::value(&c.class_weights)->default_value(c.class_weights), "auto (AffectNet-format on, Aff-Wild2 off, as the reference) | on | off")
+      ("no_augment", "disable training augmentation (flip, rotation)")
+      ("color_jitter", po::value(&c.color_jitter)->default_value(c.color_jitter), "brightness/contrast/saturation jitter (the reference's is 0)")
+      ("seed", po::value(&c.seed)->default_value(c.seed), "seed of initialisation, batch order and augmentation")
+      ("device", po::value(&c.device)->default_value(c.device), "cpu | cuda | cuda:N")
+      ("precision", po::value(&c.precision)->default_value(c.precision), "fp32 | fp16 | bf16 (autocast)")
+      ("channels_last", "channels-last memory format")
+      ("threads", po::value(&c.threads), "intra-op (OpenMP) and OpenBLAS threads (default: all cores)")
+      ("workers", po::value(&c.workers), "data loader threads (default: 2)")
+      ("pretrained", po::value(&c.pretrained), "torchvision densenet121-*.pth (ImageNet) for the DenseNet backbone")
+      ("glove", po::value(&c.glove), "GloVe text file for the label-node embeddings (default: documented fallback)")
+      ("db", po::value(&c.db), "SQLite result store (default: results.db in the workspace)")
+      ("run_name", po::value(&c.run_name), "name of the run (default: dataset_backbone_model_sSEED)")
+      ("cache_dir", po::value(&c.cache_dir), "synthetic data and index cache (default: ~/.cache/emogcn-bench)")
+      ("checkpoint_dir", po::value(&c.checkpoint_dir), "checkpoints (default: checkpoints/ beside the database)")
+      ("resume", "continue the interrupted run with this config from its last checkpoint")
+      ("force", "run even if this config already finished with this code version")
+      ("skip_bad_rows", "skip malformed annotation rows (counted and listed) instead of failing")
+      ("synth_train_per_class", po::value(&c.synth_train_per_class)->default_value(c.synth_train_per_class), "synthetic training images per class (mean)")
+      ("synth_val_per_class", po::value(&c.synth_val_per_class)->default_value(c.synth_val_per_class), "synthetic validation images per class")
+      ("interrupt_after_steps", po::value(&c.interrupt_after_steps)->default_value(0), "testing aid: act as if Ctrl-C arrived after N steps");
+  return d;
+}
+
+void check_name(const std::string& flag, const std::string& value, const std::vector<std::string>& valid) {
+  if (std::find(valid.begin(), valid.end(), value) != valid.end()) return;
+  std::string list;
+  for (const auto& v : valid) list += (list.empty() ? "" : ", ") + v;
+  throw Error("parse options", "", 0, flag, "unknown value '" + value + "'; valid: " + list);
+}
+
+template <typename T>
+void set_default(T& field, T value) {
+  if (field < 0) field = value;
+}
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+std::string num(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%.17g", v);
+  return buf;
+}
+
+std::map<std::string, std::string> result_fields(const RunConfig& c) {
+  using reports::json_escape;
+  return {{"backbone", json_escape(c.backbone)}, {"batch_size", std::to_string(c.batch_size)},
+          {"channels_last", c.channels_last ? "true" : "false"}, {"class_weights", json_escape(c.class_weights)},
+          {"color_jitter", num(c.color_jitter)}, {"augment", c.augment ? "true" : "false"},
+          {"data_root", json_escape(c.data_root)}, {"dataset", json_escape(c.dataset)},
+          {"device", json_escape(c.device)}, {"early_stop", std::to_string(c.early_stop)},
+          {"epochs", std::to_string(c.epochs)}, {"glove", json_escape(c.glove)},
+          {"input_size", std::to_string(c.input_size)}, {"lambda", num(c.lambda)}, {"lr", num(c.lr)},
+          {"lr_gamma", num(c.lr_gamma)}, {"lr_step", std::to_string(c.lr_step)}, {"model", json_escape(c.model)},
+          {"momentum", num(c.momentum)}, {"precision", json_escape(c.precision)},
+          {"pretrained", json_escape(c.pretrained)}, {"schedule", json_escape(c.schedule)},
+          {"seed", std::to_string(c.seed)}, {"skip_bad_rows", c.skip_bad_rows ? "true" : "false"},
+          {"synth_train_per_class", std::to_string(c.synth_train_per_class)},
+          {"synth_val_per_class", std::to_string(c.synth_val_per_class)},
+          {"threads", std::to_string(c.threads)}, {"weight_decay", num(c.weight_decay)}};
+}
+
+std::string to_object(const std::map<std::string, std::string>& fields) {
+  std::string out = "{";
+  for (const auto& [k, v] : fields) out += (out.size() > 1 ? ", " : "") + reports::json_escape(k) + ": " + v;
+  return out + "}";
+}
+
+}  // namespace
+
+std::vector<std::string> schedule_names() { return {"paper", "smoke", "auto"}; }
+std::vector<std::string> precision_names() { return {"fp32", "fp16", "bf16"}; }
+
+std::string default_db_path() {
+  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  return (ws && *ws) ? std::string(ws) + "/results.db" : "results.db";
+}
+
+std::string run_config_help() {
+  RunConfig c;
+  std::ostringstream out;
+  out << describe(c);
+  return out.str();
+}
+
+bool parse_run_config(int argc, const char* const* argv, RunConfig* config) {
+  RunConfig c;
+  po::options_description desc = describe(c);
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw Error("parse options", "", 0, "", std::string(e.what()) + " (see --help)");
+  }
+  if (vm.count("help")) {
+    std::printf("%s\n", run_config_help().c_str());
+    return false;
+  }
+  c.channels_last = vm.count("channels_last") > 0;
+  c.resume = vm.count("resume") > 0;
+  c.force = vm.count("force") > 0;
+  c.skip_bad_rows = vm.count("skip_bad_rows") > 0;
+  c.augment = vm.count("no_augment") == 0;
+  *config = c;
+  return true;
+}
+
+RunConfig resolve(RunConfig c) {
+  check_name("dataset", c.dataset, datasets::dataset_names());
+  check_name("backbone", c.backbone, models::backbone_names());
+  check_name("model", c.model, models::model_kind_names());
+  check_name("schedule", c.schedule, schedule_names());
+  check_name("precision", c.precision, precision_names());
+  check_name("class_weights", c.class_weights, {"auto", "on", "off"});
+  if (c.device != "cpu" && c.device != "cuda" && c.device.rfind("cuda:", 0) != 0) {
+    check_name("device", c.device, {"cpu", "cuda", "cuda:N"});
+  }
+  const bool synthetic = datasets::is_synthetic(c.dataset);
+  if (c.schedule == "auto") c.schedule = synthetic ? "smoke" : "paper";
+  const bool paper = c.schedule == "paper";
+  const bool affectnet = c.dataset == "affectnet" || c.dataset == "synth-affectnet";
+  set_default(c.epochs, paper ? 10 : 4);
+  set_default(c.batch_size, int64_t{paper ? 35 : 16});
+  set_default(c.lr, paper ? 0.001 : 0.005);
+  set_default(c.momentum, 0.9);
+  set_default(c.weight_decay, 0.001);
+  set_default(c.lambda, 1.0);
+  set_default(c.lr_step, paper ? 10 : 3);
+  set_default(c.lr_gamma, 0.1);
+  set_default(c.early_stop, 10);
+  set_default(c.input_size, paper ? ((c.backbone == "densenet" && affectnet) ? 227 : 112) : 48);
+  set_default(c.threads, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  set_default(c.workers, 2);
+  if (c.class_weights == "auto") c.class_weights = affectnet ? "on" : "off";
+  if (c.epochs < 1) throw Error("resolve options", "", 0, "epochs", "must be >= 1");
+  if (c.batch_size < 2) throw Error("resolve options", "", 0, "batch_size", "must be >= 2 (the CCC loss needs 2 samples)");
+  if (c.lr <= 0) throw Error("resolve options", "", 0, "lr", "must be > 0");
+  if (c.input_size < 16) throw Error("resolve options", "", 0, "input_size", "must be >= 16");
+  if (c.threads < 1 || c.workers < 0) throw Error("resolve options", "", 0, c.threads < 1 ? "threads" : "workers", "must be positive");
+  if (!synthetic && c.data_root.empty()) {
+    throw Error("resolve options", "", 0, "data_root", "the real " + c.dataset + " dataset needs --data_root");
+  }
+  if (c.precision == "fp16" && c.device == "cpu") {
+    throw Error("resolve options", "", 0, "precision", "fp16 autocast needs a CUDA device; use bf16 on CPU");
+  }
+  if (c.db.empty()) c.db = default_db_path();
+  if (c.run_name.empty()) c.run_name = c.dataset + "_" + c.backbone + "_" + c.model + "_s" + std::to_string(c.seed);
+  if (c.checkpoint_dir.empty()) {
+    const auto slash = c.db.rfind('/');
+    c.checkpoint_dir = (slash == std::string::npos ? std::string(".") : c.db.substr(0, slash)) + "/checkpoints";
+  }
+  return c;
+}
+
+std::string to_json(const RunConfig& c) {
+  auto fields = result_fields(c);
+  using reports::json_escape;
+  fields["db"] = json_escape(c.db);
+  fields["run_name"] = json_escape(c.run_name);
+  fields["workers"] = std::to_string(c.workers);
+  fields["cache_dir"] = json_escape(c.cache_dir);
+  fields["checkpoint_dir"] = json_escape(c.checkpoint_dir);
+  return to_object(fields);
+}
+
+std::string config_hash(const RunConfig& c) {
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(fnv1a(to_object(result_fields(c)))));
+  return buf;
+}
+
+}  // namespace fer::experiments

@@ -1,0 +1,64 @@
+// The runner's configuration: every flag, the schedules ("paper" = the reference training
+// recipe, "smoke" = the small fast variant for the synthetic sets), resolution of defaults from
+// the schedule, the JSON the database stores, and the hash that identifies a result.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fer::experiments {
+
+struct RunConfig {
+  // What to train.
+  std::string dataset = "synth-affectnet", data_root, backbone = "densenet", model = "emotion_gcn";
+  std::string schedule = "auto";  // auto -> smoke for synthetic sets, paper otherwise.
+  // Optimisation (schedule defaults when not given).
+  int epochs = -1;
+  int64_t batch_size = -1;
+  double lr = -1, momentum = -1, weight_decay = -1, lambda = -1;
+  int lr_step = -1;
+  double lr_gamma = -1;
+  int early_stop = -1;     // Epochs without validation-accuracy gain before stopping.
+  int input_size = -1;     // 227 / 112 (paper), 48 (smoke).
+  std::string class_weights = "auto";  // auto | on | off.
+  bool augment = true;
+  double color_jitter = 0;
+  uint64_t seed = 0;
+  // Execution.
+  std::string device = "cpu", precision = "fp32";
+  bool channels_last = false;
+  int threads = -1, workers = -1;
+  // Inputs and outputs.
+  std::string pretrained, glove, db, run_name, cache_dir, checkpoint_dir;
+  bool resume = false, force = false, skip_bad_rows = false;
+  int synth_train_per_class = 70, synth_val_per_class = 30;
+  // Testing aid: behave as if Ctrl-C arrived after this many training steps (0 = never).
+  int64_t interrupt_after_steps = 0;
+};
+
+/// Parses argv (Boost.Program_options). Returns false (after printing help) for --help.
+/// Throws fer::Error naming the flag for unknown flags, bad values, and unknown names (with the
+/// valid ones listed).
+bool parse_run_config(int argc, const char* const* argv, RunConfig* config);
+/// The --help text.
+std::string run_config_help();
+
+/// Fills every schedule-dependent default (schedule, epochs, lr, input size, threads, db path,
+/// run name, ...) and validates names. Throws fer::Error for invalid combinations.
+RunConfig resolve(RunConfig config);
+
+/// Sorted-key JSON of the resolved config.
+std::string to_json(const RunConfig& config);
+/// Hex FNV-1a 64 of the fields that determine the result (not db, run_name, resume, force,
+/// workers, cache or checkpoint paths).
+std::string config_hash(const RunConfig& config);
+
+std::vector<std::string> schedule_names();
+std::vector<std::string> precision_names();
+
+/// Where results go by default: $BUILD_WORKSPACE_DIRECTORY/results.db under `bazel run`,
+/// ./results.db otherwise.
+std::string default_db_path();
+
+}  // namespace fer::experiments

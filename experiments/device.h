@@ -1,0 +1,30 @@
+// Device helpers that compile against both Debian's CPU LibTorch and a CUDA LibTorch
+// (FER_WITH_CUDA): synchronisation for honest timing, peak memory, thread settings.
+#pragma once
+
+#include <c10/core/Device.h>
+
+#include <string>
+
+namespace fer::experiments {
+
+/// Parses "cpu", "cuda", "cuda:N"; throws fer::Error when CUDA is requested but unavailable.
+c10::Device parse_device(const std::string& name);
+
+/// Waits for all queued work on the device (no-op on CPU).
+void synchronize(const c10::Device& device);
+
+/// Peak resident set size of this process, MiB.
+double peak_rss_mb();
+/// Peak CUDA memory allocated on the device since the last reset, MiB (0 on CPU).
+double cuda_peak_mb(const c10::Device& device);
+void reset_cuda_peak(const c10::Device& device);
+
+/// Sets LibTorch's intra-op (OpenMP) threads and OpenBLAS's threads; returns the OpenBLAS
+/// count actually in force (-1 if OpenBLAS is not loaded).
+int set_threads(int threads);
+
+/// "name|driver" of GPU `index` from nvidia-smi, or "" without one.
+std::string gpu_description(int index);
+
+}  // namespace fer::experiments

@@ -1,0 +1,89 @@
+#include "experiments/provenance.h"
+
+#include <unistd.h>
+
+#include <opencv2/core/version.hpp>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "experiments/device.h"
+#include "third_party/torch_info.h"
+
+namespace fer::experiments {
+namespace {
+
+std::string run(const std::string& cmd) {
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+  if (!pipe) return "";
+  std::array<char, 512> buf{};
+  std::string out;
+  while (fgets(buf.data(), buf.size(), pipe.get())) out += buf.data();
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+std::string source_dir() {
+  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  return (ws && *ws) ? ws : ".";
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+std::string code_version() {
+  const std::string dir = source_dir();
+  const std::string sha = run("git -C '" + dir + "' rev-parse HEAD 2>/dev/null");
+  if (sha.empty()) return "unknown";
+  const std::string dirty = run("git -C '" + dir + "' status --porcelain --untracked-files=no 2>/dev/null");
+  return dirty.empty() ? sha : sha + "-dirty";
+}
+
+reports::Provenance collect_provenance(int threads, int openblas_threads, int workers,
+                                       const std::string& device) {
+  reports::Provenance p;
+  const std::string version = code_version();
+  p["git_commit"] = version.substr(0, version.find('-'));
+  p["git_dirty"] = version.find("-dirty") != std::string::npos ? "1" : "0";
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  p["host"] = host;
+  p["cpu_model"] = cpu_model();
+  p["cores"] = std::to_string(std::thread::hardware_concurrency());
+  const TorchInfo t = torch_info();
+  p["libtorch"] = t.version + " (" + t.source + (t.built_with_cuda ? ", CUDA" : ", CPU") + ")";
+  p["opencv"] = CV_VERSION;
+  p["blas"] = t.blas_library.empty() ? "none mapped" : t.blas_library;
+  p["compiler"] = std::string("g++ ") + __VERSION__;
+#ifdef NDEBUG
+  p["build_mode"] = "opt";
+#else
+  p["build_mode"] = "debug";
+#endif
+  p["threads"] = std::to_string(threads);
+  p["openblas_threads"] = std::to_string(openblas_threads);
+  p["workers"] = std::to_string(workers);
+  p["device"] = device;
+  if (device.rfind("cuda", 0) == 0) {
+    const int index = device.size() > 5 ? std::atoi(device.c_str() + 5) : 0;
+    const std::string gpu = gpu_description(index);
+    p["gpu_name"] = gpu.substr(0, gpu.find(','));
+    p["gpu_driver"] = gpu.find(',') == std::string::npos ? "" : gpu.substr(gpu.find(',') + 2);
+    p["cuda_runtime"] = run("nvidia-smi 2>/dev/null | grep -o 'CUDA Version: [0-9.]*' | head -1");
+  }
+  return p;
+}
+
+}  // namespace fer::experiments

@@ -1,0 +1,105 @@
+#include "experiments/runner.h"
+
+#include <boost/filesystem.hpp>
+
+#include "datasets/dataset.h"
+#include "datasets/report.h"
+#include "experiments/device.h"
+#include "experiments/provenance.h"
+#include "experiments/trainer.h"
+#include "third_party/torch_info.h"
+
+namespace fer::experiments {
+namespace {
+
+datasets::Dataset open_data(const RunConfig& c) {
+  datasets::DatasetOptions o;
+  o.name = c.dataset;
+  o.root = c.data_root;
+  o.cache_root = c.cache_dir;
+  o.glove_path = c.glove;
+  o.read.bad_rows = c.skip_bad_rows ? datasets::BadRowPolicy::kSkip : datasets::BadRowPolicy::kError;
+  o.synthetic.train_per_class = c.synth_train_per_class;
+  o.synthetic.val_per_class = c.synth_val_per_class;
+  return datasets::open_dataset(o);
+}
+
+reports::DatasetRecord dataset_record(const datasets::Dataset& d) {
+  reports::DatasetRecord r;
+  r.name = d.index.name;
+  r.root = d.index.root;
+  r.index_digest = d.index.digest;
+  r.class_names_json = reports::json_array(d.index.class_names);
+  r.report_text = datasets::format_report(d.index.train.report) + "\n" + datasets::format_report(d.index.val.report) +
+                  "\nnode embeddings: " + d.embedding_source;
+  r.train_size = static_cast<int64_t>(d.index.train.samples.size());
+  r.val_size = static_cast<int64_t>(d.index.val.samples.size());
+  return r;
+}
+
+}  // namespace
+
+RunOutcome run_experiment(const RunConfig& raw, std::ostream& log) {
+  const RunConfig c = resolve(raw);
+  const int openblas_threads = set_threads(c.threads);
+  const std::string hash = config_hash(c), code = code_version();
+  log << torch_build_summary() << "\n"
+      << "config " << hash << ": " << to_json(c) << "\n";
+  if (c.schedule == "paper" && c.pretrained.empty() && c.backbone == "densenet") {
+    log << "WARNING: the paper trained DenseNet-121 from ImageNet weights (--pretrained densenet121-*.pth);\n"
+           "WARNING: this run starts from random weights, so its numbers are NOT comparable to the paper's.\n";
+  }
+  boost::filesystem::path db_dir = boost::filesystem::path(c.db).parent_path();
+  if (!db_dir.empty()) boost::filesystem::create_directories(db_dir);
+  reports::ResultStore store(c.db);
+  RunOutcome outcome;
+  if (!c.force && !c.resume) {
+    if (auto id = store.find_finished(hash, code)) {
+      log << "run '" << c.run_name << "' already finished as run #" << *id << " with code " << code
+          << " in " << c.db << "; skipping (--force to run again)\n";
+      outcome.run_id = *id;
+      outcome.status = "skipped";
+      return outcome;
+    }
+  }
+  const datasets::Dataset data = open_data(c);
+  log << "dataset " << data.index.name << " (" << data.index.train.samples.size() << " train / "
+      << data.index.val.samples.size() << " val, digest " << data.index.digest << ")\n";
+  StartPoint start;
+  if (c.resume) {
+    if (auto found = store.find_resumable(hash)) {
+      outcome.run_id = found->first;
+      start.resume_state = found->second;
+      store.reopen_run(outcome.run_id);
+    } else {
+      log << "nothing to resume for config " << hash << "; starting a new run\n";
+    }
+  }
+  if (outcome.run_id < 0) {
+    reports::RunRecord run{c.run_name, to_json(c), hash, code, static_cast<int64_t>(c.seed), c.dataset,
+                           c.backbone, c.model, c.schedule, c.device, c.precision};
+    outcome.run_id = store.begin_run(run, collect_provenance(c.threads, openblas_threads, c.workers, c.device),
+                                     dataset_record(data));
+  }
+  log << "run #" << outcome.run_id << " '" << c.run_name << "' -> " << c.db << "\n";
+  try {
+    TrainResult result = train(c, data, store, outcome.run_id, start, log);
+    outcome.status = result.status;
+    outcome.final_record = result.final_record;
+    if (result.status == "finished") {
+      store.finish_run(outcome.run_id, result.final_record);
+      log << "finished run #" << outcome.run_id << ": best epoch " << result.final_record.best_epoch + 1
+          << ", accuracy " << result.final_record.val.accuracy << ", macro F1 " << result.final_record.val.macro_f1
+          << "; checkpoint " << result.final_record.checkpoint_path << "\n";
+    } else {
+      store.mark_run(outcome.run_id, "interrupted", "interrupted; continue with --resume");
+      log << "interrupted: state saved; continue with the same flags plus --resume\n";
+    }
+  } catch (const std::exception& e) {
+    store.mark_run(outcome.run_id, "failed", e.what());
+    throw;
+  }
+  return outcome;
+}
+
+}  // namespace fer::experiments

@@ -1,0 +1,560 @@
+#include "experiments/trainer.h"
+
+#include <ATen/ATen.h>
+#include <ATen/autocast_mode.h>
+#include <ATen/core/Dict.h>
+#include <ATen/core/ivalue.h>
+#include <torch/csrc/autograd/grad_mode.h>
+#include <torch/csrc/jit/serialization/pickle.h>
+#include <torch/optim/sgd.h>
+#include <unistd.h>
+
+#include <boost/filesystem.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+#include "datasets/error.h"
+#include "datasets/loader.h"
+#include "experiments/device.h"
+#include "experiments/progress.h"
+#include "metrics/losses.h"
+#include "metrics/regression.h"
+#include "models/checkpoint.h"
+#include "models/factory.h"
+#include "models/state_dict.h"
+
+namespace fer::experiments {
+
+std::atomic<bool> g_interrupt_requested{false};
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void on_sigint(int) { g_interrupt_requested = true; }
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Enables autocast for the precision on the device for its lifetime.
+class AutocastGuard {
+ public:
+  AutocastGuard(const std::string& precision, const c10::Device& device) {
+    if (precision == "fp32") return;
+    const auto dtype = precision == "fp16" ? at::kHalf : at::kBFloat16;
+    cuda_ = device.is_cuda();
+    if (cuda_) {
+      at::autocast::set_enabled(true);
+      at::autocast::set_autocast_gpu_dtype(dtype);
+    } else {
+      at::autocast::set_cpu_enabled(true);
+      at::autocast::set_autocast_cpu_dtype(dtype);
+    }
+    active_ = true;
+  }
+  ~AutocastGuard() {
+    if (!active_) return;
+    if (cuda_) at::autocast::set_enabled(false); else at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+  }
+
+ private:
+  bool active_ = false, cuda_ = false;
+};
+
+// Dynamic loss scaling for fp16 (what torch.cuda.amp.GradScaler does), through ATen's AMP ops.
+class GradScaler {
+ public:
+  GradScaler(bool enabled, const c10::Device& device) : enabled_(enabled) {
+    if (!enabled) return;
+    scale_ = at::full({1}, 65536.0, at::TensorOptions().dtype(at::kFloat).device(device));
+    growth_ = at::zeros({1}, at::TensorOptions().dtype(at::kInt).device(device));
+  }
+  at::Tensor scale(const at::Tensor& loss) const { return enabled_ ? loss * scale_.to(loss.scalar_type()) : loss; }
+  // Unscales gradients in place; false when they hold inf/NaN (the step must be skipped).
+  bool unscale(const std::vector<at::Tensor>& params) {
+    if (!enabled_) return true;
+    std::vector<at::Tensor> grads;
+    for (const auto& p : params) {
+      if (p.grad().defined()) grads.push_back(p.grad());
+    }
+    at::Tensor found_inf = at::zeros({1}, scale_.options());
+    at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf, scale_.reciprocal());
+    at::_amp_update_scale_(scale_, growth_, found_inf, 2.0, 0.5, 2000);
+    return found_inf.item<float>() == 0.0f;
+  }
+
+ private:
+  bool enabled_;
+  at::Tensor scale_, growth_;
+};
+
+// Running sums of one training epoch (saved in the resume state when interrupted mid-epoch).
+struct EpochSums {
+  double loss = 0, loss_expression = 0, loss_va = 0;
+  int64_t batches = 0, correct = 0, seen = 0;
+  std::vector<double> to_list() const {
+    return {loss, loss_expression, loss_va, static_cast<double>(batches), static_cast<double>(correct),
+            static_cast<double>(seen)};
+  }
+  static EpochSums from_list(const std::vector<double>& v) {
+    EpochSums s;
+    s.loss = v.at(0);
+    s.loss_expression = v.at(1);
+    s.loss_va = v.at(2);
+    s.batches = static_cast<int64_t>(v.at(3));
+    s.correct = static_cast<int64_t>(v.at(4));
+    s.seen = static_cast<int64_t>(v.at(5));
+    return s;
+  }
+};
+
+std::vector<double> metrics_list(const reports::EvalMetrics& m) {
+  return {m.loss, m.loss_expression, m.loss_va, m.accuracy, m.macro_f1, m.ccc_valence, m.ccc_arousal,
+          m.pcc_valence, m.pcc_arousal, m.rmse_valence, m.rmse_arousal, m.sagr_valence, m.sagr_arousal,
+          m.affwild2_expression, m.affwild2_va, m.has_va ? 1.0 : 0.0};
+}
+
+reports::EvalMetrics metrics_from_list(const std::vector<double>& v) {
+  reports::EvalMetrics m;
+  double* fields[] = {&m.loss, &m.loss_expression, &m.loss_va, &m.accuracy, &m.macro_f1, &m.ccc_valence,
+                      &m.ccc_arousal, &m.pcc_valence, &m.pcc_arousal, &m.rmse_valence, &m.rmse_arousal,
+                      &m.sagr_valence, &m.sagr_arousal, &m.affwild2_expression, &m.affwild2_va};
+  for (size_t i = 0; i < 15; ++i) *fields[i] = v.at(i);
+  m.has_va = v.at(15) != 0.0;
+  return m;
+}
+
+struct Evaluation {
+  reports::EvalMetrics metrics;
+  std::vector<double> per_class;
+  std::vector<int64_t> confusion;
+  double images_per_s = 0;
+};
+
+class Trainer {
+ public:
+  Trainer(const RunConfig& c, const datasets::Dataset& d, reports::ResultStore& store, int64_t run_id,
+          std::ostream& log);
+  TrainResult run(const StartPoint& start);
+
+ private:
+  bool train_epoch(int64_t epoch, int64_t first_batch, EpochSums& sums, double* images_per_s,
+                   double* wait_s, double* compute_s);
+  Evaluation evaluate();
+  double lr_for(int64_t epoch) const {
+    return c_.lr * std::pow(c_.lr_gamma, static_cast<double>(epoch / c_.lr_step));
+  }
+  void set_lr(double lr);
+  std::vector<at::Tensor> momentum_buffers();
+  void set_momentum_buffers(const std::vector<at::Tensor>& buffers);
+  void save_resume(int64_t epoch, int64_t batch, const EpochSums& sums);
+  EpochSums load_resume(const std::string& path, int64_t* epoch, int64_t* batch);
+  void save_best(int64_t epoch);
+
+  const RunConfig& c_;
+  const datasets::Dataset& d_;
+  reports::ResultStore& store_;
+  int64_t run_id_;
+  std::ostream& log_;
+  c10::Device device_;
+  models::EmotionModel model_;
+  std::unique_ptr<torch::optim::SGD> optimizer_;
+  at::Tensor nodes_, class_weights_;
+  std::unique_ptr<datasets::BatchLoader> train_loader_, val_loader_;
+  GradScaler scaler_;
+  int64_t steps_ = 0;
+  // Best-so-far tracking (part of the resume state).
+  double best_accuracy_ = -1;
+  int64_t best_epoch_ = -1, no_improve_ = 0;
+  Evaluation best_;
+  double train_ips_sum_ = 0, eval_ips_sum_ = 0;
+  int64_t timed_epochs_ = 0;
+};
+
+Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, reports::ResultStore& store, int64_t run_id,
+                 std::ostream& log)
+    : c_(c), d_(d), store_(store), run_id_(run_id), log_(log), device_(parse_device(c.device)),
+      scaler_(c.precision == "fp16", device_) {
+  const int num_classes = static_cast<int>(d.index.class_names.size());
+  models::ModelSpec spec;
+  spec.kind = models::parse_model_kind(c.model);
+  spec.backbone = models::parse_backbone(c.backbone);
+  spec.num_classes = num_classes;
+  spec.embedding_dim = d.embedding_dim;
+  spec.correlation = at::tensor(d.correlation, at::kDouble).view({num_classes + 2, num_classes + 2});
+  at::manual_seed(c.seed);
+  model_ = models::make_model(spec);
+  if (!c.pretrained.empty()) {
+    throw Error("load pretrained weights", c.pretrained, 0, "pretrained",
+                "reading torchvision's ImageNet checkpoints is not available in this build yet");
+  }
+  model_->to(device_);
+  if (c.channels_last) {
+    // LibTorch modules have no memory-format to(): convert the 4-d weights in place.
+    torch::NoGradGuard no_grad;
+    for (auto& p : model_->parameters()) {
+      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+    }
+  }
+  optimizer_ = std::make_unique<torch::optim::SGD>(
+      model_->parameters(),
+      torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay));
+  nodes_ = at::tensor(d.node_embeddings, at::kFloat).view({-1, d.embedding_dim}).to(device_);
+  if (c.class_weights == "on") class_weights_ = metrics::class_weights(d.train_class_counts).to(device_);
+
+  datasets::LoaderOptions train;
+  train.batch_size = c.batch_size;
+  train.shuffle = true;
+  train.workers = c.workers;
+  train.seed = c.seed;
+  train.pin_memory = device_.is_cuda();
+  train.transform.output_size = c.input_size;
+  train.transform.augment = c.augment;
+  train.transform.color_jitter = c.color_jitter;
+  datasets::LoaderOptions val = train;
+  val.shuffle = false;
+  val.transform.augment = false;
+  train_loader_ = std::make_unique<datasets::BatchLoader>(d.index.train.samples, d.index.image_root, train);
+  val_loader_ = std::make_unique<datasets::BatchLoader>(d.index.val.samples, d.index.image_root, val);
+}
+
+void Trainer::set_lr(double lr) {
+  for (auto& group : optimizer_->param_groups()) {
+    static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+  }
+}
+
+std::vector<at::Tensor> Trainer::momentum_buffers() {
+  std::vector<at::Tensor> out;
+  auto& state = optimizer_->state();
+  for (const auto& p : model_->parameters()) {
+    auto it = state.find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+    out.push_back(it == state.end() ? at::Tensor()
+                                    : static_cast<torch::optim::SGDParamState&>(*it->second).momentum_buffer());
+  }
+  return out;
+}
+
+void Trainer::set_momentum_buffers(const std::vector<at::Tensor>& buffers) {
+  auto params = model_->parameters();
+  TORCH_CHECK(buffers.size() == params.size(), "resume state has ", buffers.size(), " momentum buffers for ",
+              params.size(), " parameters");
+  auto& state = optimizer_->state();
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (!buffers[i].defined()) continue;
+    auto s = std::make_unique<torch::optim::SGDParamState>();
+    s->momentum_buffer(buffers[i].to(device_));
+    state[c10::guts::to_string(params[i].unsafeGetTensorImpl())] = std::move(s);
+  }
+}
+
+bool Trainer::train_epoch(int64_t epoch, int64_t first_batch, EpochSums& sums, double* images_per_s,
+                          double* wait_s, double* compute_s) {
+  model_->train();
+  train_loader_->start_epoch(epoch, first_batch);
+  const int64_t batches = train_loader_->num_batches();
+  const int64_t warmup = std::min<int64_t>(2, std::max<int64_t>(0, batches - first_batch - 1));
+  Progress progress(log_, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(c_.epochs), batches);
+  auto timed_start = Clock::now();
+  int64_t timed_images = 0, index = first_batch;
+  *compute_s = 0;
+  while (auto batch = train_loader_->next()) {
+    const auto t0 = Clock::now();
+    if (index - first_batch == warmup) {
+      synchronize(device_);
+      timed_start = t0;
+      timed_images = 0;
+    }
+    at::Tensor images = batch->images.to(device_, /*non_blocking=*/true);
+    if (c_.channels_last) images = images.contiguous(at::MemoryFormat::ChannelsLast);
+    at::Tensor labels = batch->expression.to(device_), va = batch->valence_arousal.to(device_);
+    optimizer_->zero_grad();
+    metrics::LossParts loss;
+    models::ModelOutput out;
+    {
+      AutocastGuard autocast(c_.precision, device_);
+      out = model_->forward(images, nodes_);
+    }
+    loss = metrics::multitask_loss(out.expression.to(at::kFloat), labels, class_weights_,
+                                   out.valence_arousal.defined() ? out.valence_arousal.to(at::kFloat) : at::Tensor(),
+                                   va, c_.lambda);
+    scaler_.scale(loss.total).backward();
+    if (scaler_.unscale(model_->parameters())) optimizer_->step();
+    sums.loss += loss.total.item<double>();
+    sums.loss_expression += loss.expression.item<double>();
+    if (loss.valence_arousal.defined()) sums.loss_va += loss.valence_arousal.item<double>();
+    sums.correct += out.expression.argmax(1).eq(labels).sum().item<int64_t>();
+    sums.seen += labels.size(0);
+    ++sums.batches;
+    synchronize(device_);
+    *compute_s += seconds_since(t0);
+    timed_images += labels.size(0);
+    ++index;
+    ++steps_;
+    const double elapsed = seconds_since(timed_start);
+    progress.update(index, sums.loss / sums.batches, elapsed > 0 ? timed_images / elapsed : 0);
+    const bool simulated = c_.interrupt_after_steps > 0 && steps_ == c_.interrupt_after_steps;
+    if (g_interrupt_requested || simulated) {
+      progress.finish();
+      save_resume(epoch, index, sums);
+      return false;
+    }
+  }
+  progress.finish();
+  const double elapsed = seconds_since(timed_start);
+  *images_per_s = elapsed > 0 ? timed_images / elapsed : 0;
+  *wait_s = train_loader_->wait_seconds();
+  return true;
+}
+
+Evaluation Trainer::evaluate() {
+  model_->eval();
+  torch::NoGradGuard no_grad;
+  val_loader_->start_epoch(0);
+  const int num_classes = static_cast<int>(d_.index.class_names.size());
+  metrics::ConfusionMatrix confusion(num_classes);
+  std::vector<double> vp, vt, ap, at_;
+  double loss = 0, loss_expression = 0, loss_va = 0;
+  int64_t batches = 0, va_batches = 0, images = 0;
+  const auto start = Clock::now();
+  while (auto batch = val_loader_->next()) {
+    at::Tensor x = batch->images.to(device_);
+    if (c_.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
+    at::Tensor labels = batch->expression.to(device_), va = batch->valence_arousal.to(device_);
+    models::ModelOutput out;
+    {
+      AutocastGuard autocast(c_.precision, device_);
+      out = model_->forward(x, nodes_);
+    }
+    at::Tensor logits = out.expression.to(at::kFloat);
+    const bool with_va = out.valence_arousal.defined() && labels.size(0) >= 2;
+    auto parts = metrics::multitask_loss(logits, labels, class_weights_,
+                                         with_va ? out.valence_arousal.to(at::kFloat) : at::Tensor(), va, c_.lambda);
+    loss += parts.total.item<double>();
+    loss_expression += parts.expression.item<double>();
+    if (with_va) {
+      loss_va += parts.valence_arousal.item<double>();
+      ++va_batches;
+    }
+    ++batches;
+    at::Tensor pred = logits.argmax(1).cpu(), truth = batch->expression;
+    for (int64_t i = 0; i < pred.size(0); ++i) confusion.add(static_cast<int>(truth[i].item<int64_t>()), static_cast<int>(pred[i].item<int64_t>()));
+    if (out.valence_arousal.defined()) {
+      at::Tensor p = out.valence_arousal.to(at::kDouble).cpu(), t = batch->valence_arousal.to(at::kDouble);
+      for (int64_t i = 0; i < p.size(0); ++i) {
+        vp.push_back(p[i][0].item<double>());
+        ap.push_back(p[i][1].item<double>());
+        vt.push_back(t[i][0].item<double>());
+        at_.push_back(t[i][1].item<double>());
+      }
+    }
+    images += labels.size(0);
+  }
+  synchronize(device_);
+  Evaluation e;
+  e.images_per_s = images / std::max(1e-9, seconds_since(start));
+  e.metrics = evaluation_metrics(confusion, vp, vt, ap, at_);
+  e.metrics.loss = loss / std::max<int64_t>(1, batches);
+  e.metrics.loss_expression = loss_expression / std::max<int64_t>(1, batches);
+  // The reference averages the CCC loss over batches; batches of one sample have no variance.
+  e.metrics.loss_va = va_batches ? loss_va / va_batches : 0;
+  e.per_class = confusion.per_class_accuracy();
+  e.confusion = confusion.counts();
+  return e;
+}
+
+void Trainer::save_best(int64_t epoch) {
+  models::SgdState sgd;
+  sgd.lr = lr_for(epoch);
+  sgd.momentum = c_.momentum;
+  sgd.weight_decay = c_.weight_decay;
+  sgd.momentum_buffers = momentum_buffers();
+  models::save_reference_checkpoint(best_checkpoint_path(c_, run_id_), *model_, epoch, sgd);
+}
+
+void Trainer::save_resume(int64_t epoch, int64_t batch, const EpochSums& sums) {
+  c10::impl::GenericDict state(c10::StringType::get(), c10::AnyType::get());
+  c10::Dict<std::string, at::Tensor> weights;
+  for (const auto& [name, t] : models::state_dict(*model_)) weights.insert(name, t.detach().cpu().clone());
+  c10::impl::GenericList momentum(c10::AnyType::get());
+  for (const auto& b : momentum_buffers()) momentum.push_back(b.defined() ? c10::IValue(b.cpu()) : c10::IValue());
+  state.insert("epoch", epoch);
+  state.insert("batch", batch);
+  state.insert("model", weights);
+  state.insert("momentum", momentum);
+  state.insert("best_accuracy", best_accuracy_);
+  state.insert("best_epoch", best_epoch_);
+  state.insert("no_improve", no_improve_);
+  state.insert("best_metrics", c10::List<double>(metrics_list(best_.metrics)));
+  state.insert("best_per_class", c10::List<double>(best_.per_class));
+  state.insert("best_confusion", c10::List<int64_t>(best_.confusion));
+  state.insert("sums", c10::List<double>(sums.to_list()));
+  state.insert("throughput", c10::List<double>({train_ips_sum_, eval_ips_sum_, static_cast<double>(timed_epochs_)}));
+  state.insert("steps", steps_);
+  const std::vector<char> bytes = torch::jit::pickle_save(state);
+  const std::string path = resume_state_path(c_, run_id_), tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw Error("write resume state", tmp, 0, "", "write failed");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("write resume state", path, 0, "", "rename failed");
+  store_.set_resume_state(run_id_, path);
+}
+
+EpochSums Trainer::load_resume(const std::string& path, int64_t* epoch, int64_t* batch) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("read resume state", path, 0, "", "cannot open file");
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto state = torch::jit::pickle_load(bytes).toGenericDict();
+  models::NamedTensors weights;
+  for (const auto& item : state.at("model").toGenericDict()) {
+    weights.emplace_back(item.key().toStringRef(), item.value().toTensor());
+  }
+  models::load_state_dict(*model_, weights, path);
+  std::vector<at::Tensor> momentum;
+  for (const c10::IValue v : state.at("momentum").toList()) momentum.push_back(v.isNone() ? at::Tensor() : v.toTensor());
+  set_momentum_buffers(momentum);
+  best_accuracy_ = state.at("best_accuracy").toDouble();
+  best_epoch_ = state.at("best_epoch").toInt();
+  no_improve_ = state.at("no_improve").toInt();
+  best_.metrics = metrics_from_list(state.at("best_metrics").toDoubleVector());
+  best_.per_class = state.at("best_per_class").toDoubleVector();
+  best_.confusion = state.at("best_confusion").toIntVector();
+  const auto throughput = state.at("throughput").toDoubleVector();
+  train_ips_sum_ = throughput.at(0);
+  eval_ips_sum_ = throughput.at(1);
+  timed_epochs_ = static_cast<int64_t>(throughput.at(2));
+  steps_ = state.at("steps").toInt();
+  *epoch = state.at("epoch").toInt();
+  *batch = state.at("batch").toInt();
+  return EpochSums::from_list(state.at("sums").toDoubleVector());
+}
+
+TrainResult Trainer::run(const StartPoint& start) {
+  EpochSums sums;
+  int64_t start_epoch = 0, start_batch = 0;
+  if (!start.resume_state.empty()) {
+    sums = load_resume(start.resume_state, &start_epoch, &start_batch);
+    log_ << "resumed from " << start.resume_state << " at epoch " << start_epoch + 1 << ", batch "
+         << start_batch << "\n";
+  }
+  TrainResult result;
+  for (int64_t epoch = start_epoch; epoch < c_.epochs && no_improve_ < c_.early_stop; ++epoch) {
+    const int64_t first_batch = epoch == start_epoch ? start_batch : 0;
+    if (first_batch == 0) sums = EpochSums();
+    set_lr(lr_for(epoch));
+    reset_cuda_peak(device_);
+    double ips = 0, wait = 0, compute = 0;
+    if (!train_epoch(epoch, first_batch, sums, &ips, &wait, &compute)) {
+      result.status = "interrupted";
+      return result;
+    }
+    Evaluation eval = evaluate();
+    reports::EpochRecord rec;
+    rec.epoch = epoch;
+    rec.lr = lr_for(epoch);
+    rec.train_loss = sums.loss / std::max<int64_t>(1, sums.batches);
+    rec.train_loss_expression = sums.loss_expression / std::max<int64_t>(1, sums.batches);
+    rec.train_loss_va = sums.loss_va / std::max<int64_t>(1, sums.batches);
+    rec.train_accuracy = static_cast<double>(sums.correct) / std::max<int64_t>(1, sums.seen);
+    rec.val = eval.metrics;
+    rec.train_images_per_s = ips;
+    rec.eval_images_per_s = eval.images_per_s;
+    rec.data_wait_s = wait;
+    rec.compute_s = compute;
+    rec.peak_rss_mb = peak_rss_mb();
+    rec.peak_cuda_mb = cuda_peak_mb(device_);
+    store_.record_epoch(run_id_, rec);
+    if (first_batch == 0) {  // A resumed epoch's throughput covers only part of it.
+      train_ips_sum_ += ips;
+      eval_ips_sum_ += eval.images_per_s;
+      ++timed_epochs_;
+    }
+    char line[256];
+    std::snprintf(line, sizeof(line),
+                  "epoch %lld/%d: train loss %.4f acc %.4f | val loss %.4f acc %.4f F1 %.4f%s | %.1f img/s train, "
+                  "%.1f img/s eval, data wait %.1fs",
+                  static_cast<long long>(epoch + 1), c_.epochs, rec.train_loss, rec.train_accuracy, eval.metrics.loss,
+                  eval.metrics.accuracy, eval.metrics.macro_f1,
+                  eval.metrics.has_va ? (" CCC-V " + std::to_string(eval.metrics.ccc_valence).substr(0, 6) + " CCC-A " +
+                                         std::to_string(eval.metrics.ccc_arousal).substr(0, 6)).c_str() : "",
+                  ips, eval.images_per_s, wait);
+    log_ << line << "\n";
+    if (eval.metrics.accuracy > best_accuracy_) {
+      best_accuracy_ = eval.metrics.accuracy;
+      best_epoch_ = epoch;
+      best_ = eval;
+      no_improve_ = 0;
+      save_best(epoch);
+    } else {
+      ++no_improve_;
+    }
+    save_resume(epoch + 1, 0, EpochSums());
+    if (no_improve_ >= c_.early_stop) {
+      log_ << "early stopping: no validation-accuracy gain for " << no_improve_ << " epochs\n";
+      break;
+    }
+  }
+  result.status = "finished";
+  auto& f = result.final_record;
+  f.best_epoch = best_epoch_;
+  f.val = best_.metrics;
+  f.per_class_accuracy = best_.per_class;
+  f.confusion = best_.confusion;
+  f.train_images_per_s = timed_epochs_ ? train_ips_sum_ / timed_epochs_ : 0;
+  f.eval_images_per_s = timed_epochs_ ? eval_ips_sum_ / timed_epochs_ : 0;
+  f.peak_rss_mb = peak_rss_mb();
+  f.peak_cuda_mb = cuda_peak_mb(device_);
+  f.checkpoint_path = best_checkpoint_path(c_, run_id_);
+  return result;
+}
+
+}  // namespace
+
+void install_interrupt_handler() { std::signal(SIGINT, on_sigint); }
+
+std::string resume_state_path(const RunConfig& c, int64_t run_id) {
+  return c.checkpoint_dir + "/run" + std::to_string(run_id) + "-" + c.run_name + ".resume.pt";
+}
+
+std::string best_checkpoint_path(const RunConfig& c, int64_t run_id) {
+  return c.checkpoint_dir + "/run" + std::to_string(run_id) + "-" + c.run_name + ".best.pth";
+}
+
+reports::EvalMetrics evaluation_metrics(const metrics::ConfusionMatrix& confusion,
+                                        const std::vector<double>& vp, const std::vector<double>& vt,
+                                        const std::vector<double>& ap, const std::vector<double>& at_) {
+  reports::EvalMetrics m;
+  m.accuracy = confusion.accuracy();
+  m.macro_f1 = confusion.macro_f1();
+  m.affwild2_expression = metrics::affwild2_expression_score(m.macro_f1, m.accuracy);
+  m.has_va = !vp.empty();
+  if (m.has_va) {
+    const auto v = metrics::regression_scores(vp, vt), a = metrics::regression_scores(ap, at_);
+    m.ccc_valence = v.ccc;
+    m.ccc_arousal = a.ccc;
+    m.pcc_valence = v.pcc;
+    m.pcc_arousal = a.pcc;
+    m.rmse_valence = v.rmse;
+    m.rmse_arousal = a.rmse;
+    m.sagr_valence = v.sagr;
+    m.sagr_arousal = a.sagr;
+    m.affwild2_va = metrics::affwild2_va_score(v.ccc, a.ccc);
+  }
+  return m;
+}
+
+TrainResult train(const RunConfig& config, const datasets::Dataset& data, reports::ResultStore& store,
+                  int64_t run_id, const StartPoint& start, std::ostream& log) {
+  boost::filesystem::create_directories(config.checkpoint_dir);
+  Trainer trainer(config, data, store, run_id, log);
+  return trainer.run(start);
+}
+
+}  // namespace fer::experiments

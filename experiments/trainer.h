@@ -1,0 +1,56 @@
+// Training and evaluation of one configuration as the reference does it (paper Sec. IV-B):
+// SGD with momentum and weight decay, StepLR, class-weighted cross-entropy plus
+// lambda * (1 - CCC), early stopping on validation accuracy, best checkpoint kept. Metrics are
+// computed over the whole validation split; throughput is device-synchronised with warm-up
+// batches excluded. Interruptions (Ctrl-C) finish the current step and leave a resume state
+// from which training continues to the same result.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "datasets/dataset.h"
+#include "experiments/config.h"
+#include "metrics/classification.h"
+#include "reports/store.h"
+
+namespace fer::experiments {
+
+/// Set by the SIGINT handler; the trainer polls it after every step.
+extern std::atomic<bool> g_interrupt_requested;
+void install_interrupt_handler();
+
+/// Where a (possibly resumed) run starts: a fresh start, or the resume state file written by
+/// an earlier, interrupted attempt of the same run (its epoch and batch are read from it).
+struct StartPoint {
+  std::string resume_state;
+};
+
+struct TrainResult {
+  std::string status;  // "finished" or "interrupted".
+  reports::FinalRecord final_record;
+};
+
+/// Trains `config` (resolved) on `data`, writing epochs to `store` under `run_id`.
+TrainResult train(const RunConfig& config, const datasets::Dataset& data, reports::ResultStore& store,
+                  int64_t run_id, const StartPoint& start, std::ostream& log);
+
+/// Path of the resume state of a run.
+std::string resume_state_path(const RunConfig& config, int64_t run_id);
+/// Path of the best checkpoint (reference format) of a run.
+std::string best_checkpoint_path(const RunConfig& config, int64_t run_id);
+
+/// Builds EvalMetrics from whole-split predictions. va_* are empty for single-task models.
+reports::EvalMetrics evaluation_metrics(const metrics::ConfusionMatrix& confusion,
+                                        const std::vector<double>& valence_pred,
+                                        const std::vector<double>& valence_true,
+                                        const std::vector<double>& arousal_pred,
+                                        const std::vector<double>& arousal_true);
+
+}  // namespace fer::experiments

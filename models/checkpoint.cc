@@ -1,0 +1,149 @@
+#include "models/checkpoint.h"
+
+#include <ATen/ATen.h>
+#include <ATen/core/Dict.h>
+#include <ATen/core/ivalue.h>
+#include <torch/csrc/jit/serialization/pickle.h>
+
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+
+#include "datasets/error.h"
+
+namespace fer::models {
+namespace {
+
+c10::impl::GenericDict optimizer_state(const torch::nn::Module& model, const SgdState& sgd) {
+  c10::impl::GenericDict state(c10::IntType::get(), c10::AnyType::get());
+  const auto params = model.parameters();
+  c10::List<int64_t> indices;
+  for (size_t i = 0; i < params.size(); ++i) {
+    indices.push_back(static_cast<int64_t>(i));
+    if (i < sgd.momentum_buffers.size() && sgd.momentum_buffers[i].defined()) {
+      c10::impl::GenericDict entry(c10::StringType::get(), c10::AnyType::get());
+      entry.insert("momentum_buffer", sgd.momentum_buffers[i].detach().cpu().contiguous());
+      state.insert(static_cast<int64_t>(i), entry);
+    }
+  }
+  c10::impl::GenericDict group(c10::StringType::get(), c10::AnyType::get());
+  group.insert("lr", sgd.lr);
+  group.insert("momentum", sgd.momentum);
+  group.insert("dampening", sgd.dampening);
+  group.insert("weight_decay", sgd.weight_decay);
+  group.insert("nesterov", sgd.nesterov);
+  group.insert("maximize", false);
+  group.insert("foreach", c10::IValue());
+  group.insert("differentiable", false);
+  group.insert("params", indices);
+  c10::impl::GenericList groups(c10::AnyType::get());
+  groups.push_back(group);
+  c10::impl::GenericDict out(c10::StringType::get(), c10::AnyType::get());
+  out.insert("state", state);
+  out.insert("param_groups", groups);
+  return out;
+}
+
+const char* kRead = "read checkpoint";
+
+NamedTensors tensors_of(const c10::IValue& value, const std::string& path) {
+  if (!value.isGenericDict()) throw Error(kRead, path, 0, "model_state_dict", "is not a dict");
+  NamedTensors out;
+  for (const auto& item : value.toGenericDict()) {
+    if (!item.key().isString() || !item.value().isTensor()) {
+      throw Error(kRead, path, 0, "model_state_dict", "entries must map names to tensors");
+    }
+    out.emplace_back(item.key().toStringRef(), item.value().toTensor());
+  }
+  return out;
+}
+
+}  // namespace
+
+void save_reference_checkpoint(const std::string& path, const torch::nn::Module& model,
+                               int64_t epoch, const SgdState& sgd) {
+  c10::Dict<std::string, at::Tensor> weights;
+  for (const auto& [name, t] : state_dict(model)) weights.insert(name, t.detach().cpu().contiguous());
+  c10::impl::GenericDict root(c10::StringType::get(), c10::AnyType::get());
+  root.insert("epoch", epoch);
+  root.insert("model_state_dict", weights);
+  root.insert("optimizer_state_dict", optimizer_state(model, sgd));
+  const std::vector<char> bytes = torch::jit::pickle_save(root);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw Error("write checkpoint", tmp, 0, "", "write failed");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("write checkpoint", path, 0, "", "rename failed");
+}
+
+LoadedCheckpoint read_checkpoint(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(kRead, path, 0, "", "cannot open file");
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  c10::IValue root;
+  try {
+    root = torch::jit::pickle_load(bytes);
+  } catch (const std::exception& e) {
+    throw Error(kRead, path, 0, "", std::string("not a readable torch.save file: ") + e.what());
+  }
+  if (!root.isGenericDict()) throw Error(kRead, path, 0, "", "top level is not a dict");
+  LoadedCheckpoint ckpt;
+  auto dict = root.toGenericDict();
+  if (!dict.contains("model_state_dict")) {
+    ckpt.model_state = tensors_of(root, path);  // A bare state dict.
+    return ckpt;
+  }
+  ckpt.model_state = tensors_of(dict.at("model_state_dict"), path);
+  if (dict.contains("epoch")) ckpt.epoch = dict.at("epoch").toInt();
+  if (dict.contains("optimizer_state_dict")) {
+    auto opt = dict.at("optimizer_state_dict").toGenericDict();
+    ckpt.has_optimizer = true;
+    auto group = opt.at("param_groups").toList().get(0).toGenericDict();
+    ckpt.sgd.lr = group.at("lr").toDouble();
+    ckpt.sgd.momentum = group.at("momentum").toDouble();
+    ckpt.sgd.weight_decay = group.at("weight_decay").toDouble();
+    const auto params = group.at("params").toList();
+    ckpt.sgd.momentum_buffers.resize(params.size());
+    for (const auto& item : opt.at("state").toGenericDict()) {
+      const int64_t index = item.key().toInt();
+      if (index < 0 || index >= static_cast<int64_t>(params.size())) {
+        throw Error(kRead, path, 0, "optimizer_state_dict", "state for unknown parameter " + std::to_string(index));
+      }
+      ckpt.sgd.momentum_buffers[index] = item.value().toGenericDict().at("momentum_buffer").toTensor();
+    }
+  }
+  return ckpt;
+}
+
+void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const std::string& source) {
+  std::map<std::string, at::Tensor> given(state.begin(), state.end());
+  std::vector<std::string> problems;
+  const auto own = state_dict(module);
+  for (const auto& [name, t] : own) {
+    auto it = given.find(name);
+    if (it == given.end()) {
+      problems.push_back("missing key " + name);
+    } else if (it->second.sizes() != t.sizes()) {
+      std::ostringstream msg;
+      msg << "shape mismatch for " << name << ": checkpoint " << it->second.sizes() << ", model " << t.sizes();
+      problems.push_back(msg.str());
+    }
+  }
+  std::map<std::string, bool> known;
+  for (const auto& entry : own) known[entry.first] = true;
+  for (const auto& [name, t] : state) {
+    if (!known.count(name)) problems.push_back("unexpected key " + name);
+  }
+  if (!problems.empty()) {
+    std::string msg = std::to_string(problems.size()) + " mismatch(es) between checkpoint and model:";
+    for (const auto& p : problems) msg += "\n  " + p;
+    throw Error("load state dict", source, 0, "", msg);
+  }
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, t] : own) t.copy_(given.at(name));
+}
+
+}  // namespace fer::models

@@ -1,0 +1,260 @@
+#include "reports/store.h"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <sstream>
+
+#include "datasets/error.h"
+
+namespace fer::reports {
+namespace {
+
+// Each entry migrates from version i to i + 1.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  config_json TEXT NOT NULL,
+  config_hash TEXT NOT NULL,
+  code_version TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  dataset TEXT NOT NULL, backbone TEXT NOT NULL, model TEXT NOT NULL, schedule TEXT NOT NULL,
+  device TEXT NOT NULL, precision TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'interrupted', 'failed')),
+  message TEXT,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  resume_state TEXT
+);
+CREATE INDEX runs_by_hash ON runs (config_hash, status);
+CREATE TABLE provenance (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  key TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+);
+CREATE TABLE datasets (
+  run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+  name TEXT NOT NULL, root TEXT NOT NULL, train_size INTEGER NOT NULL, val_size INTEGER NOT NULL,
+  index_digest TEXT NOT NULL, class_names TEXT NOT NULL, report TEXT NOT NULL
+);
+CREATE TABLE epochs (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL, lr REAL,
+  train_loss REAL, train_loss_expression REAL, train_loss_va REAL, train_accuracy REAL,
+  val_loss REAL, val_loss_expression REAL, val_loss_va REAL, val_accuracy REAL, val_macro_f1 REAL,
+  val_ccc_valence REAL, val_ccc_arousal REAL, val_pcc_valence REAL, val_pcc_arousal REAL,
+  val_rmse_valence REAL, val_rmse_arousal REAL, val_sagr_valence REAL, val_sagr_arousal REAL,
+  val_affwild2_expression REAL, val_affwild2_va REAL,
+  train_images_per_s REAL, eval_images_per_s REAL, data_wait_s REAL, compute_s REAL,
+  peak_rss_mb REAL, peak_cuda_mb REAL,
+  PRIMARY KEY (run_id, epoch)
+);
+CREATE TABLE final_metrics (
+  run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+  best_epoch INTEGER NOT NULL,
+  loss REAL, loss_expression REAL, loss_va REAL, accuracy REAL NOT NULL, macro_f1 REAL NOT NULL,
+  ccc_valence REAL, ccc_arousal REAL, pcc_valence REAL, pcc_arousal REAL,
+  rmse_valence REAL, rmse_arousal REAL, sagr_valence REAL, sagr_arousal REAL,
+  affwild2_expression REAL, affwild2_va REAL,
+  per_class_accuracy TEXT NOT NULL, confusion TEXT NOT NULL,
+  train_images_per_s REAL, eval_images_per_s REAL, peak_rss_mb REAL, peak_cuda_mb REAL,
+  checkpoint_path TEXT
+);
+)sql",
+};
+constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
+static_assert(kNumMigrations == kSchemaVersion, "one migration per schema version");
+
+std::string now_utc() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+double nan_unless(bool present, double v) { return present ? v : std::nan(""); }
+
+// The VA-dependent values of EvalMetrics, in column order, NULL (NaN) without VA.
+std::vector<Value> eval_values(const EvalMetrics& m) {
+  return {m.loss, m.loss_expression, nan_unless(m.has_va, m.loss_va), m.accuracy, m.macro_f1,
+          nan_unless(m.has_va, m.ccc_valence), nan_unless(m.has_va, m.ccc_arousal),
+          nan_unless(m.has_va, m.pcc_valence), nan_unless(m.has_va, m.pcc_arousal),
+          nan_unless(m.has_va, m.rmse_valence), nan_unless(m.has_va, m.rmse_arousal),
+          nan_unless(m.has_va, m.sagr_valence), nan_unless(m.has_va, m.sagr_arousal),
+          m.affwild2_expression, nan_unless(m.has_va, m.affwild2_va)};
+}
+
+}  // namespace
+
+std::string json_escape(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string json_array(const std::vector<double>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    char buf[40];
+    std::snprintf(buf, sizeof(buf), "%.17g", values[i]);
+    out += (i ? "," : "") + std::string(std::isfinite(values[i]) ? buf : "null");
+  }
+  return out + "]";
+}
+
+std::string json_array(const std::vector<int64_t>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + std::to_string(values[i]);
+  return out + "]";
+}
+
+std::string json_array(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + json_escape(values[i]);
+  return out + "]";
+}
+
+std::vector<double> parse_number_array(const std::string& json) {
+  std::vector<double> out;
+  std::string cleaned = json;
+  for (char& c : cleaned) {
+    if (c == '[' || c == ']' || c == ',') c = ' ';
+  }
+  std::istringstream in(cleaned);
+  std::string token;
+  while (in >> token) out.push_back(token == "null" ? std::nan("") : std::stod(token));
+  return out;
+}
+
+ResultStore::ResultStore(const std::string& path) : db_(path) { migrate(); }
+
+int ResultStore::schema_version() {
+  auto rows = db_.query("PRAGMA user_version");
+  return static_cast<int>(as_int(rows.at(0).at(0)));
+}
+
+void ResultStore::migrate() {
+  db_.transaction([&] {
+    const int version = schema_version();
+    if (version > kSchemaVersion) {
+      throw Error("open result store", db_.path(), 0, "", "schema version " + std::to_string(version) +
+                                                              " is newer than this program's " +
+                                                              std::to_string(kSchemaVersion));
+    }
+    for (int v = version; v < kSchemaVersion; ++v) db_.exec(kMigrations[v]);
+    db_.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+  });
+}
+
+std::optional<int64_t> ResultStore::find_finished(const std::string& hash, const std::string& code) {
+  auto rows = db_.query(
+      "SELECT id FROM runs WHERE config_hash = ?1 AND code_version = ?2 AND status = 'finished' "
+      "ORDER BY id DESC LIMIT 1",
+      {hash, code});
+  if (rows.empty()) return std::nullopt;
+  return as_int(rows[0][0]);
+}
+
+std::optional<std::pair<int64_t, std::string>> ResultStore::find_resumable(const std::string& hash) {
+  auto rows = db_.query(
+      "SELECT id, resume_state FROM runs WHERE config_hash = ?1 AND status IN ('interrupted', 'failed', 'running') "
+      "AND resume_state IS NOT NULL ORDER BY id DESC LIMIT 1",
+      {hash});
+  if (rows.empty()) return std::nullopt;
+  return std::make_pair(as_int(rows[0][0]), as_string(rows[0][1]));
+}
+
+int64_t ResultStore::begin_run(const RunRecord& r, const Provenance& p, const DatasetRecord& d) {
+  int64_t id = 0;
+  db_.transaction([&] {
+    db_.query(
+        "INSERT INTO runs (name, config_json, config_hash, code_version, seed, dataset, backbone, model, "
+        "schedule, device, precision, status, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "?11, 'running', ?12)",
+        {r.name, r.config_json, r.config_hash, r.code_version, r.seed, r.dataset, r.backbone, r.model,
+         r.schedule, r.device, r.precision, now_utc()});
+    id = db_.last_insert_id();
+    for (const auto& [key, value] : p) {
+      db_.query("INSERT INTO provenance (run_id, key, value) VALUES (?1, ?2, ?3)", {id, key, value});
+    }
+    db_.query(
+        "INSERT INTO datasets (run_id, name, root, train_size, val_size, index_digest, class_names, report) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        {id, d.name, d.root, d.train_size, d.val_size, d.index_digest, d.class_names_json, d.report_text});
+  });
+  return id;
+}
+
+void ResultStore::reopen_run(int64_t run_id) {
+  db_.transaction([&] {
+    db_.query("UPDATE runs SET status = 'running', message = NULL, ended_at = NULL WHERE id = ?1", {run_id});
+  });
+}
+
+void ResultStore::record_epoch(int64_t run_id, const EpochRecord& e) {
+  std::vector<Value> values = {run_id, e.epoch, e.lr, e.train_loss, e.train_loss_expression,
+                               nan_unless(e.val.has_va, e.train_loss_va), e.train_accuracy};
+  for (auto& v : eval_values(e.val)) values.push_back(v);
+  for (double v : {e.train_images_per_s, e.eval_images_per_s, e.data_wait_s, e.compute_s, e.peak_rss_mb,
+                   e.peak_cuda_mb}) {
+    values.push_back(v);
+  }
+  db_.transaction([&] {
+    db_.query(
+        "INSERT OR REPLACE INTO epochs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+        "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+        values);
+  });
+}
+
+void ResultStore::set_resume_state(int64_t run_id, const std::string& path) {
+  db_.transaction([&] { db_.query("UPDATE runs SET resume_state = ?2 WHERE id = ?1", {run_id, path}); });
+}
+
+void ResultStore::finish_run(int64_t run_id, const FinalRecord& f) {
+  std::vector<Value> values = {run_id, f.best_epoch};
+  for (auto& v : eval_values(f.val)) values.push_back(v);
+  values.push_back(json_array(f.per_class_accuracy));
+  values.push_back(json_array(f.confusion));
+  for (double v : {f.train_images_per_s, f.eval_images_per_s, f.peak_rss_mb, f.peak_cuda_mb}) values.push_back(v);
+  values.push_back(f.checkpoint_path);
+  db_.transaction([&] {
+    db_.query(
+        "INSERT OR REPLACE INTO final_metrics VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+        "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+        values);
+    db_.query("UPDATE runs SET status = 'finished', message = NULL, ended_at = ?2 WHERE id = ?1",
+              {run_id, now_utc()});
+  });
+}
+
+void ResultStore::mark_run(int64_t run_id, const std::string& status, const std::string& message) {
+  db_.transaction([&] {
+    db_.query("UPDATE runs SET status = ?2, message = ?3, ended_at = ?4 WHERE id = ?1",
+              {run_id, status, message, now_utc()});
+  });
+}
+
+int64_t ResultStore::last_epoch(int64_t run_id) {
+  auto rows = db_.query("SELECT MAX(epoch) FROM epochs WHERE run_id = ?1", {run_id});
+  return rows.empty() || is_null(rows[0][0]) ? -1 : as_int(rows[0][0]);
+}
+
+}  // namespace fer::reports
