@@ -57,6 +57,7 @@ po::options_description describe(RunConfig& c) {
       ("skip_bad_rows", "skip malformed annotation rows (counted and listed) instead of failing")
       ("synth_train_per_class", po::value(&c.synth_train_per_class)->default_value(c.synth_train_per_class), "synthetic training images per class (mean)")
       ("synth_val_per_class", po::value(&c.synth_val_per_class)->default_value(c.synth_val_per_class), "synthetic validation images per class")
+      ("shuffle_train_labels", "deliberately break training by permuting the training labels (gate self-test)")
       ("interrupt_after_steps", po::value(&c.interrupt_after_steps)->default_value(0), "testing aid: act as if Ctrl-C arrived after N steps");
   return d;
 }
@@ -97,7 +98,7 @@ std::map<std::string, std::string> result_fields(const RunConfig& c) {
           {"lr_gamma", num(c.lr_gamma)}, {"lr_step", std::to_string(c.lr_step)}, {"model", json_escape(c.model)},
           {"momentum", num(c.momentum)}, {"precision", json_escape(c.precision)},
           {"pretrained", json_escape(c.pretrained)}, {"schedule", json_escape(c.schedule)},
-          {"seed", std::to_string(c.seed)}, {"skip_bad_rows", c.skip_bad_rows ? "true" : "false"},
+          {"seed", std::to_string(c.seed)}, {"shuffle_train_labels", c.shuffle_train_labels ? "true" : "false"}, {"skip_bad_rows", c.skip_bad_rows ? "true" : "false"},
           {"synth_train_per_class", std::to_string(c.synth_train_per_class)},
           {"synth_val_per_class", std::to_string(c.synth_val_per_class)},
           {"threads", std::to_string(c.threads)}, {"weight_decay", num(c.weight_decay)}};
@@ -145,6 +146,7 @@ bool parse_run_config(int argc, const char* const* argv, RunConfig* config) {
   c.force = vm.count("force") > 0;
   c.skip_bad_rows = vm.count("skip_bad_rows") > 0;
   c.augment = vm.count("no_augment") == 0;
+  c.shuffle_train_labels = vm.count("shuffle_train_labels") > 0;
   *config = c;
   return true;
 }

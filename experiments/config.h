@@ -33,6 +33,8 @@ struct RunConfig {
   std::string pretrained, glove, db, run_name, cache_dir, checkpoint_dir;
   bool resume = false, force = false, skip_bad_rows = false;
   int synth_train_per_class = 70, synth_val_per_class = 30;
+  // Deliberately broken training (the regression gate's own test): training labels permuted.
+  bool shuffle_train_labels = false;
   // Testing aid: behave as if Ctrl-C arrived after this many training steps (0 = never).
   int64_t interrupt_after_steps = 0;
 };

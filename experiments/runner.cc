@@ -12,6 +12,19 @@
 namespace fer::experiments {
 namespace {
 
+// Permutes (expression, valence, arousal) across training samples: the gate's broken model.
+void shuffle_labels(datasets::Dataset& d, uint64_t seed) {
+  auto& samples = d.index.train.samples;
+  uint64_t state = seed ^ 0x5DEECE66Dull;
+  for (size_t i = samples.size(); i > 1; --i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    const size_t j = static_cast<size_t>((state >> 33) % i);
+    std::swap(samples[i - 1].expression, samples[j].expression);
+    std::swap(samples[i - 1].valence, samples[j].valence);
+    std::swap(samples[i - 1].arousal, samples[j].arousal);
+  }
+}
+
 datasets::Dataset open_data(const RunConfig& c) {
   datasets::DatasetOptions o;
   o.name = c.dataset;
@@ -62,7 +75,11 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log) {
       return outcome;
     }
   }
-  const datasets::Dataset data = open_data(c);
+  datasets::Dataset data = open_data(c);
+  if (c.shuffle_train_labels) {
+    shuffle_labels(data, c.seed);
+    log << "WARNING: --shuffle_train_labels: training labels permuted; this model is broken on purpose\n";
+  }
   log << "dataset " << data.index.name << " (" << data.index.train.samples.size() << " train / "
       << data.index.val.samples.size() << " val, digest " << data.index.digest << ")\n";
   StartPoint start;

@@ -72,6 +72,27 @@ def init_sums(f, kind, backbone):
         f.write('%s %.9g %.9g\n' % (name, t.double().sum().item(), t.double().abs().sum().item()))
 
 
+LOSS_PRED = [[0.1, 0.2], [0.4, -0.1], [-0.3, 0.5], [0.0, 0.05]]
+LOSS_TARGET = [[0.0, 0.3], [0.5, -0.2], [-0.1, 0.4], [0.2, -0.1]]
+LOSS_LOGITS = [[1.0, -0.5, 0.2, 0.0, 0.3, -1.0, 0.5], [0.1, 0.2, 0.3, -0.4, 0.0, 0.9, -0.2],
+               [-1.0, 0.0, 2.0, 0.5, 0.1, 0.0, 0.3], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.5]]
+LOSS_LABELS = [0, 5, 2, 6]
+
+
+def losses(f):
+    """The reference's losses on fixed tensors (values repeated in tests/runner_test.cc)."""
+    pred = torch.tensor(LOSS_PRED, dtype=torch.float64)
+    target = torch.tensor(LOSS_TARGET, dtype=torch.float64)
+    logits = torch.tensor(LOSS_LOGITS)
+    labels = torch.tensor(LOSS_LABELS)
+    weights = torch.tensor(ref.AFFECTNET_CLASS_WEIGHTS, dtype=torch.float32)
+    f.write('== losses\n')
+    f.write('ccc_loss %.12g\n' % ref.ccc_loss(pred, target).item())
+    f.write('weighted_ce %.12g\n' % torch.nn.functional.cross_entropy(logits, labels, weight=weights).item())
+    f.write('plain_ce %.12g\n' % torch.nn.functional.cross_entropy(logits, labels).item())
+    f.write('class_weights %s\n' % fmt(weights.tolist()))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, 'keys.txt'), 'w') as f:
@@ -80,6 +101,8 @@ def main():
     with open(os.path.join(OUT, 'parity.txt'), 'w') as f:
         for kind, backbone in MODELS:
             parity(f, kind, backbone)
+    with open(os.path.join(OUT, 'losses.txt'), 'w') as f:
+        losses(f)
     with open(os.path.join(OUT, 'bregnext_init.txt'), 'w') as f:
         for kind in ('single_task', 'multi_task', 'emotion_gcn'):
             init_sums(f, kind, 'bregnext')

@@ -1,0 +1,133 @@
+#include "experiments/suite.h"
+
+#include <boost/program_options.hpp>
+
+#include <algorithm>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+#include "datasets/dataset.h"
+#include "datasets/error.h"
+#include "experiments/progress.h"
+#include "experiments/runner.h"
+#include "reports/render.h"
+
+namespace fer::experiments {
+namespace po = boost::program_options;
+
+std::vector<Ablation> parse_ablations(const std::string& text) {
+  std::vector<Ablation> out;
+  std::stringstream list(text);
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    const auto a = item.find(':'), b = item.rfind(':');
+    if (a == std::string::npos || a == b) {
+      throw Error("parse options", "", 0, "ablations", "expected dataset:backbone:model, got '" + item + "'");
+    }
+    out.push_back({item.substr(0, a), item.substr(a + 1, b - a - 1), item.substr(b + 1)});
+  }
+  if (out.empty()) throw Error("parse options", "", 0, "ablations", "no ablation given");
+  return out;
+}
+
+bool parse_suite_config(int argc, const char* const* argv, SuiteConfig* config) {
+  SuiteConfig c;
+  std::string ablations;
+  po::options_description desc("ablation suite options (every runner flag is passed through, see below)");
+  desc.add_options()("help", "show this help")
+      ("ablations", po::value(&ablations), "dataset:backbone:model[,...] (set by the Bazel target)")
+      ("suite_name", po::value(&c.name)->default_value(c.name), "name of the suite (report file name)")
+      ("seeds", po::value(&c.seeds)->default_value(1), "runs per configuration, seeds 0..N-1 (tables show mean +- std)")
+      ("report", po::value(&c.report), "Markdown report path (default: reports_out/<suite>.md in the workspace)")
+      ("no_report", "do not render the report at the end");
+  po::variables_map vm;
+  std::vector<std::string> rest;
+  try {
+    auto parsed = po::command_line_parser(argc, argv).options(desc).allow_unregistered().run();
+    po::store(parsed, vm);
+    po::notify(vm);
+    rest = po::collect_unrecognized(parsed.options, po::include_positional);
+  } catch (const po::error& e) {
+    throw Error("parse options", "", 0, "", std::string(e.what()) + " (see --help)");
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n" << run_config_help() << "\n";
+    return false;
+  }
+  if (c.seeds < 1) throw Error("parse options", "", 0, "seeds", "must be >= 1");
+  c.ablations = parse_ablations(ablations);
+  c.render = vm.count("no_report") == 0;
+  std::vector<const char*> args = {argv[0]};
+  for (const auto& r : rest) args.push_back(r.c_str());
+  if (!parse_run_config(static_cast<int>(args.size()), args.data(), &c.base)) return false;
+  for (const auto& a : rest) {
+    if (a.rfind("--dataset", 0) == 0 || a.rfind("--backbone", 0) == 0 || a.rfind("--model", 0) == 0 ||
+        a.rfind("--seed", 0) == 0 || a.rfind("--run_name", 0) == 0) {
+      throw Error("parse options", "", 0, a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2),
+                  "is set by the suite; run //experiments:runner for a single configuration");
+    }
+  }
+  *config = c;
+  return true;
+}
+
+int run_suite(const SuiteConfig& s, std::ostream& log) {
+  const bool real = !s.base.data_root.empty();
+  std::vector<std::string> datasets_used;
+  if (!real) {
+    log << "no --data_root given: running the embedded synthetic twin of each dataset (smoke schedule); pass "
+           "--data_root DIR for the real dataset and the paper schedule\n";
+  }
+  const int total = static_cast<int>(s.ablations.size()) * s.seeds;
+  const auto start = std::chrono::steady_clock::now();
+  int done = 0, skipped = 0, ran = 0;
+  std::string db;
+  for (const auto& a : s.ablations) {
+    for (int seed = 0; seed < s.seeds; ++seed) {
+      RunConfig c = s.base;
+      c.dataset = real ? a.dataset : "synth-" + a.dataset;
+      c.backbone = a.backbone;
+      c.model = a.model;
+      c.seed = static_cast<uint64_t>(seed);
+      if (std::find(datasets_used.begin(), datasets_used.end(), c.dataset) == datasets_used.end()) {
+        datasets_used.push_back(c.dataset);
+      }
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      log << "\n=== [" << done + 1 << "/" << total << "] " << c.dataset << " " << a.backbone << " " << a.model
+          << " seed " << seed << " | suite elapsed " << Progress::format_duration(elapsed);
+      if (ran > 0) log << ", ETA ~" << Progress::format_duration(elapsed / ran * (total - done - skipped) - 0);
+      log << " ===\n";
+      const RunOutcome outcome = run_experiment(c, log);
+      db = resolve(c).db;
+      ++done;
+      if (outcome.status == "skipped") ++skipped; else ++ran;
+      if (outcome.status == "interrupted") {
+        log << "suite interrupted after " << done << "/" << total << " runs; re-run the same command to continue\n";
+        return 130;
+      }
+    }
+  }
+  log << "\nsuite '" << s.name << "': " << total << " run(s), " << skipped << " already in " << db << ", " << ran
+      << " trained\n";
+  if (s.render) {
+    reports::Database database(db);
+    reports::RenderOptions o;
+    const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+    o.out_markdown = !s.report.empty() ? s.report
+                                       : std::string(ws && *ws ? std::string(ws) + "/" : "") + "reports_out/" + s.name + ".md";
+    o.title = "emogcn-bench: " + s.name;
+    o.datasets = datasets_used;
+    const std::string md = reports::render_report(database, o);
+    const auto summaries = reports::summarize(database);
+    for (const auto& d : datasets_used) {
+      log << "\n" << d << ":\n" << reports::render_paper_table(summaries, reports::read_paper_values(o.paper_values), d);
+    }
+    log << "\nreport: " << o.out_markdown << "\n";
+  }
+  return 0;
+}
+
+}  // namespace fer::experiments

@@ -1,0 +1,63 @@
+// check: the accuracy regression gate. Compares the result store with a committed baseline and
+// prints a Markdown diff table; exits 0 (pass), 1 (regression) or 2 (missing or incomplete data).
+// With --write_baseline it derives a baseline (mean, k x seed std) from the store instead.
+#include <boost/program_options.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "datasets/error.h"
+#include "reports/gate.h"
+#include "reports/store.h"
+
+namespace po = boost::program_options;
+
+int main(int argc, char** argv) {
+  std::string db, baseline, write, metrics;
+  double k = 3, floor = 0.005;
+  int check_seeds = 0;
+  po::options_description desc("check: accuracy regression gate over a result store");
+  desc.add_options()("help", "show this help")
+      ("db", po::value(&db)->required(), "result store (SQLite)")
+      ("baseline", po::value(&baseline), "baseline file to check against")
+      ("write_baseline", po::value(&write), "write a baseline derived from the store's seeds to this file")
+      ("metrics", po::value(&metrics)->default_value("accuracy,macro_f1"), "metrics for --write_baseline")
+      ("k", po::value(&k)->default_value(3), "tolerance = k x sample std over seeds (--write_baseline)")
+      ("floor", po::value(&floor)->default_value(0.005), "smallest tolerance (--write_baseline)")
+      ("check_seeds", po::value(&check_seeds)->default_value(0), "runs a check needs per config (0: as measured)");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    if (vm.count("help")) {
+      std::cout << desc;
+      return 0;
+    }
+    po::notify(vm);
+    if (vm.count("baseline") == vm.count("write_baseline")) {
+      throw po::error("give exactly one of --baseline and --write_baseline");
+    }
+  } catch (const po::error& e) {
+    std::cerr << "check: " << e.what() << "\n" << desc;
+    return 2;
+  }
+  try {
+    if (!std::ifstream(db)) throw fer::Error("open result store", db, 0, "db", "file not found");
+    fer::reports::ResultStore store(db);
+    const auto summaries = fer::reports::summarize(store.db());
+    if (!write.empty()) {
+      std::vector<std::string> list;
+      std::stringstream ss(metrics);
+      for (std::string m; std::getline(ss, m, ',');) list.push_back(m);
+      std::ofstream(write) << fer::reports::write_baseline(summaries, list, k, floor, check_seeds);
+      std::cout << "wrote " << write << "\n";
+      return 0;
+    }
+    const auto result = fer::reports::check_against_baseline(summaries, fer::reports::read_baseline(baseline));
+    std::cout << result.markdown;
+    return result.exit_code;
+  } catch (const fer::Error& e) {
+    std::cerr << "check: error: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,241 @@
+#include "reports/render.h"
+
+#include <boost/filesystem.hpp>
+
+#include <algorithm>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "datasets/error.h"
+#include "reports/charts.h"
+
+namespace fer::reports {
+namespace fs = boost::filesystem;
+namespace {
+
+struct Column {
+  std::string metric, header;
+  bool percent;
+};
+
+std::vector<Column> columns_for(const std::string& dataset) {
+  if (dataset.find("affwild2") != std::string::npos) {
+    return {{"macro_f1", "F1 (%)", true}, {"accuracy", "Accuracy (%)", true},
+            {"affwild2_expression", "0.67 F1 + 0.33 Acc", false}, {"ccc_valence", "CCC-V", false},
+            {"ccc_arousal", "CCC-A", false}};
+  }
+  return {{"accuracy", "Accuracy (%)", true}, {"macro_f1", "Macro F1 (%)", true},
+          {"ccc_valence", "CCC-V", false}, {"ccc_arousal", "CCC-A", false}};
+}
+
+std::string number(double v, bool percent) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), percent ? "%.2f" : "%.3f", percent ? 100 * v : v);
+  return buf;
+}
+
+std::string cell(const ConfigSummary& s, const Column& col, const std::vector<PaperValue>& paper, bool real) {
+  auto it = s.metrics.find(col.metric);
+  std::string out = "–";
+  if (it != s.metrics.end() && it->second.n > 0) {
+    out = number(it->second.mean, col.percent);
+    if (it->second.n > 1) out += " ± " + number(it->second.std, col.percent);
+  }
+  const std::string family = s.dataset.find("affwild2") != std::string::npos ? "affwild2" : "affectnet";
+  for (const auto& p : paper) {
+    if (p.dataset != family || p.backbone != s.backbone || p.model != s.model || p.metric != col.metric) continue;
+    out += " · paper " + number(p.value, col.percent);
+    if (real && it != s.metrics.end() && it->second.n > 0) {
+      const double delta = it->second.mean - p.value;
+      out += " (Δ " + std::string(delta >= 0 ? "+" : "−") + number(std::abs(delta), col.percent) + ")";
+    }
+  }
+  return out;
+}
+
+std::string pretty_model(const std::string& m) {
+  if (m == "single_task") return "Single-task";
+  if (m == "multi_task") return "Multi-task";
+  return "Emotion-GCN";
+}
+
+std::string pretty_backbone(const std::string& b) { return b == "densenet" ? "DenseNet-121" : "BReG-NeXt-50"; }
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path.string());
+  out << text;
+  if (!out) throw Error("write report", path.string(), 0, "", "write failed");
+}
+
+std::string csv_escape(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string summary_csv(const std::vector<ConfigSummary>& summaries) {
+  std::string out = "dataset,backbone,model,schedule,seeds";
+  for (const auto& m : metric_names()) out += "," + m + "_mean," + m + "_std";
+  out += "\n";
+  for (const auto& s : summaries) {
+    out += s.dataset + "," + s.backbone + "," + s.model + "," + s.schedule + "," + std::to_string(s.run_ids.size());
+    for (const auto& m : metric_names()) {
+      auto it = s.metrics.find(m);
+      if (it == s.metrics.end()) {
+        out += ",,";
+      } else {
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), ",%.6g,%.6g", it->second.mean, it->second.std);
+        out += buf;
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string run_detail(Database& db, int64_t run_id, const fs::path& files, const std::string& files_rel) {
+  std::ostringstream md;
+  auto run = db.query("SELECT name, config_json, config_hash, code_version, started_at, ended_at FROM runs WHERE id = ?1", {run_id});
+  if (run.empty()) return "";
+  md << "### Run #" << run_id << ": " << as_string(run[0][0]) << "\n\n"
+     << "Config `" << as_string(run[0][2]) << "`, code `" << as_string(run[0][3]) << "`, " << as_string(run[0][4])
+     << " → " << as_string(run[0][5]) << "\n\n<details><summary>Resolved config and provenance</summary>\n\n```json\n"
+     << as_string(run[0][1]) << "\n```\n\n| Provenance | |\n|---|---|\n";
+  for (const auto& row : db.query("SELECT key, value FROM provenance WHERE run_id = ?1 ORDER BY key", {run_id})) {
+    md << "| " << as_string(row[0]) << " | " << as_string(row[1]) << " |\n";
+  }
+  md << "\n</details>\n\n| Epoch | LR | Train loss | Train acc | Val loss | Val acc | Val F1 | CCC-V | CCC-A | Train img/s |\n"
+     << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  std::vector<Series> loss = {{"train loss", {}}, {"val loss", {}}};
+  std::vector<Series> acc = {{"train acc", {}}, {"val acc", {}}, {"val F1", {}}};
+  for (const auto& row : db.query(
+           "SELECT epoch, lr, train_loss, train_accuracy, val_loss, val_accuracy, val_macro_f1, val_ccc_valence, "
+           "val_ccc_arousal, train_images_per_s FROM epochs WHERE run_id = ?1 ORDER BY epoch",
+           {run_id})) {
+    md << "| " << as_int(row[0]) + 1;
+    for (size_t c = 1; c < row.size(); ++c) md << " | " << (is_null(row[c]) ? "–" : number(as_double(row[c]), false));
+    md << " |\n";
+    loss[0].values.push_back(as_double(row[2]));
+    loss[1].values.push_back(as_double(row[4]));
+    acc[0].values.push_back(as_double(row[3]));
+    acc[1].values.push_back(as_double(row[5]));
+    acc[2].values.push_back(as_double(row[6]));
+  }
+  const std::string stem = "run" + std::to_string(run_id);
+  write_curve_png((files / (stem + "_loss.png")).string(), "loss per epoch", loss);
+  write_curve_png((files / (stem + "_accuracy.png")).string(), "accuracy per epoch", acc);
+  md << "\n![loss](" << files_rel << "/" << stem << "_loss.png) ![accuracy](" << files_rel << "/" << stem
+     << "_accuracy.png)\n";
+  auto fin = db.query("SELECT f.confusion, d.class_names, f.best_epoch FROM final_metrics f JOIN datasets d ON "
+                      "d.run_id = f.run_id WHERE f.run_id = ?1", {run_id});
+  if (!fin.empty()) {
+    std::vector<int64_t> counts;
+    for (double v : parse_number_array(as_string(fin[0][0]))) counts.push_back(static_cast<int64_t>(v));
+    std::vector<std::string> names;
+    std::string list = as_string(fin[0][1]);
+    for (size_t p = list.find('"'); p != std::string::npos; p = list.find('"', list.find('"', p + 1) + 1)) {
+      names.push_back(list.substr(p + 1, list.find('"', p + 1) - p - 1));
+    }
+    write_confusion_png((files / (stem + "_confusion.png")).string(), counts, names);
+    md << "\nConfusion matrix at the best epoch (" << as_int(fin[0][2]) + 1 << "):\n\n![confusion](" << files_rel
+       << "/" << stem << "_confusion.png)\n";
+  }
+  return md.str() + "\n";
+}
+
+}  // namespace
+
+std::string render_paper_table(const std::vector<ConfigSummary>& summaries, const std::vector<PaperValue>& paper,
+                               const std::string& dataset) {
+  const auto cols = columns_for(dataset);
+  const bool real = dataset == "affectnet" || dataset == "affwild2";
+  std::ostringstream md;
+  md << "| Backbone | Model | Schedule | Seeds |";
+  for (const auto& c : cols) md << " " << c.header << " |";
+  md << "\n|---|---|---|---:|";
+  for (size_t i = 0; i < cols.size(); ++i) md << "---:|";
+  md << "\n";
+  for (const auto& s : summaries) {
+    if (s.dataset != dataset) continue;
+    md << "| " << pretty_backbone(s.backbone) << " | " << pretty_model(s.model) << " | " << s.schedule << " | "
+       << s.run_ids.size() << " |";
+    for (const auto& c : cols) md << " " << cell(s, c, paper, real) << " |";
+    md << "\n";
+  }
+  if (!real) {
+    md << "\nSynthetic data: the published values (real " << (dataset.find("affwild2") != std::string::npos ? "Aff-Wild2" : "AffectNet")
+       << ") are shown for orientation only; no delta is computed.\n";
+  }
+  return md.str();
+}
+
+std::string render_throughput_table(Database& db) {
+  std::ostringstream md;
+  md << "| Device | Precision | Backbone | Model | Input | Train img/s | Eval img/s | Data wait | Peak RSS (MiB) | Peak CUDA (MiB) |\n"
+     << "|---|---|---|---|---:|---:|---:|---:|---:|---:|\n";
+  const auto rows = db.query(
+      "SELECT r.device, r.precision, r.backbone, r.model, json_extract(r.config_json, '$.input_size'), "
+      "AVG(f.train_images_per_s), AVG(f.eval_images_per_s), "
+      "(SELECT SUM(e.data_wait_s) / MAX(1e-9, SUM(e.data_wait_s + e.compute_s)) FROM epochs e JOIN runs r2 ON "
+      "r2.id = e.run_id WHERE r2.device = r.device AND r2.precision = r.precision AND r2.backbone = r.backbone AND "
+      "r2.model = r.model AND r2.status = 'finished'), MAX(f.peak_rss_mb), MAX(f.peak_cuda_mb) "
+      "FROM runs r JOIN final_metrics f ON f.run_id = r.id WHERE r.status = 'finished' "
+      "GROUP BY r.device, r.precision, r.backbone, r.model, 5 ORDER BY r.device, r.precision, r.backbone DESC, r.model");
+  for (const auto& row : rows) {
+    char buf[256];
+    std::snprintf(buf, sizeof(buf), "| %s | %s | %s | %s | %lld | %.1f | %.1f | %.1f%% | %.0f | %.0f |\n",
+                  as_string(row[0]).c_str(), as_string(row[1]).c_str(), pretty_backbone(as_string(row[2])).c_str(),
+                  pretty_model(as_string(row[3])).c_str(), static_cast<long long>(as_int(row[4])), as_double(row[5]),
+                  as_double(row[6]), 100 * as_double(row[7]), as_double(row[8]), as_double(row[9]));
+    md << buf;
+  }
+  return md.str();
+}
+
+std::string render_report(Database& db, const RenderOptions& o) {
+  const fs::path md_path(o.out_markdown);
+  if (!md_path.parent_path().empty()) fs::create_directories(md_path.parent_path());
+  const std::string files_rel = md_path.stem().string() + "_files";
+  const fs::path files = md_path.parent_path() / files_rel;
+  fs::create_directories(files);
+  const auto paper = read_paper_values(o.paper_values);
+  std::vector<ConfigSummary> summaries;
+  for (auto& s : summarize(db)) {
+    if (o.datasets.empty() || std::find(o.datasets.begin(), o.datasets.end(), s.dataset) != o.datasets.end()) {
+      summaries.push_back(s);
+    }
+  }
+  std::ostringstream md;
+  md << "# " << o.title << "\n\nRendered from `" << db.path() << "` (" << summaries.size()
+     << " configuration(s); mean ± sample std over seeds).\n\n";
+  std::vector<std::string> seen;
+  for (const auto& s : summaries) {
+    if (std::find(seen.begin(), seen.end(), s.dataset) != seen.end()) continue;
+    seen.push_back(s.dataset);
+    md << "## " << s.dataset << "\n\n" << render_paper_table(summaries, paper, s.dataset) << "\n";
+  }
+  md << "### Published reference values\n\n";
+  for (const auto& p : paper) {
+    md << "- " << p.dataset << " / " << p.backbone << " / " << p.model << " / " << p.metric << " = " << p.value
+       << ": " << p.source << "\n";
+  }
+  md << "\n## Throughput\n\n" << render_throughput_table(db) << "\n";
+  write_file(files / "summary.csv", summary_csv(summaries));
+  md << "CSV: [summary.csv](" << files_rel << "/summary.csv)\n\n";
+  if (o.run_details) {
+    md << "## Runs\n\n";
+    for (const auto& s : summaries) {
+      for (int64_t id : s.run_ids) md << run_detail(db, id, files, files_rel);
+    }
+  }
+  write_file(md_path, md.str());
+  return md.str();
+}
+
+}  // namespace fer::reports

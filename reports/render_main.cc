@@ -1,0 +1,48 @@
+// render: writes the Markdown report (paper tables beside published values, throughput, per-run
+// curves and confusion matrices as PNG, CSV exports) from a result store.
+#include <boost/program_options.hpp>
+
+#include <fstream>
+#include <iostream>
+
+#include "datasets/error.h"
+#include "reports/render.h"
+#include "reports/store.h"
+
+namespace po = boost::program_options;
+
+int main(int argc, char** argv) {
+  fer::reports::RenderOptions o;
+  std::string db;
+  po::options_description desc("render: Markdown report from a result store");
+  desc.add_options()("help", "show this help")
+      ("db", po::value(&db)->required(), "result store (SQLite)")
+      ("out", po::value(&o.out_markdown)->required(), "Markdown file to write (PNG/CSV go to <stem>_files/)")
+      ("paper_values", po::value(&o.paper_values)->default_value(o.paper_values), "published reference values (CSV)")
+      ("title", po::value(&o.title)->default_value(o.title), "report title")
+      ("dataset", po::value(&o.datasets)->multitoken(), "only these datasets")
+      ("no_details", "omit the per-run sections");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    if (vm.count("help")) {
+      std::cout << desc;
+      return 0;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "render: " << e.what() << "\n" << desc;
+    return 2;
+  }
+  o.run_details = vm.count("no_details") == 0;
+  try {
+    if (!std::ifstream(db)) throw fer::Error("open result store", db, 0, "db", "file not found");
+    fer::reports::ResultStore store(db);
+    fer::reports::render_report(store.db(), o);
+    std::cout << "wrote " << o.out_markdown << "\n";
+    return 0;
+  } catch (const fer::Error& e) {
+    std::cerr << "render: error: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,124 @@
+#include "reports/summary.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "datasets/error.h"
+#include "datasets/text.h"
+
+namespace fer::reports {
+namespace {
+
+int order_of(const std::string& value, const std::vector<std::string>& order) {
+  auto it = std::find(order.begin(), order.end(), value);
+  return static_cast<int>(it - order.begin());
+}
+
+// Splits one CSV line with double-quoted fields.
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '"') {
+      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else {
+        quoted = !quoted;
+      }
+    } else if (c == ',' && !quoted) {
+      out.emplace_back();
+    } else if (c != '\r') {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& metric_names() {
+  static const std::vector<std::string> names = {
+      "accuracy", "macro_f1", "affwild2_expression", "ccc_valence", "ccc_arousal", "pcc_valence",
+      "pcc_arousal", "rmse_valence", "rmse_arousal", "sagr_valence", "sagr_arousal", "affwild2_va",
+      "train_images_per_s", "eval_images_per_s"};
+  return names;
+}
+
+bool higher_is_better(const std::string& metric) {
+  return metric.rfind("rmse", 0) != 0 && metric != "loss";
+}
+
+std::vector<ConfigSummary> summarize(Database& db) {
+  std::string columns;
+  for (const auto& m : metric_names()) columns += ", f." + m;
+  // The newest finished run of each config hash.
+  const auto rows = db.query(
+      "SELECT r.id, r.dataset, r.backbone, r.model, r.schedule" + columns +
+      " FROM runs r JOIN final_metrics f ON f.run_id = r.id WHERE r.status = 'finished' AND r.id IN "
+      "(SELECT MAX(id) FROM runs WHERE status = 'finished' GROUP BY config_hash) ORDER BY r.id");
+  std::map<std::string, ConfigSummary> by_key;
+  std::map<std::string, std::map<std::string, std::vector<double>>> values;
+  for (const auto& row : rows) {
+    ConfigSummary s;
+    s.dataset = as_string(row[1]);
+    s.backbone = as_string(row[2]);
+    s.model = as_string(row[3]);
+    s.schedule = as_string(row[4]);
+    auto& entry = by_key.emplace(s.key(), s).first->second;
+    entry.run_ids.push_back(as_int(row[0]));
+    for (size_t m = 0; m < metric_names().size(); ++m) {
+      if (!is_null(row[5 + m])) values[s.key()][metric_names()[m]].push_back(as_double(row[5 + m]));
+    }
+  }
+  std::vector<ConfigSummary> out;
+  for (auto& [key, s] : by_key) {
+    for (const auto& [metric, v] : values[key]) {
+      Stat st;
+      st.n = static_cast<int>(v.size());
+      for (double x : v) st.mean += x / st.n;
+      if (st.n > 1) {
+        double sq = 0;
+        for (double x : v) sq += (x - st.mean) * (x - st.mean);
+        st.std = std::sqrt(sq / (st.n - 1));
+      }
+      s.metrics[metric] = st;
+    }
+    out.push_back(s);
+  }
+  const std::vector<std::string> datasets = {"affectnet", "synth-affectnet", "affwild2", "synth-affwild2"};
+  const std::vector<std::string> backbones = {"densenet", "bregnext"};
+  const std::vector<std::string> models = {"single_task", "multi_task", "emotion_gcn"};
+  std::sort(out.begin(), out.end(), [&](const ConfigSummary& a, const ConfigSummary& b) {
+    return std::make_tuple(order_of(a.dataset, datasets), a.schedule, order_of(a.backbone, backbones),
+                           order_of(a.model, models)) <
+           std::make_tuple(order_of(b.dataset, datasets), b.schedule, order_of(b.backbone, backbones),
+                           order_of(b.model, models));
+  });
+  return out;
+}
+
+std::vector<PaperValue> read_paper_values(const std::string& path) {
+  const std::string text = datasets::read_file(path, "read paper values");
+  std::vector<PaperValue> out;
+  long number = 0;
+  std::string line;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    line = text.substr(start, end - start);
+    start = end + 1;
+    ++number;
+    if (number == 1 || line.empty()) continue;
+    auto f = csv_fields(line);
+    if (f.size() != 6) throw Error("read paper values", path, number, "", "expected 6 columns, got " + std::to_string(f.size()));
+    auto value = datasets::parse_double(f[4]);
+    if (!value) throw Error("read paper values", path, number, "value", "not a number: '" + f[4] + "'");
+    if (f[5].empty()) throw Error("read paper values", path, number, "source", "every value needs a source");
+    out.push_back({f[0], f[1], f[2], f[3], f[5], *value});
+  }
+  return out;
+}
+
+}  // namespace fer::reports

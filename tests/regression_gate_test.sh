@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# End-to-end accuracy regression gate: trains a small deterministic synthetic configuration
+# with the real runner, gates it with //reports:check against the committed baseline
+# (tests/testdata/gate_baseline.txt: must pass), then gates a deliberately broken run (training
+# labels shuffled: must be reported as a regression, exit 1), and an empty store (exit 2).
+set -euo pipefail
+runner=experiments/runner
+check=reports/check
+baseline=tests/testdata/gate_baseline.txt
+work="${TEST_TMPDIR:-$(mktemp -d)}/gate"
+rm -rf "$work" && mkdir -p "$work"
+export EMOGCN_CACHE="$work/cache"
+
+# Keep in step with the header of the baseline file (tools/make_gate_baseline.sh writes both).
+config=(--dataset synth-affectnet --backbone densenet --model single_task --schedule smoke
+        --input_size 48 --epochs 6 --lr 0.003 --lr_step 5 --threads 2 --workers 2)
+
+"$runner" "${config[@]}" --seed 0 --db "$work/good.db" > "$work/good.log" 2>&1 || { cat "$work/good.log"; exit 1; }
+set +e
+"$check" --db "$work/good.db" --baseline "$baseline" | tee "$work/good.md"
+good=${PIPESTATUS[0]}
+set -e
+[ "$good" -eq 0 ] || { echo "FAIL: the unmodified model must pass the gate (exit $good)"; cat "$work/good.log"; exit 1; }
+
+"$runner" "${config[@]}" --seed 0 --shuffle_train_labels --db "$work/broken.db" > "$work/broken.log" 2>&1 ||
+  { cat "$work/broken.log"; exit 1; }
+set +e
+"$check" --db "$work/broken.db" --baseline "$baseline" | tee "$work/broken.md"
+broken=${PIPESTATUS[0]}
+"$check" --db "$work/empty.db" --baseline "$baseline" > "$work/empty.md" 2>&1
+missing_file=$?
+set -e
+[ "$broken" -eq 1 ] || { echo "FAIL: a model trained on shuffled labels must be a regression (exit $broken, want 1)"; exit 1; }
+grep -q REGRESSION "$work/broken.md"
+[ "$missing_file" -eq 2 ] || { echo "FAIL: a missing database must exit 2 (got $missing_file)"; exit 1; }
+echo "gate self-test passed: good run passes, broken run fails, missing data exits 2"

@@ -1,0 +1,154 @@
+// Reports and the regression gate on a database filled by hand: tables, published values and
+// deltas, PNG/CSV outputs, baseline writing and every gate verdict.
+#include <boost/filesystem.hpp>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "datasets/error.h"
+#include "reports/gate.h"
+#include "reports/render.h"
+#include "reports/store.h"
+#include "reports/summary.h"
+#include "tests/catch.h"
+
+namespace fs = boost::filesystem;
+namespace rp = fer::reports;
+
+namespace {
+
+fs::path temp_dir(const std::string& name) {
+  const char* base = std::getenv("TEST_TMPDIR");
+  fs::path p = fs::path(base ? base : "/tmp") / name;
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+// One finished run with the given accuracy (and CCC for models with valence/arousal).
+int64_t add_run(rp::ResultStore& store, const std::string& dataset, const std::string& backbone,
+                const std::string& model, int seed, double accuracy) {
+  rp::RunRecord run{dataset + backbone + model, "{\"input_size\": 48}", dataset + backbone + model + std::to_string(seed),
+                    "code", seed, dataset, backbone, model, "smoke", "cpu", "fp32"};
+  const int64_t id = store.begin_run(run, {{"host", "h"}}, {dataset, "/x", "d", "[\"A\", \"B\"]", "", 10, 4});
+  for (int e = 0; e < 2; ++e) {
+    rp::EpochRecord rec;
+    rec.epoch = e;
+    rec.train_loss = 2.0 - e;
+    rec.val.accuracy = accuracy - 0.1 * (1 - e);
+    rec.train_images_per_s = 100;
+    rec.data_wait_s = 1;
+    rec.compute_s = 9;
+    store.record_epoch(id, rec);
+  }
+  rp::FinalRecord f;
+  f.best_epoch = 1;
+  f.val.accuracy = accuracy;
+  f.val.macro_f1 = accuracy - 0.05;
+  f.val.has_va = model != "single_task";
+  f.val.ccc_valence = 0.5;
+  f.val.ccc_arousal = 0.25;
+  f.confusion = {3, 1, 0, 4};
+  f.per_class_accuracy = {0.75, 1.0};
+  f.train_images_per_s = 100 + seed;
+  f.eval_images_per_s = 300;
+  store.finish_run(id, f);
+  return id;
+}
+
+}  // namespace
+
+TEST_CASE("summaries average over seeds and keep the newest run per config", "[reports]") {
+  const fs::path dir = temp_dir("reports_summary");
+  rp::ResultStore store((dir / "r.db").string());
+  add_run(store, "affectnet", "densenet", "emotion_gcn", 0, 0.60);
+  add_run(store, "affectnet", "densenet", "emotion_gcn", 1, 0.64);
+  add_run(store, "affectnet", "bregnext", "single_task", 0, 0.50);
+  const auto s = rp::summarize(store.db());
+  REQUIRE(s.size() == 2);
+  CHECK(s[0].backbone == "densenet");  // DenseNet first.
+  CHECK(s[0].metrics.at("accuracy").n == 2);
+  CHECK_THAT(s[0].metrics.at("accuracy").mean, Catch::Matchers::WithinAbs(0.62, 1e-12));
+  CHECK_THAT(s[0].metrics.at("accuracy").std, Catch::Matchers::WithinAbs(std::sqrt(0.0008), 1e-12));
+  CHECK(s[1].metrics.count("ccc_valence") == 0);  // Single-task: no valence/arousal.
+
+  const auto paper = rp::read_paper_values("reports/paper_values.csv");
+  const std::string table = rp::render_paper_table(s, paper, "affectnet");
+  CHECK(table.find("| DenseNet-121 | Emotion-GCN | smoke | 2 | 62.00 ± 2.83 · paper 66.46 (Δ −4.46) |") != std::string::npos);
+  CHECK(table.find("| BReG-NeXt-50 | Single-task | smoke | 1 | 50.00 · paper 68.50 (Δ −18.50) |") != std::string::npos);
+}
+
+TEST_CASE("the report renders tables, PNG curves, confusion matrices and CSV", "[reports]") {
+  const fs::path dir = temp_dir("reports_render");
+  rp::ResultStore store((dir / "r.db").string());
+  const int64_t id = add_run(store, "synth-affectnet", "densenet", "multi_task", 0, 0.4);
+  rp::RenderOptions o;
+  o.out_markdown = (dir / "out" / "report.md").string();
+  const std::string md = rp::render_report(store.db(), o);
+  CHECK(md.find("## synth-affectnet") != std::string::npos);
+  CHECK(md.find("no delta is computed") != std::string::npos);
+  CHECK(md.find("## Throughput") != std::string::npos);
+  CHECK(md.find("| cpu | fp32 | DenseNet-121 | Multi-task | 48 | 100.0 | 300.0 | 10.0% |") != std::string::npos);
+  const fs::path files = dir / "out" / "report_files";
+  const std::string run = "run" + std::to_string(id);
+  for (const std::string& f : std::vector<std::string>{run + "_loss.png", run + "_accuracy.png", run + "_confusion.png",
+                                                       "summary.csv"}) {
+    INFO(f);
+    CHECK(fs::file_size(files / f) > 100);
+  }
+  std::ifstream csv((files / "summary.csv").string());
+  std::string header, row;
+  std::getline(csv, header);
+  std::getline(csv, row);
+  CHECK(header.rfind("dataset,backbone,model,schedule,seeds,accuracy_mean,accuracy_std", 0) == 0);
+  CHECK(row.rfind("synth-affectnet,densenet,multi_task,smoke,1,0.4,0,", 0) == 0);
+}
+
+TEST_CASE("the gate passes, flags regressions and refuses missing data", "[reports]") {
+  const fs::path dir = temp_dir("reports_gate");
+  rp::ResultStore store((dir / "r.db").string());
+  add_run(store, "synth-affectnet", "densenet", "single_task", 0, 0.40);
+  add_run(store, "synth-affectnet", "densenet", "single_task", 1, 0.44);
+  const auto summaries = rp::summarize(store.db());
+  const std::string baseline_text = rp::write_baseline(summaries, {"accuracy"}, 3, 0.005);
+  CHECK(baseline_text.find("synth-affectnet densenet single_task smoke accuracy 0.420000 0.084853 2") != std::string::npos);
+  std::ofstream((dir / "baseline.txt").string()) << baseline_text;
+  const auto baseline = rp::read_baseline((dir / "baseline.txt").string());
+  REQUIRE(baseline.size() == 1);
+
+  auto pass = rp::check_against_baseline(summaries, baseline);
+  CHECK(pass.exit_code == 0);
+  CHECK(pass.markdown.find("| ok |") != std::string::npos);
+
+  auto worse = baseline;
+  worse[0].value = 0.60;  // Current 0.42 is 0.18 below: beyond the tolerance.
+  auto fail = rp::check_against_baseline(summaries, worse);
+  CHECK(fail.exit_code == 1);
+  CHECK(fail.markdown.find("REGRESSION") != std::string::npos);
+
+  auto more_seeds = baseline;
+  more_seeds[0].seeds = 3;
+  CHECK(rp::check_against_baseline(summaries, more_seeds).exit_code == 2);
+  auto other = baseline;
+  other[0].model = "emotion_gcn";
+  auto missing = rp::check_against_baseline(summaries, other);
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.markdown.find("no finished run") != std::string::npos);
+
+  add_run(store, "synth-affectnet", "bregnext", "single_task", 0, 0.30);  // One seed: no spread.
+  REQUIRE_THROWS_WITH(rp::write_baseline(rp::summarize(store.db()), {"accuracy"}, 3, 0.005),
+                      Catch::Contains("at least 2 seeds"));
+  std::ofstream((dir / "bad.txt").string()) << "# header\nsynth-affectnet densenet single_task smoke accuracy x 0.1 2\n";
+  REQUIRE_THROWS_WITH(rp::read_baseline((dir / "bad.txt").string()), Catch::Contains("bad.txt:2") && Catch::Contains("value"));
+}
+
+TEST_CASE("the store migrates, and refuses a newer schema", "[reports]") {
+  const fs::path dir = temp_dir("reports_schema");
+  const std::string db = (dir / "r.db").string();
+  {
+    rp::ResultStore store(db);
+    CHECK(store.schema_version() == rp::kSchemaVersion);
+    store.db().exec("PRAGMA user_version = 99");
+  }
+  REQUIRE_THROWS_WITH(rp::ResultStore(db), Catch::Contains("schema version 99 is newer"));
+}

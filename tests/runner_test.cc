@@ -1,0 +1,226 @@
+// The runner: losses against the reference on fixed tensors, class weights, configuration
+// errors, skip-by-hash, resume-equals-uninterrupted, and concurrent writers of one database.
+#include <ATen/ATen.h>
+#include <boost/filesystem.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+#include <thread>
+
+#include "datasets/error.h"
+#include "experiments/config.h"
+#include "experiments/runner.h"
+#include "metrics/losses.h"
+#include "reports/store.h"
+#include "tests/model_fixtures.h"
+#include "tests/catch.h"
+
+namespace fs = boost::filesystem;
+namespace ex = fer::experiments;
+using Catch::Matchers::WithinRel;
+
+namespace {
+
+fs::path temp_dir(const std::string& name) {
+  const char* base = std::getenv("TEST_TMPDIR");
+  fs::path p = fs::path(base ? base : "/tmp") / name;
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+// A few-second configuration on a tiny synthetic set.
+ex::RunConfig tiny_config(const fs::path& dir, const std::string& model = "multi_task") {
+  ex::RunConfig c;
+  c.dataset = "synth-affectnet";
+  c.backbone = "densenet";
+  c.model = model;
+  c.epochs = 2;
+  c.batch_size = 6;
+  c.input_size = 48;
+  c.threads = 1;
+  c.workers = 2;
+  c.synth_train_per_class = 3;
+  c.synth_val_per_class = 2;
+  c.db = (dir / "results.db").string();
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  c.cache_dir = std::string(tmp ? tmp : "/tmp") + "/runner_cache_shared";
+  return c;
+}
+
+// Bit-for-bit equality that also holds for NaN (an early, untrained evaluation can produce it).
+bool identical(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+
+ex::RunConfig parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "runner");
+  ex::RunConfig c;
+  ex::parse_run_config(static_cast<int>(args.size()), args.data(), &c);
+  return ex::resolve(c);
+}
+
+}  // namespace
+
+TEST_CASE("losses match the reference on fixed tensors", "[runner]") {
+  const auto fx = fer::testing::read_fixture("tests/testdata/models/losses.txt").at("losses");
+  const at::Tensor pred = at::tensor({0.1, 0.2, 0.4, -0.1, -0.3, 0.5, 0.0, 0.05}, at::kDouble).view({4, 2});
+  const at::Tensor target = at::tensor({0.0, 0.3, 0.5, -0.2, -0.1, 0.4, 0.2, -0.1}, at::kDouble).view({4, 2});
+  CHECK_THAT(fer::metrics::ccc_loss(pred, target).item<double>(), WithinRel(fx.values("ccc_loss")[0], 1e-9));
+  const at::Tensor logits = at::tensor({1.0f, -0.5f, 0.2f, 0.0f, 0.3f, -1.0f, 0.5f, 0.1f, 0.2f, 0.3f, -0.4f, 0.0f, 0.9f,
+                                        -0.2f, -1.0f, 0.0f, 2.0f, 0.5f, 0.1f, 0.0f, 0.3f, 0.0f, 0.0f, 0.0f, 0.0f,
+                                        0.0f, 0.0f, 1.5f}).view({4, 7});
+  const at::Tensor labels = at::tensor({0, 5, 2, 6}, at::kLong);
+  const at::Tensor weights = fer::metrics::class_weights({74874, 134415, 25459, 14090, 6378, 3803, 24882});
+  const auto expected_weights = fx.values("class_weights");
+  for (int k = 0; k < 7; ++k) CHECK_THAT(weights[k].item<double>(), WithinRel(expected_weights[k], 1e-6));
+  auto weighted = fer::metrics::multitask_loss(logits, labels, weights, at::Tensor(), at::Tensor(), 1.0);
+  CHECK_THAT(weighted.total.item<double>(), WithinRel(fx.values("weighted_ce")[0], 1e-6));
+  CHECK_FALSE(weighted.valence_arousal.defined());
+  auto plain = fer::metrics::multitask_loss(logits, labels, at::Tensor(), pred, target, 0.5);
+  CHECK_THAT(plain.expression.item<double>(), WithinRel(fx.values("plain_ce")[0], 1e-6));
+  CHECK_THAT(plain.total.item<double>(),
+             WithinRel(fx.values("plain_ce")[0] + 0.5 * fx.values("ccc_loss")[0], 1e-6));
+  REQUIRE_THROWS_WITH(fer::metrics::class_weights({3, 0, 2}), Catch::Contains("class 1 has no training samples"));
+}
+
+TEST_CASE("schedules resolve to the reference's settings", "[runner]") {
+  auto paper = parse({"--dataset", "affectnet", "--data_root", "/data/affectnet", "--backbone", "densenet"});
+  CHECK(paper.schedule == "paper");
+  CHECK(paper.lr == 0.001);
+  CHECK(paper.momentum == 0.9);
+  CHECK(paper.weight_decay == 0.001);
+  CHECK(paper.batch_size == 35);
+  CHECK(paper.epochs == 10);
+  CHECK(paper.lr_step == 10);
+  CHECK(paper.lr_gamma == 0.1);
+  CHECK(paper.early_stop == 10);
+  CHECK(paper.input_size == 227);
+  CHECK(paper.class_weights == "on");
+  CHECK(parse({"--dataset", "affwild2", "--data_root", "/d"}).input_size == 112);
+  CHECK(parse({"--dataset", "affwild2", "--data_root", "/d"}).class_weights == "off");
+  CHECK(parse({"--dataset", "affectnet", "--data_root", "/d", "--backbone", "bregnext"}).input_size == 112);
+  auto smoke = parse({});
+  CHECK(smoke.dataset == "synth-affectnet");
+  CHECK(smoke.schedule == "smoke");
+  CHECK(parse({"--epochs", "7"}).epochs == 7);
+}
+
+TEST_CASE("bad flags give errors that name the flag and the valid values", "[runner]") {
+  REQUIRE_THROWS_WITH(parse({"--model", "gcn"}),
+                      Catch::Contains("model") && Catch::Contains("valid: single_task, multi_task, emotion_gcn"));
+  REQUIRE_THROWS_WITH(parse({"--backbone", "resnet"}), Catch::Contains("valid: densenet, bregnext"));
+  REQUIRE_THROWS_WITH(parse({"--dataset", "fer2013"}), Catch::Contains("valid: affectnet, affwild2"));
+  REQUIRE_THROWS_WITH(parse({"--schedule", "fast"}), Catch::Contains("valid: paper, smoke, auto"));
+  REQUIRE_THROWS_WITH(parse({"--precision", "fp8"}), Catch::Contains("valid: fp32, fp16, bf16"));
+  REQUIRE_THROWS_WITH(parse({"--device", "tpu"}), Catch::Contains("valid: cpu, cuda, cuda:N"));
+  REQUIRE_THROWS_WITH(parse({"--precision", "fp16"}), Catch::Contains("fp16 autocast needs a CUDA device"));
+  REQUIRE_THROWS_WITH(parse({"--dataset", "affectnet"}), Catch::Contains("needs --data_root"));
+  REQUIRE_THROWS_WITH(parse({"--epochs", "x"}), Catch::Contains("epochs"));
+  REQUIRE_THROWS_WITH(parse({"--no_such_flag"}), Catch::Contains("no_such_flag"));
+  REQUIRE_THROWS_WITH(parse({"--batch_size", "1"}), Catch::Contains("batch_size"));
+}
+
+TEST_CASE("the config hash covers what changes results and nothing else", "[runner]") {
+  auto a = parse({});
+  CHECK(ex::config_hash(a) == ex::config_hash(parse({"--db", "/elsewhere.db", "--run_name", "x", "--workers", "5"})));
+  CHECK(ex::config_hash(a) != ex::config_hash(parse({"--seed", "1"})));
+  CHECK(ex::config_hash(a) != ex::config_hash(parse({"--lr", "0.02"})));
+  CHECK(ex::config_hash(a) != ex::config_hash(parse({"--model", "multi_task"})));
+  CHECK(ex::to_json(a).find("\"lr\": 0.005") != std::string::npos);
+}
+
+TEST_CASE("a finished config is skipped, and --force runs it again", "[runner]") {
+  const fs::path dir = temp_dir("runner_skip");
+  ex::RunConfig c = tiny_config(dir, "single_task");
+  c.epochs = 1;
+  std::ostringstream log;
+  const auto first = ex::run_experiment(c, log);
+  REQUIRE(first.status == "finished");
+  const auto second = ex::run_experiment(c, log);
+  CHECK(second.status == "skipped");
+  CHECK(second.run_id == first.run_id);
+  CHECK(log.str().find("already finished as run #" + std::to_string(first.run_id)) != std::string::npos);
+  c.force = true;
+  const auto third = ex::run_experiment(c, log);
+  CHECK(third.status == "finished");
+  CHECK(third.run_id != first.run_id);
+  fer::reports::ResultStore store(c.db);
+  auto rows = store.db().query("SELECT COUNT(*) FROM runs WHERE status = 'finished'");
+  CHECK(fer::reports::as_int(rows[0][0]) == 2);
+  CHECK(fs::exists(first.final_record.checkpoint_path));
+}
+
+TEST_CASE("an interrupted run resumes to the same result as an uninterrupted one", "[runner]") {
+  std::ostringstream log;
+  const fs::path straight_dir = temp_dir("runner_straight"), resumed_dir = temp_dir("runner_resumed");
+  const auto straight = ex::run_experiment(tiny_config(straight_dir), log);
+  REQUIRE(straight.status == "finished");
+
+  ex::RunConfig c = tiny_config(resumed_dir);
+  c.interrupt_after_steps = GENERATE(2, 5);  // Mid-epoch 1, and mid-epoch 2 (4 steps per epoch).
+  const auto interrupted = ex::run_experiment(c, log);
+  REQUIRE(interrupted.status == "interrupted");
+  fer::reports::ResultStore store(c.db);
+  auto status = store.db().query("SELECT status FROM runs WHERE id = ?1", {interrupted.run_id});
+  CHECK(fer::reports::as_string(status[0][0]) == "interrupted");
+
+  c.interrupt_after_steps = 0;
+  c.resume = true;
+  const auto resumed = ex::run_experiment(c, log);
+  REQUIRE(resumed.status == "finished");
+  CHECK(resumed.run_id == interrupted.run_id);
+  const auto& a = straight.final_record;
+  const auto& b = resumed.final_record;
+  CHECK(a.best_epoch == b.best_epoch);
+  CHECK(a.val.accuracy == b.val.accuracy);
+  CHECK(a.val.macro_f1 == b.val.macro_f1);
+  CHECK(identical(a.val.loss, b.val.loss));
+  CHECK(identical(a.val.ccc_valence, b.val.ccc_valence));
+  CHECK(identical(a.val.rmse_arousal, b.val.rmse_arousal));
+  CHECK(a.confusion == b.confusion);
+  auto epochs = [](const std::string& db) {
+    fer::reports::ResultStore s(db);
+    std::vector<double> out;
+    for (const auto& row : s.db().query("SELECT train_loss, val_loss FROM epochs ORDER BY epoch")) {
+      out.push_back(fer::reports::as_double(row[0]));
+      out.push_back(fer::reports::as_double(row[1]));
+    }
+    return out;
+  };
+  const auto expected = epochs(tiny_config(straight_dir).db), actual = epochs(c.db);
+  REQUIRE(expected.size() == actual.size());
+  for (size_t i = 0; i < expected.size(); ++i) CHECK(identical(expected[i], actual[i]));
+}
+
+TEST_CASE("concurrent writers to one database lose nothing", "[runner]") {
+  const fs::path dir = temp_dir("runner_concurrent");
+  const std::string db = (dir / "results.db").string();
+  fer::reports::ResultStore init(db);
+  constexpr int kWriters = 4, kEpochs = 15;
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      fer::reports::ResultStore store(db);  // Own connection, as a separate process would have.
+      fer::reports::RunRecord run{"writer" + std::to_string(w), "{}", "hash" + std::to_string(w), "code", w,
+                                  "synth-affectnet", "densenet", "single_task", "smoke", "cpu", "fp32"};
+      const int64_t id = store.begin_run(run, {{"host", "test"}}, {"synth-affectnet", "/x", "d", "[]", "", 1, 1});
+      for (int e = 0; e < kEpochs; ++e) {
+        fer::reports::EpochRecord rec;
+        rec.epoch = e;
+        rec.train_loss = w + e / 100.0;
+        store.record_epoch(id, rec);
+      }
+      fer::reports::FinalRecord f;
+      f.val.accuracy = 0.1 * w;
+      f.confusion = {1, 0, 0, 1};
+      store.finish_run(id, f);
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto count = [&](const std::string& sql) { return fer::reports::as_int(init.db().query(sql)[0][0]); };
+  CHECK(count("SELECT COUNT(*) FROM runs WHERE status = 'finished'") == kWriters);
+  CHECK(count("SELECT COUNT(*) FROM epochs") == kWriters * kEpochs);
+  CHECK(count("SELECT COUNT(*) FROM final_metrics") == kWriters);
+  CHECK(count("SELECT COUNT(*) FROM provenance") == kWriters);
+  CHECK(init.schema_version() == fer::reports::kSchemaVersion);
+}
