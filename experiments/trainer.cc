@@ -190,8 +190,12 @@ Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, reports::Result
   at::manual_seed(c.seed);
   model_ = models::make_model(spec);
   if (!c.pretrained.empty()) {
-    throw Error("load pretrained weights", c.pretrained, 0, "pretrained",
-                "reading torchvision's ImageNet checkpoints is not available in this build yet");
+    if (spec.backbone != models::Backbone::kDenseNet) {
+      throw Error("load pretrained weights", c.pretrained, 0, "pretrained",
+                  "--pretrained takes torchvision's DenseNet-121 ImageNet weights; the backbone is " + c.backbone);
+    }
+    models::load_pretrained_densenet(*model_, c.pretrained);
+    log_ << "loaded ImageNet DenseNet-121 weights from " << c.pretrained << "\n";
   }
   model_->to(device_);
   if (c.channels_last) {

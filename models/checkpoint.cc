@@ -5,12 +5,15 @@
 #include <ATen/core/ivalue.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 
+#include <regex>
+
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <sstream>
 
 #include "datasets/error.h"
+#include "models/torch_file.h"
 
 namespace fer::models {
 namespace {
@@ -80,15 +83,7 @@ void save_reference_checkpoint(const std::string& path, const torch::nn::Module&
 }
 
 LoadedCheckpoint read_checkpoint(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(kRead, path, 0, "", "cannot open file");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  c10::IValue root;
-  try {
-    root = torch::jit::pickle_load(bytes);
-  } catch (const std::exception& e) {
-    throw Error(kRead, path, 0, "", std::string("not a readable torch.save file: ") + e.what());
-  }
+  const c10::IValue root = load_torch_file(path);
   if (!root.isGenericDict()) throw Error(kRead, path, 0, "", "top level is not a dict");
   LoadedCheckpoint ckpt;
   auto dict = root.toGenericDict();
@@ -119,13 +114,19 @@ LoadedCheckpoint read_checkpoint(const std::string& path) {
 }
 
 void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const std::string& source) {
+  load_state_dict(module, state, source, /*allow_missing_batch_counts=*/false);
+}
+
+void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const std::string& source,
+                     bool allow_missing_batch_counts) {
   std::map<std::string, at::Tensor> given(state.begin(), state.end());
   std::vector<std::string> problems;
   const auto own = state_dict(module);
   for (const auto& [name, t] : own) {
     auto it = given.find(name);
     if (it == given.end()) {
-      problems.push_back("missing key " + name);
+      const bool counter = name.size() > 20 && name.compare(name.size() - 20, 20, ".num_batches_tracked") == 0;
+      if (!(allow_missing_batch_counts && counter)) problems.push_back("missing key " + name);
     } else if (it->second.sizes() != t.sizes()) {
       std::ostringstream msg;
       msg << "shape mismatch for " << name << ": checkpoint " << it->second.sizes() << ", model " << t.sizes();
@@ -143,7 +144,39 @@ void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const
     throw Error("load state dict", source, 0, "", msg);
   }
   torch::NoGradGuard no_grad;
-  for (const auto& [name, t] : own) t.copy_(given.at(name));
+  for (const auto& [name, t] : own) {
+    auto it = given.find(name);
+    if (it != given.end()) t.copy_(it->second);
+  }
+}
+
+NamedTensors torchvision_densenet_features(const NamedTensors& state) {
+  // Legacy torchvision names: "denselayer1.norm.1.weight" -> "denselayer1.norm1.weight".
+  static const std::regex kLegacy(R"(^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var|num_batches_tracked))$)");
+  NamedTensors out;
+  for (const auto& [name, t] : state) {
+    std::string key = name.rfind("module.", 0) == 0 ? name.substr(7) : name;  // DataParallel prefix.
+    std::smatch m;
+    if (std::regex_match(key, m, kLegacy)) key = m[1].str() + m[2].str();
+    if (key.rfind("features.", 0) == 0) out.emplace_back(key.substr(9), t);
+  }
+  return out;
+}
+
+void load_pretrained_densenet(torch::nn::Module& model, const std::string& path) {
+  const LoadedCheckpoint ckpt = read_checkpoint(path);
+  const NamedTensors features = torchvision_densenet_features(ckpt.model_state);
+  if (features.empty()) {
+    throw Error("load pretrained DenseNet-121", path, 0, "", "no 'features.*' keys: not a torchvision DenseNet file");
+  }
+  // The backbone is "features" (single-task, Emotion-GCN) or "model_base" (multi-task).
+  for (const auto& child : model.named_children()) {
+    if (child.key() == "features" || child.key() == "model_base") {
+      load_state_dict(*child.value(), features, path, /*allow_missing_batch_counts=*/true);
+      return;
+    }
+  }
+  throw Error("load pretrained DenseNet-121", path, 0, "pretrained", "the model has no DenseNet backbone");
 }
 
 }  // namespace fer::models

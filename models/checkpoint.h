@@ -35,13 +35,28 @@ struct LoadedCheckpoint {
   SgdState sgd;              // When has_optimizer.
 };
 
-/// Reads a checkpoint written by save_reference_checkpoint (or any torch.save'd plain dict).
-/// Throws fer::Error naming the file for unreadable or malformed content.
+/// Reads a Python torch.save file (zip or legacy format; see torch_file.h): a bare state dict,
+/// the reference script's {'epoch', 'model_state_dict', 'optimizer_state_dict'}, or a file
+/// written by save_reference_checkpoint. Throws fer::Error naming the file for unreadable,
+/// truncated or malformed content.
 LoadedCheckpoint read_checkpoint(const std::string& path);
 
 /// Copies `state` into the module's parameters and buffers. Strict: throws fer::Error listing
 /// every missing and unexpected key and every shape mismatch (nothing is copied then).
 /// `source` names the file in messages.
 void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const std::string& source);
+/// As above; optionally tolerates absent BatchNorm num_batches_tracked buffers (files written
+/// before PyTorch 0.4.1, such as torchvision's ImageNet weights), which then stay 0.
+void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const std::string& source,
+                     bool allow_missing_batch_counts);
+
+/// The "features.*" entries of a torchvision DenseNet state dict, renamed to the current names
+/// (legacy "denselayer1.norm.1.weight" -> "denselayer1.norm1.weight") and without the prefix.
+NamedTensors torchvision_densenet_features(const NamedTensors& state);
+
+/// Loads torchvision's ImageNet DenseNet-121 weights (densenet121-*.pth, either format) into the
+/// model's DenseNet backbone ("features" or "model_base"); the 1000-way classifier is ignored.
+/// Strict otherwise: throws fer::Error listing every mismatch.
+void load_pretrained_densenet(torch::nn::Module& model, const std::string& path);
 
 }  // namespace fer::models

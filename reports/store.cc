@@ -63,6 +63,24 @@ CREATE TABLE final_metrics (
   checkpoint_path TEXT
 );
 )sql",
+    R"sql(
+CREATE TABLE bench_sessions (
+  id INTEGER PRIMARY KEY,
+  label TEXT NOT NULL, started_at TEXT NOT NULL, code_version TEXT NOT NULL, device TEXT NOT NULL,
+  filter TEXT, peak_gflops REAL
+);
+CREATE TABLE bench_provenance (
+  session_id INTEGER NOT NULL REFERENCES bench_sessions (id) ON DELETE CASCADE,
+  key TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (session_id, key)
+);
+CREATE TABLE bench_results (
+  session_id INTEGER NOT NULL REFERENCES bench_sessions (id) ON DELETE CASCADE,
+  name TEXT NOT NULL, repetition INTEGER NOT NULL,
+  images_per_s REAL, real_time_ms REAL, iterations INTEGER, flops_per_image REAL, error TEXT,
+  PRIMARY KEY (session_id, name, repetition)
+);
+)sql",
 };
 constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kNumMigrations == kSchemaVersion, "one migration per schema version");
@@ -250,6 +268,26 @@ void ResultStore::mark_run(int64_t run_id, const std::string& status, const std:
     db_.query("UPDATE runs SET status = ?2, message = ?3, ended_at = ?4 WHERE id = ?1",
               {run_id, status, message, now_utc()});
   });
+}
+
+int64_t ResultStore::record_benchmarks(const BenchSession& s, const Provenance& p,
+                                       const std::vector<BenchResult>& results) {
+  int64_t id = 0;
+  db_.transaction([&] {
+    db_.query("INSERT INTO bench_sessions (label, started_at, code_version, device, filter, peak_gflops) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+              {s.label, now_utc(), s.code_version, s.device, s.filter, s.peak_gflops});
+    id = db_.last_insert_id();
+    for (const auto& [key, value] : p) {
+      db_.query("INSERT INTO bench_provenance (session_id, key, value) VALUES (?1, ?2, ?3)", {id, key, value});
+    }
+    for (const auto& r : results) {
+      db_.query("INSERT INTO bench_results VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                {id, r.name, r.repetition, r.images_per_s, r.real_time_ms, r.iterations, r.flops_per_image,
+                 r.error.empty() ? Value(nullptr) : Value(r.error)});
+    }
+  });
+  return id;
 }
 
 int64_t ResultStore::last_epoch(int64_t run_id) {

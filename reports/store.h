@@ -15,7 +15,7 @@
 
 namespace fer::reports {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 /// Validation metrics of one evaluation (whole split), as stored per epoch and finally.
 struct EvalMetrics {
@@ -62,6 +62,21 @@ struct DatasetRecord {
   int64_t train_size = 0, val_size = 0;
 };
 
+/// One benchmark measurement (a repetition of a Google Benchmark run).
+struct BenchResult {
+  std::string name;          // e.g. BM_TrainStep/densenet_emotion_gcn/bs:35/cuda/bf16/channels_last
+  int64_t repetition = 0;
+  double images_per_s = 0, real_time_ms = 0;
+  int64_t iterations = 0;
+  double flops_per_image = 0;  // 0 when not a model benchmark.
+  std::string error;           // Non-empty when the benchmark was skipped (e.g. no CUDA device).
+};
+
+struct BenchSession {
+  std::string label, code_version, device, filter;
+  double peak_gflops = 0;  // Large matrix product measured in the same run.
+};
+
 class ResultStore {
  public:
   /// Opens or creates the database and migrates it to kSchemaVersion. Throws fer::Error if
@@ -85,6 +100,10 @@ class ResultStore {
   void mark_run(int64_t run_id, const std::string& status, const std::string& message);
   /// Last epoch recorded for a run (-1 if none).
   int64_t last_epoch(int64_t run_id);
+
+  /// A benchmark session with its provenance and results, in one transaction.
+  int64_t record_benchmarks(const BenchSession& session, const Provenance& provenance,
+                            const std::vector<BenchResult>& results);
 
   Database& db() { return db_; }
   int schema_version();

@@ -7,6 +7,8 @@ FER_COPTS = [
     "-Wno-sign-compare",
     # GCC 12 reports false positives through inlined std::string at -O2.
     "-Wno-maybe-uninitialized",
+    # Aggregates such as ModelSpec are meant to be brace-initialised partially.
+    "-Wno-missing-field-initializers",
 ]
 
 FER_TEST_COPTS = FER_COPTS
