@@ -84,6 +84,11 @@ def _libtorch_impl(ctx):
         ctx.symlink(root.get_child("include"), "include")
         libdir = str(root.get_child("lib"))
         source = home
+        # Debian's OpenCV and Boost use the C++11 ABI; a pre-C++11-ABI LibTorch cannot link with them.
+        abi = ctx.execute(["sh", "-c", "nm -D --defined-only '%s/libc10.so' | grep -c __cxx11" % libdir])
+        if abi.stdout.strip() in ["", "0"]:
+            fail("LIBTORCH_HOME=%s: libc10.so was built with the pre-C++11 ABI (_GLIBCXX_USE_CXX11_ABI=0); " % home +
+                 "use a cxx11-ABI LibTorch (pytorch.org: 'libtorch-cxx11-abi-shared-with-deps') or a torch wheel built with it")
     else:
         for d in ["ATen", "c10", "caffe2", "torch"]:
             p = ctx.path("/usr/include/" + d)
