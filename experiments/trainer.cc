@@ -346,15 +346,19 @@ Evaluation Trainer::evaluate() {
       ++va_batches;
     }
     ++batches;
-    at::Tensor pred = logits.argmax(1).cpu(), truth = batch->expression;
-    for (int64_t i = 0; i < pred.size(0); ++i) confusion.add(static_cast<int>(truth[i].item<int64_t>()), static_cast<int>(pred[i].item<int64_t>()));
+    const at::Tensor pred = logits.argmax(1).cpu();
+    const auto p_acc = pred.accessor<int64_t, 1>();
+    const auto t_acc = batch->expression.accessor<int64_t, 1>();
+    for (int64_t i = 0; i < pred.size(0); ++i) confusion.add(static_cast<int>(t_acc[i]), static_cast<int>(p_acc[i]));
     if (out.valence_arousal.defined()) {
-      at::Tensor p = out.valence_arousal.to(at::kDouble).cpu(), t = batch->valence_arousal.to(at::kDouble);
+      const at::Tensor p = out.valence_arousal.to(at::kDouble).cpu().contiguous();
+      const auto pa = p.accessor<double, 2>();
+      const auto ta = batch->valence_arousal.accessor<float, 2>();
       for (int64_t i = 0; i < p.size(0); ++i) {
-        vp.push_back(p[i][0].item<double>());
-        ap.push_back(p[i][1].item<double>());
-        vt.push_back(t[i][0].item<double>());
-        at_.push_back(t[i][1].item<double>());
+        vp.push_back(pa[i][0]);
+        ap.push_back(pa[i][1]);
+        vt.push_back(ta[i][0]);
+        at_.push_back(ta[i][1]);
       }
     }
     images += labels.size(0);

@@ -5,10 +5,12 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <chrono>
 #include <iostream>
 
 #include "datasets/dataset.h"
 #include "datasets/error.h"
+#include "datasets/loader.h"
 #include "datasets/report.h"
 #include "datasets/transforms.h"
 
@@ -44,6 +46,23 @@ void write_preview(const ds::Dataset& d, const std::string& path, int size, bool
   cv::imwrite(path, grid);
 }
 
+// Data-only throughput: one augmented training epoch through the batch loader, no model.
+void loader_throughput(const ds::Dataset& d, int size, int workers) {
+  ds::LoaderOptions lo;
+  lo.batch_size = 35;
+  lo.workers = workers;
+  lo.transform.output_size = size;
+  lo.transform.augment = true;
+  ds::BatchLoader loader(d.index.train.samples, d.index.image_root, lo);
+  const auto start = std::chrono::steady_clock::now();
+  loader.start_epoch(0);
+  int64_t images = 0;
+  while (auto batch = loader.next()) images += batch->images.size(0);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "loader: " << images << " images at " << size << " px with " << workers << " worker(s) in " << s
+            << " s = " << images / s << " images/s\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -58,8 +77,10 @@ int main(int argc, char** argv) {
       ("skip_bad_rows", "count and list malformed rows instead of failing")
       ("no_decode", "skip decoding every image")
       ("preview", po::value(&preview)->default_value(""), "write a PNG grid of aligned training crops")
-      ("preview_size", po::value(&size)->default_value(64), "crop size of the preview")
-      ("augment", "apply training augmentation in the preview");
+      ("preview_size", po::value(&size)->default_value(64), "crop size of the preview (and of --throughput)")
+      ("augment", "apply training augmentation in the preview")
+      ("throughput", "data-only mode: time one augmented epoch of the training split through the loader")
+      ("workers", po::value<int>()->default_value(2), "loader threads for --throughput");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -88,6 +109,7 @@ int main(int argc, char** argv) {
               << ds::format_report(d.index.train.report) << "\n"
               << ds::format_report(d.index.val.report) << "\n";
     if (!preview.empty()) write_preview(d, preview, size, vm.count("augment") > 0);
+    if (vm.count("throughput")) loader_throughput(d, size, vm["workers"].as<int>());
     const bool bad = !d.index.train.report.errors.empty() || !d.index.val.report.errors.empty();
     return bad ? 1 : 0;
   } catch (const fer::Error& e) {

@@ -149,6 +149,9 @@ std::string run_detail(Database& db, int64_t run_id, const fs::path& files, cons
   return md.str() + "\n";
 }
 
+std::vector<std::vector<Value>> throughput_rows(Database& db);
+std::string throughput_csv(Database& db);
+
 }  // namespace
 
 std::string render_paper_table(const std::vector<ConfigSummary>& summaries, const std::vector<PaperValue>& paper,
@@ -175,11 +178,10 @@ std::string render_paper_table(const std::vector<ConfigSummary>& summaries, cons
   return md.str();
 }
 
-std::string render_throughput_table(Database& db) {
-  std::ostringstream md;
-  md << "| Device | Precision | Backbone | Model | Input | Train img/s | Eval img/s | Data wait | Peak RSS (MiB) | Peak CUDA (MiB) |\n"
-     << "|---|---|---|---|---:|---:|---:|---:|---:|---:|\n";
-  const auto rows = db.query(
+namespace {
+
+std::vector<std::vector<Value>> throughput_rows(Database& db) {
+  return db.query(
       "SELECT r.device, r.precision, r.backbone, r.model, json_extract(r.config_json, '$.input_size'), "
       "AVG(f.train_images_per_s), AVG(f.eval_images_per_s), "
       "(SELECT SUM(e.data_wait_s) / MAX(1e-9, SUM(e.data_wait_s + e.compute_s)) FROM epochs e JOIN runs r2 ON "
@@ -187,7 +189,24 @@ std::string render_throughput_table(Database& db) {
       "r2.model = r.model AND r2.status = 'finished'), MAX(f.peak_rss_mb), MAX(f.peak_cuda_mb) "
       "FROM runs r JOIN final_metrics f ON f.run_id = r.id WHERE r.status = 'finished' "
       "GROUP BY r.device, r.precision, r.backbone, r.model, 5 ORDER BY r.device, r.precision, r.backbone DESC, r.model");
-  for (const auto& row : rows) {
+}
+
+std::string throughput_csv(Database& db) {
+  std::string out = "device,precision,backbone,model,input,train_images_per_s,eval_images_per_s,data_wait_fraction,peak_rss_mb,peak_cuda_mb\n";
+  for (const auto& row : throughput_rows(db)) {
+    for (size_t c = 0; c < row.size(); ++c) out += (c ? "," : "") + csv_escape(as_string(row[c]));
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_throughput_table(Database& db) {
+  std::ostringstream md;
+  md << "| Device | Precision | Backbone | Model | Input | Train img/s | Eval img/s | Data wait | Peak RSS (MiB) | Peak CUDA (MiB) |\n"
+     << "|---|---|---|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& row : throughput_rows(db)) {
     char buf[256];
     std::snprintf(buf, sizeof(buf), "| %s | %s | %s | %s | %lld | %.1f | %.1f | %.1f%% | %.0f | %.0f |\n",
                   as_string(row[0]).c_str(), as_string(row[1]).c_str(), pretty_backbone(as_string(row[2])).c_str(),
@@ -227,7 +246,8 @@ std::string render_report(Database& db, const RenderOptions& o) {
   }
   md << "\n## Throughput\n\n" << render_throughput_table(db) << "\n";
   write_file(files / "summary.csv", summary_csv(summaries));
-  md << "CSV: [summary.csv](" << files_rel << "/summary.csv)\n\n";
+  write_file(files / "throughput.csv", throughput_csv(db));
+  md << "CSV: [summary.csv](" << files_rel << "/summary.csv), [throughput.csv](" << files_rel << "/throughput.csv)\n\n";
   if (o.run_details) {
     md << "## Runs\n\n";
     for (const auto& s : summaries) {

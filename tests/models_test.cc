@@ -2,6 +2,7 @@
 // parameter/buffer names and shapes, parameter counts, outputs, one training step, and
 // initialisation.
 #include <ATen/ATen.h>
+#include <ATen/autocast_mode.h>
 
 #include <cmath>
 #include <sstream>
@@ -213,5 +214,36 @@ TEST_CASE("the label graph of the paper's AffectNet correlations", "[models]") {
     CHECK(w[kValence][kHappy] == Approx(0.1));
     CHECK(w[kValence][2] == Approx(0.1));
     CHECK(w[kValence][6] == 0.0f);  // Anger, |0.3837| < 0.4.
+  }
+}
+
+TEST_CASE("channels-last and bf16 autocast compute the same function", "[models]") {
+  const std::string name = GENERATE("densenet_emotion_gcn", "bregnext_multi_task");
+  INFO(name);
+  at::manual_seed(11);
+  auto model = fer::models::make_model(spec_for(name));
+  model->eval();
+  at::manual_seed(12);
+  const at::Tensor x = at::randn({2, 3, 64, 64}), nodes = at::randn({9, 300});
+  at::NoGradGuard no_grad;
+  const auto reference = model->forward(x, nodes);
+  {
+    // Channels-last weights and input (what --channels_last does).
+    for (auto& p : model->parameters()) {
+      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+    }
+    const auto out = model->forward(x.contiguous(at::MemoryFormat::ChannelsLast), nodes);
+    CHECK(out.expression.allclose(reference.expression, 1e-4, 1e-4 * reference.expression.abs().max().item<double>()));
+    CHECK(out.valence_arousal.allclose(reference.valence_arousal, 1e-4, 1e-4 * reference.valence_arousal.abs().max().item<double>()));
+  }
+  {
+    // bf16 autocast on the CPU (what --precision bf16 does there): close, not equal.
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    const auto out = model->forward(x, nodes);
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+    const double scale = reference.expression.abs().max().item<double>();
+    CHECK(out.expression.to(at::kFloat).sub(reference.expression).abs().max().item<double>() < 0.1 * scale);
   }
 }

@@ -92,7 +92,7 @@ TEST_CASE("the report renders tables, PNG curves, confusion matrices and CSV", "
   const fs::path files = dir / "out" / "report_files";
   const std::string run = "run" + std::to_string(id);
   for (const std::string& f : std::vector<std::string>{run + "_loss.png", run + "_accuracy.png", run + "_confusion.png",
-                                                       "summary.csv"}) {
+                                                       "summary.csv", "throughput.csv"}) {
     INFO(f);
     CHECK(fs::file_size(files / f) > 100);
   }
@@ -102,6 +102,11 @@ TEST_CASE("the report renders tables, PNG curves, confusion matrices and CSV", "
   std::getline(csv, row);
   CHECK(header.rfind("dataset,backbone,model,schedule,seeds,accuracy_mean,accuracy_std", 0) == 0);
   CHECK(row.rfind("synth-affectnet,densenet,multi_task,smoke,1,0.4,0,", 0) == 0);
+  std::ifstream tcsv((files / "throughput.csv").string());
+  std::getline(tcsv, header);
+  std::getline(tcsv, row);
+  CHECK(header.rfind("device,precision,backbone,model,input,train_images_per_s", 0) == 0);
+  CHECK(row.rfind("cpu,fp32,densenet,multi_task,48,100", 0) == 0);
 }
 
 TEST_CASE("the gate passes, flags regressions and refuses missing data", "[reports]") {
