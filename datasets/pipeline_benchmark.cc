@@ -39,12 +39,7 @@ struct Fixture {
     sample.has_geometry = true;
     sample.box_x = sample.box_y = 50;
     sample.box_w = sample.box_h = 325;
-    for (int k = 0; k < 6; ++k) {
-      sample.left_eye.x += static_cast<float>(lm[36 + k].x / 6);
-      sample.left_eye.y += static_cast<float>(lm[36 + k].y / 6);
-      sample.right_eye.x += static_cast<float>(lm[42 + k].x / 6);
-      sample.right_eye.y += static_cast<float>(lm[42 + k].y / 6);
-    }
+    ds::eye_centres(lm, &sample.left_eye, &sample.right_eye);
   }
 };
 

@@ -183,6 +183,17 @@ Landmarks draw_face(cv::Mat& img, const FaceParams& f) {
   return lm;
 }
 
+void eye_centres(const Landmarks& lm, Point* left, Point* right) {
+  *left = Point();
+  *right = Point();
+  for (int k = 0; k < 6; ++k) {
+    left->x += static_cast<float>(lm[36 + k].x / 6);
+    left->y += static_cast<float>(lm[36 + k].y / 6);
+    right->x += static_cast<float>(lm[42 + k].x / 6);
+    right->y += static_cast<float>(lm[42 + k].y / 6);
+  }
+}
+
 void draw_background(cv::Mat& img, Rng& rng) {
   const cv::Scalar a(rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255));
   const cv::Scalar b(rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255));

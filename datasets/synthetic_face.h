@@ -9,6 +9,8 @@
 #include <array>
 #include <cstdint>
 
+#include "datasets/sample.h"
+
 namespace fer::datasets {
 
 /// A small deterministic generator (splitmix64); identical streams on every platform.
@@ -39,6 +41,9 @@ using Landmarks = std::array<cv::Point2d, 68>;
 
 /// Draws the face onto `canvas` (BGR 8-bit) and returns its 68 landmarks in pixels.
 Landmarks draw_face(cv::Mat& canvas, const FaceParams& face);
+
+/// Eye centres as AffectNet's readers compute them: means of points 36-41 and 42-47.
+void eye_centres(const Landmarks& landmarks, Point* left, Point* right);
 
 /// Fills `canvas` with a random gradient, clutter shapes and lines.
 void draw_background(cv::Mat& canvas, Rng& rng);

@@ -18,6 +18,7 @@
 #include "datasets/synthetic.h"
 #include "datasets/synthetic_face.h"
 #include "datasets/transforms.h"
+#include "tests/temp_dir.h"
 #include "tests/catch.h"
 
 namespace ds = fer::datasets;
@@ -29,13 +30,7 @@ namespace {
 const std::string kAffectNet = "tests/testdata/affectnet";
 const std::string kAffWild2 = "tests/testdata/affwild2";
 
-fs::path temp_dir(const std::string& name) {
-  const char* base = std::getenv("TEST_TMPDIR");
-  fs::path p = fs::path(base ? base : "/tmp") / name;
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
+using fer::testing::temp_dir;
 
 void write(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());
@@ -192,12 +187,7 @@ TEST_CASE("alignment turns a rolled face upright", "[datasets]") {
   s.box_x = 84 - 46;
   s.box_y = 76 - 46;
   s.box_w = s.box_h = 92;
-  for (int k = 0; k < 6; ++k) {
-    s.left_eye.x += static_cast<float>(lm[36 + k].x / 6);
-    s.left_eye.y += static_cast<float>(lm[36 + k].y / 6);
-    s.right_eye.x += static_cast<float>(lm[42 + k].x / 6);
-    s.right_eye.y += static_cast<float>(lm[42 + k].y / 6);
-  }
+  ds::eye_centres(lm, &s.left_eye, &s.right_eye);
   ds::TransformOptions t;
   t.output_size = 96;
   // Geometry: the eye centres land on one horizontal line.

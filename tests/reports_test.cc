@@ -10,6 +10,7 @@
 #include "reports/render.h"
 #include "reports/store.h"
 #include "reports/summary.h"
+#include "tests/temp_dir.h"
 #include "tests/catch.h"
 
 namespace fs = boost::filesystem;
@@ -17,13 +18,7 @@ namespace rp = fer::reports;
 
 namespace {
 
-fs::path temp_dir(const std::string& name) {
-  const char* base = std::getenv("TEST_TMPDIR");
-  fs::path p = fs::path(base ? base : "/tmp") / name;
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
+using fer::testing::temp_dir;
 
 // One finished run with the given accuracy (and CCC for models with valence/arousal).
 int64_t add_run(rp::ResultStore& store, const std::string& dataset, const std::string& backbone,

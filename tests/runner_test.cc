@@ -14,6 +14,7 @@
 #include "metrics/losses.h"
 #include "reports/store.h"
 #include "tests/model_fixtures.h"
+#include "tests/temp_dir.h"
 #include "tests/catch.h"
 
 namespace fs = boost::filesystem;
@@ -22,13 +23,7 @@ using Catch::Matchers::WithinRel;
 
 namespace {
 
-fs::path temp_dir(const std::string& name) {
-  const char* base = std::getenv("TEST_TMPDIR");
-  fs::path p = fs::path(base ? base : "/tmp") / name;
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
+using fer::testing::temp_dir;
 
 // A few-second configuration on a tiny synthetic set.
 ex::RunConfig tiny_config(const fs::path& dir, const std::string& model = "multi_task") {
