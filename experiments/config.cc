@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -80,10 +81,11 @@ uint64_t fnv1a(const std::string& s) {
   return h;
 }
 
+// Shortest text that reads back to the same double ("0.005", not "0.0050000000000000001").
 std::string num(double v) {
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "%.17g", v);
-  return buf;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
 }
 
 std::map<std::string, std::string> result_fields(const RunConfig& c) {

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Ctrl-C for real: SIGINT to a training runner finishes the current step, saves a resume state,
+# marks the run 'interrupted' and exits 130; the same command with --resume finishes the run.
+set -euo pipefail
+runner=experiments/runner
+work="${TEST_TMPDIR:-$(mktemp -d)}/interrupt"
+rm -rf "$work" && mkdir -p "$work"
+export EMOGCN_CACHE="$work/cache"
+db="$work/results.db"
+config=(--dataset synth-affectnet --backbone densenet --model multi_task --input_size 48 --epochs 2
+        --synth_train_per_class 20 --synth_val_per_class 4 --threads 1 --db "$db")
+
+"$runner" "${config[@]}" > "$work/first.log" 2>&1 &
+pid=$!
+# Interrupt once training has started (the first progress line), not during data generation.
+for _ in $(seq 1 600); do
+  grep -q "batch" "$work/first.log" 2>/dev/null && break
+  sleep 0.1
+done
+kill -INT "$pid"
+set +e
+wait "$pid"
+rc=$?
+set -e
+cat "$work/first.log"
+[ "$rc" -eq 130 ] || { echo "FAIL: an interrupted runner must exit 130, got $rc"; exit 1; }
+[ "$(sqlite3 "$db" "SELECT status FROM runs WHERE id = 1")" = "interrupted" ] || { echo "FAIL: run not marked interrupted"; exit 1; }
+state=$(sqlite3 "$db" "SELECT resume_state FROM runs WHERE id = 1")
+[ -s "$state" ] || { echo "FAIL: no resume state at '$state'"; exit 1; }
+
+"$runner" "${config[@]}" --resume > "$work/second.log" 2>&1 || { cat "$work/second.log"; exit 1; }
+grep -q "resumed from" "$work/second.log"
+[ "$(sqlite3 "$db" "SELECT status FROM runs WHERE id = 1")" = "finished" ] || { echo "FAIL: resumed run did not finish"; exit 1; }
+[ "$(sqlite3 "$db" "SELECT COUNT(*) FROM runs")" -eq 1 ] || { echo "FAIL: --resume must continue run 1, not start another"; exit 1; }
+[ "$(sqlite3 "$db" "SELECT COUNT(*) FROM epochs WHERE run_id = 1")" -eq 2 ] || { echo "FAIL: expected 2 epochs"; exit 1; }
+echo "interrupt test passed"
