@@ -21,7 +21,8 @@ BatchLoader::~BatchLoader() { stop_workers(); }
 
 int64_t BatchLoader::num_batches() const {
   const int64_t n = num_samples(), b = options_.batch_size;
-  return options_.drop_last ? n / b : (n + b - 1) / b;
+  if (options_.drop_last || n % b < options_.min_batch) return n / b;
+  return (n + b - 1) / b;
 }
 
 void BatchLoader::stop_workers() {

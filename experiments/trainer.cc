@@ -214,6 +214,9 @@ Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, reports::Result
   datasets::LoaderOptions train;
   train.batch_size = c.batch_size;
   train.shuffle = true;
+  // BatchNorm (in training mode) and CCC need two samples: a last batch of one is left out
+  // (where the reference would fail or train on a NaN loss).
+  train.min_batch = 2;
   train.workers = c.workers;
   train.seed = c.seed;
   train.pin_memory = device_.is_cuda();
@@ -222,6 +225,7 @@ Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, reports::Result
   train.transform.color_jitter = c.color_jitter;
   datasets::LoaderOptions val = train;
   val.shuffle = false;
+  val.min_batch = 1;
   val.transform.augment = false;
   train_loader_ = std::make_unique<datasets::BatchLoader>(d.index.train.samples, d.index.image_root, train);
   val_loader_ = std::make_unique<datasets::BatchLoader>(d.index.val.samples, d.index.image_root, val);
@@ -426,7 +430,11 @@ EpochSums Trainer::load_resume(const std::string& path, int64_t* epoch, int64_t*
   }
   models::load_state_dict(*model_, weights, path);
   std::vector<at::Tensor> momentum;
-  for (const c10::IValue v : state.at("momentum").toList()) momentum.push_back(v.isNone() ? at::Tensor() : v.toTensor());
+  const c10::List<c10::IValue> saved = state.at("momentum").toList();
+  for (size_t i = 0; i < saved.size(); ++i) {
+    const c10::IValue v = saved.get(i);
+    momentum.push_back(v.isNone() ? at::Tensor() : v.toTensor());
+  }
   set_momentum_buffers(momentum);
   best_accuracy_ = state.at("best_accuracy").toDouble();
   best_epoch_ = state.at("best_epoch").toInt();

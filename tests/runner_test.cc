@@ -187,6 +187,18 @@ TEST_CASE("an interrupted run resumes to the same result as an uninterrupted one
   for (size_t i = 0; i < expected.size(); ++i) CHECK(identical(expected[i], actual[i]));
 }
 
+TEST_CASE("a one-sample last training batch is left out", "[runner]") {
+  // 21 training images in batches of 4 leave one image: BatchNorm and CCC cannot train on it.
+  ex::RunConfig c = tiny_config(temp_dir("runner_last_batch"));
+  c.epochs = 1;
+  c.batch_size = 4;
+  std::ostringstream log;
+  const auto outcome = ex::run_experiment(c, log);
+  CHECK(outcome.status == "finished");
+  CHECK(log.str().find("batch 5/5") != std::string::npos);
+  CHECK(std::isfinite(outcome.final_record.val.ccc_valence));
+}
+
 TEST_CASE("concurrent writers to one database lose nothing", "[runner]") {
   const fs::path dir = temp_dir("runner_concurrent");
   const std::string db = (dir / "results.db").string();
