@@ -13,6 +13,7 @@
 #include "datasets/loader.h"
 #include "datasets/report.h"
 #include "datasets/transforms.h"
+#include "third_party/torch_info.h"
 
 namespace po = boost::program_options;
 namespace ds = fer::datasets;
@@ -93,6 +94,7 @@ int main(int argc, char** argv) {
     std::cout << desc;
     return 0;
   }
+  std::cout << fer::torch_build_summary() << "\n";
   try {
     ds::DatasetOptions o;
     o.name = name;

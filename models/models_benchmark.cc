@@ -6,15 +6,19 @@
 #include <benchmark/benchmark.h>
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 #include <torch/optim/sgd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 #include <string>
 #include <vector>
 
 #include "metrics/losses.h"
 #include "models/factory.h"
+#include "third_party/torch_info.h"
 
 #ifdef FER_WITH_CUDA
 #include <c10/cuda/CUDAFunctions.h>
@@ -121,6 +125,10 @@ std::string name_of(const char* what, const Case& c) {
 
 // Registered below themselves, one per combination (BM_Forward, BM_TrainStep).
 [[maybe_unused]] const bool kRegistered = [] {
+  // All cores by default (LibTorch may start with one); //experiments:throughput sets its
+  // --threads after this runs.
+  at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  benchmark::AddCustomContext("libtorch", fer::torch_build_summary());
   for (auto backbone : {Backbone::kDenseNet, Backbone::kBReGNeXt}) {
     for (auto kind : {ModelKind::kSingleTask, ModelKind::kMultiTask, ModelKind::kEmotionGcn}) {
       for (const std::string device : {"cpu", "cuda"}) {
