@@ -65,7 +65,7 @@ TEST_CASE("compare_sessions marks only significant changes and fails on slowdown
   rp::ResultStore store((dir / "r.db").string());
   auto session = [&](const std::string& label, const std::string& device, double scale, double noise) {
     std::vector<rp::BenchResult> results;
-    for (const std::string name : {"BM_Forward/densenet_emotion_gcn/bs:8/" + device + "/fp32/contiguous", std::string("BM_Decode")}) {
+    for (const std::string& name : std::vector<std::string>{"BM_Forward/densenet_emotion_gcn/bs:8/" + device + "/fp32/contiguous", "BM_Decode"}) {
       for (int r = 0; r < 6; ++r) {
         rp::BenchResult b;
         b.name = name;
