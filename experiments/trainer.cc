@@ -209,7 +209,16 @@ Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, reports::Result
       model_->parameters(),
       torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay));
   nodes_ = at::tensor(d.node_embeddings, at::kFloat).view({-1, d.embedding_dim}).to(device_);
-  if (c.class_weights == "on") class_weights_ = metrics::class_weights(d.train_class_counts).to(device_);
+  if (c.class_weights == "on") {
+    for (size_t k = 0; k < d.train_class_counts.size(); ++k) {
+      if (d.train_class_counts[k] == 0) {
+        throw Error("compute class weights", d.index.root, 0, "class_weights",
+                    "class '" + d.index.class_names[k] + "' has no training sample, so min/count weights are "
+                    "undefined; pass --class_weights off to train unweighted");
+      }
+    }
+    class_weights_ = metrics::class_weights(d.train_class_counts).to(device_);
+  }
 
   datasets::LoaderOptions train;
   train.batch_size = c.batch_size;

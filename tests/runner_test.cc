@@ -199,6 +199,38 @@ TEST_CASE("a one-sample last training batch is left out", "[runner]") {
   CHECK(std::isfinite(outcome.final_record.val.ccc_valence));
 }
 
+TEST_CASE("the real dataset formats train through the runner", "[runner]") {
+  // The committed fixtures in AffectNet's and Aff-Wild2's layouts, as a user's --data_root.
+  const fs::path dir = temp_dir("runner_real");
+  ex::RunConfig c;
+  c.dataset = GENERATE(std::string("affectnet"), std::string("affwild2"));
+  c.data_root = "tests/testdata/" + c.dataset;
+  c.backbone = "bregnext";
+  c.model = "multi_task";
+  c.epochs = 1;
+  c.batch_size = 2;
+  c.input_size = 32;
+  c.threads = 1;
+  c.db = (dir / (c.dataset + ".db")).string();
+  c.cache_dir = (dir / "cache").string();
+  std::ostringstream log;
+  SECTION("class weights need every class in the training split") {
+    if (c.dataset == "affectnet") {
+      REQUIRE_THROWS_WITH(ex::run_experiment(c, log), Catch::Contains("class 'Sad' has no training sample") &&
+                                                          Catch::Contains("--class_weights off"));
+    }
+  }
+  SECTION("and train unweighted otherwise") {
+    c.class_weights = "off";
+    const auto outcome = ex::run_experiment(c, log);
+    CHECK(outcome.status == "finished");
+    CHECK(log.str().find("schedule\": \"paper\"") != std::string::npos);
+    fer::reports::ResultStore store(c.db);
+    auto rows = store.db().query("SELECT train_size, val_size FROM datasets");
+    CHECK(fer::reports::as_int(rows[0][0]) == (c.dataset == "affectnet" ? 3 : 2));
+  }
+}
+
 TEST_CASE("concurrent writers to one database lose nothing", "[runner]") {
   const fs::path dir = temp_dir("runner_concurrent");
   const std::string db = (dir / "results.db").string();
