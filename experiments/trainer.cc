@@ -1,7 +1,6 @@
 #include "experiments/trainer.h"
 
 #include <ATen/ATen.h>
-#include <ATen/autocast_mode.h>
 #include <ATen/core/Dict.h>
 #include <ATen/core/ivalue.h>
 #include <torch/csrc/autograd/grad_mode.h>
@@ -20,6 +19,7 @@
 
 #include "datasets/error.h"
 #include "datasets/loader.h"
+#include "experiments/amp.h"
 #include "experiments/device.h"
 #include "experiments/progress.h"
 #include "metrics/losses.h"
@@ -39,59 +39,6 @@ using Clock = std::chrono::steady_clock;
 void on_sigint(int) { g_interrupt_requested = true; }
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// Enables autocast for the precision on the device for its lifetime.
-class AutocastGuard {
- public:
-  AutocastGuard(const std::string& precision, const c10::Device& device) {
-    if (precision == "fp32") return;
-    const auto dtype = precision == "fp16" ? at::kHalf : at::kBFloat16;
-    cuda_ = device.is_cuda();
-    if (cuda_) {
-      at::autocast::set_enabled(true);
-      at::autocast::set_autocast_gpu_dtype(dtype);
-    } else {
-      at::autocast::set_cpu_enabled(true);
-      at::autocast::set_autocast_cpu_dtype(dtype);
-    }
-    active_ = true;
-  }
-  ~AutocastGuard() {
-    if (!active_) return;
-    if (cuda_) at::autocast::set_enabled(false); else at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
-  }
-
- private:
-  bool active_ = false, cuda_ = false;
-};
-
-// Dynamic loss scaling for fp16 (what torch.cuda.amp.GradScaler does), through ATen's AMP ops.
-class GradScaler {
- public:
-  GradScaler(bool enabled, const c10::Device& device) : enabled_(enabled) {
-    if (!enabled) return;
-    scale_ = at::full({1}, 65536.0, at::TensorOptions().dtype(at::kFloat).device(device));
-    growth_ = at::zeros({1}, at::TensorOptions().dtype(at::kInt).device(device));
-  }
-  at::Tensor scale(const at::Tensor& loss) const { return enabled_ ? loss * scale_.to(loss.scalar_type()) : loss; }
-  // Unscales gradients in place; false when they hold inf/NaN (the step must be skipped).
-  bool unscale(const std::vector<at::Tensor>& params) {
-    if (!enabled_) return true;
-    std::vector<at::Tensor> grads;
-    for (const auto& p : params) {
-      if (p.grad().defined()) grads.push_back(p.grad());
-    }
-    at::Tensor found_inf = at::zeros({1}, scale_.options());
-    at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf, scale_.reciprocal());
-    at::_amp_update_scale_(scale_, growth_, found_inf, 2.0, 0.5, 2000);
-    return found_inf.item<float>() == 0.0f;
-  }
-
- private:
-  bool enabled_;
-  at::Tensor scale_, growth_;
-};
 
 // Running sums of one training epoch (saved in the resume state when interrupted mid-epoch).
 struct EpochSums {

@@ -199,6 +199,18 @@ TEST_CASE("a one-sample last training batch is left out", "[runner]") {
   CHECK(std::isfinite(outcome.final_record.val.ccc_valence));
 }
 
+TEST_CASE("bf16 autocast trains on the CPU", "[runner]") {
+  ex::RunConfig c = tiny_config(temp_dir("runner_bf16"), "emotion_gcn");
+  c.epochs = 1;
+  c.precision = "bf16";
+  c.channels_last = true;
+  std::ostringstream log;
+  const auto outcome = ex::run_experiment(c, log);
+  CHECK(outcome.status == "finished");
+  CHECK(std::isfinite(outcome.final_record.val.loss));
+  CHECK(log.str().find("\"precision\": \"bf16\"") != std::string::npos);
+}
+
 TEST_CASE("the real dataset formats train through the runner", "[runner]") {
   // The committed fixtures in AffectNet's and Aff-Wild2's layouts, as a user's --data_root.
   const fs::path dir = temp_dir("runner_real");

@@ -1,0 +1,54 @@
+#include "experiments/amp.h"
+
+#include <ATen/ATen.h>
+#include <ATen/autocast_mode.h>
+
+namespace fer::experiments {
+
+AutocastGuard::AutocastGuard(const std::string& precision, const c10::Device& device) {
+  if (precision == "fp32") return;
+  const auto dtype = precision == "fp16" ? at::kHalf : at::kBFloat16;
+  cuda_ = device.is_cuda();
+  if (cuda_) {
+    at::autocast::set_enabled(true);
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  } else {
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_cpu_dtype(dtype);
+  }
+  active_ = true;
+}
+
+AutocastGuard::~AutocastGuard() {
+  if (!active_) return;
+  if (cuda_) {
+    at::autocast::set_enabled(false);
+  } else {
+    at::autocast::set_cpu_enabled(false);
+  }
+  at::autocast::clear_cache();
+}
+
+GradScaler::GradScaler(bool enabled, const c10::Device& device) : enabled_(enabled) {
+  if (!enabled) return;
+  scale_ = at::full({1}, 65536.0, at::TensorOptions().dtype(at::kFloat).device(device));
+  growth_ = at::zeros({1}, at::TensorOptions().dtype(at::kInt).device(device));
+}
+
+at::Tensor GradScaler::scale(const at::Tensor& loss) const {
+  return enabled_ ? loss * scale_.to(loss.scalar_type()) : loss;
+}
+
+bool GradScaler::unscale(const std::vector<at::Tensor>& params) {
+  if (!enabled_) return true;
+  std::vector<at::Tensor> grads;
+  for (const auto& p : params) {
+    if (p.grad().defined()) grads.push_back(p.grad());
+  }
+  at::Tensor found_inf = at::zeros({1}, scale_.options());
+  at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf, scale_.reciprocal());
+  at::_amp_update_scale_(scale_, growth_, found_inf, 2.0, 0.5, 2000);
+  return found_inf.item<float>() == 0.0f;
+}
+
+}  // namespace fer::experiments

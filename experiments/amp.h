@@ -1,0 +1,39 @@
+// Mixed precision for the trainer: autocast for a scope (CUDA fp16/bf16, CPU bf16) and dynamic
+// loss scaling for fp16, as torch.cuda.amp.autocast / GradScaler do, through ATen's AMP ops.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <string>
+#include <vector>
+
+namespace fer::experiments {
+
+/// Enables autocast to the precision ("fp32" = off, "fp16", "bf16") on the device for its lifetime.
+class AutocastGuard {
+ public:
+  AutocastGuard(const std::string& precision, const c10::Device& device);
+  ~AutocastGuard();
+  AutocastGuard(const AutocastGuard&) = delete;
+  AutocastGuard& operator=(const AutocastGuard&) = delete;
+
+ private:
+  bool active_ = false, cuda_ = false;
+};
+
+/// Dynamic loss scaling (initial scale 2^16, x2 every 2000 finite steps, x0.5 on overflow).
+/// Disabled, it passes losses through and always allows the step.
+class GradScaler {
+ public:
+  GradScaler(bool enabled, const c10::Device& device);
+  at::Tensor scale(const at::Tensor& loss) const;
+  /// Unscales the gradients in place; false when they hold inf/NaN (skip the optimiser step).
+  bool unscale(const std::vector<at::Tensor>& params);
+
+ private:
+  bool enabled_;
+  at::Tensor scale_, growth_;
+};
+
+}  // namespace fer::experiments
