@@ -15,6 +15,7 @@
 #include "datasets/affectnet.h"
 #include "datasets/affwild2.h"
 #include "datasets/error.h"
+#include "datasets/hash.h"
 #include "datasets/label_stats.h"
 #include "datasets/report.h"
 
@@ -24,12 +25,6 @@ namespace {
 
 constexpr uint32_t kCacheMagic = 0x46455231;  // "FER1"
 constexpr uint32_t kCacheVersion = 1;
-
-uint64_t fnv1a(const void* data, size_t n, uint64_t h = 1469598103934665603ull) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  return h;
-}
 
 std::string hex(uint64_t v) {
   char buf[17];

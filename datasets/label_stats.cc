@@ -8,6 +8,7 @@
 #include <set>
 
 #include "datasets/error.h"
+#include "datasets/hash.h"
 #include "datasets/text.h"
 
 namespace fer::datasets {
@@ -26,12 +27,6 @@ std::vector<double> average_ranks(const std::vector<double>& v) {
     i = j + 1;
   }
   return ranks;
-}
-
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
 }
 
 }  // namespace
@@ -143,12 +138,7 @@ std::vector<float> fallback_embeddings(const std::vector<std::string>& words, in
     double sq = 0;
     for (int d = 0; d < dimension; d += 2) {
       // Box-Muller from a splitmix64 stream.
-      auto next = [&state] {
-        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return (static_cast<double>((z ^ (z >> 31)) >> 11) + 0.5) * 0x1.0p-53;
-      };
+      auto next = [&state] { return uniform01(state) + 0x1.0p-54; };  // In (0, 1): log() stays finite.
       const double r = std::sqrt(-2 * std::log(next())), t = 2 * 3.14159265358979323846 * next();
       v[d] = r * std::cos(t);
       if (d + 1 < dimension) v[d + 1] = r * std::sin(t);

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "datasets/hash.h"
+
 namespace fer::datasets {
 namespace {
 
@@ -75,13 +77,8 @@ void eye_points(const Frame& F, double u, double v, double half_w, double half_h
 
 }  // namespace
 
-uint64_t Rng::next() {
-  uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-double Rng::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+uint64_t Rng::next() { return splitmix64(state_); }
+double Rng::uniform() { return uniform01(state_); }
 double Rng::uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
 double Rng::normal() {
   const double u1 = uniform() + 0x1.0p-54, u2 = uniform();

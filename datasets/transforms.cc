@@ -5,21 +5,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "datasets/hash.h"
+
 namespace fer::datasets {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 const float kMean[3] = {0.485f, 0.456f, 0.406f};  // ImageNet, RGB.
 const float kStd[3] = {0.229f, 0.224f, 0.225f};
-
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-double uniform01(uint64_t& state) { return static_cast<double>(splitmix64(state) >> 11) * 0x1.0p-53; }
 
 cv::Matx33d to3(const cv::Matx23d& m) {
   return {m(0, 0), m(0, 1), m(0, 2), m(1, 0), m(1, 1), m(1, 2), 0, 0, 1};

@@ -12,6 +12,7 @@
 
 #include "datasets/dataset.h"
 #include "datasets/error.h"
+#include "datasets/hash.h"
 #include "models/factory.h"
 #include "reports/store.h"
 
@@ -73,12 +74,6 @@ void check_name(const std::string& flag, const std::string& value, const std::ve
 template <typename T>
 void set_default(T& field, T value) {
   if (field < 0) field = value;
-}
-
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
 }
 
 // Shortest text that reads back to the same double ("0.005", not "0.0050000000000000001").

@@ -3,6 +3,7 @@
 #include <boost/filesystem.hpp>
 
 #include "datasets/dataset.h"
+#include "datasets/hash.h"
 #include "datasets/report.h"
 #include "experiments/device.h"
 #include "experiments/provenance.h"
@@ -17,8 +18,7 @@ void shuffle_labels(datasets::Dataset& d, uint64_t seed) {
   auto& samples = d.index.train.samples;
   uint64_t state = seed ^ 0x5DEECE66Dull;
   for (size_t i = samples.size(); i > 1; --i) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    const size_t j = static_cast<size_t>((state >> 33) % i);
+    const size_t j = static_cast<size_t>(splitmix64(state) % i);
     std::swap(samples[i - 1].expression, samples[j].expression);
     std::swap(samples[i - 1].valence, samples[j].valence);
     std::swap(samples[i - 1].arousal, samples[j].arousal);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "datasets/error.h"
+#include "datasets/hash.h"
 
 namespace fer::reports {
 namespace {
@@ -15,13 +16,6 @@ double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-uint64_t splitmix(uint64_t& s) {
-  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
 }
 
 // Benchmark names: BM_<What>/<model>/bs:<n>/<device>/<precision>/<memory format> (models) or
@@ -83,8 +77,8 @@ Interval bootstrap_ratio(const std::vector<double>& b, const std::vector<double>
   std::vector<double> rb(b.size()), rc(c.size());
   uint64_t s = seed;
   for (int r = 0; r < resamples; ++r) {
-    for (auto& x : rb) x = b[splitmix(s) % b.size()];
-    for (auto& x : rc) x = c[splitmix(s) % c.size()];
+    for (auto& x : rb) x = b[splitmix64(s) % b.size()];
+    for (auto& x : rc) x = c[splitmix64(s) % c.size()];
     ratios.push_back(median(rc) / median(rb));
   }
   std::sort(ratios.begin(), ratios.end());
