@@ -39,7 +39,6 @@ struct SplitReport {
   int64_t kept = 0;
   std::map<std::string, int64_t> dropped_by_code;
   std::vector<RowError> errors;
-  int64_t skipped_bad_rows() const { return static_cast<int64_t>(errors.size()); }
 };
 
 struct Split {

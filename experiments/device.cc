@@ -5,9 +5,6 @@
 #include <dlfcn.h>
 #include <sys/resource.h>
 
-#include <array>
-#include <cstdio>
-#include <memory>
 
 #include "datasets/error.h"
 
@@ -90,18 +87,6 @@ int set_threads(int threads) {
   if (!set || !get) return -1;
   set(threads);
   return get();
-}
-
-std::string gpu_description(int index) {
-  const std::string cmd = "nvidia-smi --query-gpu=name,driver_version --format=csv,noheader -i " +
-                          std::to_string(index) + " 2>/dev/null";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  if (!pipe) return "";
-  std::array<char, 256> buf{};
-  std::string out;
-  while (fgets(buf.data(), buf.size(), pipe.get())) out += buf.data();
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
 }
 
 }  // namespace fer::experiments

@@ -24,7 +24,4 @@ void reset_cuda_peak(const c10::Device& device);
 /// count actually in force (-1 if OpenBLAS is not loaded).
 int set_threads(int threads);
 
-/// "name|driver" of GPU `index` from nvidia-smi, or "" without one.
-std::string gpu_description(int index);
-
 }  // namespace fer::experiments

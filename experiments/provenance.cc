@@ -23,7 +23,7 @@ std::string run(const std::string& cmd) {
   std::array<char, 512> buf{};
   std::string out;
   while (fgets(buf.data(), buf.size(), pipe.get())) out += buf.data();
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
   return out;
 }
 
@@ -78,7 +78,8 @@ reports::Provenance collect_provenance(int threads, int openblas_threads, int wo
   p["device"] = device;
   if (device.rfind("cuda", 0) == 0) {
     const int index = device.size() > 5 ? std::atoi(device.c_str() + 5) : 0;
-    const std::string gpu = gpu_description(index);
+    const std::string gpu = run("nvidia-smi --query-gpu=name,driver_version --format=csv,noheader -i " +
+                                std::to_string(index) + " 2>/dev/null");
     p["gpu_name"] = gpu.substr(0, gpu.find(','));
     p["gpu_driver"] = gpu.find(',') == std::string::npos ? "" : gpu.substr(gpu.find(',') + 2);
     p["cuda_runtime"] = run("nvidia-smi 2>/dev/null | grep -o 'CUDA Version: [0-9.]*' | head -1");

@@ -290,9 +290,5 @@ int64_t ResultStore::record_benchmarks(const BenchSession& s, const Provenance& 
   return id;
 }
 
-int64_t ResultStore::last_epoch(int64_t run_id) {
-  auto rows = db_.query("SELECT MAX(epoch) FROM epochs WHERE run_id = ?1", {run_id});
-  return rows.empty() || is_null(rows[0][0]) ? -1 : as_int(rows[0][0]);
-}
 
 }  // namespace fer::reports

@@ -98,8 +98,6 @@ class ResultStore {
   void finish_run(int64_t run_id, const FinalRecord& final_record);
   /// status: 'interrupted' or 'failed'; message is stored with it.
   void mark_run(int64_t run_id, const std::string& status, const std::string& message);
-  /// Last epoch recorded for a run (-1 if none).
-  int64_t last_epoch(int64_t run_id);
 
   /// A benchmark session with its provenance and results, in one transaction.
   int64_t record_benchmarks(const BenchSession& session, const Provenance& provenance,
