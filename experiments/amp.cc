@@ -1,32 +1,23 @@
 #include "experiments/amp.h"
 
 #include <ATen/ATen.h>
-#include <ATen/autocast_mode.h>
+
+#include "third_party/torch_compat.h"
 
 namespace fer::experiments {
 
 AutocastGuard::AutocastGuard(const std::string& precision, const c10::Device& device) {
   if (precision == "fp32") return;
   const auto dtype = precision == "fp16" ? at::kHalf : at::kBFloat16;
-  cuda_ = device.is_cuda();
-  if (cuda_) {
-    at::autocast::set_enabled(true);
-    at::autocast::set_autocast_gpu_dtype(dtype);
-  } else {
-    at::autocast::set_cpu_enabled(true);
-    at::autocast::set_autocast_cpu_dtype(dtype);
-  }
+  device_type_ = device.type();
+  compat::set_autocast(device_type_, /*enabled=*/true, dtype);
   active_ = true;
 }
 
 AutocastGuard::~AutocastGuard() {
   if (!active_) return;
-  if (cuda_) {
-    at::autocast::set_enabled(false);
-  } else {
-    at::autocast::set_cpu_enabled(false);
-  }
-  at::autocast::clear_cache();
+  compat::set_autocast(device_type_, /*enabled=*/false);
+  compat::clear_autocast_cache();
 }
 
 GradScaler::GradScaler(bool enabled, const c10::Device& device) : enabled_(enabled) {

@@ -19,7 +19,8 @@ class AutocastGuard {
   AutocastGuard& operator=(const AutocastGuard&) = delete;
 
  private:
-  bool active_ = false, cuda_ = false;
+  bool active_ = false;
+  c10::DeviceType device_type_ = c10::kCPU;
 };
 
 /// Dynamic loss scaling (initial scale 2^16, x2 every 2000 finite steps, x0.5 on overflow).

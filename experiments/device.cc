@@ -7,11 +7,7 @@
 
 
 #include "datasets/error.h"
-
-#ifdef FER_WITH_CUDA
-#include <c10/cuda/CUDACachingAllocator.h>
-#include <c10/cuda/CUDAFunctions.h>
-#endif
+#include "third_party/torch_compat.h"
 
 namespace fer::experiments {
 
@@ -28,23 +24,15 @@ c10::Device parse_device(const std::string& name) {
                   "'" + name + "' requested but this LibTorch has no usable CUDA (build with LIBTORCH_HOME "
                   "pointing at a CUDA LibTorch, on a machine with a GPU)");
     }
-#ifdef FER_WITH_CUDA
-    if (device.has_index() && device.index() >= c10::cuda::device_count()) {
+    if (device.has_index() && device.index() >= compat::cuda_device_count()) {
       throw Error("select device", "", 0, "device", "'" + name + "': only " +
-                                                        std::to_string(c10::cuda::device_count()) + " GPU(s)");
+                                                        std::to_string(compat::cuda_device_count()) + " GPU(s)");
     }
-#endif
   }
   return device;
 }
 
-void synchronize(const c10::Device& device) {
-#ifdef FER_WITH_CUDA
-  if (device.is_cuda()) c10::cuda::device_synchronize();
-#else
-  (void)device;
-#endif
-}
+void synchronize(const c10::Device& device) { compat::synchronize(device); }
 
 double peak_rss_mb() {
   struct rusage usage;
@@ -53,28 +41,10 @@ double peak_rss_mb() {
 }
 
 double cuda_peak_mb(const c10::Device& device) {
-#ifdef FER_WITH_CUDA
-  if (device.is_cuda()) {
-    const int index = device.has_index() ? device.index() : c10::cuda::current_device();
-    auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(index);
-    return static_cast<double>(stats.allocated_bytes[0].peak) / (1024.0 * 1024.0);
-  }
-#else
-  (void)device;
-#endif
-  return 0.0;
+  return compat::cuda_peak_allocated_bytes(device) / (1024.0 * 1024.0);
 }
 
-void reset_cuda_peak(const c10::Device& device) {
-#ifdef FER_WITH_CUDA
-  if (device.is_cuda()) {
-    const int index = device.has_index() ? device.index() : c10::cuda::current_device();
-    c10::cuda::CUDACachingAllocator::resetPeakStats(index);
-  }
-#else
-  (void)device;
-#endif
-}
+void reset_cuda_peak(const c10::Device& device) { compat::reset_cuda_peak(device); }
 
 int set_threads(int threads) {
   at::set_num_threads(threads);

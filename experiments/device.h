@@ -1,5 +1,5 @@
-// Device helpers that compile against both Debian's CPU LibTorch and a CUDA LibTorch
-// (FER_WITH_CUDA): synchronisation for honest timing, peak memory, thread settings.
+// Device helpers for the runner: device parsing with clear errors, synchronisation for honest
+// timing, peak memory, thread settings. CPU/CUDA build differences live in third_party/torch_compat.
 #pragma once
 
 #include <c10/core/Device.h>

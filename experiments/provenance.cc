@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "experiments/device.h"
+#include "third_party/torch_compat.h"
 #include "third_party/torch_info.h"
 
 namespace fer::experiments {
@@ -77,12 +78,18 @@ reports::Provenance collect_provenance(int threads, int openblas_threads, int wo
   p["workers"] = std::to_string(workers);
   p["device"] = device;
   if (device.rfind("cuda", 0) == 0) {
-    const int index = device.size() > 5 ? std::atoi(device.c_str() + 5) : 0;
-    const std::string gpu = run("nvidia-smi --query-gpu=name,driver_version --format=csv,noheader -i " +
-                                std::to_string(index) + " 2>/dev/null");
-    p["gpu_name"] = gpu.substr(0, gpu.find(','));
-    p["gpu_driver"] = gpu.find(',') == std::string::npos ? "" : gpu.substr(gpu.find(',') + 2);
-    p["cuda_runtime"] = run("nvidia-smi 2>/dev/null | grep -o 'CUDA Version: [0-9.]*' | head -1");
+    const int index = device.size() > 5 ? std::atoi(device.c_str() + 5) : -1;
+    const compat::CudaInfo cuda = compat::cuda_info(index);
+    p["gpu_name"] = cuda.device_name;
+    p["gpu_capability"] = cuda.capability;
+    p["gpu_memory_gib"] = cuda.memory_gib;
+    p["cuda_runtime"] = cuda.runtime_version;
+    p["cuda_driver_api"] = cuda.driver_version;
+    p["cudnn"] = cuda.cudnn_version;
+    p["libtorch_cuda"] = cuda.compiled_cuda;
+    // The driver's own version number (e.g. 580.95.05) is known to nvidia-smi, not to the runtime.
+    p["gpu_driver"] = run("nvidia-smi --query-gpu=driver_version --format=csv,noheader -i " +
+                          std::to_string(index < 0 ? 0 : index) + " 2>/dev/null");
   }
   return p;
 }

@@ -27,6 +27,7 @@
 #include "models/checkpoint.h"
 #include "models/factory.h"
 #include "models/state_dict.h"
+#include "third_party/torch_compat.h"
 
 namespace fer::experiments {
 
@@ -195,11 +196,9 @@ void Trainer::set_lr(double lr) {
 
 std::vector<at::Tensor> Trainer::momentum_buffers() {
   std::vector<at::Tensor> out;
-  auto& state = optimizer_->state();
   for (const auto& p : model_->parameters()) {
-    auto it = state.find(c10::guts::to_string(p.unsafeGetTensorImpl()));
-    out.push_back(it == state.end() ? at::Tensor()
-                                    : static_cast<torch::optim::SGDParamState&>(*it->second).momentum_buffer());
+    auto* state = compat::optimizer_param_state(*optimizer_, p);
+    out.push_back(state ? static_cast<torch::optim::SGDParamState&>(*state).momentum_buffer() : at::Tensor());
   }
   return out;
 }
@@ -208,12 +207,11 @@ void Trainer::set_momentum_buffers(const std::vector<at::Tensor>& buffers) {
   auto params = model_->parameters();
   TORCH_CHECK(buffers.size() == params.size(), "resume state has ", buffers.size(), " momentum buffers for ",
               params.size(), " parameters");
-  auto& state = optimizer_->state();
   for (size_t i = 0; i < params.size(); ++i) {
     if (!buffers[i].defined()) continue;
     auto s = std::make_unique<torch::optim::SGDParamState>();
     s->momentum_buffer(buffers[i].to(device_));
-    state[c10::guts::to_string(params[i].unsafeGetTensorImpl())] = std::move(s);
+    compat::set_optimizer_param_state(*optimizer_, params[i], std::move(s));
   }
 }
 

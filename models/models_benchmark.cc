@@ -7,7 +7,6 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <ATen/autocast_mode.h>
 #include <torch/optim/sgd.h>
 
 #include <algorithm>
@@ -18,11 +17,8 @@
 
 #include "metrics/losses.h"
 #include "models/factory.h"
+#include "third_party/torch_compat.h"
 #include "third_party/torch_info.h"
-
-#ifdef FER_WITH_CUDA
-#include <c10/cuda/CUDAFunctions.h>
-#endif
 
 namespace {
 
@@ -37,14 +33,6 @@ struct Case {
   bool channels_last;
 };
 
-void sync(const c10::Device& d) {
-#ifdef FER_WITH_CUDA
-  if (d.is_cuda()) c10::cuda::device_synchronize();
-#else
-  (void)d;
-#endif
-}
-
 void run_case(benchmark::State& state, const Case& c, bool train) {
   const c10::Device device(c.device);
   if (device.is_cuda() && !at::hasCUDA()) {
@@ -56,6 +44,8 @@ void run_case(benchmark::State& state, const Case& c, bool train) {
     return;
   }
   const int64_t size = c.backbone == Backbone::kDenseNet ? 227 : 112;
+  // cuDNN picks its fastest algorithms per shape, as tools/gpu_python_eager.py lets PyTorch do.
+  if (device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
   at::manual_seed(0);
   auto model = fer::models::make_model({c.kind, c.backbone});
   model->to(device);
@@ -74,15 +64,7 @@ void run_case(benchmark::State& state, const Case& c, bool train) {
   const bool autocast = c.precision != "fp32";
   const auto dtype = c.precision == "fp16" ? at::kHalf : at::kBFloat16;
   auto step = [&] {
-    if (autocast) {
-      if (device.is_cuda()) {
-        at::autocast::set_enabled(true);
-        at::autocast::set_autocast_gpu_dtype(dtype);
-      } else {
-        at::autocast::set_cpu_enabled(true);
-        at::autocast::set_autocast_cpu_dtype(dtype);
-      }
-    }
+    if (autocast) fer::compat::set_autocast(device.type(), /*enabled=*/true, dtype);
     if (train) {
       model->train();
       sgd.zero_grad();
@@ -99,17 +81,16 @@ void run_case(benchmark::State& state, const Case& c, bool train) {
       benchmark::DoNotOptimize(out.expression.data_ptr());
     }
     if (autocast) {
-      at::autocast::set_enabled(false);
-      at::autocast::set_cpu_enabled(false);
-      at::autocast::clear_cache();
+      fer::compat::set_autocast(device.type(), /*enabled=*/false);
+      fer::compat::clear_autocast_cache();
     }
   };
   step();  // Warm-up (allocator, kernels) outside the timed loop.
-  sync(device);
+  fer::compat::synchronize(device);
   for (auto _ : state) {
     const auto t0 = std::chrono::steady_clock::now();
     step();
-    sync(device);
+    fer::compat::synchronize(device);
     state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   state.SetItemsProcessed(state.iterations() * c.batch);

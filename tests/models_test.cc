@@ -2,7 +2,6 @@
 // parameter/buffer names and shapes, parameter counts, outputs, one training step, and
 // initialisation.
 #include <ATen/ATen.h>
-#include <ATen/autocast_mode.h>
 
 #include <cmath>
 #include <sstream>
@@ -10,6 +9,7 @@
 #include "metrics/losses.h"
 #include "models/factory.h"
 #include "models/state_dict.h"
+#include "third_party/torch_compat.h"
 #include "tests/model_fixtures.h"
 #include "tests/catch.h"
 
@@ -108,7 +108,11 @@ TEST_CASE("models match the reference outputs and one training step", "[models]"
   const double expected_loss = expected.values("train_loss").at(0);
   const double expected_norm = expected.values("grad_norm").at(0);
   CHECK_THAT(loss.total.item<double>(), Catch::Matchers::WithinRel(expected_loss, 1e-4));
-  CHECK_THAT(std::sqrt(sq), Catch::Matchers::WithinRel(expected_norm, 1e-4));
+  // Train-mode BatchNorm over a batch of two amplifies fp32 summation-order differences between
+  // CPU kernels (AVX2 vs AVX-512, OpenBLAS vs MKL) in the gradients: 2.6e-4 relative was measured
+  // for DenseNet on an AMD EPYC against fixtures made on an Intel Xeon. Outputs and losses stay
+  // within 1e-4; a wrong gradient (a missing term, a wrong scale) moves the norm by far more.
+  CHECK_THAT(std::sqrt(sq), Catch::Matchers::WithinRel(expected_norm, 1e-3));
 }
 
 TEST_CASE("BReG-NeXt models draw the reference's initial weights from the same seed", "[models]") {
@@ -238,11 +242,10 @@ TEST_CASE("channels-last and bf16 autocast compute the same function", "[models]
   }
   {
     // bf16 autocast on the CPU (what --precision bf16 does there): close, not equal.
-    at::autocast::set_cpu_enabled(true);
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    fer::compat::set_autocast(c10::kCPU, /*enabled=*/true, at::kBFloat16);
     const auto out = model->forward(x, nodes);
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
+    fer::compat::set_autocast(c10::kCPU, /*enabled=*/false);
+    fer::compat::clear_autocast_cache();
     const double scale = reference.expression.abs().max().item<double>();
     CHECK(out.expression.to(at::kFloat).sub(reference.expression).abs().max().item<double>() < 0.1 * scale);
   }

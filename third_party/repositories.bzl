@@ -61,6 +61,29 @@ filegroup(name = "coverage_output_generator", srcs = ["coverage_unavailable.sh"]
 
 coverage_stub = repository_rule(implementation = _coverage_stub_impl)
 
+def _cuda_home(ctx):
+    """The CUDA toolkit whose headers a CUDA LibTorch's c10/cuda headers include."""
+    for candidate in [ctx.os.environ.get("CUDA_HOME", ""), "/usr/local/cuda"]:
+        if candidate and ctx.path(candidate).get_child("include").get_child("cuda_runtime_api.h").exists:
+            return ctx.path(candidate)
+    fail("LIBTORCH_HOME holds a CUDA LibTorch (libtorch_cuda.so), whose headers include the CUDA " +
+         "toolkit's: install the toolkit or set CUDA_HOME to it (looked in $CUDA_HOME and /usr/local/cuda)")
+
+def _cudart_linkopts(ctx, torch_root, cuda_home):
+    """Links the CUDA runtime LibTorch itself loads: the pip wheel's nvidia/*/lib copy when
+    LIBTORCH_HOME is a torch package directory (same version as libtorch_cuda's), else the toolkit's."""
+    dirs = []
+    if torch_root:
+        nvidia = torch_root.dirname.get_child("nvidia")
+        if nvidia.exists:
+            dirs += [str(d.get_child("lib")) for d in nvidia.readdir() if d.basename in ["cu13", "cu12", "cuda_runtime"]]
+    dirs.append(str(cuda_home.get_child("lib64")))
+    for d in dirs:
+        found = ctx.execute(["sh", "-c", "ls '%s' 2>/dev/null | grep -E '^libcudart[.]so[.][0-9]+$' | sort | tail -1" % d]).stdout.strip()
+        if found:
+            return ["-L" + d, "-Wl,-rpath," + d, "-l:" + found]
+    fail("no libcudart.so.N found in %s" % dirs)
+
 _TORCH_BUILD = """
 load("@rules_cc//cc:defs.bzl", "cc_library")
 
@@ -68,10 +91,9 @@ package(default_visibility = ["//visibility:public"])
 
 cc_library(
     name = "libtorch",
-    hdrs = glob(["include/**/*.h", "include/**/*.hpp", "include/**/*.cuh"]) + ["fer_torch_config.h"],
-    includes = ["include", "include/torch/csrc/api/include", "."],
+    hdrs = glob(["include/**/*.h", "include/**/*.hpp", "include/**/*.cuh", "cuda_include/**/*.h", "cuda_include/**/*.hpp"]) + ["fer_torch_config.h"],
+    includes = {includes},
     linkopts = {linkopts},
-    defines = {defines},
 )
 """
 
@@ -100,9 +122,19 @@ def _libtorch_impl(ctx):
     lib = ctx.path(libdir)
     has_cuda = lib.get_child("libtorch_cuda.so").exists and lib.get_child("libc10_cuda.so").exists
     libs = ["-ltorch", "-ltorch_cpu", "-lc10"]
+    includes = ["include", "include/torch/csrc/api/include", "."]
+    cuda_linkopts = []
     if has_cuda:
         libs = ["-ltorch_cuda", "-lc10_cuda"] + libs
-    linkopts = ["-L" + libdir, "-Wl,-rpath," + libdir, "-Wl,--no-as-needed"] + libs + ["-Wl,--as-needed", "-lpthread"]
+        cuda_home = _cuda_home(ctx)
+        ctx.symlink(cuda_home.get_child("include"), "cuda_include")
+        includes.append("cuda_include")
+        cuda_linkopts = _cudart_linkopts(ctx, root if home else None, cuda_home)
+    # push/pop-state: the libraries are linked even though the binary may not call them directly
+    # (CUDA kernels register themselves), and the linker's --as-needed state after them is the
+    # one before them, so later -l flags (sqlite3, ...) still apply to the objects that need them.
+    linkopts = (["-L" + libdir, "-Wl,-rpath," + libdir, "-Wl,--push-state,--no-as-needed"] + libs + cuda_linkopts +
+                ["-Wl,--pop-state", "-lpthread"])
 
     # Debian builds c10 with glog: its logging macros then call glog from our objects.
     macros = ctx.path("include/c10/macros/cmake_macros.h")
@@ -117,13 +149,13 @@ def _libtorch_impl(ctx):
 #define FER_LIBTORCH_HAS_CUDA {cuda}
 """.format(source = source, libdir = libdir, version = version, cuda = 1 if has_cuda else 0))
     ctx.file("BUILD", _TORCH_BUILD.format(
+        includes = repr(includes),
         linkopts = repr(linkopts),
-        defines = repr(["FER_WITH_CUDA=1"] if has_cuda else []),
     ))
 
 libtorch_repository = repository_rule(
     implementation = _libtorch_impl,
-    environ = ["LIBTORCH_HOME"],
+    environ = ["LIBTORCH_HOME", "CUDA_HOME"],
     local = True,
 )
 
@@ -136,7 +168,7 @@ cc_library(
     name = "opencv",
     hdrs = glob(["opencv2/**/*.h", "opencv2/**/*.hpp"]),
     includes = ["."],
-    linkopts = ["-lopencv_imgcodecs", "-lopencv_imgproc", "-lopencv_core"],
+    linkopts = ["-lopencv_imgproc", "-lopencv_core"],
 )
 """
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "fer_torch_config.h"
+#include "third_party/torch_compat.h"
 
 namespace fer {
 namespace {
@@ -36,11 +37,8 @@ TorchInfo torch_info() {
   info.libdir = FER_LIBTORCH_LIBDIR;
   info.version = TORCH_VERSION;
   info.built_with_cuda = FER_LIBTORCH_HAS_CUDA != 0;
-  info.cuda_available = at::hasCUDA();
-  info.cuda_device_count = 0;
-  if (info.cuda_available) {
-    info.cuda_device_count = static_cast<int>(at::getNumGPUs());
-  }
+  info.cuda_device_count = compat::cuda_device_count();
+  info.cuda_available = info.cuda_device_count > 0;
   info.blas_library = mapped_blas_library();
   info.intra_op_threads = at::get_num_threads();
   return info;
