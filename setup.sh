@@ -12,10 +12,12 @@ PACKAGES=(
   # LibTorch (CPU) and the BLAS it must use.
   libtorch-dev libgoogle-glog-dev libopenblas0-pthread
   # Images, options, filesystem, results.
-  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  libopencv-core-dev libopencv-imgproc-dev libturbojpeg0-dev libpng-dev
   libboost-program-options-dev libboost-filesystem-dev libsqlite3-dev sqlite3
-  # Tests and benchmarks.
-  catch2 libbenchmark-dev
+  # Tests and benchmarks (OpenCV's codecs only as the reference the image tests compare with).
+  catch2 libbenchmark-dev libopencv-imgcodecs-dev
+  # LibTorch 2.x for the second test run (tools/libtorch2.sh makes a venv with the PyPI wheel).
+  python3-venv
 )
 
 die() { echo "setup.sh: error: $*" >&2; exit 1; }

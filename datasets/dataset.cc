@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <boost/filesystem.hpp>
-#include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -15,6 +14,7 @@
 #include "datasets/affectnet.h"
 #include "datasets/affwild2.h"
 #include "datasets/error.h"
+#include "datasets/image_io.h"
 #include "datasets/hash.h"
 #include "datasets/label_stats.h"
 #include "datasets/report.h"
@@ -299,9 +299,12 @@ int64_t verify_images(DatasetIndex& index) {
   for (Split* split : {&index.train, &index.val}) {
     for (const auto& s : split->samples) {
       const std::string path = index.image_root + "/" + s.image;
-      cv::Mat img = cv::imread(path, cv::IMREAD_COLOR);
       ++checked;
-      if (img.empty()) add_error(split->report, path, 0, "", "missing or undecodable image");
+      try {
+        read_image(path);
+      } catch (const Error& e) {
+        add_error(split->report, path, 0, "", e.detail());
+      }
     }
   }
   return checked;

@@ -1,12 +1,12 @@
 #include "datasets/loader.h"
 
 #include <ATen/ATen.h>
-#include <opencv2/imgcodecs.hpp>
 
 #include <chrono>
 #include <numeric>
 
 #include "datasets/error.h"
+#include "datasets/image_io.h"
 
 namespace fer::datasets {
 
@@ -59,8 +59,7 @@ void BatchLoader::start_epoch(int64_t epoch, int64_t first_batch) {
 void BatchLoader::load_sample(int64_t index, int64_t epoch, float* out) const {
   const Sample& s = samples_.at(static_cast<size_t>(index));
   const std::string path = image_root_ + "/" + s.image;
-  cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
-  if (bgr.empty()) throw Error("load image", path, 0, "", "missing or undecodable image");
+  const cv::Mat bgr = read_image(path);  // Throws fer::Error naming the path.
   const Augmentation aug = draw_augmentation(options_.transform, sample_seed(options_.seed, epoch, index));
   render_sample(bgr, s, options_.transform, aug, out);
 }

@@ -5,13 +5,13 @@
 //   bazel run -c opt //datasets:pipeline_benchmark
 #include <benchmark/benchmark.h>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <cstdlib>
 #include <vector>
 
 #include "datasets/dataset.h"
+#include "datasets/image_io.h"
 #include "datasets/loader.h"
 #include "datasets/synthetic_face.h"
 #include "datasets/transforms.h"
@@ -24,7 +24,7 @@ constexpr int kSource = 425, kOutput = 227;
 
 // A 425x425 JPEG of a rolled synthetic face, with its AffectNet-style annotation.
 struct Fixture {
-  std::vector<uchar> jpeg;
+  std::vector<uint8_t> jpeg;
   ds::Sample sample;
   Fixture() {
     cv::Mat img(kSource, kSource, CV_8UC3);
@@ -35,7 +35,7 @@ struct Fixture {
     face.radius = 120;
     face.roll_deg = 17;
     const ds::Landmarks lm = ds::draw_face(img, face);
-    cv::imencode(".jpg", img, jpeg, {cv::IMWRITE_JPEG_QUALITY, 92});
+    jpeg = ds::encode_jpeg(img, /*quality=*/92);
     sample.has_geometry = true;
     sample.box_x = sample.box_y = 50;
     sample.box_w = sample.box_h = 325;
@@ -50,7 +50,7 @@ const Fixture& fixture() {
 
 void BM_Decode(benchmark::State& state) {
   for (auto _ : state) {
-    cv::Mat m = cv::imdecode(fixture().jpeg, cv::IMREAD_COLOR);
+    cv::Mat m = ds::decode_image(fixture().jpeg, "fixture");
     benchmark::DoNotOptimize(m.data);
   }
   state.SetItemsProcessed(state.iterations());
@@ -58,7 +58,7 @@ void BM_Decode(benchmark::State& state) {
 BENCHMARK(BM_Decode)->UseRealTime();
 
 void BM_AlignCropResize(benchmark::State& state) {
-  const cv::Mat bgr = cv::imdecode(fixture().jpeg, cv::IMREAD_COLOR);
+  const cv::Mat bgr = ds::decode_image(fixture().jpeg, "fixture");
   ds::TransformOptions t;
   t.output_size = kOutput;
   std::vector<float> out(3 * kOutput * kOutput);
@@ -71,7 +71,7 @@ void BM_AlignCropResize(benchmark::State& state) {
 BENCHMARK(BM_AlignCropResize)->UseRealTime();
 
 void BM_AlignAugmentNormalize(benchmark::State& state) {
-  const cv::Mat bgr = cv::imdecode(fixture().jpeg, cv::IMREAD_COLOR);
+  const cv::Mat bgr = ds::decode_image(fixture().jpeg, "fixture");
   ds::TransformOptions t;
   t.output_size = kOutput;
   t.augment = true;
@@ -93,7 +93,7 @@ void BM_WholeChain(benchmark::State& state) {
   std::vector<float> out(3 * kOutput * kOutput);
   uint64_t i = static_cast<uint64_t>(state.thread_index()) << 32;
   for (auto _ : state) {
-    cv::Mat bgr = cv::imdecode(fixture().jpeg, cv::IMREAD_COLOR);
+    cv::Mat bgr = ds::decode_image(fixture().jpeg, "fixture");
     ds::render_sample(bgr, fixture().sample, t, ds::draw_augmentation(t, ds::sample_seed(1, 0, i++)), out.data());
     benchmark::DoNotOptimize(out.data());
   }

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <boost/filesystem.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <cstdio>
@@ -13,6 +12,7 @@
 
 #include "datasets/affectnet.h"
 #include "datasets/error.h"
+#include "datasets/image_io.h"
 #include "datasets/synthetic_face.h"
 
 namespace fer::datasets {
@@ -28,9 +28,7 @@ const int kAffWild2ToDrawing[7] = {0, 6, 5, 4, 1, 2, 3};
 
 void write_jpeg(const fs::path& path, const cv::Mat& img) {
   fs::create_directories(path.parent_path());
-  if (!cv::imwrite(path.string(), img, {cv::IMWRITE_JPEG_QUALITY, 92})) {
-    throw Error("write synthetic image", path.string(), 0, "", "cv::imwrite failed");
-  }
+  datasets::write_jpeg(path.string(), img, /*quality=*/92);
 }
 
 std::string fmt(double v) {

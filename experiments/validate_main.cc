@@ -2,7 +2,6 @@
 // read, kept, dropped per documented code, every malformed row), decodes every image, and
 // optionally writes a preview grid of aligned training crops.
 #include <boost/program_options.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <chrono>
@@ -10,6 +9,7 @@
 
 #include "datasets/dataset.h"
 #include "datasets/error.h"
+#include "datasets/image_io.h"
 #include "datasets/loader.h"
 #include "datasets/report.h"
 #include "datasets/transforms.h"
@@ -30,7 +30,7 @@ void write_preview(const ds::Dataset& d, const std::string& path, int size, bool
   const float mean[3] = {0.485f, 0.456f, 0.406f}, stdv[3] = {0.229f, 0.224f, 0.225f};
   for (int i = 0; i < rows * cols && i < static_cast<int>(d.index.train.samples.size()); ++i) {
     const auto& s = d.index.train.samples[i];
-    cv::Mat bgr = cv::imread(d.index.image_root + "/" + s.image);
+    const cv::Mat bgr = ds::read_image(d.index.image_root + "/" + s.image);
     ds::render_sample(bgr, s, t, ds::draw_augmentation(t, ds::sample_seed(0, 0, i)), chw.data());
     cv::Mat tile = grid(cv::Rect((i % cols) * size, (i / cols) * size, size, size));
     for (int y = 0; y < size; ++y) {
@@ -44,7 +44,7 @@ void write_preview(const ds::Dataset& d, const std::string& path, int size, bool
     cv::putText(tile, d.index.class_names[s.expression].substr(0, 3), {2, 10}, cv::FONT_HERSHEY_PLAIN,
                 0.7, cv::Scalar(0, 255, 255));
   }
-  cv::imwrite(path, grid);
+  ds::write_png(path, grid);
 }
 
 // Data-only throughput: one augmented training epoch through the batch loader, no model.

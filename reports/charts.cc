@@ -1,6 +1,5 @@
 #include "reports/charts.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <cstdio>
 
 #include "datasets/error.h"
+#include "datasets/image_io.h"
 
 namespace fer::reports {
 namespace {
@@ -15,7 +15,7 @@ namespace {
 const cv::Scalar kColours[] = {{180, 119, 31}, {14, 127, 255}, {44, 160, 44}, {40, 39, 214}, {189, 103, 148}};
 
 void save(const std::string& path, const cv::Mat& img) {
-  if (!cv::imwrite(path, img)) throw Error("write chart", path, 0, "", "cv::imwrite failed");
+  datasets::write_png(path, img);
 }
 
 std::string fmt(double v) {
