@@ -13,7 +13,7 @@ namespace fer::reports {
 
 struct RenderOptions {
   std::string out_markdown;  // e.g. reports_out/report.md; PNG/CSV go to <stem>_files/ beside it.
-  std::string paper_values = "reports/paper_values.csv";
+  std::string paper_values = default_paper_values_path();
   std::string title = "emogcn-bench results";
   /// Only these datasets (empty: all).
   std::vector<std::string> datasets;

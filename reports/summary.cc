@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "datasets/error.h"
 #include "datasets/text.h"
@@ -97,6 +98,11 @@ std::vector<ConfigSummary> summarize(Database& db) {
                            order_of(b.model, models));
   });
   return out;
+}
+
+std::string default_paper_values_path() {
+  const char* env = std::getenv("EMOGCN_PAPER_VALUES");
+  return (env && *env) ? env : "reports/paper_values.csv";
 }
 
 std::vector<PaperValue> read_paper_values(const std::string& path) {

@@ -41,5 +41,8 @@ struct PaperValue {
 };
 /// Parses the CSV; throws fer::Error naming the file, line and field for malformed rows.
 std::vector<PaperValue> read_paper_values(const std::string& path);
+/// Where the published values are read from by default: $EMOGCN_PAPER_VALUES when set (the
+/// relocatable bundle sets it), else "reports/paper_values.csv" (the runfiles under bazel run).
+std::string default_paper_values_path();
 
 }  // namespace fer::reports

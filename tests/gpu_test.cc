@@ -1,0 +1,158 @@
+// The CUDA paths of models, AMP and the runner. Compiled and linked in every build (a CPU-only
+// LibTorch included, through third_party/torch_compat); each case that needs a GPU reports
+// "SKIPPED: no CUDA device" and returns where there is none, so the CPU suite proves the code
+// builds and the GPU machine (tools/gpu_check.sh) proves it runs.
+#include <ATen/ATen.h>
+#include <ATen/Context.h>
+#include <sqlite3.h>
+
+#include <boost/filesystem.hpp>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "datasets/error.h"
+#include "experiments/amp.h"
+#include "experiments/config.h"
+#include "experiments/device.h"
+#include "experiments/runner.h"
+#include "models/factory.h"
+#include "third_party/torch_compat.h"
+#include "third_party/torch_info.h"
+#include "tests/temp_dir.h"
+#include "tests/catch.h"
+
+namespace ex = fer::experiments;
+namespace fm = fer::models;
+
+namespace {
+
+bool have_gpu() { return fer::compat::cuda_device_count() > 0; }
+
+#define REQUIRE_GPU_OR_SKIP()                                                            \
+  if (!have_gpu()) {                                                                     \
+    WARN("SKIPPED: no CUDA device on this machine (" << fer::torch_build_summary() << ")"); \
+    return;                                                                              \
+  }
+
+// Forward outputs of one model on the given device / precision / memory format.
+fm::ModelOutput forward(fm::ModelSpec spec, const c10::Device& device, const std::string& precision,
+                        bool channels_last, const at::Tensor& x_cpu, const at::Tensor& nodes_cpu) {
+  at::manual_seed(0);
+  auto model = fm::make_model(spec);
+  model->eval();
+  model->to(device);
+  at::Tensor x = x_cpu.to(device);
+  if (channels_last) {
+    x = x.contiguous(at::MemoryFormat::ChannelsLast);
+    at::NoGradGuard no_grad;
+    for (auto& p : model->parameters()) {
+      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+    }
+  }
+  at::NoGradGuard no_grad;
+  ex::AutocastGuard autocast(precision, device);
+  auto out = model->forward(x, nodes_cpu.to(device));
+  out.expression = out.expression.to(at::kCPU, at::kFloat);
+  if (out.valence_arousal.defined()) out.valence_arousal = out.valence_arousal.to(at::kCPU, at::kFloat);
+  return out;
+}
+
+double max_abs_diff(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
+
+}  // namespace
+
+TEST_CASE("CUDA is requested with a clear error where none is usable", "[gpu]") {
+  if (have_gpu()) {
+    CHECK(ex::parse_device("cuda").is_cuda());
+    REQUIRE_THROWS_WITH(ex::parse_device("cuda:" + std::to_string(fer::compat::cuda_device_count())),
+                        Catch::Contains("only"));
+    return;
+  }
+  REQUIRE_THROWS_WITH(ex::parse_device("cuda"), Catch::Contains("no usable CUDA"));
+  const fer::compat::CudaInfo info = fer::compat::cuda_info();
+  CHECK(info.device_name == "none");
+  CHECK(info.cudnn_version == "none");
+}
+
+TEST_CASE("the six models compute on CUDA what they compute on the CPU", "[gpu]") {
+  REQUIRE_GPU_OR_SKIP();
+  // TF32 would make CUDA convolutions differ from the CPU by ~1e-3 relative: compare true fp32.
+  at::globalContext().setAllowTF32CuDNN(false);
+  at::globalContext().setAllowTF32CuBLAS(false);
+  const auto kind = GENERATE(fm::ModelKind::kSingleTask, fm::ModelKind::kMultiTask, fm::ModelKind::kEmotionGcn);
+  const auto backbone = GENERATE(fm::Backbone::kDenseNet, fm::Backbone::kBReGNeXt);
+  at::manual_seed(1);
+  const at::Tensor x = at::randn({3, 3, 64, 64});
+  const at::Tensor nodes = at::randn({9, 300});
+  const auto cpu = forward({kind, backbone}, c10::kCPU, "fp32", false, x, nodes);
+  const auto gpu = forward({kind, backbone}, c10::Device("cuda"), "fp32", false, x, nodes);
+  CHECK(max_abs_diff(cpu.expression, gpu.expression) < 1e-3);
+  if (cpu.valence_arousal.defined()) CHECK(max_abs_diff(cpu.valence_arousal, gpu.valence_arousal) < 1e-3);
+  // Channels-last is the same function; bf16 and fp16 autocast stay close to fp32.
+  const auto cl = forward({kind, backbone}, c10::Device("cuda"), "fp32", true, x, nodes);
+  CHECK(max_abs_diff(cl.expression, gpu.expression) < 1e-3);
+  for (const char* precision : {"bf16", "fp16"}) {
+    const auto low = forward({kind, backbone}, c10::Device("cuda"), precision, true, x, nodes);
+    INFO(precision);
+    CHECK(max_abs_diff(low.expression, gpu.expression) < 0.15 * (1.0 + gpu.expression.abs().max().item<double>()));
+  }
+  at::globalContext().setAllowTF32CuDNN(true);
+}
+
+TEST_CASE("fp16 loss scaling skips an overflowing step and halves the scale", "[gpu]") {
+  REQUIRE_GPU_OR_SKIP();
+  const c10::Device cuda("cuda");
+  ex::GradScaler scaler(/*enabled=*/true, cuda);
+  at::Tensor w = at::ones({4}, at::TensorOptions().device(cuda)).requires_grad_(true);
+  const at::Tensor loss = (w * 2).sum();
+  CHECK(scaler.scale(loss).item<float>() == 8.0f * 65536.0f);
+  scaler.scale(loss).backward();
+  REQUIRE(scaler.unscale({w}));  // Finite: gradients unscaled back to 2.
+  CHECK(max_abs_diff(w.grad().cpu(), at::full({4}, 2.0)) == 0.0);
+  w.mutable_grad().fill_(std::numeric_limits<float>::infinity());
+  CHECK_FALSE(scaler.unscale({w}));
+  CHECK(scaler.scale(at::ones({1}, at::TensorOptions().device(cuda))).item<float>() == 32768.0f);
+}
+
+TEST_CASE("the runner trains on CUDA in every precision and records the GPU", "[gpu]") {
+  REQUIRE_GPU_OR_SKIP();
+  const auto dir = fer::testing::temp_dir("gpu_runner");
+  const std::string precision = GENERATE("fp32", "bf16", "fp16");
+  ex::RunConfig c;
+  c.dataset = "synth-affectnet";
+  c.backbone = "densenet";
+  c.model = "emotion_gcn";
+  c.epochs = 1;
+  c.batch_size = 8;
+  c.input_size = 48;
+  c.workers = 2;
+  c.synth_train_per_class = 4;
+  c.synth_val_per_class = 2;
+  c.device = "cuda";
+  c.precision = precision;
+  c.channels_last = precision != "fp32";
+  c.db = (dir / "results.db").string();
+  c.cache_dir = (dir / "cache").string();
+  std::ostringstream log;
+  const ex::RunOutcome outcome = ex::run_experiment(c, log);
+  INFO(log.str());
+  CHECK(outcome.status == "finished");
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(c.db.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT key, value FROM provenance WHERE run_id = ?", -1, &stmt, nullptr) == SQLITE_OK);
+  sqlite3_bind_int64(stmt, 1, outcome.run_id);
+  std::map<std::string, std::string> prov;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    prov[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))] =
+        reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  for (const char* key : {"gpu_name", "cuda_runtime", "cudnn", "gpu_capability"}) {
+    INFO(key);
+    REQUIRE(prov.count(key));
+    CHECK(prov[key] != "none");
+  }
+}
