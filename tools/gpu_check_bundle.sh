@@ -5,12 +5,14 @@
 #   BUNDLE/share/gpu_check_bundle.sh OUT_DIR [quick]
 #
 # 1. the CUDA tests (BUNDLE/bin/gpu_test);
-# 2. the six synthetic AffectNet configurations trained on CUDA, fp32, then bf16 + channels-last;
+# 2. the six synthetic AffectNet configurations trained on CUDA, fp32, then bf16 + channels-last
+#    (OUT_DIR/train_fp32.db, OUT_DIR/train_bf16_cl.db);
 # 3. the CUDA throughput suite (Forward and TrainStep of the six models; batch 35 and 128; fp32,
 #    bf16, fp16; contiguous and channels-last) recorded into OUT_DIR/gpu.db;
 # 4. the same six networks' training step in the node's eager Python PyTorch, same batches,
 #    precisions and memory formats, for a side-by-side ratio (OUT_DIR/eager.csv);
-# 5. the tables: OUT_DIR/report.md (rendered from gpu.db) and OUT_DIR/gpu_tables.md.
+# 5. the tables: OUT_DIR/report_fp32.md and report_bf16_cl.md (training, from train_*.db) and
+#    OUT_DIR/gpu_tables.md (throughput, C++ against eager Python, from gpu.db and eager.csv).
 # "quick" shrinks every step (CPU rehearsal: EMOGCN_GPU_CHECK_DEVICE=cpu). Each step's log is in
 # OUT_DIR; a failing step is reported and the next one still runs; the exit code is non-zero if
 # any failed.
@@ -55,13 +57,16 @@ step build_info "$here/bin/build_info"
 cat "$out/build_info.log"
 command -v nvidia-smi > /dev/null && nvidia-smi > "$out/nvidia-smi.txt" 2>&1
 step gpu_test "$here/bin/gpu_test" --durations yes
-step train_fp32 "$here/bin/ablation_affectnet" --device "$device" --db "$db" "${epochs[@]}"
+# One store per precision: report rows group by dataset, backbone, model and schedule only (#16),
+# so fp32 and bf16 runs in one store would be averaged into one row.
+step train_fp32 "$here/bin/ablation_affectnet" --device "$device" --db "$out/train_fp32.db" "${epochs[@]}"
 cl_flags=(--precision bf16 --channels_last)
-step train_bf16_cl "$here/bin/ablation_affectnet" --device "$device" --db "$db" "${cl_flags[@]}" "${epochs[@]}"
+step train_bf16_cl "$here/bin/ablation_affectnet" --device "$device" --db "$out/train_bf16_cl.db" "${cl_flags[@]}" "${epochs[@]}"
 step throughput "$here/bin/throughput" --db "$db" --label "$device" --device "$device" \
   --benchmark_filter="$filter" "${bench[@]}"
 step eager "$python" "$here/share/gpu_python_eager.py" --device "$device" --out "$out/eager.csv" "${eager[@]}"
-step render "$here/bin/render" --db "$db" --out "$out/report.md" --no_details
+step render_fp32 "$here/bin/render" --db "$out/train_fp32.db" --out "$out/report_fp32.md" --no_details
+step render_bf16_cl "$here/bin/render" --db "$out/train_bf16_cl.db" --out "$out/report_bf16_cl.md" --no_details
 step tables "$python" - "$db" "$out/eager.csv" "$out/gpu_tables.md" <<'PY'
 import csv, sqlite3, sys
 db, eager_csv, out = sys.argv[1:4]
