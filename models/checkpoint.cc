@@ -14,6 +14,7 @@
 
 #include "datasets/error.h"
 #include "models/torch_file.h"
+#include "models/torch_save.h"
 
 namespace fer::models {
 namespace {
@@ -21,7 +22,8 @@ namespace {
 c10::impl::GenericDict optimizer_state(const torch::nn::Module& model, const SgdState& sgd) {
   c10::impl::GenericDict state(c10::IntType::get(), c10::AnyType::get());
   const auto params = model.parameters();
-  c10::List<int64_t> indices;
+  // A generic list: a typed int list would be pickled through torch.jit._pickle.build_intlist.
+  c10::impl::GenericList indices(c10::AnyType::get());
   for (size_t i = 0; i < params.size(); ++i) {
     indices.push_back(static_cast<int64_t>(i));
     if (i < sgd.momentum_buffers.size() && sgd.momentum_buffers[i].defined()) {
@@ -72,14 +74,7 @@ void save_reference_checkpoint(const std::string& path, const torch::nn::Module&
   root.insert("epoch", epoch);
   root.insert("model_state_dict", weights);
   root.insert("optimizer_state_dict", optimizer_state(model, sgd));
-  const std::vector<char> bytes = torch::jit::pickle_save(root);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) throw Error("write checkpoint", tmp, 0, "", "write failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("write checkpoint", path, 0, "", "rename failed");
+  torch_save_file(root, path);
 }
 
 LoadedCheckpoint read_checkpoint(const std::string& path) {

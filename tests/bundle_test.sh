@@ -35,7 +35,10 @@ for bad in "$runfiles" "/execroot/" "bazel-out" "_solib"; do
     echo "FAIL: a library was loaded from Bazel's outputs ($bad)"; exit 1
   fi
 done
-grep "calling init:" "$work/ld.log" | grep -qF "$b/lib/" || { echo "FAIL: no library came from the bundle"; exit 1; }
+grep "calling init:" "$work/ld.log" | grep -F "$b/lib/" > /dev/null || {  # Not -q: pipefail.
+  grep "calling init:" "$work/ld.log" | awk '{print $NF}' | sed 's|/[^/]*$||' | sort | uniq -c
+  echo "FAIL: no library came from the bundle ($b/lib)"; exit 1
+}
 
 "${bare[@]}" "$b/bin/runner" --dataset synth-affectnet --backbone densenet --model emotion_gcn --epochs 1 \
   --batch_size 6 --input_size 48 --threads 1 --workers 1 --synth_train_per_class 3 --synth_val_per_class 2 \
@@ -49,7 +52,7 @@ tail -3 "$work/runner.log"
   { cat "$work/render.log"; exit 1; }
 grep -q "66.46" "$work/report.md" || { echo "FAIL: the report lacks the published Emotion-GCN value"; exit 1; }
 ls "$work"/report_files/*.png > /dev/null 2>&1 || ls "$work"/*.png > /dev/null 2>&1 ||
-  find "$work" -name '*.png' | grep -q . || { echo "FAIL: no PNG chart written"; exit 1; }
+  [ -n "$(find "$work" -name '*.png')" ] || { echo "FAIL: no PNG chart written"; exit 1; }
 
 "${bare[@]}" "$b/bin/gpu_test" > "$work/gpu_test.log" 2>&1 || { cat "$work/gpu_test.log"; exit 1; }
 grep -q "SKIPPED: no CUDA device" "$work/gpu_test.log" || { cat "$work/gpu_test.log"; echo "FAIL: no skip message"; exit 1; }

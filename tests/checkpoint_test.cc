@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <set>
 
 #include "datasets/error.h"
 #include "models/checkpoint.h"
@@ -136,6 +137,37 @@ TEST_CASE("our checkpoints round-trip in the reference format", "[checkpoint]") 
   REQUIRE(back.sgd.momentum_buffers.size() == sgd.momentum_buffers.size());
   CHECK_FALSE(back.sgd.momentum_buffers[3].defined());
   CHECK(back.sgd.momentum_buffers[7].equal(sgd.momentum_buffers[7]));
+}
+
+TEST_CASE("our checkpoints name only globals weights-only torch.load accepts", "[checkpoint]") {
+  at::manual_seed(7);
+  auto model = fm::make_model({fm::ModelKind::kMultiTask, fm::Backbone::kDenseNet});
+  fm::SgdState sgd;
+  for (const auto& p : model->parameters()) sgd.momentum_buffers.push_back(at::zeros(p.sizes()));
+  const std::string path = temp_file("globals.pth").string();
+  fm::save_reference_checkpoint(path, *model, 2, sgd);
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // GLOBAL opcodes are 'c' module '\n' name '\n'. Weights-only loading (PyTorch >= 2.6 default)
+  // allows tensor rebuilding, storages and OrderedDict, and refuses TorchScript's type tags.
+  std::set<std::string> globals;
+  for (size_t i = 0; i + 1 < bytes.size(); ++i) {
+    if (bytes[i] != 'c') continue;
+    const size_t nl1 = bytes.find('\n', i + 1), nl2 = nl1 == std::string::npos ? nl1 : bytes.find('\n', nl1 + 1);
+    if (nl2 == std::string::npos || nl2 - i > 64) continue;
+    const std::string module = bytes.substr(i + 1, nl1 - i - 1);
+    if (module.rfind("torch", 0) == 0 || module == "collections") globals.insert(module + "." + bytes.substr(nl1 + 1, nl2 - nl1 - 1));
+  }
+  INFO([&] { std::string all; for (const auto& g : globals) all += g + " "; return all; }());
+  CHECK(globals.count("torch._utils._rebuild_tensor_v2") == 1);
+  CHECK(globals.count("torch.FloatStorage") == 1);
+  for (const auto& g : globals) {
+    INFO(g);
+    CHECK((g == "torch._utils._rebuild_tensor_v2" || g == "collections.OrderedDict" || g == "torch.FloatStorage" ||
+           g == "torch.LongStorage"));
+  }
+  CHECK(bytes.find("torch.jit") == std::string::npos);
+  CHECK(fm::read_checkpoint(path).epoch == 2);
 }
 
 TEST_CASE("bad checkpoint files give clear errors", "[checkpoint]") {

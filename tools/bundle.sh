@@ -87,25 +87,29 @@ cat > "$out/libexec/env.sh" <<'ENV'
 # Sourced by the launchers in ../bin: finds the node's LibTorch and sets the library path.
 here=$(cd "$(dirname "$0")/.." && pwd -P)
 want=$(cat "$here/share/libtorch_version")
+build_libdir=$(cat "$here/share/libtorch_build_libdir")
+# Candidates in order; one of another major.minor is skipped (LibTorch has no stable C++ ABI
+# across versions) and named if nothing fits.
 torch_lib=""
-for candidate in "${LIBTORCH_HOME:-}" \
-                 "$("${EMOGCN_PYTHON:-python3}" -c 'import os, torch; print(os.path.dirname(torch.__file__))' 2>/dev/null | tail -1)" \
-                 "$(dirname "$(cat "$here/share/libtorch_build_libdir")")"; do
-  if [ -n "$candidate" ] && [ -f "$candidate/lib/libtorch.so" ]; then torch_lib="$candidate/lib"; break; fi
-done
-if [ -z "$torch_lib" ] && [ -f "$(cat "$here/share/libtorch_build_libdir")/libtorch.so" ]; then
-  torch_lib=$(cat "$here/share/libtorch_build_libdir")
-fi
-if [ -z "$torch_lib" ]; then
-  echo "emogcn-bench bundle: no LibTorch $want found: set LIBTORCH_HOME to a LibTorch (or torch package) directory, or EMOGCN_PYTHON to a Python with torch $want" >&2
-  exit 127
-fi
-if [ -f "$torch_lib/../version.py" ]; then
-  have=$(sed -n "s/^__version__ = '\([0-9]*\.[0-9]*\).*/\1/p" "$torch_lib/../version.py")
-  if [ -n "$have" ] && [ "$have" != "$want" ]; then
-    echo "emogcn-bench bundle: built for LibTorch $want, but $torch_lib is $have (LibTorch has no stable C++ ABI across versions)" >&2
-    exit 127
+skipped=""
+for candidate in "${LIBTORCH_HOME:+$LIBTORCH_HOME/lib}" \
+                 "$("${EMOGCN_PYTHON:-python3}" -c 'import os, torch; print(os.path.dirname(torch.__file__))' 2>/dev/null | tail -1)/lib" \
+                 "$build_libdir"; do
+  [ -n "$candidate" ] && [ "$candidate" != /lib ] && [ -f "$candidate/libtorch.so" ] || continue
+  have=""
+  if [ -f "$candidate/../version.py" ]; then
+    have=$(sed -n "s/^__version__ = '\([0-9]*\.[0-9]*\).*/\1/p" "$candidate/../version.py")
   fi
+  if [ -n "$have" ] && [ "$have" != "$want" ]; then
+    skipped="$skipped $candidate ($have)"
+    continue
+  fi
+  torch_lib=$candidate
+  break
+done
+if [ -z "$torch_lib" ]; then
+  echo "emogcn-bench bundle: no LibTorch $want found${skipped:+ (skipped other versions:$skipped)}: set LIBTORCH_HOME to a LibTorch $want (or torch package) directory, or EMOGCN_PYTHON to a Python with torch $want" >&2
+  exit 127
 fi
 cuda_dirs=""
 for d in "$torch_lib"/../../nvidia/*/lib /usr/local/cuda/lib64; do

@@ -19,6 +19,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=${EMOGCN_TORCH2_VERSION:-2.11.0}
+# torchvision for the Python reference models (tests/checkpoint_pytorch_test); the release paired with torch.
+vision_version=${EMOGCN_TORCHVISION_VERSION:-0.26.0}
+spec="torch==$version torchvision==$vision_version numpy"
 cache=${EMOGCN_TORCH2_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/emogcn-bench/pytorch-$version}
 python=${EMOGCN_TORCH2_BASE_PYTHON:-/usr/bin/python3}
 
@@ -29,22 +32,23 @@ install_wheel() {
   mkdir -p "$(dirname "$cache")"
   exec 9>"$cache.lock"
   flock 9  # Two CI jobs on one machine install once.
-  [ -f "$cache/.complete" ] && return 0
-  rm -rf "$cache"
-  echo "libtorch2.sh: installing torch==$version from PyPI into $cache (about 4.6 GB, once per machine)" >&2
-  "$python" -m venv "$cache" || die "could not create a virtual environment (install python3-venv)"
-  "$cache/bin/python" -m pip install --quiet --disable-pip-version-check --no-input "torch==$version" ||
-    die "pip could not install torch==$version (is PyPI reachable?)"
+  [ "$(cat "$cache/.complete" 2>/dev/null)" = "$spec" ] && return 0
+  echo "libtorch2.sh: installing $spec from PyPI into $cache (about 4.7 GB, once per machine)" >&2
+  [ -x "$cache/bin/python" ] || "$python" -m venv "$cache" ||
+    die "could not create a virtual environment (install python3-venv)"
+  # shellcheck disable=SC2086
+  "$cache/bin/python" -m pip install --quiet --disable-pip-version-check --no-input $spec ||
+    die "pip could not install $spec (is PyPI reachable?)"
   local got
   got=$("$cache/bin/python" -c 'import torch; print(torch.__version__)' 2>/dev/null | tail -1)
   case "$got" in
     "$version"|"$version"+*) ;;
     *) die "installed torch reports version '$got', expected $version" ;;
   esac
-  touch "$cache/.complete"
+  echo "$spec" > "$cache/.complete"
 }
 
-[ -f "$cache/.complete" ] || install_wheel
+[ "$(cat "$cache/.complete" 2>/dev/null)" = "$spec" ] || install_wheel
 home=$("$cache/bin/python" -c 'import os, torch; print(os.path.dirname(torch.__file__))' 2>/dev/null | tail -1)
 [ -f "$home/lib/libtorch.so" ] || die "$home has no lib/libtorch.so: remove $cache and run again"
 
@@ -65,6 +69,8 @@ case "$command" in
     # Without convenience symlinks: the default build's bazel-* links point into the other
     # output base, and each build would otherwise walk the other's tree for `//...`.
     args=(--experimental_convenience_symlinks=ignore)
+    # Python checks of the tests (tests/checkpoint_pytorch_test) use this PyTorch 2.11.
+    case "$command" in test|coverage) args+=(--test_env=EMOGCN_TORCH_PYTHON="$cache/bin/python") ;; esac
     for arg in "$@"; do
       if [ "$arg" = "//..." ]; then
         # `//...` without the bazel-* symlinks of the default build: every top-level package.
