@@ -13,6 +13,7 @@
 #include "datasets/dataset.h"
 #include "datasets/error.h"
 #include "datasets/hash.h"
+#include "experiments/config_ranges.h"
 #include "models/factory.h"
 #include "reports/store.h"
 
@@ -42,7 +43,7 @@ po::options_description describe(RunConfig& c) {
       ("class_weights", po::value(&c.class_weights)->default_value(c.class_weights), "auto (AffectNet-format on, Aff-Wild2 off, as the reference) | on | off")
       ("no_augment", "disable training augmentation (flip, rotation)")
       ("color_jitter", po::value(&c.color_jitter)->default_value(c.color_jitter), "brightness/contrast/saturation jitter (the reference's is 0)")
-      ("seed", po::value(&c.seed)->default_value(c.seed), "seed of initialisation, batch order and augmentation")
+      ("seed", po::value<std::string>()->default_value("0"), "seed of initialisation, batch order and augmentation (0 to 2^53)")
       ("device", po::value(&c.device)->default_value(c.device), "cpu | cuda | cuda:N")
       ("precision", po::value(&c.precision)->default_value(c.precision), "fp32 | fp16 | bf16 (autocast)")
       ("channels_last", "channels-last memory format")
@@ -69,6 +70,24 @@ void check_name(const std::string& flag, const std::string& value, const std::ve
   std::string list;
   for (const auto& v : valid) list += (list.empty() ? "" : ", ") + v;
   throw Error("parse options", "", 0, flag, "unknown value '" + value + "'; valid: " + list);
+}
+
+// Boost would read "-1" into an unsigned seed as 2^64 - 1; seeds are parsed strictly instead.
+uint64_t parse_seed(const std::string& text) {
+  uint64_t v = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || v > (uint64_t{1} << 53)) {
+    throw Error("check options", "", 0, "seed", "--seed must be an integer in [0, 9007199254740992], got '" + text + "'");
+  }
+  return v;
+}
+
+void check_device(const std::string& device) {
+  if (device == "cpu" || device == "cuda") return;
+  const std::string index = device.rfind("cuda:", 0) == 0 ? device.substr(5) : "";
+  const bool digits = !index.empty() && index.size() <= 4 && index.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits) check_name("device", device, {"cpu", "cuda", "cuda:N"});
 }
 
 template <typename T>
@@ -138,6 +157,10 @@ bool parse_run_config(int argc, const char* const* argv, RunConfig* config) {
     std::printf("%s\n", run_config_help().c_str());
     return false;
   }
+  c.seed = parse_seed(vm["seed"].as<std::string>());
+  // Only what was given is checked here (the rest is unset until resolve() fills it in); an
+  // explicit value never means "unset".
+  check_flag_ranges(c, [&vm](const std::string& flag) { return vm.count(flag) > 0 && !vm[flag].defaulted(); });
   c.channels_last = vm.count("channels_last") > 0;
   c.resume = vm.count("resume") > 0;
   c.force = vm.count("force") > 0;
@@ -155,9 +178,7 @@ RunConfig resolve(RunConfig c) {
   check_name("schedule", c.schedule, schedule_names());
   check_name("precision", c.precision, precision_names());
   check_name("class_weights", c.class_weights, {"auto", "on", "off"});
-  if (c.device != "cpu" && c.device != "cuda" && c.device.rfind("cuda:", 0) != 0) {
-    check_name("device", c.device, {"cpu", "cuda", "cuda:N"});
-  }
+  check_device(c.device);
   const bool synthetic = datasets::is_synthetic(c.dataset);
   if (c.schedule == "auto") c.schedule = synthetic ? "smoke" : "paper";
   const bool paper = c.schedule == "paper";
@@ -175,11 +196,7 @@ RunConfig resolve(RunConfig c) {
   set_default(c.threads, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   set_default(c.workers, 2);
   if (c.class_weights == "auto") c.class_weights = affectnet ? "on" : "off";
-  if (c.epochs < 1) throw Error("resolve options", "", 0, "epochs", "must be >= 1");
-  if (c.batch_size < 2) throw Error("resolve options", "", 0, "batch_size", "must be >= 2 (the CCC loss needs 2 samples)");
-  if (c.lr <= 0) throw Error("resolve options", "", 0, "lr", "must be > 0");
-  if (c.input_size < 16) throw Error("resolve options", "", 0, "input_size", "must be >= 16");
-  if (c.threads < 1 || c.workers < 0) throw Error("resolve options", "", 0, c.threads < 1 ? "threads" : "workers", "must be positive");
+  check_flag_ranges(c, [](const std::string&) { return true; });
   if (!synthetic && c.data_root.empty()) {
     throw Error("resolve options", "", 0, "data_root", "the real " + c.dataset + " dataset needs --data_root");
   }

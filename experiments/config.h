@@ -13,7 +13,9 @@ struct RunConfig {
   // What to train.
   std::string dataset = "synth-affectnet", data_root, backbone = "densenet", model = "emotion_gcn";
   std::string schedule = "auto";  // auto -> smoke for synthetic sets, paper otherwise.
-  // Optimisation (schedule defaults when not given).
+  // Optimisation. In this struct a negative value means "not given: use the schedule's default"
+  // (resolve() fills it in); on the command line every given value is range-checked, so "-1"
+  // there is an error, never "unset" (experiments/config_ranges.h lists the ranges).
   int epochs = -1;
   int64_t batch_size = -1;
   double lr = -1, momentum = -1, weight_decay = -1, lambda = -1;
@@ -40,14 +42,15 @@ struct RunConfig {
 };
 
 /// Parses argv (Boost.Program_options). Returns false (after printing help) for --help.
-/// Throws fer::Error naming the flag for unknown flags, bad values, and unknown names (with the
-/// valid ones listed).
+/// Throws fer::Error naming the flag for unknown flags, bad values, values outside the flag's
+/// range (check_flag_ranges), and unknown names (with the valid ones listed).
 bool parse_run_config(int argc, const char* const* argv, RunConfig* config);
 /// The --help text.
 std::string run_config_help();
 
 /// Fills every schedule-dependent default (schedule, epochs, lr, input size, threads, db path,
-/// run name, ...) and validates names. Throws fer::Error for invalid combinations.
+/// run name, ...) and validates names and every numeric range. Throws fer::Error for invalid
+/// values and combinations.
 RunConfig resolve(RunConfig config);
 
 /// Sorted-key JSON of the resolved config.

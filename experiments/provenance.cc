@@ -11,6 +11,7 @@
 #include <memory>
 #include <thread>
 
+#include "experiments/code_version.h"
 #include "experiments/device.h"
 #include "third_party/torch_compat.h"
 #include "third_party/torch_info.h"
@@ -28,11 +29,6 @@ std::string run(const std::string& cmd) {
   return out;
 }
 
-std::string source_dir() {
-  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  return (ws && *ws) ? ws : ".";
-}
-
 std::string cpu_model() {
   std::ifstream in("/proc/cpuinfo");
   std::string line;
@@ -44,18 +40,13 @@ std::string cpu_model() {
 
 }  // namespace
 
-std::string code_version() {
-  const std::string dir = source_dir();
-  const std::string sha = run("git -C '" + dir + "' rev-parse HEAD 2>/dev/null");
-  if (sha.empty()) return "unknown";
-  const std::string dirty = run("git -C '" + dir + "' status --porcelain --untracked-files=no 2>/dev/null");
-  return dirty.empty() ? sha : sha + "-dirty";
-}
+std::string code_version() { return stamped_code_version(); }
 
 reports::Provenance collect_provenance(int threads, int openblas_threads, int workers,
                                        const std::string& device) {
   reports::Provenance p;
   const std::string version = code_version();
+  p["code_version"] = version;
   p["git_commit"] = version.substr(0, version.find('-'));
   p["git_dirty"] = version.find("-dirty") != std::string::npos ? "1" : "0";
   char host[256] = {0};

@@ -8,8 +8,8 @@
 
 namespace fer::experiments {
 
-/// The git commit of the source tree ("<sha>" or "<sha>-dirty"), looked up in
-/// $BUILD_WORKSPACE_DIRECTORY (bazel run) or the current directory; "unknown" outside git.
+/// The code version stamped at build time (experiments/code_version.h): "<sha>",
+/// "<sha>-dirty-<digest>" or "unknown".
 std::string code_version();
 
 /// Everything known about this process's environment. threads/workers are the resolved counts.

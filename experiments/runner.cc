@@ -5,6 +5,7 @@
 #include "datasets/dataset.h"
 #include "datasets/hash.h"
 #include "datasets/report.h"
+#include "experiments/code_version.h"
 #include "experiments/device.h"
 #include "experiments/provenance.h"
 #include "experiments/trainer.h"
@@ -57,7 +58,8 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log) {
   const int openblas_threads = set_threads(c.threads);
   const std::string hash = config_hash(c), code = code_version();
   log << torch_build_summary() << "\n"
-      << "config " << hash << ": " << to_json(c) << "\n";
+      << "config " << hash << ": " << to_json(c) << "\n"
+      << "code version " << code << "\n";
   if (c.schedule == "paper" && c.pretrained.empty() && c.backbone == "densenet") {
     log << "WARNING: the paper trained DenseNet-121 from ImageNet weights (--pretrained densenet121-*.pth);\n"
            "WARNING: this run starts from random weights, so its numbers are NOT comparable to the paper's.\n";
@@ -66,7 +68,10 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log) {
   if (!db_dir.empty()) boost::filesystem::create_directories(db_dir);
   reports::ResultStore store(c.db);
   RunOutcome outcome;
-  if (!c.force && !c.resume) {
+  if (!reusable_code_version(code)) {
+    log << "code version " << code << ": this binary was built outside a git checkout, so earlier results "
+        << "are never reused\n";
+  } else if (!c.force && !c.resume) {
     if (auto id = store.find_finished(hash, code)) {
       log << "run '" << c.run_name << "' already finished as run #" << *id << " with code " << code
           << " in " << c.db << "; skipping (--force to run again)\n";

@@ -57,7 +57,7 @@ bool parse_suite_config(int argc, const char* const* argv, SuiteConfig* config) 
     std::cout << desc << "\n" << run_config_help() << "\n";
     return false;
   }
-  if (c.seeds < 1) throw Error("parse options", "", 0, "seeds", "must be >= 1");
+  if (c.seeds < 1 || c.seeds > 1000) throw Error("check options", "", 0, "seeds", "--seeds must be in [1, 1000], got " + std::to_string(c.seeds));
   c.ablations = parse_ablations(ablations);
   c.render = vm.count("no_report") == 0;
   std::vector<const char*> args = {argv[0]};
@@ -74,6 +74,19 @@ bool parse_suite_config(int argc, const char* const* argv, SuiteConfig* config) 
   return true;
 }
 
+namespace {
+
+RunConfig config_for(const SuiteConfig& s, const Ablation& a, bool real, int seed) {
+  RunConfig c = s.base;
+  c.dataset = real ? a.dataset : "synth-" + a.dataset;
+  c.backbone = a.backbone;
+  c.model = a.model;
+  c.seed = static_cast<uint64_t>(seed);
+  return c;
+}
+
+}  // namespace
+
 int run_suite(const SuiteConfig& s, std::ostream& log) {
   const bool real = !s.base.data_root.empty();
   std::vector<std::string> datasets_used;
@@ -81,17 +94,15 @@ int run_suite(const SuiteConfig& s, std::ostream& log) {
     log << "no --data_root given: running the embedded synthetic twin of each dataset (smoke schedule); pass "
            "--data_root DIR for the real dataset and the paper schedule\n";
   }
+  // Every configuration is resolved (and so validated) before the first run starts.
+  for (const auto& a : s.ablations) resolve(config_for(s, a, real, 0));
   const int total = static_cast<int>(s.ablations.size()) * s.seeds;
   const auto start = std::chrono::steady_clock::now();
   int done = 0, skipped = 0, ran = 0;
   std::string db;
   for (const auto& a : s.ablations) {
     for (int seed = 0; seed < s.seeds; ++seed) {
-      RunConfig c = s.base;
-      c.dataset = real ? a.dataset : "synth-" + a.dataset;
-      c.backbone = a.backbone;
-      c.model = a.model;
-      c.seed = static_cast<uint64_t>(seed);
+      const RunConfig c = config_for(s, a, real, seed);
       if (std::find(datasets_used.begin(), datasets_used.end(), c.dataset) == datasets_used.end()) {
         datasets_used.push_back(c.dataset);
       }

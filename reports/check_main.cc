@@ -14,7 +14,7 @@
 namespace po = boost::program_options;
 
 int main(int argc, char** argv) {
-  std::string db, baseline, write, metrics;
+  std::string db, baseline, write, metrics, ignore;
   double k = 3, floor = 0.005;
   int check_seeds = 0;
   po::options_description desc("check: accuracy regression gate over a result store");
@@ -25,7 +25,9 @@ int main(int argc, char** argv) {
       ("metrics", po::value(&metrics)->default_value("accuracy,macro_f1"), "metrics for --write_baseline")
       ("k", po::value(&k)->default_value(3), "tolerance = k x sample std over seeds (--write_baseline)")
       ("floor", po::value(&floor)->default_value(0.005), "smallest tolerance (--write_baseline)")
-      ("check_seeds", po::value(&check_seeds)->default_value(0), "runs a check needs per config (0: as measured)");
+      ("check_seeds", po::value(&check_seeds)->default_value(0), "runs a check needs per config (0: as measured)")
+      ("ignore_fields", po::value(&ignore), "comma-separated configuration fields left out of the match, for a "
+                                            "deliberate comparison (e.g. shuffle_train_labels: the gate's self-test)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -53,7 +55,12 @@ int main(int argc, char** argv) {
       std::cout << "wrote " << write << "\n";
       return 0;
     }
-    const auto result = fer::reports::check_against_baseline(summaries, fer::reports::read_baseline(baseline));
+    std::vector<std::string> ignored;
+    std::stringstream fields(ignore);
+    for (std::string f; std::getline(fields, f, ',');) {
+      if (!f.empty()) ignored.push_back(f);
+    }
+    const auto result = fer::reports::check_against_baseline(summaries, fer::reports::read_baseline(baseline), ignored);
     std::cout << result.markdown;
     return result.exit_code;
   } catch (const fer::Error& e) {

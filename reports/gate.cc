@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "datasets/error.h"
@@ -10,17 +11,57 @@
 
 namespace fer::reports {
 
+namespace {
+
+bool is_config_id(const std::string& id) {
+  return id.size() == 16 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// Fields of `a` and `b` that differ, ignoring `ignore`, as "field: baseline X, store Y".
+std::vector<std::string> field_differences(const ConfigFields& baseline, const ConfigFields& store,
+                                           const std::vector<std::string>& ignore) {
+  std::vector<const ConfigFields*> both = {&baseline, &store};
+  std::vector<std::string> out;
+  const auto differs = differing_fields(both);  // Named: a temporary's element would dangle.
+  for (const auto& d : differs[0]) {
+    const std::string field = d.substr(0, d.find('='));
+    if (std::find(ignore.begin(), ignore.end(), field) != ignore.end()) continue;
+    auto it = store.find(field);
+    out.push_back(field + " (baseline " + d.substr(d.find('=') + 1) + ", store " +
+                  (it == store.end() ? "(absent)" : it->second) + ")");
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<BaselineEntry> read_baseline(const std::string& path) {
   const std::string text = datasets::read_file(path, "read baseline");
   std::vector<BaselineEntry> out;
+  std::map<std::string, ConfigFields> configs;
+  Database json(":memory:");
   datasets::for_each_line(text, [&](long line, std::string_view row) {
     if (row.empty() || row.front() == '#') return;
+    if (row.rfind("config ", 0) == 0) {
+      const std::string rest(row.substr(7));
+      const auto space = rest.find(' ');
+      const std::string id = rest.substr(0, space);
+      if (!is_config_id(id) || space == std::string::npos) {
+        throw Error("read baseline", path, line, "config", "expected 'config <16 hex digits> <JSON object>'");
+      }
+      try {
+        configs[id] = config_fields(json, rest.substr(space + 1));
+      } catch (const Error& e) {
+        throw Error("read baseline", path, line, "config", e.detail());
+      }
+      return;
+    }
     std::istringstream words{std::string(row)};
     std::vector<std::string> f;
     for (std::string w; words >> w;) f.push_back(w);
-    if (f.size() != 8) {
-      throw Error("read baseline", path, line, "", "expected 8 fields (dataset backbone model schedule metric value "
-                                                   "tolerance seeds), got " + std::to_string(f.size()));
+    if (f.size() != 8 && f.size() != 9) {
+      throw Error("read baseline", path, line, "", "expected 9 fields (dataset backbone model schedule metric value "
+                                                   "tolerance seeds config), got " + std::to_string(f.size()));
     }
     BaselineEntry e{f[0], f[1], f[2], f[3], f[4], 0, 0, 1, line};
     const auto& names = metric_names();
@@ -35,6 +76,14 @@ std::vector<BaselineEntry> read_baseline(const std::string& path) {
     e.value = *value;
     e.tolerance = *tol;
     e.seeds = static_cast<int>(*seeds);
+    if (f.size() == 9) {
+      auto it = configs.find(f[8]);
+      if (it == configs.end()) {
+        throw Error("read baseline", path, line, "config", "no 'config " + f[8] + " {...}' line above this entry");
+      }
+      e.config_id = f[8];
+      e.config = it->second;
+    }
     out.push_back(e);
   });
   if (out.empty()) throw Error("read baseline", path, 0, "", "no entries");
@@ -44,9 +93,11 @@ std::vector<BaselineEntry> read_baseline(const std::string& path) {
 std::string write_baseline(const std::vector<ConfigSummary>& summaries, const std::vector<std::string>& metrics,
                            double k, double floor, int check_seeds) {
   std::ostringstream out;
-  out << "# dataset backbone model schedule metric value tolerance seeds\n"
+  out << "# dataset backbone model schedule metric value tolerance seeds config\n"
       << "# value = mean over seeds; tolerance = max(" << k << " x sample std over seeds, " << floor << ")\n"
-      << "# seeds column: runs a check needs per configuration\n";
+      << "# seeds column: runs a check needs per configuration\n"
+      << "# config: the exact configuration measured (every resolved field but the seed)\n";
+  for (const auto& s : summaries) out << "config " << s.config_id() << " " << s.config_json << "\n";
   for (const auto& s : summaries) {
     for (const auto& m : metrics) {
       auto it = s.metrics.find(m);
@@ -55,10 +106,11 @@ std::string write_baseline(const std::vector<ConfigSummary>& summaries, const st
         throw Error("write baseline", "", 0, "seeds", s.key() + ": " + std::to_string(it->second.n) +
                                                          " run(s); at least 2 seeds are needed to measure a spread");
       }
-      char line[256];
-      std::snprintf(line, sizeof(line), "%s %s %s %s %s %.6f %.6f %d\n", s.dataset.c_str(), s.backbone.c_str(),
+      char line[320];
+      std::snprintf(line, sizeof(line), "%s %s %s %s %s %.6f %.6f %d %s\n", s.dataset.c_str(), s.backbone.c_str(),
                     s.model.c_str(), s.schedule.c_str(), m.c_str(), it->second.mean,
-                    std::max(k * it->second.std, floor), check_seeds > 0 ? check_seeds : it->second.n);
+                    std::max(k * it->second.std, floor), check_seeds > 0 ? check_seeds : it->second.n,
+                    s.config_id().c_str());
       out << line;
     }
   }
@@ -66,17 +118,31 @@ std::string write_baseline(const std::vector<ConfigSummary>& summaries, const st
 }
 
 GateResult check_against_baseline(const std::vector<ConfigSummary>& summaries,
-                                  const std::vector<BaselineEntry>& baseline) {
+                                  const std::vector<BaselineEntry>& baseline, const std::vector<std::string>& ignore) {
   GateResult r;
   std::ostringstream md;
   md << "| Configuration | Metric | Baseline | Tolerance | Current | Δ | Seeds | Verdict |\n"
      << "|---|---|---:|---:|---:|---:|---:|---|\n";
   int regressions = 0, missing = 0;
+  std::vector<std::string> notes;
   for (const auto& b : baseline) {
     const std::string key = b.dataset + " " + b.backbone + " " + b.model + " " + b.schedule;
-    const ConfigSummary* found = nullptr;
+    std::vector<const ConfigSummary*> cell, found_all;
     for (const auto& s : summaries) {
-      if (s.key() == key) found = &s;
+      if (s.key() != key) continue;
+      cell.push_back(&s);
+      if (b.config_id.empty() || field_differences(b.config, s.config, ignore).empty()) found_all.push_back(&s);
+    }
+    const std::string label = key + (b.config_id.empty() ? "" : " [" + b.config_id + "]");
+    const ConfigSummary* found = found_all.size() == 1 ? found_all.front() : nullptr;
+    if (found_all.size() > 1) {
+      notes.push_back(label + ": " + std::to_string(found_all.size()) +
+                      " configurations match; the baseline must name one (a 'config' line)");
+    } else if (!found && !cell.empty() && !b.config_id.empty()) {
+      std::string diff;
+      for (const auto& d : field_differences(b.config, cell.front()->config, ignore)) diff += (diff.empty() ? "" : ", ") + d;
+      notes.push_back(label + ": the store has " + std::to_string(cell.size()) +
+                      " other configuration(s) of this cell, not this one; e.g. differing in " + diff);
     }
     char buf[512];
     const Stat* stat = nullptr;
@@ -86,7 +152,7 @@ GateResult check_against_baseline(const std::vector<ConfigSummary>& summaries,
     }
     if (!stat || stat->n < b.seeds) {
       ++missing;
-      std::snprintf(buf, sizeof(buf), "| %s | %s | %.4f | %.4f | %s | | %d/%d | MISSING |\n", key.c_str(),
+      std::snprintf(buf, sizeof(buf), "| %s | %s | %.4f | %.4f | %s | | %d/%d | MISSING |\n", label.c_str(),
                     b.metric.c_str(), b.value, b.tolerance, stat ? "incomplete" : "no finished run", stat ? stat->n : 0,
                     b.seeds);
       md << buf;
@@ -95,12 +161,23 @@ GateResult check_against_baseline(const std::vector<ConfigSummary>& summaries,
     const double delta = stat->mean - b.value;
     const bool worse = higher_is_better(b.metric) ? delta < -b.tolerance : delta > b.tolerance;
     regressions += worse;
-    std::snprintf(buf, sizeof(buf), "| %s | %s | %.4f | %.4f | %.4f | %+.4f | %d/%d | %s |\n", key.c_str(),
+    std::snprintf(buf, sizeof(buf), "| %s | %s | %.4f | %.4f | %.4f | %+.4f | %d/%d | %s |\n", label.c_str(),
                   b.metric.c_str(), b.value, b.tolerance, stat->mean, delta, stat->n, b.seeds,
                   worse ? "REGRESSION" : "ok");
     md << buf;
   }
   r.exit_code = missing ? 2 : (regressions ? 1 : 0);
+  std::vector<std::string> unique;
+  for (const auto& n : notes) {
+    if (std::find(unique.begin(), unique.end(), n) == unique.end()) unique.push_back(n);
+  }
+  for (const auto& n : unique) md << "\n- " << n;
+  if (!notes.empty()) md << "\n";
+  if (!ignore.empty()) {
+    std::string list;
+    for (const auto& f : ignore) list += (list.empty() ? "" : ", ") + f;
+    md << "\nIgnored configuration fields (deliberate comparison): " << list << "\n";
+  }
   md << "\n" << (r.exit_code == 0 ? "PASS" : r.exit_code == 1 ? "FAIL: regression" : "INCOMPLETE: missing data")
      << " (" << baseline.size() << " checks, " << regressions << " regression(s), " << missing << " missing)\n";
   r.markdown = md.str();

@@ -2,6 +2,15 @@
 // a committed baseline (value and tolerance per metric). Tolerances are derived from the spread
 // over seeds measured when the baseline was written (k standard deviations of a single run),
 // never guessed. Exit codes: 0 pass, 1 regression, 2 missing or incomplete data.
+//
+// A baseline names the exact configuration it was measured with (every resolved field but the
+// seed, reports/summary.h), and an entry is checked against the runs of exactly that
+// configuration: runs that differ in any field (a learning rate, a deliberately broken
+// --shuffle_train_labels run) never stand in for it. File format:
+//   config <id> <configuration JSON>
+//   <dataset> <backbone> <model> <schedule> <metric> <value> <tolerance> <seeds> <id>
+// An older 8-field entry (no id) matches its paper cell only while the store holds one
+// configuration there.
 #pragma once
 
 #include <string>
@@ -16,10 +25,12 @@ struct BaselineEntry {
   double value = 0, tolerance = 0;
   int seeds = 1;  // Runs the baseline was measured over; fewer in the database = incomplete.
   long line = 0;
+  std::string config_id;  // "" for an older entry without a configuration.
+  ConfigFields config;    // The configuration's fields (empty without config_id).
 };
 
-/// Reads "dataset backbone model schedule metric value tolerance seeds" lines ('#' comments).
-/// Throws fer::Error naming the file, line and field.
+/// Reads a baseline file ('#' comments; "config" lines, then entries). Throws fer::Error
+/// naming the file, line and field, also for an entry whose config id has no config line.
 std::vector<BaselineEntry> read_baseline(const std::string& path);
 
 /// A baseline from the finished runs: value = mean over seeds, tolerance = max(k * std, floor),
@@ -34,7 +45,10 @@ struct GateResult {
   std::string markdown;  // Diff table.
 };
 
+/// ignore: configuration fields left out of the match, for deliberate comparisons such as the
+/// gate's self-test ("shuffle_train_labels": does the gate catch a broken model?).
 GateResult check_against_baseline(const std::vector<ConfigSummary>& summaries,
-                                  const std::vector<BaselineEntry>& baseline);
+                                  const std::vector<BaselineEntry>& baseline,
+                                  const std::vector<std::string>& ignore = {});
 
 }  // namespace fer::reports

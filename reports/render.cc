@@ -78,10 +78,27 @@ std::string csv_escape(const std::string& s) {
   return out + "\"";
 }
 
+std::string joined(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
+  return out;
+}
+
+// What sets a row apart from the other rows of its paper cell.
+std::string config_note(const ConfigSummary& s) {
+  std::string note = s.broken() ? "**deliberately broken** (shuffled training labels)" : "";
+  std::vector<std::string> rest;
+  for (const auto& d : s.differs) {
+    if (d.rfind("shuffle_train_labels=", 0) != 0) rest.push_back("`" + d + "`");
+  }
+  if (!rest.empty()) note += (note.empty() ? "" : "; ") + joined(rest, ", ");
+  return note.empty() ? "–" : note;
+}
+
 std::string summary_csv(const std::vector<ConfigSummary>& summaries) {
   std::string out = "dataset,backbone,model,schedule,seeds";
   for (const auto& m : metric_names()) out += "," + m + "_mean," + m + "_std";
-  out += "\n";
+  out += ",config_id,differs\n";
   for (const auto& s : summaries) {
     out += s.dataset + "," + s.backbone + "," + s.model + "," + s.schedule + "," + std::to_string(s.run_ids.size());
     for (const auto& m : metric_names()) {
@@ -94,7 +111,7 @@ std::string summary_csv(const std::vector<ConfigSummary>& summaries) {
         out += buf;
       }
     }
-    out += "\n";
+    out += "," + s.config_id() + "," + csv_escape(joined(s.differs, "; ")) + "\n";
   }
   return out;
 }
@@ -149,7 +166,8 @@ std::string run_detail(Database& db, int64_t run_id, const fs::path& files, cons
   return md.str() + "\n";
 }
 
-std::vector<std::vector<Value>> throughput_rows(Database& db);
+struct ThroughputRow;
+std::vector<ThroughputRow> throughput_rows(Database& db);
 std::string throughput_csv(Database& db);
 
 }  // namespace
@@ -158,18 +176,26 @@ std::string render_paper_table(const std::vector<ConfigSummary>& summaries, cons
                                const std::string& dataset) {
   const auto cols = columns_for(dataset);
   const bool real = dataset == "affectnet" || dataset == "affwild2";
+  // A Config column only when some paper cell holds more than one configuration.
+  bool several = false;
+  for (const auto& s : summaries) several |= s.dataset == dataset && (!s.differs.empty() || s.broken());
   std::ostringstream md;
-  md << "| Backbone | Model | Schedule | Seeds |";
+  md << "| Backbone | Model | Schedule |" << (several ? " Config |" : "") << " Seeds |";
   for (const auto& c : cols) md << " " << c.header << " |";
-  md << "\n|---|---|---|---:|";
+  md << "\n|---|---|---|" << (several ? "---|" : "") << "---:|";
   for (size_t i = 0; i < cols.size(); ++i) md << "---:|";
   md << "\n";
   for (const auto& s : summaries) {
     if (s.dataset != dataset) continue;
-    md << "| " << pretty_backbone(s.backbone) << " | " << pretty_model(s.model) << " | " << s.schedule << " | "
-       << s.run_ids.size() << " |";
+    md << "| " << pretty_backbone(s.backbone) << " | " << pretty_model(s.model) << " | " << s.schedule << " | ";
+    if (several) md << config_note(s) << " | ";
+    md << s.run_ids.size() << " |";
     for (const auto& c : cols) md << " " << cell(s, c, paper, real) << " |";
     md << "\n";
+  }
+  if (several) {
+    md << "\nRows of one paper cell that differ in more than the seed are kept apart; Config names the "
+          "fields they differ in.\n";
   }
   if (!real) {
     md << "\nSynthetic data: the published values (real " << (dataset.find("affwild2") != std::string::npos ? "Aff-Wild2" : "AffectNet")
@@ -180,22 +206,72 @@ std::string render_paper_table(const std::vector<ConfigSummary>& summaries, cons
 
 namespace {
 
-std::vector<std::vector<Value>> throughput_rows(Database& db) {
-  return db.query(
-      "SELECT r.device, r.precision, r.backbone, r.model, json_extract(r.config_json, '$.input_size'), "
-      "AVG(f.train_images_per_s), AVG(f.eval_images_per_s), "
-      "(SELECT SUM(e.data_wait_s) / MAX(1e-9, SUM(e.data_wait_s + e.compute_s)) FROM epochs e JOIN runs r2 ON "
-      "r2.id = e.run_id WHERE r2.device = r.device AND r2.precision = r.precision AND r2.backbone = r.backbone AND "
-      "r2.model = r.model AND r2.status = 'finished'), MAX(f.peak_rss_mb), MAX(f.peak_cuda_mb) "
-      "FROM runs r JOIN final_metrics f ON f.run_id = r.id WHERE r.status = 'finished' "
-      "GROUP BY r.device, r.precision, r.backbone, r.model, 5 ORDER BY r.device, r.precision, r.backbone DESC, r.model");
+// One throughput row per configuration (as the paper tables): runs are grouped by device,
+// precision, backbone, model, input size and the rest of the configuration less the seed; rows
+// of one (device, precision, backbone, model, input) that differ otherwise name the fields.
+struct ThroughputRow {
+  std::string device, precision, backbone, model, config_json;
+  int64_t input = 0;
+  ConfigFields config;
+  std::vector<std::string> differs;
+  double train = 0, eval = 0, wait = 0, compute = 0, rss = 0;
+  double cuda = std::nan("");  // Stays NaN ("–") when no run measured CUDA memory.
+  int runs = 0;
+  std::string cell() const { return device + " " + precision + " " + backbone + " " + model + " " + std::to_string(input); }
+};
+
+std::vector<ThroughputRow> throughput_rows(Database& db) {
+  std::string removed;
+  for (const auto& f : non_grouping_fields()) removed += ", '$." + f + "'";
+  std::map<std::string, ThroughputRow> groups;
+  std::vector<std::string> order;
+  for (const auto& row : db.query(
+           "SELECT r.device, r.precision, r.backbone, r.model, json_extract(r.config_json, '$.input_size'), "
+           "json_remove(r.config_json" + removed + "), f.train_images_per_s, f.eval_images_per_s, "
+           "(SELECT COALESCE(SUM(e.data_wait_s), 0) FROM epochs e WHERE e.run_id = r.id), "
+           "(SELECT COALESCE(SUM(e.compute_s), 0) FROM epochs e WHERE e.run_id = r.id), f.peak_rss_mb, f.peak_cuda_mb "
+           "FROM runs r JOIN final_metrics f ON f.run_id = r.id WHERE r.status = 'finished' "
+           "ORDER BY r.device, r.precision, r.backbone DESC, r.model, r.id")) {
+    ThroughputRow t{as_string(row[0]), as_string(row[1]), as_string(row[2]), as_string(row[3]), as_string(row[5]),
+                    as_int(row[4])};
+    const std::string key = t.cell() + " " + t.config_json;
+    auto [it, inserted] = groups.emplace(key, t);
+    if (inserted) {
+      it->second.config = config_fields(db, t.config_json);
+      order.push_back(key);
+    }
+    ThroughputRow& g = it->second;
+    g.train += as_double(row[6]);
+    g.eval += as_double(row[7]);
+    g.wait += as_double(row[8]);
+    g.compute += as_double(row[9]);
+    g.rss = std::max(g.rss, as_double(row[10]));
+    if (!is_null(row[11])) g.cuda = std::isnan(g.cuda) ? as_double(row[11]) : std::max(g.cuda, as_double(row[11]));
+    ++g.runs;
+  }
+  std::vector<ThroughputRow> out;
+  for (const auto& key : order) out.push_back(groups.at(key));
+  std::map<std::string, std::vector<size_t>> cells;
+  for (size_t i = 0; i < out.size(); ++i) cells[out[i].cell()].push_back(i);
+  for (const auto& [cell, members] : cells) {
+    std::vector<const ConfigFields*> configs;
+    for (size_t i : members) configs.push_back(&out[i].config);
+    const auto differs = differing_fields(configs);
+    for (size_t k = 0; k < members.size(); ++k) out[members[k]].differs = differs[k];
+  }
+  return out;
 }
 
 std::string throughput_csv(Database& db) {
-  std::string out = "device,precision,backbone,model,input,train_images_per_s,eval_images_per_s,data_wait_fraction,peak_rss_mb,peak_cuda_mb\n";
-  for (const auto& row : throughput_rows(db)) {
-    for (size_t c = 0; c < row.size(); ++c) out += (c ? "," : "") + csv_escape(as_string(row[c]));
-    out += "\n";
+  std::string out = "device,precision,backbone,model,input,train_images_per_s,eval_images_per_s,"
+                    "data_wait_fraction,peak_rss_mb,peak_cuda_mb,runs,differs\n";
+  for (const auto& t : throughput_rows(db)) {
+    char buf[256];
+    std::snprintf(buf, sizeof(buf), ",%.6g,%.6g,%.6g,%.6g,", t.train / t.runs, t.eval / t.runs,
+                  t.wait / std::max(1e-9, t.wait + t.compute), t.rss);
+    out += csv_escape(t.device) + "," + csv_escape(t.precision) + "," + t.backbone + "," + t.model + "," +
+           std::to_string(t.input) + buf + (std::isnan(t.cuda) ? "" : std::to_string(t.cuda)) + "," +
+           std::to_string(t.runs) + "," + csv_escape(joined(t.differs, "; ")) + "\n";
   }
   return out;
 }
@@ -203,15 +279,23 @@ std::string throughput_csv(Database& db) {
 }  // namespace
 
 std::string render_throughput_table(Database& db) {
+  const auto rows = throughput_rows(db);
+  bool several = false;
+  for (const auto& t : rows) several |= !t.differs.empty();
   std::ostringstream md;
-  md << "| Device | Precision | Backbone | Model | Input | Train img/s | Eval img/s | Data wait | Peak RSS (MiB) | Peak CUDA (MiB) |\n"
-     << "|---|---|---|---|---:|---:|---:|---:|---:|---:|\n";
-  for (const auto& row : throughput_rows(db)) {
+  md << "| Device | Precision | Backbone | Model | Input |" << (several ? " Config |" : "")
+     << " Train img/s | Eval img/s | Data wait | Peak RSS (MiB) | Peak CUDA (MiB) | Runs |\n"
+     << "|---|---|---|---|---:|" << (several ? "---|" : "") << "---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& t : rows) {
+    std::vector<std::string> quoted;
+    for (const auto& d : t.differs) quoted.push_back("`" + d + "`");
     char buf[256];
-    std::snprintf(buf, sizeof(buf), "| %s | %s | %s | %s | %lld | %.1f | %.1f | %.1f%% | %.0f | %.0f |\n",
-                  as_string(row[0]).c_str(), as_string(row[1]).c_str(), pretty_backbone(as_string(row[2])).c_str(),
-                  pretty_model(as_string(row[3])).c_str(), static_cast<long long>(as_int(row[4])), as_double(row[5]),
-                  as_double(row[6]), 100 * as_double(row[7]), as_double(row[8]), as_double(row[9]));
+    std::snprintf(buf, sizeof(buf), " %.1f | %.1f | %.1f%% | %.0f | %s | %d |\n", t.train / t.runs, t.eval / t.runs,
+                  100 * t.wait / std::max(1e-9, t.wait + t.compute), t.rss,
+                  std::isnan(t.cuda) ? "–" : std::to_string(static_cast<long long>(std::lround(t.cuda))).c_str(), t.runs);
+    md << "| " << t.device << " | " << t.precision << " | " << pretty_backbone(t.backbone) << " | "
+       << pretty_model(t.model) << " | " << t.input << " |";
+    if (several) md << " " << (quoted.empty() ? "–" : joined(quoted, ", ")) << " |";
     md << buf;
   }
   return md.str();

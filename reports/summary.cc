@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <set>
+#include <tuple>
 
 #include "datasets/error.h"
+#include "datasets/hash.h"
 #include "datasets/text.h"
 
 namespace fer::reports {
@@ -51,12 +55,73 @@ bool higher_is_better(const std::string& metric) {
   return metric.rfind("rmse", 0) != 0 && metric != "loss";
 }
 
+const std::vector<std::string>& non_grouping_fields() {
+  static const std::vector<std::string> fields = {"seed", "run_name", "db", "cache_dir", "checkpoint_dir", "workers"};
+  return fields;
+}
+
+std::string ConfigSummary::config_id() const {
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(fnv1a(config_json)));
+  return buf;
+}
+
+bool ConfigSummary::broken() const {
+  auto it = config.find("shuffle_train_labels");
+  return it != config.end() && it->second == "true";
+}
+
+ConfigFields config_fields(Database& db, const std::string& json) {
+  if (as_int(db.query("SELECT json_valid(?1) AND json_type(?1) = 'object'", {json})[0][0]) != 1) {
+    throw Error("read configuration", db.path(), 0, "config_json", "not a JSON object: " + json.substr(0, 80));
+  }
+  ConfigFields out;
+  for (const auto& row : db.query("SELECT key, CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
+                                  "WHEN 'null' THEN 'null' ELSE CAST(value AS TEXT) END FROM json_each(?1)",
+                                  {json})) {
+    out[as_string(row[0])] = as_string(row[1]);
+  }
+  return out;
+}
+
+std::vector<std::vector<std::string>> differing_fields(const std::vector<const ConfigFields*>& configs) {
+  std::vector<std::vector<std::string>> out(configs.size());
+  if (configs.size() < 2) return out;
+  std::set<std::string> fields;
+  for (const auto* c : configs) {
+    for (const auto& [field, value] : *c) fields.insert(field);
+  }
+  const auto value_of = [](const ConfigFields& c, const std::string& field) {
+    auto it = c.find(field);
+    return it == c.end() ? std::string("(absent)") : it->second;
+  };
+  for (const auto& field : fields) {
+    std::set<std::string> values;
+    for (const auto* c : configs) values.insert(value_of(*c, field));
+    if (values.size() < 2) continue;
+    for (size_t i = 0; i < configs.size(); ++i) out[i].push_back(field + "=" + value_of(*configs[i], field));
+  }
+  return out;
+}
+
+void mark_differences(std::vector<ConfigSummary>& summaries) {
+  std::map<std::string, std::vector<ConfigSummary*>> cells;
+  for (auto& s : summaries) cells[s.key()].push_back(&s);
+  for (auto& [key, rows] : cells) {
+    std::vector<const ConfigFields*> configs;
+    for (const auto* s : rows) configs.push_back(&s->config);
+    const auto differs = differing_fields(configs);
+    for (size_t i = 0; i < rows.size(); ++i) rows[i]->differs = differs[i];
+  }
+}
+
 std::vector<ConfigSummary> summarize(Database& db) {
-  std::string columns;
+  std::string columns, removed;
   for (const auto& m : metric_names()) columns += ", f." + m;
-  // The newest finished run of each config hash.
+  for (const auto& f : non_grouping_fields()) removed += ", '$." + f + "'";
+  // The newest finished run of each config hash, with its configuration less the seed.
   const auto rows = db.query(
-      "SELECT r.id, r.dataset, r.backbone, r.model, r.schedule" + columns +
+      "SELECT r.id, r.dataset, r.backbone, r.model, r.schedule, json_remove(r.config_json" + removed + ")" + columns +
       " FROM runs r JOIN final_metrics f ON f.run_id = r.id WHERE r.status = 'finished' AND r.id IN "
       "(SELECT MAX(id) FROM runs WHERE status = 'finished' GROUP BY config_hash) ORDER BY r.id");
   std::map<std::string, ConfigSummary> by_key;
@@ -67,10 +132,13 @@ std::vector<ConfigSummary> summarize(Database& db) {
     s.backbone = as_string(row[2]);
     s.model = as_string(row[3]);
     s.schedule = as_string(row[4]);
-    auto& entry = by_key.emplace(s.key(), s).first->second;
-    entry.run_ids.push_back(as_int(row[0]));
+    s.config_json = as_string(row[5]);
+    const std::string group = s.key() + " " + s.config_json;
+    auto [it, inserted] = by_key.emplace(group, s);
+    if (inserted) it->second.config = config_fields(db, s.config_json);
+    it->second.run_ids.push_back(as_int(row[0]));
     for (size_t m = 0; m < metric_names().size(); ++m) {
-      if (!is_null(row[5 + m])) values[s.key()][metric_names()[m]].push_back(as_double(row[5 + m]));
+      if (!is_null(row[6 + m])) values[group][metric_names()[m]].push_back(as_double(row[6 + m]));
     }
   }
   std::vector<ConfigSummary> out;
@@ -93,10 +161,11 @@ std::vector<ConfigSummary> summarize(Database& db) {
   const std::vector<std::string> models = {"single_task", "multi_task", "emotion_gcn"};
   std::sort(out.begin(), out.end(), [&](const ConfigSummary& a, const ConfigSummary& b) {
     return std::make_tuple(order_of(a.dataset, datasets), a.schedule, order_of(a.backbone, backbones),
-                           order_of(a.model, models)) <
+                           order_of(a.model, models), a.broken(), a.run_ids.front()) <
            std::make_tuple(order_of(b.dataset, datasets), b.schedule, order_of(b.backbone, backbones),
-                           order_of(b.model, models));
+                           order_of(b.model, models), b.broken(), b.run_ids.front());
   });
+  mark_differences(out);
   return out;
 }
 

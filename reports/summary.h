@@ -1,6 +1,9 @@
 // Aggregation of finished runs for the reports and the regression gate: one row per
-// configuration (dataset x backbone x model x schedule), mean and standard deviation over the
-// seeds (the newest finished run per config hash counts once).
+// configuration, i.e. per set of runs whose resolved configuration is equal in every field but
+// the seed (and the run name and where files go: db, cache_dir, checkpoint_dir, workers). Mean
+// and standard deviation over the seeds; the newest finished run per config hash counts once.
+// Rows of one paper cell (dataset x backbone x model x schedule) that differ in anything else stay
+// separate and name the fields they differ in.
 #pragma once
 
 #include <cstdint>
@@ -22,16 +25,43 @@ struct Stat {
   int n = 0;                 // Runs with a value (NULLs, e.g. CCC of single-task models, excluded).
 };
 
+/// A resolved configuration without the seed: field -> value as text ("0.005", "true", "densenet").
+using ConfigFields = std::map<std::string, std::string>;
+
+/// Fields that never separate rows: the seed varies within a row; the others only say where
+/// files go or how many loader threads fed the model.
+const std::vector<std::string>& non_grouping_fields();
+
 struct ConfigSummary {
   std::string dataset, backbone, model, schedule;
+  std::string config_json;            // The configuration without non_grouping_fields() (canonical JSON).
+  ConfigFields config;                // The same, field by field.
+  std::vector<std::string> differs;   // "field=value" where other rows of the same cell differ.
   std::vector<int64_t> run_ids;
   std::map<std::string, Stat> metrics;
-  /// "dataset backbone model schedule".
+  /// The paper cell: "dataset backbone model schedule".
   std::string key() const { return dataset + " " + backbone + " " + model + " " + schedule; }
+  /// 16 hex digits identifying config_json.
+  std::string config_id() const;
+  /// True for a deliberately broken run (--shuffle_train_labels).
+  bool broken() const;
 };
 
+/// The fields of a flat JSON object (as stored in runs.config_json), via SQLite's JSON functions.
+/// Throws fer::Error when `json` is not an object.
+ConfigFields config_fields(Database& db, const std::string& json);
+
+/// For configurations that share a table cell: per configuration, "field=value" for every field
+/// whose value is not the same across all of them (empty lists for fewer than two).
+std::vector<std::vector<std::string>> differing_fields(const std::vector<const ConfigFields*>& configs);
+
+/// For each summary of a cell shared with other summaries: the fields whose values are not the
+/// same across that cell ("lr=0.01"); empty for a cell with one row.
+void mark_differences(std::vector<ConfigSummary>& summaries);
+
 /// Summaries of every configuration with at least one finished run, ordered by dataset,
-/// backbone (densenet first) and model (single, multi, gcn).
+/// schedule, backbone (densenet first), model (single, multi, gcn), then normal before
+/// deliberately broken runs and by first run id; differences marked (mark_differences).
 std::vector<ConfigSummary> summarize(Database& db);
 
 /// A published reference value (reports/paper_values.csv).

@@ -33,4 +33,18 @@ grep -q "resumed from" "$work/second.log"
 [ "$(sqlite3 "$db" "SELECT status FROM runs WHERE id = 1")" = "finished" ] || { echo "FAIL: resumed run did not finish"; exit 1; }
 [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM runs")" -eq 1 ] || { echo "FAIL: --resume must continue run 1, not start another"; exit 1; }
 [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM epochs WHERE run_id = 1")" -eq 2 ] || { echo "FAIL: expected 2 epochs"; exit 1; }
+
+# Flags out of range stop the runner before any work: exit 2 (not a signal such as SIGFPE's 136),
+# a message naming the flag, and no database written.
+for bad in "--lr_step 0" "--early_stop 0" "--lambda -1" "--momentum nan" "--batch_size 1" "--seed -1"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$runner" ${config[@]/$db/$work/bad.db} $bad > "$work/bad.log" 2>&1
+  rc=$?
+  set -e
+  flag=${bad%% *}
+  [ "$rc" -eq 2 ] || { echo "FAIL: '$bad' must exit 2, got $rc"; cat "$work/bad.log"; exit 1; }
+  grep -q -- "$flag" "$work/bad.log" || { echo "FAIL: '$bad': the message must name $flag"; cat "$work/bad.log"; exit 1; }
+  [ ! -e "$work/bad.db" ] || { echo "FAIL: '$bad' wrote a database"; exit 1; }
+done
 echo "interrupt test passed"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end accuracy regression gate: trains a small deterministic synthetic configuration
 # with the real runner, gates it with //reports:check against the committed baseline
-# (tests/testdata/gate_baseline.txt: must pass), then gates a deliberately broken run (training
-# labels shuffled: must be reported as a regression, exit 1), and an empty store (exit 2).
+# (tests/testdata/gate_baseline.txt: must pass), then a deliberately broken run (training labels
+# shuffled): it is another configuration, so it never stands in for the baseline's (exit 2),
+# and compared on purpose (--ignore_fields shuffle_train_labels) it is a regression (exit 1).
+# An empty store exits 2.
 set -euo pipefail
 runner=experiments/runner
 check=reports/check
@@ -32,11 +34,16 @@ set -e
 "$runner" "${config[@]}" --seed 0 --shuffle_train_labels --db "$work/broken.db" > "$work/broken.log" 2>&1 ||
   { cat "$work/broken.log"; exit 1; }
 set +e
-"$check" --db "$work/broken.db" --baseline "$baseline" | tee "$work/broken.md"
+"$check" --db "$work/broken.db" --baseline "$baseline" | tee "$work/broken_exact.md"
+broken_exact=${PIPESTATUS[0]}
+"$check" --db "$work/broken.db" --baseline "$baseline" --ignore_fields shuffle_train_labels | tee "$work/broken.md"
 broken=${PIPESTATUS[0]}
 "$check" --db "$work/empty.db" --baseline "$baseline" > "$work/empty.md" 2>&1
 missing_file=$?
 set -e
+[ "$broken_exact" -eq 2 ] || { echo "FAIL: a broken run must never stand in for the baseline's configuration (exit $broken_exact, want 2)"; exit 1; }
+grep -q "shuffle_train_labels (baseline false, store true)" "$work/broken_exact.md" ||
+  { echo "FAIL: the gate must name the field that differs"; exit 1; }
 [ "$broken" -eq 1 ] || { echo "FAIL: a model trained on shuffled labels must be a regression (exit $broken, want 1)"; exit 1; }
 grep -q REGRESSION "$work/broken.md"
 [ "$missing_file" -eq 2 ] || { echo "FAIL: a missing database must exit 2 (got $missing_file)"; exit 1; }

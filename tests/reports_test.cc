@@ -22,9 +22,13 @@ using fer::testing::temp_dir;
 
 // One finished run with the given accuracy (and CCC for models with valence/arousal).
 int64_t add_run(rp::ResultStore& store, const std::string& dataset, const std::string& backbone,
-                const std::string& model, int seed, double accuracy) {
-  rp::RunRecord run{dataset + backbone + model, "{\"input_size\": 48}", dataset + backbone + model + std::to_string(seed),
-                    "code", seed, dataset, backbone, model, "smoke", "cpu", "fp32"};
+                const std::string& model, int seed, double accuracy,
+                const std::string& extra_config = "\"lr\": 0.005, \"shuffle_train_labels\": false") {
+  // As the runner stores it: the seed and the run name are part of the JSON and of the hash.
+  const std::string config = "{\"input_size\": 48, " + extra_config + ", \"run_name\": \"r" + std::to_string(seed) +
+                             "\", \"seed\": " + std::to_string(seed) + "}";
+  rp::RunRecord run{dataset + backbone + model, config, dataset + backbone + model + config, "code", seed, dataset,
+                    backbone, model, "smoke", "cpu", "fp32"};
   const int64_t id = store.begin_run(run, {{"host", "h"}}, {dataset, "/x", "d", "[\"A\", \"B\"]", "", 10, 4});
   for (int e = 0; e < 2; ++e) {
     rp::EpochRecord rec;
@@ -140,6 +144,94 @@ TEST_CASE("the gate passes, flags regressions and refuses missing data", "[repor
                       Catch::Contains("at least 2 seeds"));
   std::ofstream((dir / "bad.txt").string()) << "# header\nsynth-affectnet densenet single_task smoke accuracy x 0.1 2\n";
   REQUIRE_THROWS_WITH(rp::read_baseline((dir / "bad.txt").string()), Catch::Contains("bad.txt:2") && Catch::Contains("value"));
+}
+
+TEST_CASE("a row is exactly the runs whose configuration differs only in the seed", "[reports]") {
+  const fs::path dir = temp_dir("reports_groups");
+  rp::ResultStore store((dir / "r.db").string());
+  add_run(store, "synth-affectnet", "densenet", "single_task", 0, 0.40);
+  add_run(store, "synth-affectnet", "densenet", "single_task", 1, 0.44);
+  // Same seed 0, another learning rate: its own row, never averaged in.
+  add_run(store, "synth-affectnet", "densenet", "single_task", 0, 0.90, "\"lr\": 0.01, \"shuffle_train_labels\": false");
+  // A deliberately broken run: its own row, marked.
+  add_run(store, "synth-affectnet", "densenet", "single_task", 0, 0.10, "\"lr\": 0.005, \"shuffle_train_labels\": true");
+  const auto s = rp::summarize(store.db());
+  REQUIRE(s.size() == 3);
+  CHECK(s[0].run_ids.size() == 2);
+  CHECK_THAT(s[0].metrics.at("accuracy").mean, Catch::Matchers::WithinAbs(0.42, 1e-12));
+  CHECK(s[0].differs == std::vector<std::string>{"lr=0.005", "shuffle_train_labels=false"});
+  CHECK(s[1].run_ids.size() == 1);
+  CHECK(s[1].metrics.at("accuracy").mean == 0.90);
+  CHECK(s[1].differs == std::vector<std::string>{"lr=0.01", "shuffle_train_labels=false"});
+  CHECK(s[2].broken());
+  CHECK(s[2].metrics.at("accuracy").mean == 0.10);
+  CHECK(s[0].config_id() != s[1].config_id());
+  CHECK(s[0].config.count("seed") == 0);
+  CHECK(s[0].config.count("run_name") == 0);
+
+  const auto paper = rp::read_paper_values("reports/paper_values.csv");
+  const std::string table = rp::render_paper_table(s, paper, "synth-affectnet");
+  CHECK(table.find("| Backbone | Model | Schedule | Config | Seeds |") != std::string::npos);
+  CHECK(table.find("| `lr=0.005` | 2 | 42.00 ± 2.83") != std::string::npos);
+  CHECK(table.find("| `lr=0.01` | 1 | 90.00") != std::string::npos);
+  CHECK(table.find("| **deliberately broken** (shuffled training labels); `lr=0.005` | 1 | 10.00") != std::string::npos);
+
+  // One configuration per cell: no Config column.
+  rp::ResultStore single((dir / "single.db").string());
+  add_run(single, "synth-affectnet", "densenet", "single_task", 0, 0.40);
+  add_run(single, "synth-affectnet", "densenet", "single_task", 1, 0.44);
+  CHECK(rp::render_paper_table(rp::summarize(single.db()), paper, "synth-affectnet").find("Config") == std::string::npos);
+
+  // The throughput table keeps the configurations apart too.
+  const std::string throughput = rp::render_throughput_table(store.db());
+  CHECK(throughput.find("| Input | Config | Train img/s |") != std::string::npos);
+  CHECK(throughput.find("| `lr=0.01`, `shuffle_train_labels=false` | 100.0 |") != std::string::npos);
+  CHECK(throughput.find("| `lr=0.005`, `shuffle_train_labels=false` | 100.5 |") != std::string::npos);
+}
+
+TEST_CASE("a gate entry checks exactly its configuration", "[reports]") {
+  const fs::path dir = temp_dir("reports_gate_groups");
+  rp::ResultStore measured((dir / "measured.db").string());
+  add_run(measured, "synth-affectnet", "densenet", "single_task", 0, 0.40);
+  add_run(measured, "synth-affectnet", "densenet", "single_task", 1, 0.44);
+  std::ofstream((dir / "baseline.txt").string()) << rp::write_baseline(rp::summarize(measured.db()), {"accuracy"}, 3, 0.005);
+  const auto baseline = rp::read_baseline((dir / "baseline.txt").string());
+  REQUIRE(baseline.size() == 1);
+  CHECK(baseline[0].config.at("lr") == "0.005");
+
+  // The store also holds a broken run and another learning rate in the same cell: they do not join.
+  rp::ResultStore mixed((dir / "mixed.db").string());
+  add_run(mixed, "synth-affectnet", "densenet", "single_task", 0, 0.41);
+  add_run(mixed, "synth-affectnet", "densenet", "single_task", 0, 0.05, "\"lr\": 0.005, \"shuffle_train_labels\": true");
+  add_run(mixed, "synth-affectnet", "densenet", "single_task", 0, 0.05, "\"lr\": 0.01, \"shuffle_train_labels\": false");
+  auto more = baseline;
+  more[0].seeds = 1;
+  const auto pass = rp::check_against_baseline(rp::summarize(mixed.db()), more);
+  CHECK(pass.exit_code == 0);
+  CHECK(pass.markdown.find("0.4100") != std::string::npos);
+
+  // Only a broken run: missing, naming the field; compared on purpose: a regression.
+  rp::ResultStore broken((dir / "broken.db").string());
+  add_run(broken, "synth-affectnet", "densenet", "single_task", 0, 0.05, "\"lr\": 0.005, \"shuffle_train_labels\": true");
+  const auto exact = rp::check_against_baseline(rp::summarize(broken.db()), more);
+  CHECK(exact.exit_code == 2);
+  CHECK(exact.markdown.find("shuffle_train_labels (baseline false, store true)") != std::string::npos);
+  const auto deliberate = rp::check_against_baseline(rp::summarize(broken.db()), more, {"shuffle_train_labels"});
+  CHECK(deliberate.exit_code == 1);
+  CHECK(deliberate.markdown.find("REGRESSION") != std::string::npos);
+
+  // An older entry without a configuration is refused when the cell is ambiguous.
+  std::ofstream((dir / "legacy.txt").string()) << "synth-affectnet densenet single_task smoke accuracy 0.4 0.1 1\n";
+  const auto legacy = rp::check_against_baseline(rp::summarize(mixed.db()), rp::read_baseline((dir / "legacy.txt").string()));
+  CHECK(legacy.exit_code == 2);
+  CHECK(legacy.markdown.find("3 configurations match") != std::string::npos);
+  // An entry naming an undefined configuration is an error with the line.
+  std::ofstream((dir / "undefined.txt").string()) << "synth-affectnet densenet single_task smoke accuracy 0.4 0.1 1 0123456789abcdef\n";
+  REQUIRE_THROWS_WITH(rp::read_baseline((dir / "undefined.txt").string()),
+                      Catch::Contains("undefined.txt:1") && Catch::Contains("config"));
+  std::ofstream((dir / "badjson.txt").string()) << "config 0123456789abcdef [1, 2]\n";
+  REQUIRE_THROWS_WITH(rp::read_baseline((dir / "badjson.txt").string()),
+                      Catch::Contains("badjson.txt:1") && Catch::Contains("not a JSON object"));
 }
 
 TEST_CASE("the store migrates, and refuses a newer schema", "[reports]") {

@@ -3,13 +3,16 @@
 #include <ATen/ATen.h>
 #include <boost/filesystem.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
 #include <thread>
 
 #include "datasets/error.h"
+#include "experiments/code_version.h"
 #include "experiments/config.h"
+#include "experiments/config_ranges.h"
 #include "experiments/runner.h"
 #include "metrics/losses.h"
 #include "reports/store.h"
@@ -115,6 +118,65 @@ TEST_CASE("bad flags give errors that name the flag and the valid values", "[run
   REQUIRE_THROWS_WITH(parse({"--batch_size", "1"}), Catch::Contains("batch_size"));
 }
 
+TEST_CASE("every numeric flag is range-checked with a message naming it", "[runner]") {
+  // Values each flag must refuse: zero where zero is meaningless, negative, NaN, infinite, huge.
+  const std::vector<std::pair<std::string, std::vector<std::string>>> bad = {
+      {"epochs", {"0", "-1", "nan", "1e3", "100001", "99999999999999999999"}},
+      {"batch_size", {"0", "1", "-1", "nan", "65537", "99999999999999999999"}},
+      {"lr", {"0", "-1", "-0.001", "nan", "inf", "1e300"}},
+      {"momentum", {"-1", "-0.1", "1", "nan", "inf", "1e300"}},
+      {"weight_decay", {"-1", "-0.001", "1", "nan", "inf"}},
+      {"lambda", {"-1", "-0.5", "nan", "inf", "1e300"}},
+      {"lr_step", {"0", "-1", "nan", "100001"}},
+      {"lr_gamma", {"0", "-1", "-0.1", "1.5", "nan", "inf"}},
+      {"early_stop", {"0", "-1", "nan", "100001"}},
+      {"input_size", {"0", "-1", "16", "28", "nan", "1025", "99999999999"}},
+      {"color_jitter", {"-1", "-0.1", "1.5", "nan", "inf"}},
+      {"seed", {"-1", "nan", "1.5", "9007199254740993", "99999999999999999999", "x"}},
+      {"threads", {"0", "-1", "nan", "1025"}},
+      {"workers", {"-1", "nan", "257"}},
+      {"synth_train_per_class", {"0", "-1", "nan", "100001"}},
+      {"synth_val_per_class", {"0", "-1", "nan", "100001"}},
+      {"interrupt_after_steps", {"-1", "nan", "1e16", "99999999999999999999"}},
+  };
+  std::vector<std::string> covered;
+  for (const auto& [flag, values] : bad) {
+    covered.push_back(flag);
+    for (const auto& v : values) {
+      const std::string arg = "--" + flag;
+      INFO(arg << " " << v);
+      REQUIRE_THROWS_AS(parse({arg.c_str(), v.c_str()}), fer::Error);
+      REQUIRE_THROWS_WITH(parse({arg.c_str(), v.c_str()}), Catch::Contains(flag));
+    }
+  }
+  // Every flag in the range table is swept above.
+  for (const auto& r : ex::flag_ranges()) {
+    INFO(r.flag);
+    CHECK(std::find(covered.begin(), covered.end(), r.flag) != covered.end());
+  }
+  // The message gives the allowed range and the value.
+  REQUIRE_THROWS_WITH(parse({"--lr_step", "0"}), Catch::Contains("--lr_step must be in [1, 100000], got 0"));
+  REQUIRE_THROWS_WITH(parse({"--momentum", "1"}), Catch::Contains("[0, 1)"));
+  REQUIRE_THROWS_WITH(parse({"--backbone", "bregnext", "--input_size", "50"}),
+                      Catch::Contains("multiple of 4 for BReG-NeXt"));
+  // Boundaries that are valid.
+  CHECK(parse({"--momentum", "0"}).momentum == 0);
+  CHECK(parse({"--lambda", "0"}).lambda == 0);
+  CHECK(parse({"--workers", "0"}).workers == 0);
+  CHECK(parse({"--lr_gamma", "1"}).lr_gamma == 1);
+  CHECK(parse({"--input_size", "29"}).input_size == 29);
+  CHECK(parse({"--backbone", "bregnext", "--input_size", "4"}).input_size == 4);
+  CHECK(parse({"--seed", "9007199254740992"}).seed == 9007199254740992ull);
+  // A programmatic config with an invalid value fails in resolve(), before any work.
+  ex::RunConfig c;
+  c.lr_step = 0;
+  REQUIRE_THROWS_WITH(ex::resolve(c), Catch::Contains("--lr_step must be in [1, 100000], got 0"));
+  c.lr_step = -1;
+  c.lr = std::nan("");
+  REQUIRE_THROWS_WITH(ex::resolve(c), Catch::Contains("--lr must be in (0, 10], got nan"));
+  REQUIRE_THROWS_WITH(parse({"--device", "cuda:x"}), Catch::Contains("valid: cpu, cuda, cuda:N"));
+}
+
 TEST_CASE("the config hash covers what changes results and nothing else", "[runner]") {
   auto a = parse({});
   CHECK(ex::config_hash(a) == ex::config_hash(parse({"--db", "/elsewhere.db", "--run_name", "x", "--workers", "5"})));
@@ -122,6 +184,15 @@ TEST_CASE("the config hash covers what changes results and nothing else", "[runn
   CHECK(ex::config_hash(a) != ex::config_hash(parse({"--lr", "0.02"})));
   CHECK(ex::config_hash(a) != ex::config_hash(parse({"--model", "multi_task"})));
   CHECK(ex::to_json(a).find("\"lr\": 0.005") != std::string::npos);
+}
+
+TEST_CASE("results are reused only under a known code version", "[runner]") {
+  CHECK_FALSE(ex::reusable_code_version("unknown"));
+  CHECK_FALSE(ex::reusable_code_version(""));
+  CHECK(ex::reusable_code_version("acf41f1465fa26720ef90c7e89950cafe544c3d9"));
+  CHECK(ex::reusable_code_version("acf41f1465fa26720ef90c7e89950cafe544c3d9-dirty-48666fb0f8595f57"));
+  const std::string stamped = ex::stamped_code_version();
+  CHECK_FALSE(stamped.empty());
 }
 
 TEST_CASE("a finished config is skipped, and --force runs it again", "[runner]") {
