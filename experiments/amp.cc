@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
+
 #include "third_party/torch_compat.h"
 
 namespace fer::experiments {
@@ -40,6 +42,24 @@ bool GradScaler::unscale(const std::vector<at::Tensor>& params) {
   at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf, scale_.reciprocal());
   at::_amp_update_scale_(scale_, growth_, found_inf, 2.0, 0.5, 2000);
   return found_inf.item<float>() == 0.0f;
+}
+
+double GradScaler::current_scale() const {
+  TORCH_CHECK(enabled_, "the loss scaler is disabled");
+  return scale_.item<double>();
+}
+
+int64_t GradScaler::growth_tracker() const {
+  TORCH_CHECK(enabled_, "the loss scaler is disabled");
+  return growth_.item<int64_t>();
+}
+
+void GradScaler::restore(double scale, int64_t growth_tracker) {
+  TORCH_CHECK(enabled_, "the loss scaler is disabled");
+  TORCH_CHECK(scale > 0 && std::isfinite(scale), "loss scale must be positive and finite, got ", scale);
+  TORCH_CHECK(growth_tracker >= 0, "growth tracker must be >= 0, got ", growth_tracker);
+  scale_.fill_(scale);
+  growth_.fill_(growth_tracker);
 }
 
 }  // namespace fer::experiments

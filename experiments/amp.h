@@ -32,6 +32,15 @@ class GradScaler {
   /// Unscales the gradients in place; false when they hold inf/NaN (skip the optimiser step).
   bool unscale(const std::vector<at::Tensor>& params);
 
+  bool enabled() const { return enabled_; }
+  /// The current loss scale and the count of finite steps since the last change (the two
+  /// numbers GradScaler.state_dict() holds as "scale" and "_growth_tracker"); part of the resume
+  /// state. Only for an enabled scaler.
+  double current_scale() const;
+  int64_t growth_tracker() const;
+  /// Restores both (a resumed run continues with the scale it had). Only for an enabled scaler.
+  void restore(double scale, int64_t growth_tracker);
+
  private:
   bool enabled_;
   at::Tensor scale_, growth_;

@@ -92,7 +92,11 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log) {
     if (auto found = store.find_resumable(hash)) {
       outcome.run_id = found->first;
       start.resume_state = found->second;
-      store.reopen_run(outcome.run_id);
+      const std::string started_with = store.reopen_run(outcome.run_id, code);
+      if (started_with != code) {
+        log << "WARNING: run #" << outcome.run_id << " was started with code " << started_with << " and resumes with "
+            << code << "; its result will not be reused by later runs (code version 'unknown')\n";
+      }
     } else {
       log << "nothing to resume for config " << hash << "; starting a new run\n";
     }

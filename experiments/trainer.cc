@@ -362,6 +362,12 @@ void Trainer::save_resume(int64_t epoch, int64_t batch, const EpochSums& sums) {
   state.insert("sums", c10::List<double>(sums.to_list()));
   state.insert("throughput", c10::List<double>({train_ips_sum_, eval_ips_sum_, static_cast<double>(timed_epochs_)}));
   state.insert("steps", steps_);
+  // Everything else the next step depends on is derived from the config and these counters
+  // (batch order and augmentation are seeded per epoch and sample; no model uses dropout).
+  if (scaler_.enabled()) {
+    state.insert("scaler_scale", scaler_.current_scale());
+    state.insert("scaler_growth_tracker", scaler_.growth_tracker());
+  }
   const std::vector<char> bytes = torch::jit::pickle_save(state);
   const std::string path = resume_state_path(c_, run_id_), tmp = path + ".tmp";
   {
@@ -401,6 +407,14 @@ EpochSums Trainer::load_resume(const std::string& path, int64_t* epoch, int64_t*
   eval_ips_sum_ = throughput.at(1);
   timed_epochs_ = static_cast<int64_t>(throughput.at(2));
   steps_ = state.at("steps").toInt();
+  if (scaler_.enabled()) {
+    if (!state.contains("scaler_scale")) {
+      throw Error("read resume state", path, 0, "scaler_scale",
+                  "an fp16 run's resume state must hold the loss scale (written by an older version?); "
+                  "start the run again without --resume, or with --force");
+    }
+    scaler_.restore(state.at("scaler_scale").toDouble(), state.at("scaler_growth_tracker").toInt());
+  }
   *epoch = state.at("epoch").toInt();
   *batch = state.at("batch").toInt();
   return EpochSums::from_list(state.at("sums").toDoubleVector());

@@ -71,10 +71,17 @@ std::vector<double> ConfusionMatrix::per_class_f1() const {
 }
 
 double ConfusionMatrix::macro_f1() const {
-  std::vector<double> f1 = per_class_f1();
+  const std::vector<double> f1 = per_class_f1();
   double sum = 0.0;
-  for (double v : f1) sum += v;
-  return sum / static_cast<double>(num_classes_);
+  int present = 0;
+  for (int k = 0; k < num_classes_; ++k) {
+    int64_t seen = 0;  // Samples of class k in the truth or the predictions.
+    for (int j = 0; j < num_classes_; ++j) seen += count(k, j) + count(j, k);
+    if (seen == 0) continue;
+    sum += f1[k];
+    ++present;
+  }
+  return present > 0 ? sum / static_cast<double>(present) : 0.0;
 }
 
 double affwild2_expression_score(double macro_f1, double accuracy) {

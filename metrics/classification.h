@@ -32,8 +32,10 @@ class ConfusionMatrix {
   std::vector<double> per_class_accuracy() const;
   // F1 of each class; 0 where precision + recall is 0 (sklearn's zero_division=0).
   std::vector<double> per_class_f1() const;
-  // Unweighted mean of per_class_f1() over all K classes (sklearn average='macro',
-  // labels=range(K)).
+  // Unweighted mean of per_class_f1() over the classes that occur in the truth or in the
+  // predictions: scikit-learn's f1_score(y_true, y_pred, average='macro') with its default
+  // labels (as the reference computes it). A class absent from both is left out of the mean; a
+  // class in only one of them has F1 0 and counts. 0 for an empty matrix.
   double macro_f1() const;
 
  private:

@@ -220,10 +220,20 @@ int64_t ResultStore::begin_run(const RunRecord& r, const Provenance& p, const Da
   return id;
 }
 
-void ResultStore::reopen_run(int64_t run_id) {
+std::string ResultStore::reopen_run(int64_t run_id, const std::string& code_version) {
+  std::string started_with;
   db_.transaction([&] {
+    const auto rows = db_.query("SELECT code_version FROM runs WHERE id = ?1", {run_id});
+    if (rows.empty()) throw Error("reopen run", db_.path(), 0, "run_id", "no run #" + std::to_string(run_id));
+    started_with = as_string(rows[0][0]);
     db_.query("UPDATE runs SET status = 'running', message = NULL, ended_at = NULL WHERE id = ?1", {run_id});
+    if (started_with != code_version) {
+      db_.query("UPDATE runs SET code_version = 'unknown' WHERE id = ?1", {run_id});
+      db_.query("INSERT OR REPLACE INTO provenance (run_id, key, value) VALUES (?1, 'code_version_resumed_with', ?2)",
+                {run_id, code_version});
+    }
   });
+  return started_with;
 }
 
 void ResultStore::record_epoch(int64_t run_id, const EpochRecord& e) {

@@ -90,8 +90,11 @@ class ResultStore {
 
   /// Inserts the run (status 'running'), its provenance and dataset in one transaction.
   int64_t begin_run(const RunRecord& run, const Provenance& provenance, const DatasetRecord& dataset);
-  /// Re-opens an interrupted run for --resume (status back to 'running').
-  void reopen_run(int64_t run_id);
+  /// Re-opens an interrupted run for --resume (status back to 'running'). When it was started
+  /// under another code version, its code version becomes "unknown" (a run trained by two
+  /// versions of the code is never reused) and provenance records both. Returns the version the
+  /// run was started with.
+  std::string reopen_run(int64_t run_id, const std::string& code_version);
   void record_epoch(int64_t run_id, const EpochRecord& epoch);
   void set_resume_state(int64_t run_id, const std::string& path);
   /// Final metrics + status 'finished' + end time, in one transaction.

@@ -8,7 +8,12 @@
 
 #include <boost/filesystem.hpp>
 
+#include <torch/csrc/jit/serialization/pickle.h>
+
+#include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "datasets/error.h"
@@ -16,6 +21,7 @@
 #include "experiments/config.h"
 #include "experiments/device.h"
 #include "experiments/runner.h"
+#include "experiments/trainer.h"
 #include "models/factory.h"
 #include "third_party/torch_compat.h"
 #include "third_party/torch_info.h"
@@ -113,6 +119,72 @@ TEST_CASE("fp16 loss scaling skips an overflowing step and halves the scale", "[
   w.mutable_grad().fill_(std::numeric_limits<float>::infinity());
   CHECK_FALSE(scaler.unscale({w}));
   CHECK(scaler.scale(at::ones({1}, at::TensorOptions().device(cuda))).item<float>() == 32768.0f);
+}
+
+TEST_CASE("the loss scaler's state restores exactly", "[gpu]") {
+  // Runs on any device: only the state is checked, not the CUDA-only unscale kernels.
+  ex::GradScaler scaler(/*enabled=*/true, c10::Device("cpu"));
+  CHECK(scaler.current_scale() == 65536.0);
+  CHECK(scaler.growth_tracker() == 0);
+  scaler.restore(1024.0, 7);
+  CHECK(scaler.current_scale() == 1024.0);
+  CHECK(scaler.growth_tracker() == 7);
+  CHECK(scaler.scale(at::ones({1})).item<float>() == 1024.0f);
+  CHECK_THROWS(scaler.restore(0.0, 1));
+  CHECK_THROWS(scaler.restore(std::nan(""), 1));
+  CHECK_THROWS(scaler.restore(2.0, -1));
+  ex::GradScaler off(/*enabled=*/false, c10::Device("cpu"));
+  CHECK_FALSE(off.enabled());
+  CHECK_THROWS(off.current_scale());
+}
+
+TEST_CASE("an interrupted fp16 run resumes with its loss scale to the uninterrupted result", "[gpu]") {
+  REQUIRE_GPU_OR_SKIP();
+  // Deterministic kernels, so that two runs of one config can be compared bit for bit.
+  at::globalContext().setDeterministicCuDNN(true);
+  at::globalContext().setBenchmarkCuDNN(false);
+  auto config = [](const std::string& name) {
+    const auto dir = fer::testing::temp_dir(name);
+    ex::RunConfig c;
+    c.dataset = "synth-affectnet";
+    c.backbone = "densenet";
+    c.model = "multi_task";
+    c.epochs = 2;
+    c.batch_size = 6;
+    c.input_size = 48;
+    c.workers = 2;
+    c.synth_train_per_class = 3;
+    c.synth_val_per_class = 2;
+    c.device = "cuda";
+    c.precision = "fp16";
+    c.db = (dir / "results.db").string();
+    c.cache_dir = (dir / "cache").string();
+    return c;
+  };
+  std::ostringstream log;
+  const auto straight = ex::run_experiment(config("gpu_fp16_straight"), log);
+  REQUIRE(straight.status == "finished");
+  ex::RunConfig c = config("gpu_fp16_resumed");
+  c.interrupt_after_steps = 5;
+  const auto interrupted = ex::run_experiment(c, log);
+  REQUIRE(interrupted.status == "interrupted");
+  // The resume state holds the scaler: 5 finite steps since the start (or fewer after a skip).
+  std::ifstream in(ex::resume_state_path(ex::resolve(c), interrupted.run_id), std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto state = torch::jit::pickle_load(bytes).toGenericDict();
+  REQUIRE(state.contains("scaler_scale"));
+  CHECK(state.at("scaler_scale").toDouble() > 0);
+  CHECK(state.at("scaler_growth_tracker").toInt() <= 5);
+  c.interrupt_after_steps = 0;
+  c.resume = true;
+  const auto resumed = ex::run_experiment(c, log);
+  INFO(log.str());
+  REQUIRE(resumed.status == "finished");
+  CHECK(resumed.final_record.best_epoch == straight.final_record.best_epoch);
+  CHECK(resumed.final_record.val.accuracy == straight.final_record.val.accuracy);
+  CHECK(resumed.final_record.confusion == straight.final_record.confusion);
+  CHECK(std::isfinite(resumed.final_record.val.loss));
+  CHECK(resumed.final_record.val.loss == straight.final_record.val.loss);
 }
 
 TEST_CASE("the runner trains on CUDA in every precision and records the GPU", "[gpu]") {

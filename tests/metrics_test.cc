@@ -33,11 +33,20 @@ TEST_CASE("confusion matrix, accuracy and macro F1 match hand computation", "[me
     CHECK_THAT(recall[1], WithinAbs(1.0, 1e-12));
     CHECK_THAT(recall[2], WithinAbs(0.5, 1e-12));
   }
-  SECTION("an absent class counts as F1 0 in the macro mean") {
+  SECTION("a class absent from truth and predictions is left out of the macro mean (scikit-learn)") {
+    // sklearn.metrics.f1_score([0,0,1,1,2,2], [0,1,1,1,0,2], average='macro') = 0.6555...: the
+    // fourth class occurs nowhere, so it is not a label and not in the mean.
     ConfusionMatrix cm(4);
     cm.add(truth, pred);
     CHECK(cm.per_class_f1()[3] == 0.0);
-    CHECK_THAT(cm.macro_f1(), WithinAbs((0.5 + 0.8 + 2.0 / 3.0) / 4.0, 1e-12));
+    CHECK_THAT(cm.macro_f1(), WithinAbs((0.5 + 0.8 + 2.0 / 3.0) / 3.0, 1e-12));
+  }
+  SECTION("a class only predicted, or only true, counts with F1 0 (scikit-learn)") {
+    // f1_score([0,0,1,1,2,2], [0,1,1,1,0,3], average='macro'): labels 0..3, class 2 never
+    // predicted and class 3 never true -> (0.5 + 0.8 + 0 + 0) / 4.
+    ConfusionMatrix cm(4);
+    cm.add(truth, std::vector<int>{0, 1, 1, 1, 0, 3});
+    CHECK_THAT(cm.macro_f1(), WithinAbs((0.5 + 0.8) / 4.0, 1e-12));
   }
 }
 

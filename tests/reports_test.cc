@@ -234,6 +234,25 @@ TEST_CASE("a gate entry checks exactly its configuration", "[reports]") {
                       Catch::Contains("badjson.txt:1") && Catch::Contains("not a JSON object"));
 }
 
+TEST_CASE("a run resumed under other code is never reused", "[reports]") {
+  const fs::path dir = temp_dir("reports_reopen");
+  rp::ResultStore store((dir / "r.db").string());
+  rp::RunRecord run{"r", "{}", "hash", "sha-a", 0, "synth-affectnet", "densenet", "single_task", "smoke", "cpu", "fp32"};
+  const int64_t same = store.begin_run(run, {{"host", "h"}}, {"d", "/x", "d", "[]", "", 1, 1});
+  store.mark_run(same, "interrupted", "");
+  CHECK(store.reopen_run(same, "sha-a") == "sha-a");
+  CHECK(rp::as_string(store.db().query("SELECT code_version FROM runs WHERE id = ?1", {same})[0][0]) == "sha-a");
+  const int64_t other = store.begin_run(run, {{"host", "h"}}, {"d", "/x", "d", "[]", "", 1, 1});
+  store.mark_run(other, "interrupted", "");
+  CHECK(store.reopen_run(other, "sha-b") == "sha-a");
+  CHECK(rp::as_string(store.db().query("SELECT code_version FROM runs WHERE id = ?1", {other})[0][0]) == "unknown");
+  CHECK(rp::as_string(store.db().query("SELECT value FROM provenance WHERE run_id = ?1 AND key = "
+                                       "'code_version_resumed_with'", {other})[0][0]) == "sha-b");
+  store.finish_run(other, rp::FinalRecord());
+  CHECK_FALSE(store.find_finished("hash", "sha-a").has_value());
+  CHECK_FALSE(store.find_finished("hash", "sha-b").has_value());
+}
+
 TEST_CASE("the store migrates, and refuses a newer schema", "[reports]") {
   const fs::path dir = temp_dir("reports_schema");
   const std::string db = (dir / "r.db").string();

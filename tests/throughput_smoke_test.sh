@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The benchmarks execute and record: //experiments:throughput --quick stores its repetitions
-# (with FLOPs and the matmul peak) in a fresh result store, and //reports:compare_throughput
-# compares that session with itself (ratio 1, nothing significant, exit 0).
+# (with FLOPs and the matmul peak) in a fresh result store. //reports:compare_throughput then
+# compares that session with a copy whose every measurement is 40% slower (written with SQL):
+# it must match every benchmark, report each ratio as 0.600, mark them significant, and fail
+# (exit 1); the other way round it must report 1.667 and pass.
 set -euo pipefail
 work="${TEST_TMPDIR:-$(mktemp -d)}/throughput"
 rm -rf "$work" && mkdir -p "$work"
@@ -15,7 +17,21 @@ peak=$(sqlite3 "$db" "SELECT peak_gflops > 0 FROM bench_sessions WHERE id = 1")
 [ "$rows" -ge 9 ] || { echo "FAIL: expected >= 9 recorded repetitions, got $rows"; exit 1; }
 [ "$model_rows" -eq 3 ] || { echo "FAIL: expected 3 model repetitions with FLOPs, got $model_rows"; exit 1; }
 [ "$peak" -eq 1 ] || { echo "FAIL: no matmul peak recorded"; exit 1; }
-reports/compare_throughput --db "$db" --baseline session:1 --candidate label:smoke > "$work/compare.md"
-cat "$work/compare.md"
-grep -q "| 1.000 |" "$work/compare.md"
+sqlite3 "$db" "INSERT INTO bench_sessions (label, started_at, code_version, device, filter, peak_gflops)
+                 SELECT 'slower', started_at, code_version, device, filter, peak_gflops FROM bench_sessions WHERE id = 1;
+               INSERT INTO bench_results (session_id, name, repetition, images_per_s, flops_per_image, error)
+                 SELECT 2, name, repetition, 0.6 * images_per_s, flops_per_image, error FROM bench_results WHERE session_id = 1;"
+benchmarks=$(sqlite3 "$db" "SELECT COUNT(DISTINCT name) FROM bench_results WHERE session_id = 1 AND images_per_s > 0 AND error IS NULL")
+set +e
+reports/compare_throughput --db "$db" --baseline label:smoke --candidate label:slower > "$work/slower.md"
+slower=$?
+reports/compare_throughput --db "$db" --baseline label:slower --candidate label:smoke > "$work/faster.md"
+faster=$?
+set -e
+cat "$work/slower.md"
+[ "$slower" -eq 1 ] || { echo "FAIL: a 40% slowdown must fail the comparison (exit $slower)"; exit 1; }
+[ "$faster" -eq 0 ] || { echo "FAIL: a speed-up must pass (exit $faster)"; cat "$work/faster.md"; exit 1; }
+matched=$(grep -c "| 0.600 |" "$work/slower.md" || true)
+[ "$matched" -eq "$benchmarks" ] || { echo "FAIL: expected $benchmarks ratios of 0.600, got $matched"; exit 1; }
+[ "$(grep -c "| 1.667 |" "$work/faster.md" || true)" -eq "$benchmarks" ] || { echo "FAIL: expected ratios of 1.667"; exit 1; }
 echo "throughput smoke test passed ($rows repetitions recorded)"
