@@ -26,6 +26,7 @@
 #include "third_party/torch_compat.h"
 #include "third_party/torch_info.h"
 #include "tests/temp_dir.h"
+#include "tests/tiny_config.h"
 #include "tests/catch.h"
 
 namespace ex = fer::experiments;
@@ -144,21 +145,9 @@ TEST_CASE("an interrupted fp16 run resumes with its loss scale to the uninterrup
   at::globalContext().setDeterministicCuDNN(true);
   at::globalContext().setBenchmarkCuDNN(false);
   auto config = [](const std::string& name) {
-    const auto dir = fer::testing::temp_dir(name);
-    ex::RunConfig c;
-    c.dataset = "synth-affectnet";
-    c.backbone = "densenet";
-    c.model = "multi_task";
-    c.epochs = 2;
-    c.batch_size = 6;
-    c.input_size = 48;
-    c.workers = 2;
-    c.synth_train_per_class = 3;
-    c.synth_val_per_class = 2;
+    ex::RunConfig c = fer::testing::tiny_config(fer::testing::temp_dir(name));
     c.device = "cuda";
     c.precision = "fp16";
-    c.db = (dir / "results.db").string();
-    c.cache_dir = (dir / "cache").string();
     return c;
   };
   std::ostringstream log;
@@ -191,21 +180,11 @@ TEST_CASE("the runner trains on CUDA in every precision and records the GPU", "[
   REQUIRE_GPU_OR_SKIP();
   const auto dir = fer::testing::temp_dir("gpu_runner");
   const std::string precision = GENERATE("fp32", "bf16", "fp16");
-  ex::RunConfig c;
-  c.dataset = "synth-affectnet";
-  c.backbone = "densenet";
-  c.model = "emotion_gcn";
+  ex::RunConfig c = fer::testing::tiny_config(dir, "emotion_gcn");
   c.epochs = 1;
-  c.batch_size = 8;
-  c.input_size = 48;
-  c.workers = 2;
-  c.synth_train_per_class = 4;
-  c.synth_val_per_class = 2;
   c.device = "cuda";
   c.precision = precision;
   c.channels_last = precision != "fp32";
-  c.db = (dir / "results.db").string();
-  c.cache_dir = (dir / "cache").string();
   std::ostringstream log;
   const ex::RunOutcome outcome = ex::run_experiment(c, log);
   INFO(log.str());

@@ -18,6 +18,7 @@
 #include "reports/store.h"
 #include "tests/model_fixtures.h"
 #include "tests/temp_dir.h"
+#include "tests/tiny_config.h"
 #include "tests/catch.h"
 
 namespace fs = boost::filesystem;
@@ -28,24 +29,7 @@ namespace {
 
 using fer::testing::temp_dir;
 
-// A few-second configuration on a tiny synthetic set.
-ex::RunConfig tiny_config(const fs::path& dir, const std::string& model = "multi_task") {
-  ex::RunConfig c;
-  c.dataset = "synth-affectnet";
-  c.backbone = "densenet";
-  c.model = model;
-  c.epochs = 2;
-  c.batch_size = 6;
-  c.input_size = 48;
-  c.threads = 1;
-  c.workers = 2;
-  c.synth_train_per_class = 3;
-  c.synth_val_per_class = 2;
-  c.db = (dir / "results.db").string();
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  c.cache_dir = std::string(tmp ? tmp : "/tmp") + "/runner_cache_shared";
-  return c;
-}
+using fer::testing::tiny_config;
 
 // Bit-for-bit equality of two finite values: a NaN on both sides is a failure, not a match.
 bool identical(double a, double b) { return std::isfinite(a) && std::isfinite(b) && a == b; }

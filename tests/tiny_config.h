@@ -1,0 +1,33 @@
+// The runner configuration the tests train with: a few seconds on a tiny synthetic AffectNet
+// (3 training and 2 validation images per class, 48 px, 2 epochs of batches of 6), results in a
+// fresh store under `dir`, the synthetic images shared between tests.
+#pragma once
+
+#include <boost/filesystem.hpp>
+
+#include <cstdlib>
+#include <string>
+
+#include "experiments/config.h"
+
+namespace fer::testing {
+
+inline experiments::RunConfig tiny_config(const boost::filesystem::path& dir, const std::string& model = "multi_task") {
+  experiments::RunConfig c;
+  c.dataset = "synth-affectnet";
+  c.backbone = "densenet";
+  c.model = model;
+  c.epochs = 2;
+  c.batch_size = 6;
+  c.input_size = 48;
+  c.threads = 1;
+  c.workers = 2;
+  c.synth_train_per_class = 3;
+  c.synth_val_per_class = 2;
+  c.db = (dir / "results.db").string();
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  c.cache_dir = std::string(tmp ? tmp : "/tmp") + "/runner_cache_shared";
+  return c;
+}
+
+}  // namespace fer::testing
