@@ -1,5 +1,7 @@
 #include "datasets/error.h"
 
+#include <sstream>
+
 namespace fer {
 
 std::string format_location(const std::string& path, int64_t line, const std::string& field,
@@ -9,6 +11,17 @@ std::string format_location(const std::string& path, int64_t line, const std::st
   if (!out.empty()) out += ": ";
   if (!field.empty()) out += "field '" + field + "': ";
   return out + message;
+}
+
+void check_flag_range(const std::string& flag, double value, double min, double max) {
+  if (value >= min && value <= max) return;
+  auto text = [](double v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+  };
+  throw Error("check options", "", 0, flag,
+              "--" + flag + " must be in [" + text(min) + ", " + text(max) + "], got " + text(value));
 }
 
 Error::Error(std::string operation, std::string path, int64_t line, std::string field,

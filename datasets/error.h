@@ -28,6 +28,10 @@ class Error : public std::runtime_error {
   std::string field_, detail_;
 };
 
+/// For command-line flags: throws Error("check options", "", 0, flag, "--flag must be in [min,
+/// max], got value") unless min <= value <= max (NaN is always outside).
+void check_flag_range(const std::string& flag, double value, double min, double max);
+
 /// "path:line: field 'name': message" (parts omitted when empty/0).
 std::string format_location(const std::string& path, int64_t line, const std::string& field,
                             const std::string& message);

@@ -120,6 +120,13 @@ std::map<std::string, std::string> result_fields(const RunConfig& c) {
           {"threads", std::to_string(c.threads)}, {"weight_decay", num(c.weight_decay)}};
 }
 
+// Training results depend on result_fields; an evaluation's also on the weights it read.
+std::map<std::string, std::string> hashed_fields(const RunConfig& c) {
+  auto fields = result_fields(c);
+  if (!c.checkpoint_sha256.empty()) fields["checkpoint_sha256"] = reports::json_escape(c.checkpoint_sha256);
+  return fields;
+}
+
 std::string to_object(const std::map<std::string, std::string>& fields) {
   std::string out = "{";
   for (const auto& [k, v] : fields) out += (out.size() > 1 ? ", " : "") + reports::json_escape(k) + ": " + v;
@@ -213,7 +220,8 @@ RunConfig resolve(RunConfig c) {
 }
 
 std::string to_json(const RunConfig& c) {
-  auto fields = result_fields(c);
+  auto fields = hashed_fields(c);
+  if (!c.checkpoint.empty()) fields["checkpoint"] = reports::json_escape(c.checkpoint);
   using reports::json_escape;
   fields["db"] = json_escape(c.db);
   fields["run_name"] = json_escape(c.run_name);
@@ -225,7 +233,7 @@ std::string to_json(const RunConfig& c) {
 
 std::string config_hash(const RunConfig& c) {
   char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(fnv1a(to_object(result_fields(c)))));
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(fnv1a(to_object(hashed_fields(c)))));
   return buf;
 }
 

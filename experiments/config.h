@@ -39,6 +39,9 @@ struct RunConfig {
   bool shuffle_train_labels = false;
   // Testing aid: behave as if Ctrl-C arrived after this many training steps (0 = never).
   int64_t interrupt_after_steps = 0;
+  // Evaluation of saved weights (experiments/evaluate.h): the file and its SHA-256; empty for
+  // training runs (and then absent from the JSON and the hash, so training hashes are unchanged).
+  std::string checkpoint, checkpoint_sha256;
 };
 
 /// Parses argv (Boost.Program_options). Returns false (after printing help) for --help.

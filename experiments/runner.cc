@@ -26,7 +26,9 @@ void shuffle_labels(datasets::Dataset& d, uint64_t seed) {
   }
 }
 
-datasets::Dataset open_data(const RunConfig& c) {
+}  // namespace
+
+datasets::Dataset open_run_data(const RunConfig& c) {
   datasets::DatasetOptions o;
   o.name = c.dataset;
   o.root = c.data_root;
@@ -50,8 +52,6 @@ reports::DatasetRecord dataset_record(const datasets::Dataset& d) {
   r.val_size = static_cast<int64_t>(d.index.val.samples.size());
   return r;
 }
-
-}  // namespace
 
 RunOutcome run_experiment(const RunConfig& raw, std::ostream& log) {
   const RunConfig c = resolve(raw);
@@ -80,7 +80,7 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log) {
       return outcome;
     }
   }
-  datasets::Dataset data = open_data(c);
+  datasets::Dataset data = open_run_data(c);
   if (c.shuffle_train_labels) {
     shuffle_labels(data, c.seed);
     log << "WARNING: --shuffle_train_labels: training labels permuted; this model is broken on purpose\n";

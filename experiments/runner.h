@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 
+#include "datasets/dataset.h"
 #include "experiments/config.h"
 #include "reports/store.h"
 
@@ -16,6 +17,11 @@ struct RunOutcome {
   std::string status;  // "finished", "interrupted", or "skipped" (already finished).
   reports::FinalRecord final_record;
 };
+
+/// Opens (reads, indexes, caches) the dataset a resolved config names. Throws fer::Error.
+datasets::Dataset open_run_data(const RunConfig& config);
+/// The dataset as the result store records it (name, root, digest, classes, read report).
+reports::DatasetRecord dataset_record(const datasets::Dataset& data);
 
 /// Runs `config` (resolved here). Throws fer::Error for bad input; a failure during training
 /// marks the run 'failed' in the database before propagating.

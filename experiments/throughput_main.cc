@@ -95,8 +95,12 @@ int main(int argc, char** argv) {
     po::store(parsed, vm);
     po::notify(vm);
     rest = po::collect_unrecognized(parsed.options, po::include_positional);
+    fer::check_flag_range("threads", threads, 0, 1024);
   } catch (const po::error& e) {
     std::cerr << "throughput: " << e.what() << "\n" << desc;
+    return 2;
+  } catch (const fer::Error& e) {
+    std::cerr << "throughput: error: " << e.what() << "\n";
     return 2;
   }
   if (vm.count("help")) {

@@ -21,6 +21,7 @@
 #include "datasets/loader.h"
 #include "experiments/amp.h"
 #include "experiments/device.h"
+#include "experiments/evaluator.h"
 #include "experiments/progress.h"
 #include "metrics/losses.h"
 #include "metrics/regression.h"
@@ -76,13 +77,6 @@ reports::EvalMetrics metrics_from_list(const std::vector<double>& v) {
   m.has_va = v.at(15) != 0.0;
   return m;
 }
-
-struct Evaluation {
-  reports::EvalMetrics metrics;
-  std::vector<double> per_class;
-  std::vector<int64_t> confusion;
-  double images_per_s = 0;
-};
 
 class Trainer {
  public:
@@ -157,16 +151,8 @@ Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, reports::Result
       model_->parameters(),
       torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay));
   nodes_ = at::tensor(d.node_embeddings, at::kFloat).view({-1, d.embedding_dim}).to(device_);
-  if (c.class_weights == "on") {
-    for (size_t k = 0; k < d.train_class_counts.size(); ++k) {
-      if (d.train_class_counts[k] == 0) {
-        throw Error("compute class weights", d.index.root, 0, "class_weights",
-                    "class '" + d.index.class_names[k] + "' has no training sample, so min/count weights are "
-                    "undefined; pass --class_weights off to train unweighted");
-      }
-    }
-    class_weights_ = metrics::class_weights(d.train_class_counts).to(device_);
-  }
+  class_weights_ = class_weights_for(c, d);
+  if (class_weights_.defined()) class_weights_ = class_weights_.to(device_);
 
   datasets::LoaderOptions train;
   train.batch_size = c.batch_size;
@@ -275,63 +261,15 @@ bool Trainer::train_epoch(int64_t epoch, int64_t first_batch, EpochSums& sums, d
 }
 
 Evaluation Trainer::evaluate() {
-  model_->eval();
-  torch::NoGradGuard no_grad;
-  val_loader_->start_epoch(0);
-  const int num_classes = static_cast<int>(d_.index.class_names.size());
-  metrics::ConfusionMatrix confusion(num_classes);
-  std::vector<double> vp, vt, ap, at_;
-  double loss = 0, loss_expression = 0, loss_va = 0;
-  int64_t batches = 0, va_batches = 0, images = 0;
-  const auto start = Clock::now();
-  while (auto batch = val_loader_->next()) {
-    at::Tensor x = batch->images.to(device_);
-    if (c_.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
-    at::Tensor labels = batch->expression.to(device_), va = batch->valence_arousal.to(device_);
-    models::ModelOutput out;
-    {
-      AutocastGuard autocast(c_.precision, device_);
-      out = model_->forward(x, nodes_);
-    }
-    at::Tensor logits = out.expression.to(at::kFloat);
-    const bool with_va = out.valence_arousal.defined() && labels.size(0) >= 2;
-    auto parts = metrics::multitask_loss(logits, labels, class_weights_,
-                                         with_va ? out.valence_arousal.to(at::kFloat) : at::Tensor(), va, c_.lambda);
-    loss += parts.total.item<double>();
-    loss_expression += parts.expression.item<double>();
-    if (with_va) {
-      loss_va += parts.valence_arousal.item<double>();
-      ++va_batches;
-    }
-    ++batches;
-    const at::Tensor pred = logits.argmax(1).cpu();
-    const auto p_acc = pred.accessor<int64_t, 1>();
-    const auto t_acc = batch->expression.accessor<int64_t, 1>();
-    for (int64_t i = 0; i < pred.size(0); ++i) confusion.add(static_cast<int>(t_acc[i]), static_cast<int>(p_acc[i]));
-    if (out.valence_arousal.defined()) {
-      const at::Tensor p = out.valence_arousal.to(at::kDouble).cpu().contiguous();
-      const auto pa = p.accessor<double, 2>();
-      const auto ta = batch->valence_arousal.accessor<float, 2>();
-      for (int64_t i = 0; i < p.size(0); ++i) {
-        vp.push_back(pa[i][0]);
-        ap.push_back(pa[i][1]);
-        vt.push_back(ta[i][0]);
-        at_.push_back(ta[i][1]);
-      }
-    }
-    images += labels.size(0);
-  }
-  synchronize(device_);
-  Evaluation e;
-  e.images_per_s = images / std::max(1e-9, seconds_since(start));
-  e.metrics = evaluation_metrics(confusion, vp, vt, ap, at_);
-  e.metrics.loss = loss / std::max<int64_t>(1, batches);
-  e.metrics.loss_expression = loss_expression / std::max<int64_t>(1, batches);
-  // The reference averages the CCC loss over batches; batches of one sample have no variance.
-  e.metrics.loss_va = va_batches ? loss_va / va_batches : 0;
-  e.per_class = confusion.per_class_accuracy();
-  e.confusion = confusion.counts();
-  return e;
+  EvalSetup setup;
+  setup.device = device_;
+  setup.precision = c_.precision;
+  setup.channels_last = c_.channels_last;
+  setup.nodes = nodes_;
+  setup.class_weights = class_weights_;
+  setup.lambda = c_.lambda;
+  setup.num_classes = static_cast<int>(d_.index.class_names.size());
+  return evaluate_model(*model_, *val_loader_, setup);
 }
 
 void Trainer::save_best(int64_t epoch) {
@@ -503,6 +441,18 @@ TrainResult Trainer::run(const StartPoint& start) {
 
 void install_interrupt_handler() { std::signal(SIGINT, on_sigint); }
 
+at::Tensor class_weights_for(const RunConfig& c, const datasets::Dataset& d) {
+  if (c.class_weights != "on") return at::Tensor();
+  for (size_t k = 0; k < d.train_class_counts.size(); ++k) {
+    if (d.train_class_counts[k] == 0) {
+      throw Error("compute class weights", d.index.root, 0, "class_weights",
+                  "class '" + d.index.class_names[k] + "' has no training sample, so min/count weights are "
+                  "undefined; pass --class_weights off to train unweighted");
+    }
+  }
+  return metrics::class_weights(d.train_class_counts);
+}
+
 std::string resume_state_path(const RunConfig& c, int64_t run_id) {
   return c.checkpoint_dir + "/run" + std::to_string(run_id) + "-" + c.run_name + ".resume.pt";
 }
@@ -511,28 +461,6 @@ std::string best_checkpoint_path(const RunConfig& c, int64_t run_id) {
   return c.checkpoint_dir + "/run" + std::to_string(run_id) + "-" + c.run_name + ".best.pth";
 }
 
-reports::EvalMetrics evaluation_metrics(const metrics::ConfusionMatrix& confusion,
-                                        const std::vector<double>& vp, const std::vector<double>& vt,
-                                        const std::vector<double>& ap, const std::vector<double>& at_) {
-  reports::EvalMetrics m;
-  m.accuracy = confusion.accuracy();
-  m.macro_f1 = confusion.macro_f1();
-  m.affwild2_expression = metrics::affwild2_expression_score(m.macro_f1, m.accuracy);
-  m.has_va = !vp.empty();
-  if (m.has_va) {
-    const auto v = metrics::regression_scores(vp, vt), a = metrics::regression_scores(ap, at_);
-    m.ccc_valence = v.ccc;
-    m.ccc_arousal = a.ccc;
-    m.pcc_valence = v.pcc;
-    m.pcc_arousal = a.pcc;
-    m.rmse_valence = v.rmse;
-    m.rmse_arousal = a.rmse;
-    m.sagr_valence = v.sagr;
-    m.sagr_arousal = a.sagr;
-    m.affwild2_va = metrics::affwild2_va_score(v.ccc, a.ccc);
-  }
-  return m;
-}
 
 TrainResult train(const RunConfig& config, const datasets::Dataset& data, reports::ResultStore& store,
                   int64_t run_id, const StartPoint& start, std::ostream& log) {

@@ -41,16 +41,14 @@ struct TrainResult {
 TrainResult train(const RunConfig& config, const datasets::Dataset& data, reports::ResultStore& store,
                   int64_t run_id, const StartPoint& start, std::ostream& log);
 
+/// The cross-entropy class weights of the reference (min count / count over the training split)
+/// when config.class_weights is "on" (CPU tensor), else undefined. Throws fer::Error naming a
+/// class without training samples.
+at::Tensor class_weights_for(const RunConfig& config, const datasets::Dataset& data);
+
 /// Path of the resume state of a run.
 std::string resume_state_path(const RunConfig& config, int64_t run_id);
 /// Path of the best checkpoint (reference format) of a run.
 std::string best_checkpoint_path(const RunConfig& config, int64_t run_id);
-
-/// Builds EvalMetrics from whole-split predictions. va_* are empty for single-task models.
-reports::EvalMetrics evaluation_metrics(const metrics::ConfusionMatrix& confusion,
-                                        const std::vector<double>& valence_pred,
-                                        const std::vector<double>& valence_true,
-                                        const std::vector<double>& arousal_pred,
-                                        const std::vector<double>& arousal_true);
 
 }  // namespace fer::experiments

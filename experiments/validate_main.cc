@@ -86,8 +86,13 @@ int main(int argc, char** argv) {
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
     po::notify(vm);
+    fer::check_flag_range("preview_size", size, 8, 1024);
+    fer::check_flag_range("workers", vm["workers"].as<int>(), 0, 256);
   } catch (const po::error& e) {
     std::cerr << "validate_dataset: " << e.what() << "\n" << desc;
+    return 2;
+  } catch (const fer::Error& e) {
+    std::cerr << "validate_dataset: error: " << e.what() << "\n";
     return 2;
   }
   if (vm.count("help")) {

@@ -39,8 +39,14 @@ int main(int argc, char** argv) {
     if (vm.count("baseline") == vm.count("write_baseline")) {
       throw po::error("give exactly one of --baseline and --write_baseline");
     }
+    fer::check_flag_range("k", k, 0, 100);
+    fer::check_flag_range("floor", floor, 0, 1);
+    fer::check_flag_range("check_seeds", check_seeds, 0, 1000);
   } catch (const po::error& e) {
     std::cerr << "check: " << e.what() << "\n" << desc;
+    return 2;
+  } catch (const fer::Error& e) {
+    std::cerr << "check: error: " << e.what() << "\n";
     return 2;
   }
   try {

@@ -29,8 +29,12 @@ int main(int argc, char** argv) {
       return 0;
     }
     po::notify(vm);
+    fer::check_flag_range("threshold", o.threshold, 0, 0.99);
   } catch (const po::error& e) {
     std::cerr << "compare_throughput: " << e.what() << "\n" << desc;
+    return 2;
+  } catch (const fer::Error& e) {
+    std::cerr << "compare_throughput: error: " << e.what() << "\n";
     return 2;
   }
   try {

@@ -206,7 +206,8 @@ std::string render_paper_table(const std::vector<ConfigSummary>& summaries, cons
 
 namespace {
 
-// One throughput row per configuration (as the paper tables): runs are grouped by device,
+// One throughput row per trained configuration (evaluations of saved weights, schedule
+// "checkpoint", train nothing and are left out): runs are grouped by device,
 // precision, backbone, model, input size and the rest of the configuration less the seed; rows
 // of one (device, precision, backbone, model, input) that differ otherwise name the fields.
 struct ThroughputRow {
@@ -230,7 +231,7 @@ std::vector<ThroughputRow> throughput_rows(Database& db) {
            "json_remove(r.config_json" + removed + "), f.train_images_per_s, f.eval_images_per_s, "
            "(SELECT COALESCE(SUM(e.data_wait_s), 0) FROM epochs e WHERE e.run_id = r.id), "
            "(SELECT COALESCE(SUM(e.compute_s), 0) FROM epochs e WHERE e.run_id = r.id), f.peak_rss_mb, f.peak_cuda_mb "
-           "FROM runs r JOIN final_metrics f ON f.run_id = r.id WHERE r.status = 'finished' "
+           "FROM runs r JOIN final_metrics f ON f.run_id = r.id WHERE r.status = 'finished' AND r.schedule != 'checkpoint' "
            "ORDER BY r.device, r.precision, r.backbone DESC, r.model, r.id")) {
     ThroughputRow t{as_string(row[0]), as_string(row[1]), as_string(row[2]), as_string(row[3]), as_string(row[5]),
                     as_int(row[4])};

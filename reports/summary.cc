@@ -56,7 +56,8 @@ bool higher_is_better(const std::string& metric) {
 }
 
 const std::vector<std::string>& non_grouping_fields() {
-  static const std::vector<std::string> fields = {"seed", "run_name", "db", "cache_dir", "checkpoint_dir", "workers"};
+  static const std::vector<std::string> fields = {"seed", "run_name", "db", "cache_dir", "checkpoint_dir", "workers",
+                                                      "checkpoint"};
   return fields;
 }
 

@@ -1,6 +1,7 @@
 // Aggregation of finished runs for the reports and the regression gate: one row per
 // configuration, i.e. per set of runs whose resolved configuration is equal in every field but
-// the seed (and the run name and where files go: db, cache_dir, checkpoint_dir, workers). Mean
+// the seed (and the run name and where files go: db, cache_dir, checkpoint_dir, workers, the
+// checkpoint path of an evaluation, whose SHA-256 does count). Mean
 // and standard deviation over the seeds; the newest finished run per config hash counts once.
 // Rows of one paper cell (dataset x backbone x model x schedule) that differ in anything else stay
 // separate and name the fields they differ in.

@@ -29,6 +29,11 @@ set +e
 "$check" --db "$work/good.db" --baseline "$baseline" | tee "$work/good.md"
 good=${PIPESTATUS[0]}
 set -e
+set +e
+"$check" --db "$work/good.db" --baseline "$baseline" --k nan > "$work/bad_flag.log" 2>&1
+bad_flag=$?
+set -e
+[ "$bad_flag" -eq 2 ] && grep -q -- "--k must be in" "$work/bad_flag.log" || { echo "FAIL: check --k nan must exit 2 naming --k"; cat "$work/bad_flag.log"; exit 1; }
 [ "$good" -eq 0 ] || { echo "FAIL: the unmodified model must pass the gate (exit $good)"; cat "$work/good.log"; exit 1; }
 
 "$runner" "${config[@]}" --seed 0 --shuffle_train_labels --db "$work/broken.db" > "$work/broken.log" 2>&1 ||

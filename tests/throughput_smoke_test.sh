@@ -34,4 +34,12 @@ cat "$work/slower.md"
 matched=$(grep -c "| 0.600 |" "$work/slower.md" || true)
 [ "$matched" -eq "$benchmarks" ] || { echo "FAIL: expected $benchmarks ratios of 0.600, got $matched"; exit 1; }
 [ "$(grep -c "| 1.667 |" "$work/faster.md" || true)" -eq "$benchmarks" ] || { echo "FAIL: expected ratios of 1.667"; exit 1; }
+# Out-of-range flags: exit 2 with the flag named, before anything runs.
+set +e
+experiments/throughput --threads -1 --db "$work/never.db" > "$work/bad.log" 2>&1; rc_threads=$?
+reports/compare_throughput --db "$db" --baseline label:smoke --candidate label:slower --threshold nan > "$work/bad2.log" 2>&1; rc_threshold=$?
+set -e
+[ "$rc_threads" -eq 2 ] && grep -q -- "--threads must be in" "$work/bad.log" || { echo "FAIL: --threads -1"; cat "$work/bad.log"; exit 1; }
+[ ! -e "$work/never.db" ] || { echo "FAIL: a bad flag created a database"; exit 1; }
+[ "$rc_threshold" -eq 2 ] && grep -q -- "--threshold must be in" "$work/bad2.log" || { echo "FAIL: --threshold nan"; cat "$work/bad2.log"; exit 1; }
 echo "throughput smoke test passed ($rows repetitions recorded)"

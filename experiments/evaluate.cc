@@ -1,0 +1,213 @@
+#include "experiments/evaluate.h"
+
+#include <ATen/ATen.h>
+#include <boost/filesystem.hpp>
+#include <boost/program_options.hpp>
+
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <cstdio>
+#include <optional>
+#include <sstream>
+#include <limits>
+
+#include "datasets/error.h"
+#include "datasets/sha256.h"
+#include "experiments/code_version.h"
+#include "experiments/device.h"
+#include "experiments/provenance.h"
+#include "experiments/runner.h"
+#include "experiments/trainer.h"
+#include "models/checkpoint.h"
+#include "models/model_inference.h"
+#include "third_party/torch_info.h"
+
+namespace fer::experiments {
+namespace po = boost::program_options;
+namespace {
+
+bool given(const std::vector<std::string>& args, const std::string& flag) {
+  for (const auto& a : args) {
+    if (a == "--" + flag || a.rfind("--" + flag + "=", 0) == 0) return true;
+  }
+  return false;
+}
+
+// The model the file holds, with --model / --backbone applied on top.
+models::EmotionModel load_model(const EvaluateConfig& e, const models::LoadedCheckpoint& ckpt) {
+  std::optional<models::ModelKind> kind;
+  std::optional<models::Backbone> backbone;
+  if (e.model_given) kind = models::parse_model_kind(e.run.model);
+  if (e.backbone_given) backbone = models::parse_backbone(e.run.backbone);
+  return models::load_model_from_state(ckpt.model_state, e.run.checkpoint, kind, backbone);
+}
+
+EvalSetup setup_for(const RunConfig& c, const datasets::Dataset& d, const c10::Device& device, std::ostream& log) {
+  EvalSetup s;
+  s.device = device;
+  s.precision = c.precision;
+  s.channels_last = c.channels_last;
+  s.nodes = at::tensor(d.node_embeddings, at::kFloat).view({-1, d.embedding_dim}).to(device);
+  s.class_weights = class_weights_for(c, d);
+  if (s.class_weights.defined()) s.class_weights = s.class_weights.to(device);
+  s.lambda = c.lambda;
+  s.num_classes = static_cast<int>(d.index.class_names.size());
+  s.progress = &log;
+  return s;
+}
+
+datasets::LoaderOptions loader_options(const RunConfig& c, const c10::Device& device) {
+  datasets::LoaderOptions o;
+  o.batch_size = c.batch_size;
+  o.shuffle = false;
+  o.min_batch = 1;
+  o.workers = c.workers;
+  o.seed = c.seed;
+  o.pin_memory = device.is_cuda();
+  o.transform.output_size = c.input_size;
+  o.transform.augment = false;
+  o.transform.color_jitter = c.color_jitter;
+  return o;
+}
+
+}  // namespace
+
+bool parse_evaluate_config(int argc, const char* const* argv, EvaluateConfig* config) {
+  EvaluateConfig e;
+  po::options_description desc("evaluate: evaluate saved weights on a validation split, results to SQLite");
+  desc.add_options()("help", "show this help")
+      ("checkpoint", po::value(&e.run.checkpoint), "weights: the reference script's {'model_state_dict', ...}, a bare "
+                                                   "state dict, or one of our .best.pth files (required)");
+  po::variables_map vm;
+  std::vector<std::string> rest;
+  try {
+    auto parsed = po::command_line_parser(argc, argv).options(desc).allow_unregistered().run();
+    po::store(parsed, vm);
+    po::notify(vm);
+    rest = po::collect_unrecognized(parsed.options, po::include_positional);
+  } catch (const po::error& err) {
+    throw Error("parse options", "", 0, "", std::string(err.what()) + " (see --help)");
+  }
+  if (vm.count("help")) {
+    std::ostringstream help;
+    help << desc << "\nand the runner's flags for the data and the device:\n" << run_config_help();
+    std::printf("%s\n", help.str().c_str());
+    return false;
+  }
+  if (e.run.checkpoint.empty()) throw Error("parse options", "", 0, "checkpoint", "--checkpoint FILE is required");
+  for (const char* flag : {"resume", "interrupt_after_steps", "shuffle_train_labels", "pretrained"}) {
+    if (given(rest, flag)) throw Error("parse options", "", 0, flag, "--" + std::string(flag) + " is a training flag");
+  }
+  std::vector<const char*> args = {argv[0]};
+  for (const auto& r : rest) args.push_back(r.c_str());
+  const std::string checkpoint = e.run.checkpoint;
+  if (!parse_run_config(static_cast<int>(args.size()), args.data(), &e.run)) return false;
+  e.run.checkpoint = checkpoint;
+  e.model_given = given(rest, "model");
+  e.backbone_given = given(rest, "backbone");
+  *config = e;
+  return true;
+}
+
+EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) {
+  EvaluateOutcome out;
+  RunConfig c = e.run;
+  c.checkpoint_sha256 = sha256_file(c.checkpoint);  // Also: a missing file fails here, naming it.
+  const models::LoadedCheckpoint ckpt = models::read_checkpoint(c.checkpoint);
+  models::EmotionModel model = load_model(e, ckpt);  // Strict: every difference listed.
+  out.checkpoint_epoch = ckpt.epoch;
+  // What the file holds decides the model (unless overridden); input size and the rest follow
+  // from it as for training.
+  if (!e.model_given || !e.backbone_given) {
+    out.spec = models::infer_model_spec(ckpt.model_state, c.checkpoint);
+    if (!e.model_given) c.model = models::to_string(out.spec.kind);
+    if (!e.backbone_given) c.backbone = models::to_string(out.spec.backbone);
+  }
+  out.spec.kind = models::parse_model_kind(c.model);
+  out.spec.backbone = models::parse_backbone(c.backbone);
+  if (c.run_name.empty()) {
+    c.run_name = "eval_" + boost::filesystem::path(c.checkpoint).stem().string() + "_" + c.dataset;
+  }
+  c = resolve(c);
+  c.schedule = "checkpoint";
+  const int openblas_threads = set_threads(c.threads);
+  const std::string hash = config_hash(c), code = stamped_code_version();
+  log << torch_build_summary() << "\n"
+      << "checkpoint " << c.checkpoint << " (sha256 " << c.checkpoint_sha256 << ", epoch " << ckpt.epoch << "): "
+      << c.backbone << " " << c.model << (e.model_given || e.backbone_given ? " (as given)" : " (from its keys)") << "\n"
+      << "config " << hash << ": " << to_json(c) << "\n"
+      << "code version " << code << "\n";
+  boost::filesystem::path db_dir = boost::filesystem::path(c.db).parent_path();
+  if (!db_dir.empty()) boost::filesystem::create_directories(db_dir);
+  reports::ResultStore store(c.db);
+  if (!c.force && reusable_code_version(code)) {
+    if (auto id = store.find_finished(hash, code)) {
+      log << "checkpoint already evaluated as run #" << *id << " in " << c.db << "; skipping (--force to repeat)\n";
+      out.run_id = *id;
+      out.status = "skipped";
+      return out;
+    }
+  }
+  const datasets::Dataset data = open_run_data(c);
+  const int64_t classes = static_cast<int64_t>(data.index.class_names.size());
+  int64_t outputs = 0;
+  {
+    torch::NoGradGuard no_grad;
+    outputs = model->forward(at::zeros({2, 3, c.input_size, c.input_size}),
+                             at::tensor(data.node_embeddings, at::kFloat).view({-1, data.embedding_dim}))
+                  .expression.size(1);
+  }
+  if (outputs != classes) {
+    throw Error("evaluate checkpoint", c.checkpoint, 0, "model_state_dict",
+                "the model predicts " + std::to_string(outputs) + " classes; " + c.dataset + " has " +
+                    std::to_string(classes));
+  }
+  if (c.model == "emotion_gcn" && data.embedding_source.rfind("fallback", 0) == 0) {
+    log << "WARNING: node embeddings: " << data.embedding_source
+        << "; released Emotion-GCN weights expect the reference's GloVe vectors (--glove)\n";
+  }
+  const c10::Device device = parse_device(c.device);
+  model->to(device);
+  if (c.channels_last) {
+    torch::NoGradGuard no_grad;
+    for (auto& p : model->parameters()) {
+      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+    }
+  }
+  reports::Provenance provenance = collect_provenance(c.threads, openblas_threads, c.workers, c.device);
+  provenance["checkpoint"] = c.checkpoint;
+  provenance["checkpoint_sha256"] = c.checkpoint_sha256;
+  provenance["checkpoint_epoch"] = std::to_string(ckpt.epoch);
+  reports::RunRecord run{c.run_name, to_json(c), hash, code, static_cast<int64_t>(c.seed), c.dataset,
+                         c.backbone, c.model, c.schedule, c.device, c.precision};
+  out.run_id = store.begin_run(run, provenance, dataset_record(data));
+  log << "evaluation run #" << out.run_id << " '" << c.run_name << "' -> " << c.db << " on " << device << "\n";
+  try {
+    datasets::BatchLoader loader(data.index.val.samples, data.index.image_root, loader_options(c, device));
+    out.evaluation = evaluate_model(*model, loader, setup_for(c, data, device, log));
+    reports::FinalRecord f;
+    f.best_epoch = ckpt.epoch;
+    f.val = out.evaluation.metrics;
+    f.per_class_accuracy = out.evaluation.per_class;
+    f.confusion = out.evaluation.confusion;
+    f.train_images_per_s = std::numeric_limits<double>::quiet_NaN();  // Stored as NULL: nothing trained.
+    f.eval_images_per_s = out.evaluation.images_per_s;
+    f.peak_rss_mb = peak_rss_mb();
+    f.peak_cuda_mb = cuda_peak_mb(device);
+    f.checkpoint_path = c.checkpoint;
+    store.finish_run(out.run_id, f);
+  } catch (const std::exception& err) {
+    store.mark_run(out.run_id, "failed", err.what());
+    throw;
+  }
+  out.status = "finished";
+  log << "finished evaluation #" << out.run_id << ": accuracy " << out.evaluation.metrics.accuracy << ", macro F1 "
+      << out.evaluation.metrics.macro_f1;
+  if (out.evaluation.metrics.has_va) {
+    log << ", CCC-V " << out.evaluation.metrics.ccc_valence << ", CCC-A " << out.evaluation.metrics.ccc_arousal;
+  }
+  log << "\n";
+  return out;
+}
+
+}  // namespace fer::experiments

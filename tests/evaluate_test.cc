@@ -1,0 +1,153 @@
+// Evaluating saved weights: which model a state dict holds (all six, DataParallel prefixes,
+// overrides), clear refusals of truncated and foreign files, SHA-256 of checkpoint files, and an
+// evaluation that reproduces exactly the metrics the trainer stored for the same weights.
+#include <ATen/ATen.h>
+#include <boost/filesystem.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "datasets/error.h"
+#include "datasets/sha256.h"
+#include "experiments/evaluate.h"
+#include "experiments/runner.h"
+#include "models/factory.h"
+#include "models/model_inference.h"
+#include "models/state_dict.h"
+#include "reports/render.h"
+#include "reports/summary.h"
+#include "tests/catch.h"
+#include "tests/temp_dir.h"
+#include "tests/tiny_config.h"
+
+namespace ex = fer::experiments;
+namespace fm = fer::models;
+namespace rp = fer::reports;
+
+namespace {
+
+fm::NamedTensors state_of(fm::ModelKind kind, fm::Backbone backbone, int64_t classes = 7) {
+  fm::ModelSpec spec;
+  spec.kind = kind;
+  spec.backbone = backbone;
+  spec.num_classes = classes;
+  return fm::state_dict(*fm::make_model(spec));
+}
+
+}  // namespace
+
+TEST_CASE("SHA-256 matches the FIPS 180-4 test vectors", "[evaluate]") {
+  CHECK(fer::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(fer::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(fer::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  CHECK(fer::sha256_hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  const auto dir = fer::testing::temp_dir("sha256");
+  std::ofstream((dir / "abc.txt").string()) << "abc";
+  CHECK(fer::sha256_file((dir / "abc.txt").string()) == fer::sha256_hex("abc"));
+  REQUIRE_THROWS_WITH(fer::sha256_file((dir / "missing.pth").string()), Catch::Contains("missing.pth"));
+}
+
+TEST_CASE("the six models are identified from their keys and shapes", "[evaluate]") {
+  const auto kind = GENERATE(fm::ModelKind::kSingleTask, fm::ModelKind::kMultiTask, fm::ModelKind::kEmotionGcn);
+  const auto backbone = GENERATE(fm::Backbone::kDenseNet, fm::Backbone::kBReGNeXt);
+  INFO(fm::to_string(backbone) << " " << fm::to_string(kind));
+  const auto state = state_of(kind, backbone);
+  const fm::ModelSpec spec = fm::infer_model_spec(state, "model.pth");
+  CHECK(spec.kind == kind);
+  CHECK(spec.backbone == backbone);
+  CHECK(spec.num_classes == 7);
+  CHECK(spec.embedding_dim == 300);
+  // torch.nn.DataParallel's "module." prefix is removed; the weights load and give the same outputs.
+  fm::NamedTensors wrapped;
+  for (const auto& [name, t] : state) wrapped.emplace_back("module." + name, t);
+  const fm::EmotionModel model = fm::load_model_from_state(wrapped, "wrapped.pth");
+  const auto loaded = fm::state_dict(*model);
+  REQUIRE(loaded.size() == state.size());
+  for (size_t i = 0; i < state.size(); ++i) CHECK(at::equal(loaded[i].second, state[i].second));
+}
+
+TEST_CASE("class counts and embedding sizes come from the shapes", "[evaluate]") {
+  CHECK(fm::infer_model_spec(state_of(fm::ModelKind::kSingleTask, fm::Backbone::kDenseNet, 8), "x").num_classes == 8);
+  CHECK(fm::infer_model_spec(state_of(fm::ModelKind::kMultiTask, fm::Backbone::kBReGNeXt, 5), "x").num_classes == 5);
+  fm::ModelSpec gcn;
+  gcn.embedding_dim = 50;
+  CHECK(fm::infer_model_spec(fm::state_dict(*fm::make_model(gcn)), "x").embedding_dim == 50);
+}
+
+TEST_CASE("truncated, foreign and mismatched state dicts are refused with the differences", "[evaluate]") {
+  auto state = state_of(fm::ModelKind::kEmotionGcn, fm::Backbone::kDenseNet);
+  auto truncated = state;
+  truncated.erase(truncated.begin() + 10);
+  const std::string dropped = state[10].first;
+  REQUIRE_THROWS_WITH(fm::load_model_from_state(truncated, "truncated.pth"),
+                      Catch::Contains("truncated.pth") && Catch::Contains("missing key " + dropped));
+  auto reshaped = state;
+  reshaped[5].second = at::zeros({3});
+  REQUIRE_THROWS_WITH(fm::load_model_from_state(reshaped, "reshaped.pth"), Catch::Contains("shape mismatch"));
+  const fm::NamedTensors foreign = {{"encoder.layer0.weight", at::zeros({4, 4})}};
+  REQUIRE_THROWS_WITH(fm::infer_model_spec(foreign, "foreign.pth"),
+                      Catch::Contains("foreign.pth") && Catch::Contains("looked for") &&
+                          Catch::Contains("encoder.layer0.weight"));
+  REQUIRE_THROWS_WITH(fm::infer_model_spec({}, "empty.pth"), Catch::Contains("the state dict is empty"));
+  // --model multi_task on a single-task file: the strict load names both sides.
+  REQUIRE_THROWS_WITH(fm::load_model_from_state(state_of(fm::ModelKind::kSingleTask, fm::Backbone::kDenseNet),
+                                                "single.pth", fm::ModelKind::kMultiTask),
+                      Catch::Contains("missing key lin_cat.weight") && Catch::Contains("unexpected key classifier.weight"));
+}
+
+TEST_CASE("evaluating a checkpoint reproduces the trainer's metrics and is stored as its own row", "[evaluate]") {
+  const auto dir = fer::testing::temp_dir("evaluate_run");
+  ex::RunConfig train = fer::testing::tiny_config(dir, "multi_task");
+  std::ostringstream log;
+  const auto trained = ex::run_experiment(train, log);
+  REQUIRE(trained.status == "finished");
+
+  const char* argv[] = {"evaluate", "--checkpoint", trained.final_record.checkpoint_path.c_str(), "--db",
+                        train.db.c_str(), "--cache_dir", train.cache_dir.c_str(), "--batch_size", "6",
+                        "--input_size", "48", "--threads", "1", "--synth_train_per_class", "3",
+                        "--synth_val_per_class", "2"};
+  ex::EvaluateConfig e;
+  REQUIRE(ex::parse_evaluate_config(static_cast<int>(std::size(argv)), argv, &e));
+  const auto evaluated = ex::evaluate_checkpoint(e, log);
+  INFO(log.str());
+  REQUIRE(evaluated.status == "finished");
+  CHECK(evaluated.spec.kind == fm::ModelKind::kMultiTask);
+  CHECK(evaluated.checkpoint_epoch == trained.final_record.best_epoch);
+  const auto& a = trained.final_record.val;
+  const auto& b = evaluated.evaluation.metrics;
+  CHECK(a.accuracy == b.accuracy);
+  CHECK(a.macro_f1 == b.macro_f1);
+  CHECK(a.loss == b.loss);
+  CHECK(a.ccc_valence == b.ccc_valence);
+  CHECK(a.ccc_arousal == b.ccc_arousal);
+  CHECK(a.rmse_valence == b.rmse_valence);
+  CHECK(trained.final_record.confusion == evaluated.evaluation.confusion);
+
+  // Stored once; the same evaluation again is skipped, --force repeats it.
+  CHECK(ex::evaluate_checkpoint(e, log).status == "skipped");
+  e.run.force = true;
+  CHECK(ex::evaluate_checkpoint(e, log).status == "finished");
+
+  // The paper table shows it as its own row, beside the trained one.
+  rp::ResultStore store(train.db);
+  const auto summaries = rp::summarize(store.db());
+  REQUIRE(summaries.size() == 2);
+  const std::string table = rp::render_paper_table(summaries, {}, "synth-affectnet");
+  // (The repeated evaluation replaces the first: one run per configuration counts.)
+  CHECK(table.find("| DenseNet-121 | Multi-task | checkpoint | 1 |") != std::string::npos);
+  CHECK(table.find("| DenseNet-121 | Multi-task | smoke | 1 |") != std::string::npos);
+  CHECK(rp::as_string(store.db().query("SELECT value FROM provenance WHERE run_id = ?1 AND key = "
+                                       "'checkpoint_sha256'", {evaluated.run_id})[0][0]) ==
+        fer::sha256_file(trained.final_record.checkpoint_path));
+
+  // Flags for training only are refused; a model the file does not hold is an error.
+  const char* resume[] = {"evaluate", "--checkpoint", "x.pth", "--resume"};
+  REQUIRE_THROWS_WITH(ex::parse_evaluate_config(4, resume, &e), Catch::Contains("training flag"));
+  const char* missing[] = {"evaluate"};
+  REQUIRE_THROWS_WITH(ex::parse_evaluate_config(1, missing, &e), Catch::Contains("--checkpoint FILE is required"));
+  const char* wrong[] = {"evaluate", "--checkpoint", trained.final_record.checkpoint_path.c_str(), "--model",
+                         "emotion_gcn", "--db", train.db.c_str()};
+  REQUIRE(ex::parse_evaluate_config(static_cast<int>(std::size(wrong)), wrong, &e));
+  REQUIRE_THROWS_WITH(ex::evaluate_checkpoint(e, log), Catch::Contains("missing key gc1.weight"));
+}
