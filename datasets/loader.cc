@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <chrono>
 #include <numeric>
 
@@ -78,7 +79,14 @@ Batch BatchLoader::make_batch(int64_t batch) const {
   float* va = out.valence_arousal.data_ptr<float>();
   for (int64_t i = 0; i < n; ++i) {
     const int64_t index = order_[begin + i];
-    load_sample(index, epoch_, images + i * 3 * size * size);
+    float* image = images + i * 3 * size * size;
+    try {
+      load_sample(index, epoch_, image);
+    } catch (const Error& e) {
+      if (!options_.keep_going_on_bad_images) throw;
+      std::fill(image, image + 3 * size * size, 0.0f);
+      out.failures.emplace_back(i, e.what());
+    }
     const Sample& s = samples_[index];
     labels[i] = s.expression;
     va[2 * i] = s.valence;

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "datasets/sample.h"
@@ -31,6 +32,9 @@ struct LoaderOptions {
   int prefetch_batches = 4;   // Batches decoded ahead of the consumer.
   uint64_t seed = 0;
   bool pin_memory = false;    // Page-locked batches for fast host-to-GPU copies (CUDA builds).
+  /// A sample whose image cannot be read (fer::Error: missing, truncated, corrupt) is listed in
+  /// Batch::failures with its message and given an all-zero image, instead of stopping the epoch.
+  bool keep_going_on_bad_images = false;
   TransformOptions transform;
 };
 
@@ -39,6 +43,8 @@ struct Batch {
   at::Tensor expression;       // int64 [B]
   at::Tensor valence_arousal;  // float32 [B, 2]
   std::vector<int64_t> indices;  // Sample indices in the split.
+  /// With keep_going_on_bad_images: (position in this batch, error message) of each unreadable image.
+  std::vector<std::pair<int64_t, std::string>> failures;
 };
 
 class BatchLoader {

@@ -1,5 +1,7 @@
 #include "experiments/progress.h"
 
+#include <cmath>
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -29,8 +31,10 @@ void Progress::update(int64_t done, double loss, double images_per_s) {
   const double per_batch = elapsed / static_cast<double>(std::max<int64_t>(1, done - first_));
   const double eta = per_batch * static_cast<double>(total_ - done);
   char line[200];
-  std::snprintf(line, sizeof(line), "%s batch %lld/%lld loss %.4f %.1f img/s ETA %s", label_.c_str(),
-                static_cast<long long>(done), static_cast<long long>(total_), loss, images_per_s,
+  char loss_text[32] = "";
+  if (!std::isnan(loss)) std::snprintf(loss_text, sizeof(loss_text), " loss %.4f", loss);
+  std::snprintf(line, sizeof(line), "%s batch %lld/%lld%s %.1f img/s ETA %s", label_.c_str(),
+                static_cast<long long>(done), static_cast<long long>(total_), loss_text, images_per_s,
                 format_duration(eta).c_str());
   if (live_) {
     std::cerr << "\r" << line << "\033[K" << std::flush;

@@ -1,0 +1,287 @@
+#include "experiments/predict.h"
+
+#include <ATen/ATen.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <boost/filesystem.hpp>
+#include <boost/program_options.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "datasets/affectnet.h"
+#include "datasets/affwild2.h"
+#include "datasets/error.h"
+#include "datasets/label_stats.h"
+#include "datasets/loader.h"
+#include "datasets/report.h"
+#include "experiments/amp.h"
+#include "experiments/config_ranges.h"
+#include "experiments/device.h"
+#include "experiments/progress.h"
+#include "models/checkpoint.h"
+#include "models/model_inference.h"
+#include "third_party/torch_info.h"
+
+namespace fer::experiments {
+namespace fs = boost::filesystem;
+namespace po = boost::program_options;
+namespace {
+
+bool is_image_name(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
+}
+
+// Every image under `dir` (recursively, sorted), each used whole.
+std::vector<datasets::Sample> folder_samples(const fs::path& dir) {
+  std::vector<datasets::Sample> out;
+  for (fs::recursive_directory_iterator it(dir), end; it != end; ++it) {
+    if (!fs::is_regular_file(it->status()) || !is_image_name(it->path())) continue;
+    datasets::Sample s;
+    s.image = fs::relative(it->path(), dir).string();
+    out.push_back(s);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.image < b.image; });
+  return out;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.8g", v);
+  return buf;
+}
+
+struct LoadedModel {
+  models::EmotionModel model;
+  models::ModelSpec spec;
+};
+
+LoadedModel load(const PredictConfig& c) {
+  const models::LoadedCheckpoint ckpt = models::read_checkpoint(c.checkpoint);
+  LoadedModel out;
+  out.model = models::load_model_from_state(ckpt.model_state, c.checkpoint, c.model, c.backbone);
+  if (!c.model || !c.backbone) out.spec = models::infer_model_spec(ckpt.model_state, c.checkpoint);
+  if (c.model) out.spec.kind = *c.model;
+  if (c.backbone) out.spec.backbone = *c.backbone;
+  return out;
+}
+
+at::Tensor node_embeddings(const PredictConfig& c, const models::ModelSpec& spec,
+                           const std::vector<std::string>& class_names) {
+  if (spec.kind != models::ModelKind::kEmotionGcn) return at::Tensor();
+  const auto words = datasets::label_words(class_names);
+  int dim = static_cast<int>(spec.embedding_dim);
+  std::vector<float> values = c.glove.empty() ? datasets::fallback_embeddings(words, dim)
+                                              : datasets::read_glove(c.glove, words, &dim);
+  if (dim != spec.embedding_dim) {
+    throw Error("read node embeddings", c.glove, 0, "glove", "vectors have " + std::to_string(dim) +
+                                                                 " dimensions; the model's gc1 takes " +
+                                                                 std::to_string(spec.embedding_dim));
+  }
+  return at::tensor(values, at::kFloat).view({-1, dim});
+}
+
+}  // namespace
+
+bool parse_predict_config(int argc, const char* const* argv, PredictConfig* config) {
+  PredictConfig c;
+  std::string model, backbone;
+  po::options_description desc("predict: expressions (and valence/arousal) of saved weights on new faces, to CSV");
+  desc.add_options()("help", "show this help")
+      ("checkpoint", po::value(&c.checkpoint), "weights (reference script format, bare state dict, or ours) (required)")
+      ("input", po::value(&c.input), "an AffectNet-format CSV, or a folder of face crops such as an Aff-Wild2 "
+                                     "cropped_aligned video folder (required)")
+      ("out", po::value(&c.out), "CSV to write (required)")
+      ("image_root", po::value(&c.image_root), "CSV input: directory its image paths are relative to (default: "
+                                               "<csv dir>/Manually_Annotated_Images if present, else <csv dir>)")
+      ("labels", po::value(&c.labels)->default_value(c.labels), "class order the model was trained with: affectnet | affwild2")
+      ("model", po::value(&model), "single_task | multi_task | emotion_gcn (default: read from the file's keys)")
+      ("backbone", po::value(&backbone), "densenet | bregnext (default: read from the file's keys)")
+      ("glove", po::value(&c.glove), "GloVe text file for Emotion-GCN's label nodes (default: documented fallback)")
+      ("device", po::value(&c.device)->default_value(c.device), "cpu | cuda | cuda:N")
+      ("precision", po::value(&c.precision)->default_value(c.precision), "fp32 | fp16 | bf16 (autocast)")
+      ("channels_last", "channels-last memory format")
+      ("strict", "stop at the first unreadable image (default: report it and go on)")
+      ("input_size", po::value(&c.input_size), "input pixels (default: 227 DenseNet with AffectNet labels, else 112)")
+      ("batch_size", po::value(&c.batch_size)->default_value(c.batch_size), "images per forward pass")
+      ("workers", po::value(&c.workers)->default_value(c.workers), "loader threads")
+      ("threads", po::value(&c.threads), "intra-op threads (default: all cores)");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw Error("parse options", "", 0, "", std::string(e.what()) + " (see --help)");
+  }
+  if (vm.count("help")) {
+    std::ostringstream help;
+    help << desc;
+    std::printf("%s\n", help.str().c_str());
+    return false;
+  }
+  for (const char* flag : {"checkpoint", "input", "out"}) {
+    if (!vm.count(flag)) throw Error("parse options", "", 0, flag, "--" + std::string(flag) + " is required");
+  }
+  if (c.labels != "affectnet" && c.labels != "affwild2") {
+    throw Error("parse options", "", 0, "labels", "unknown value '" + c.labels + "'; valid: affectnet, affwild2");
+  }
+  try {
+    if (!model.empty()) c.model = models::parse_model_kind(model);
+    if (!backbone.empty()) c.backbone = models::parse_backbone(backbone);
+  } catch (const std::invalid_argument& e) {
+    throw Error("parse options", "", 0, model.empty() ? "backbone" : "model", e.what());
+  }
+  if (c.precision != "fp32" && c.precision != "fp16" && c.precision != "bf16") {
+    throw Error("parse options", "", 0, "precision", "unknown value '" + c.precision + "'; valid: fp32, fp16, bf16");
+  }
+  c.channels_last = vm.count("channels_last") > 0;
+  c.strict = vm.count("strict") > 0;
+  if (vm.count("input_size")) check_flag_range("input_size", c.input_size, 4, 1024);
+  check_flag_range("batch_size", static_cast<double>(c.batch_size), 1, 65536);
+  check_flag_range("workers", c.workers, 0, 256);
+  if (vm.count("threads")) check_flag_range("threads", c.threads, 1, 1024);
+  *config = c;
+  return true;
+}
+
+PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
+  PredictConfig c = config;
+  PredictOutcome out;
+  LoadedModel m = load(c);
+  const bool eight = m.spec.num_classes == 8 && c.labels == "affectnet";
+  out.class_names = c.labels == "affectnet" ? datasets::affectnet_class_names(eight) : datasets::affwild2_class_names();
+  if (static_cast<int64_t>(out.class_names.size()) != m.spec.num_classes) {
+    throw Error("predict", c.checkpoint, 0, "labels", "the model has " + std::to_string(m.spec.num_classes) +
+                                                         " classes; --labels " + c.labels + " has " +
+                                                         std::to_string(out.class_names.size()));
+  }
+  const std::string backbone = models::to_string(m.spec.backbone);
+  if (c.input_size < 0) c.input_size = (backbone == "densenet" && c.labels == "affectnet") ? 227 : 112;
+  if (!input_size_ok(backbone, c.input_size)) {
+    throw Error("check options", "", 0, "input_size", "--input_size must be " + input_size_rule(backbone) + ", got " +
+                                                          std::to_string(c.input_size));
+  }
+  // The images: an AffectNet CSV (aligned with its geometry) or a folder of crops.
+  std::vector<datasets::Sample> samples;
+  std::string image_root = c.image_root;
+  if (fs::is_regular_file(c.input)) {
+    const fs::path dir = fs::path(c.input).parent_path();
+    if (image_root.empty()) {
+      image_root = fs::is_directory(dir / "Manually_Annotated_Images") ? (dir / "Manually_Annotated_Images").string()
+                                                                       : (dir.empty() ? "." : dir.string());
+    }
+    datasets::Split split = datasets::read_affectnet_csv(c.input, image_root, "predict", datasets::ReadOptions());
+    log << datasets::format_report(split.report) << "\n";
+    samples = std::move(split.samples);
+  } else if (fs::is_directory(c.input)) {
+    image_root = c.input;
+    samples = folder_samples(c.input);
+  } else {
+    throw Error("predict", c.input, 0, "input", "no such file or folder");
+  }
+  if (samples.empty()) throw Error("predict", c.input, 0, "input", "no images to predict (.jpg, .jpeg, .png)");
+
+  const int threads = c.threads > 0 ? c.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  set_threads(threads);
+  const c10::Device device = parse_device(c.device);
+  if (c.precision == "fp16" && !device.is_cuda()) {
+    throw Error("check options", "", 0, "precision", "fp16 autocast needs a CUDA device; use bf16 on CPU");
+  }
+  m.model->to(device);
+  if (c.channels_last) {
+    torch::NoGradGuard no_grad;
+    for (auto& p : m.model->parameters()) {
+      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+    }
+  }
+  at::Tensor nodes = node_embeddings(c, m.spec, out.class_names);
+  if (nodes.defined()) nodes = nodes.to(device);
+  log << torch_build_summary() << "\n"
+      << "predict: " << backbone << " " << models::to_string(m.spec.kind) << " from " << c.checkpoint << "; "
+      << samples.size() << " image(s) from " << c.input << "; input " << c.input_size << ", batch " << c.batch_size
+      << ", " << c.device << " " << c.precision << ", " << threads << " thread(s), " << c.workers << " worker(s) -> "
+      << c.out << "\n";
+
+  datasets::LoaderOptions lo;
+  lo.batch_size = c.batch_size;
+  lo.shuffle = false;
+  lo.workers = c.workers;
+  lo.pin_memory = device.is_cuda();
+  lo.keep_going_on_bad_images = !c.strict;
+  lo.transform.output_size = c.input_size;
+  lo.transform.augment = false;
+  datasets::BatchLoader loader(samples, image_root, lo);
+  loader.start_epoch(0);
+
+  const std::string tmp = c.out + ".partial";
+  std::ofstream csv(tmp);
+  if (!csv) throw Error("write predictions", tmp, 0, "out", "cannot create the file");
+  const bool va = m.spec.kind != models::ModelKind::kSingleTask;
+  csv << "path,expression";
+  for (const auto& name : out.class_names) csv << ",p_" << name;
+  csv << ",valence,arousal,error\n";
+  m.model->eval();
+  torch::NoGradGuard no_grad;
+  Progress progress(log, "predict", loader.num_batches());
+  int64_t batches = 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (auto batch = loader.next()) {
+    at::Tensor x = batch->images.to(device);
+    if (c.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
+    models::ModelOutput y;
+    {
+      AutocastGuard autocast(c.precision, device);
+      y = m.model->forward(x, nodes);
+    }
+    const at::Tensor probs = at::softmax(y.expression.to(at::kFloat), 1).to(at::kDouble).cpu().contiguous();
+    const at::Tensor vas = va ? y.valence_arousal.to(at::kDouble).cpu().contiguous() : at::Tensor();
+    std::vector<std::string> errors(batch->indices.size());
+    for (const auto& [i, message] : batch->failures) errors[i] = message;
+    for (size_t i = 0; i < batch->indices.size(); ++i) {
+      const auto& s = samples[batch->indices[i]];
+      csv << csv_field(s.image);
+      ++out.images;
+      if (!errors[i].empty()) {
+        ++out.failed;
+        log << "WARNING: " << errors[i] << "\n";
+        csv << ",";  // No expression, probabilities, valence or arousal: only the error.
+        for (size_t k = 0; k < out.class_names.size(); ++k) csv << ",";
+        csv << ",,," << csv_field(errors[i]) << "\n";
+        continue;
+      }
+      const auto p = probs[i];
+      csv << "," << out.class_names[p.argmax().item<int64_t>()];
+      for (int64_t k = 0; k < p.size(0); ++k) csv << "," << number(p[k].item<double>());
+      if (va) csv << "," << number(vas[i][0].item<double>()) << "," << number(vas[i][1].item<double>());
+      else csv << ",,";
+      csv << ",\n";
+    }
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    progress.update(++batches, std::nan(""), static_cast<double>(out.images) / std::max(1e-9, elapsed));
+  }
+  progress.finish();
+  csv.close();
+  if (!csv) throw Error("write predictions", tmp, 0, "out", "write failed");
+  fs::rename(tmp, c.out);
+  log << "wrote " << out.images << " prediction(s) to " << c.out;
+  if (out.failed) log << " (" << out.failed << " unreadable image(s): rows with an error)";
+  log << "\n";
+  return out;
+}
+
+}  // namespace fer::experiments
