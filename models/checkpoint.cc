@@ -145,14 +145,17 @@ void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const
   }
 }
 
-NamedTensors torchvision_densenet_features(const NamedTensors& state) {
+std::string current_densenet_key(const std::string& name) {
   // Legacy torchvision names: "denselayer1.norm.1.weight" -> "denselayer1.norm1.weight".
   static const std::regex kLegacy(R"(^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var|num_batches_tracked))$)");
+  std::smatch m;
+  return std::regex_match(name, m, kLegacy) ? m[1].str() + m[2].str() : name;
+}
+
+NamedTensors torchvision_densenet_features(const NamedTensors& state) {
   NamedTensors out;
   for (const auto& [name, t] : state) {
-    std::string key = name.rfind("module.", 0) == 0 ? name.substr(7) : name;  // DataParallel prefix.
-    std::smatch m;
-    if (std::regex_match(key, m, kLegacy)) key = m[1].str() + m[2].str();
+    const std::string key = current_densenet_key(name.rfind("module.", 0) == 0 ? name.substr(7) : name);
     if (key.rfind("features.", 0) == 0) out.emplace_back(key.substr(9), t);
   }
   return out;

@@ -50,6 +50,10 @@ void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const
 void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const std::string& source,
                      bool allow_missing_batch_counts);
 
+/// A torchvision DenseNet key in today's naming: legacy "denselayer1.norm.1.weight" becomes
+/// "denselayer1.norm1.weight"; other keys are returned unchanged.
+std::string current_densenet_key(const std::string& name);
+
 /// The "features.*" entries of a torchvision DenseNet state dict, renamed to the current names
 /// (legacy "denselayer1.norm.1.weight" -> "denselayer1.norm1.weight") and without the prefix.
 NamedTensors torchvision_densenet_features(const NamedTensors& state);

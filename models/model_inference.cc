@@ -31,11 +31,12 @@ std::string first_keys(const NamedTensors& state) {
 
 NamedTensors strip_data_parallel_prefix(const NamedTensors& state) {
   const std::string prefix = "module.";
-  for (const auto& [name, t] : state) {
-    if (name.compare(0, prefix.size(), prefix) != 0) return state;
-  }
+  bool all = !state.empty();
+  for (const auto& [name, t] : state) all = all && name.compare(0, prefix.size(), prefix) == 0;
   NamedTensors out;
-  for (const auto& [name, t] : state) out.emplace_back(name.substr(prefix.size()), t);
+  for (const auto& [name, t] : state) {
+    out.emplace_back(current_densenet_key(all ? name.substr(prefix.size()) : name), t);
+  }
   return out;
 }
 
@@ -92,7 +93,9 @@ EmotionModel load_model_from_state(const NamedTensors& raw, const std::string& s
   if (kind) spec.kind = *kind;
   if (backbone) spec.backbone = *backbone;
   EmotionModel model = make_model(spec);
-  load_state_dict(*model, state, source);  // Strict: lists every missing, unexpected, mis-shaped key.
+  // Strict: lists every missing, unexpected, mis-shaped key. Files from before PyTorch 0.4.1
+  // (old torchvision DenseNets) have no BatchNorm batch counters; those alone may be absent.
+  load_state_dict(*model, state, source, /*allow_missing_batch_counts=*/true);
   model->eval();
   return model;
 }

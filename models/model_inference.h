@@ -3,7 +3,8 @@
 //   Emotion-GCN   gc1.weight [D, 512], gc2.weight [512, F], A [9, 9]; F = 1024 DenseNet, 128 BReG-NeXt
 //   multi-task    lin_cat / lin_cont (DenseNet), fc_cat / fc_cont (BReG-NeXt)
 //   single-task   classifier (DenseNet), _fc0 (BReG-NeXt)
-// A "module." prefix on every key (torch.nn.DataParallel) is removed first.
+// A "module." prefix on every key (torch.nn.DataParallel) is removed first, and torchvision's
+// legacy DenseNet names ("denselayer1.norm.1.weight") are read as today's ("norm1").
 #pragma once
 
 #include <optional>
@@ -14,7 +15,8 @@
 
 namespace fer::models {
 
-/// The state dict without a "module." prefix that every key carries (unchanged otherwise).
+/// The state dict without a "module." prefix that every key carries, with legacy torchvision
+/// DenseNet names in today's form (unchanged otherwise).
 NamedTensors strip_data_parallel_prefix(const NamedTensors& state);
 
 /// The model the state dict holds (kind, backbone, classes, embedding size). Throws fer::Error

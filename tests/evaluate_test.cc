@@ -14,6 +14,7 @@
 #include "models/factory.h"
 #include "models/model_inference.h"
 #include "models/state_dict.h"
+#include "reports/gate.h"
 #include "reports/render.h"
 #include "reports/summary.h"
 #include "tests/catch.h"
@@ -65,6 +66,32 @@ TEST_CASE("the six models are identified from their keys and shapes", "[evaluate
   const auto loaded = fm::state_dict(*model);
   REQUIRE(loaded.size() == state.size());
   for (size_t i = 0; i < state.size(); ++i) CHECK(at::equal(loaded[i].second, state[i].second));
+}
+
+TEST_CASE("torchvision-derived files load: legacy DenseNet names, no batch counters", "[evaluate]") {
+  // A torchvision DenseNet-121 with a 7-way classifier, saved before PyTorch 0.4.1.
+  const auto state = state_of(fm::ModelKind::kSingleTask, fm::Backbone::kDenseNet);
+  fm::NamedTensors legacy;
+  for (const auto& [name, t] : state) {
+    if (name.find("num_batches_tracked") != std::string::npos) continue;
+    std::string key = name;
+    for (const char* part : {".norm1.", ".norm2.", ".conv1.", ".conv2."}) {
+      const auto at = key.find(part);
+      if (at != std::string::npos && key.find("denselayer") != std::string::npos) {
+        key = key.substr(0, at) + "." + std::string(part).substr(1, 4) + "." + std::string(1, part[5]) +
+              key.substr(at + 6);
+      }
+    }
+    legacy.emplace_back(key, t);
+  }
+  bool renamed = false;
+  for (const auto& [name, t] : legacy) renamed = renamed || name.find("denselayer1.norm.1.weight") != std::string::npos;
+  REQUIRE(renamed);
+  const fm::EmotionModel model = fm::load_model_from_state(legacy, "torchvision.pth");
+  const auto loaded = fm::state_dict(*model);
+  for (size_t i = 0; i < state.size(); ++i) {
+    if (state[i].first.find("num_batches_tracked") == std::string::npos) CHECK(at::equal(loaded[i].second, state[i].second));
+  }
 }
 
 TEST_CASE("class counts and embedding sizes come from the shapes", "[evaluate]") {
@@ -140,6 +167,18 @@ TEST_CASE("evaluating a checkpoint reproduces the trainer's metrics and is store
   CHECK(rp::as_string(store.db().query("SELECT value FROM provenance WHERE run_id = ?1 AND key = "
                                        "'checkpoint_sha256'", {evaluated.run_id})[0][0]) ==
         fer::sha256_file(trained.final_record.checkpoint_path));
+
+  // The gate can check an evaluation: one deterministic run, floor tolerance.
+  std::vector<rp::ConfigSummary> evaluations;
+  for (const auto& s : summaries) {
+    if (s.schedule == "checkpoint") evaluations.push_back(s);
+  }
+  const auto baseline_path = (dir / "baseline.txt").string();
+  std::ofstream(baseline_path) << rp::write_baseline(evaluations, {"accuracy", "ccc_valence"}, 3, 0.005);
+  const auto gate = rp::check_against_baseline(summaries, rp::read_baseline(baseline_path));
+  INFO(gate.markdown);
+  CHECK(gate.exit_code == 0);
+  CHECK(gate.markdown.find("synth-affectnet densenet multi_task checkpoint") != std::string::npos);
 
   // Flags for training only are refused; a model the file does not hold is an error.
   const char* resume[] = {"evaluate", "--checkpoint", "x.pth", "--resume"};

@@ -7,7 +7,8 @@
 #   tools/libtorch2.sh run //tools:bundle -- OUT_DIR     # against LibTorch 2.11 (GPU machines)
 #
 # OUT_DIR/bin/<tool>   launchers: runner, suite, ablation_affectnet, ablation_affwild2, throughput,
-#                      build_info, validate_dataset, render, check, compare_throughput, gpu_test
+#                      build_info, validate_dataset, evaluate, predict, render, check,
+#                      compare_throughput, gpu_test
 # OUT_DIR/libexec/     the binaries        OUT_DIR/lib/    their libraries (OpenCV core/imgproc,
 # OUT_DIR/share/       data and scripts                    Boost, SQLite, TurboJPEG, libpng, ...)
 #
@@ -27,7 +28,7 @@ case "$out" in /*) ;; *) out="${BUILD_WORKING_DIRECTORY:-$PWD}/$out" ;; esac
 runfiles="${RUNFILES_DIR:-$0.runfiles}/emogcn_bench"
 [ -d "$runfiles" ] || die "runfiles not found at $runfiles (run through bazel run)"
 tools=(experiments/build_info experiments/runner experiments/suite experiments/throughput
-       experiments/validate_dataset reports/render reports/check reports/compare_throughput tests/gpu_test)
+       experiments/validate_dataset experiments/evaluate experiments/predict reports/render reports/check reports/compare_throughput tests/gpu_test)
 
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/libexec" "$out/lib" "$out/share"
