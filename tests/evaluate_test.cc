@@ -11,6 +11,7 @@
 #include "datasets/sha256.h"
 #include "experiments/evaluate.h"
 #include "experiments/runner.h"
+#include "models/checkpoint.h"
 #include "models/factory.h"
 #include "models/model_inference.h"
 #include "models/state_dict.h"
@@ -91,6 +92,28 @@ TEST_CASE("torchvision-derived files load: legacy DenseNet names, no batch count
   const auto loaded = fm::state_dict(*model);
   for (size_t i = 0; i < state.size(); ++i) {
     if (state[i].first.find("num_batches_tracked") == std::string::npos) CHECK(at::equal(loaded[i].second, state[i].second));
+  }
+}
+
+TEST_CASE("files written by Python's torch.save are identified and load", "[evaluate]") {
+  const std::string dir = "tests/testdata/checkpoints/";  // tools/make_checkpoint_fixtures.py
+  struct Case {
+    std::string file;
+    fm::ModelKind kind;
+    fm::Backbone backbone;
+    int64_t classes;
+  };
+  for (const Case& c : {Case{"bregnext_emotion_gcn_state_dict.pt", fm::ModelKind::kEmotionGcn, fm::Backbone::kBReGNeXt, 7},
+                        Case{"densenet_multi_task_reference.pth", fm::ModelKind::kMultiTask, fm::Backbone::kDenseNet, 7},
+                        // torchvision's ImageNet DenseNet-121 (legacy format and names): 1000 classes.
+                        Case{"densenet121_legacy.pth", fm::ModelKind::kSingleTask, fm::Backbone::kDenseNet, 1000}}) {
+    INFO(c.file);
+    const auto ckpt = fm::read_checkpoint(dir + c.file);
+    const fm::ModelSpec spec = fm::infer_model_spec(ckpt.model_state, c.file);
+    CHECK(spec.kind == c.kind);
+    CHECK(spec.backbone == c.backbone);
+    CHECK(spec.num_classes == c.classes);
+    CHECK_NOTHROW(fm::load_model_from_state(ckpt.model_state, c.file));
   }
 }
 

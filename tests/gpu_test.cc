@@ -20,6 +20,7 @@
 #include "experiments/amp.h"
 #include "experiments/config.h"
 #include "experiments/device.h"
+#include "experiments/evaluate.h"
 #include "experiments/runner.h"
 #include "experiments/trainer.h"
 #include "models/factory.h"
@@ -174,6 +175,28 @@ TEST_CASE("an interrupted fp16 run resumes with its loss scale to the uninterrup
   CHECK(resumed.final_record.confusion == straight.final_record.confusion);
   CHECK(std::isfinite(resumed.final_record.val.loss));
   CHECK(resumed.final_record.val.loss == straight.final_record.val.loss);
+}
+
+TEST_CASE("saved weights evaluate on CUDA in every precision", "[gpu]") {
+  REQUIRE_GPU_OR_SKIP();
+  const auto dir = fer::testing::temp_dir("gpu_evaluate");
+  ex::RunConfig train = fer::testing::tiny_config(dir, "emotion_gcn");
+  std::ostringstream log;
+  const auto trained = ex::run_experiment(train, log);  // On the CPU.
+  REQUIRE(trained.status == "finished");
+  const std::string precision = GENERATE("fp32", "bf16", "fp16");
+  const char* argv[] = {"evaluate", "--checkpoint", trained.final_record.checkpoint_path.c_str(), "--db",
+                        train.db.c_str(), "--cache_dir", train.cache_dir.c_str(), "--batch_size", "6",
+                        "--input_size", "48", "--synth_train_per_class", "3", "--synth_val_per_class", "2",
+                        "--device", "cuda", "--precision", precision.c_str()};
+  ex::EvaluateConfig e;
+  REQUIRE(ex::parse_evaluate_config(static_cast<int>(std::size(argv)), argv, &e));
+  const auto evaluated = ex::evaluate_checkpoint(e, log);
+  INFO(log.str());
+  REQUIRE(evaluated.status == "finished");
+  // The same weights on another device and precision: the same predictions but for near ties.
+  CHECK(std::abs(evaluated.evaluation.metrics.accuracy - trained.final_record.val.accuracy) <= 0.15);
+  CHECK(std::isfinite(evaluated.evaluation.metrics.loss));
 }
 
 TEST_CASE("the runner trains on CUDA in every precision and records the GPU", "[gpu]") {
