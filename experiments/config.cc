@@ -14,6 +14,7 @@
 #include "datasets/error.h"
 #include "datasets/hash.h"
 #include "experiments/config_ranges.h"
+#include "experiments/options.h"
 #include "models/factory.h"
 #include "reports/store.h"
 
@@ -154,12 +155,7 @@ bool parse_run_config(int argc, const char* const* argv, RunConfig* config) {
   RunConfig c;
   po::options_description desc = describe(c);
   po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, desc), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw Error("parse options", "", 0, "", std::string(e.what()) + " (see --help)");
-  }
+  parse_options(argc, argv, desc, &vm);
   if (vm.count("help")) {
     std::printf("%s\n", run_config_help().c_str());
     return false;

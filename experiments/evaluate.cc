@@ -7,14 +7,15 @@
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include <cstdio>
+#include <limits>
 #include <optional>
 #include <sstream>
-#include <limits>
 
 #include "datasets/error.h"
 #include "datasets/sha256.h"
 #include "experiments/code_version.h"
 #include "experiments/device.h"
+#include "experiments/options.h"
 #include "experiments/provenance.h"
 #include "experiments/runner.h"
 #include "experiments/trainer.h"
@@ -56,19 +57,6 @@ EvalSetup setup_for(const RunConfig& c, const datasets::Dataset& d, const c10::D
   return s;
 }
 
-datasets::LoaderOptions loader_options(const RunConfig& c, const c10::Device& device) {
-  datasets::LoaderOptions o;
-  o.batch_size = c.batch_size;
-  o.shuffle = false;
-  o.min_batch = 1;
-  o.workers = c.workers;
-  o.seed = c.seed;
-  o.pin_memory = device.is_cuda();
-  o.transform.output_size = c.input_size;
-  o.transform.augment = false;
-  o.transform.color_jitter = c.color_jitter;
-  return o;
-}
 
 }  // namespace
 
@@ -79,15 +67,7 @@ bool parse_evaluate_config(int argc, const char* const* argv, EvaluateConfig* co
       ("checkpoint", po::value(&e.run.checkpoint), "weights: the reference script's {'model_state_dict', ...}, a bare "
                                                    "state dict, or one of our .best.pth files (required)");
   po::variables_map vm;
-  std::vector<std::string> rest;
-  try {
-    auto parsed = po::command_line_parser(argc, argv).options(desc).allow_unregistered().run();
-    po::store(parsed, vm);
-    po::notify(vm);
-    rest = po::collect_unrecognized(parsed.options, po::include_positional);
-  } catch (const po::error& err) {
-    throw Error("parse options", "", 0, "", std::string(err.what()) + " (see --help)");
-  }
+  const std::vector<std::string> rest = parse_options(argc, argv, desc, &vm, /*allow_unknown=*/true);
   if (vm.count("help")) {
     std::ostringstream help;
     help << desc << "\nand the runner's flags for the data and the device:\n" << run_config_help();
@@ -183,7 +163,7 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
   out.run_id = store.begin_run(run, provenance, dataset_record(data));
   log << "evaluation run #" << out.run_id << " '" << c.run_name << "' -> " << c.db << " on " << device << "\n";
   try {
-    datasets::BatchLoader loader(data.index.val.samples, data.index.image_root, loader_options(c, device));
+    datasets::BatchLoader loader(data.index.val.samples, data.index.image_root, evaluation_loader_options(c, device));
     out.evaluation = evaluate_model(*model, loader, setup_for(c, data, device, log));
     reports::FinalRecord f;
     f.best_epoch = ckpt.epoch;

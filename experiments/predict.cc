@@ -24,6 +24,7 @@
 #include "experiments/amp.h"
 #include "experiments/config_ranges.h"
 #include "experiments/device.h"
+#include "experiments/options.h"
 #include "experiments/progress.h"
 #include "models/checkpoint.h"
 #include "models/model_inference.h"
@@ -122,12 +123,7 @@ bool parse_predict_config(int argc, const char* const* argv, PredictConfig* conf
       ("workers", po::value(&c.workers)->default_value(c.workers), "loader threads")
       ("threads", po::value(&c.threads), "intra-op threads (default: all cores)");
   po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, desc), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw Error("parse options", "", 0, "", std::string(e.what()) + " (see --help)");
-  }
+  parse_options(argc, argv, desc, &vm);
   if (vm.count("help")) {
     std::ostringstream help;
     help << desc;

@@ -11,6 +11,7 @@
 
 #include "datasets/dataset.h"
 #include "datasets/error.h"
+#include "experiments/options.h"
 #include "experiments/progress.h"
 #include "experiments/runner.h"
 #include "reports/render.h"
@@ -44,15 +45,7 @@ bool parse_suite_config(int argc, const char* const* argv, SuiteConfig* config) 
       ("report", po::value(&c.report), "Markdown report path (default: reports_out/<suite>.md in the workspace)")
       ("no_report", "do not render the report at the end");
   po::variables_map vm;
-  std::vector<std::string> rest;
-  try {
-    auto parsed = po::command_line_parser(argc, argv).options(desc).allow_unregistered().run();
-    po::store(parsed, vm);
-    po::notify(vm);
-    rest = po::collect_unrecognized(parsed.options, po::include_positional);
-  } catch (const po::error& e) {
-    throw Error("parse options", "", 0, "", std::string(e.what()) + " (see --help)");
-  }
+  const std::vector<std::string> rest = parse_options(argc, argv, desc, &vm, /*allow_unknown=*/true);
   if (vm.count("help")) {
     std::cout << desc << "\n" << run_config_help() << "\n";
     return false;

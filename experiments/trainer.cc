@@ -166,10 +166,7 @@ Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, reports::Result
   train.transform.output_size = c.input_size;
   train.transform.augment = c.augment;
   train.transform.color_jitter = c.color_jitter;
-  datasets::LoaderOptions val = train;
-  val.shuffle = false;
-  val.min_batch = 1;
-  val.transform.augment = false;
+  const datasets::LoaderOptions val = evaluation_loader_options(c, device_);
   train_loader_ = std::make_unique<datasets::BatchLoader>(d.index.train.samples, d.index.image_root, train);
   val_loader_ = std::make_unique<datasets::BatchLoader>(d.index.val.samples, d.index.image_root, val);
 }
@@ -440,6 +437,20 @@ TrainResult Trainer::run(const StartPoint& start) {
 }  // namespace
 
 void install_interrupt_handler() { std::signal(SIGINT, on_sigint); }
+
+datasets::LoaderOptions evaluation_loader_options(const RunConfig& c, const c10::Device& device) {
+  datasets::LoaderOptions o;
+  o.batch_size = c.batch_size;
+  o.shuffle = false;
+  o.min_batch = 1;
+  o.workers = c.workers;
+  o.seed = c.seed;
+  o.pin_memory = device.is_cuda();
+  o.transform.output_size = c.input_size;
+  o.transform.augment = false;
+  o.transform.color_jitter = c.color_jitter;
+  return o;
+}
 
 at::Tensor class_weights_for(const RunConfig& c, const datasets::Dataset& d) {
   if (c.class_weights != "on") return at::Tensor();

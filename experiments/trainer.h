@@ -7,6 +7,7 @@
 #pragma once
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <atomic>
 #include <functional>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "datasets/dataset.h"
+#include "datasets/loader.h"
 #include "experiments/config.h"
 #include "metrics/classification.h"
 #include "reports/store.h"
@@ -40,6 +42,10 @@ struct TrainResult {
 /// Trains `config` (resolved) on `data`, writing epochs to `store` under `run_id`.
 TrainResult train(const RunConfig& config, const datasets::Dataset& data, reports::ResultStore& store,
                   int64_t run_id, const StartPoint& start, std::ostream& log);
+
+/// The validation loader of a config: its batch size, workers and input size, in order, without
+/// augmentation, every sample kept.
+datasets::LoaderOptions evaluation_loader_options(const RunConfig& config, const c10::Device& device);
 
 /// The cross-entropy class weights of the reference (min count / count over the training split)
 /// when config.class_weights is "on" (CPU tensor), else undefined. Throws fer::Error naming a

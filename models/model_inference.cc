@@ -58,25 +58,24 @@ ModelSpec infer_model_spec(const NamedTensors& raw, const std::string& source) {
     if (spec.embedding_dim < 1) return fail("gc1.weight is missing or not 2-d");
     return spec;
   }
-  if (s.count("lin_cat.weight")) {
-    spec.kind = ModelKind::kMultiTask;
-    spec.backbone = Backbone::kDenseNet;
-    spec.num_classes = dim(s, "lin_cat.weight", 0);
-  } else if (s.count("fc_cat.weight")) {
-    spec.kind = ModelKind::kMultiTask;
-    spec.backbone = Backbone::kBReGNeXt;
-    spec.num_classes = dim(s, "fc_cat.weight", 0);
-  } else if (s.count("classifier.weight")) {
-    spec.kind = ModelKind::kSingleTask;
-    spec.backbone = Backbone::kDenseNet;
-    spec.num_classes = dim(s, "classifier.weight", 0);
-  } else if (s.count("_fc0.weight")) {
-    spec.kind = ModelKind::kSingleTask;
-    spec.backbone = Backbone::kBReGNeXt;
-    spec.num_classes = dim(s, "_fc0.weight", 0);
-  } else {
-    return fail("no head of the six models found");
+  // The classifier heads of the other four models, and the key that gives the class count.
+  struct Head {
+    const char* key;
+    ModelKind kind;
+    Backbone backbone;
+  };
+  static const Head kHeads[] = {{"lin_cat.weight", ModelKind::kMultiTask, Backbone::kDenseNet},
+                                {"fc_cat.weight", ModelKind::kMultiTask, Backbone::kBReGNeXt},
+                                {"classifier.weight", ModelKind::kSingleTask, Backbone::kDenseNet},
+                                {"_fc0.weight", ModelKind::kSingleTask, Backbone::kBReGNeXt}};
+  const Head* head = nullptr;
+  for (const auto& h : kHeads) {
+    if (!head && s.count(h.key)) head = &h;
   }
+  if (!head) return fail("no head of the six models found");
+  spec.kind = head->kind;
+  spec.backbone = head->backbone;
+  spec.num_classes = dim(s, head->key, 0);
   if (spec.num_classes < 2) return fail("the classifier has " + std::to_string(spec.num_classes) + " outputs");
   return spec;
 }
