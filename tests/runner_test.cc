@@ -33,6 +33,7 @@ using fer::testing::tiny_config;
 
 // Bit-for-bit equality of two finite values: a NaN on both sides is a failure, not a match.
 bool identical(double a, double b) { return std::isfinite(a) && std::isfinite(b) && a == b; }
+using fer::testing::same_weights;
 
 ex::RunConfig parse(std::vector<const char*> args) {
   args.insert(args.begin(), "runner");
@@ -224,14 +225,15 @@ TEST_CASE("an interrupted run resumes to the same result as an uninterrupted one
   CHECK(a.best_epoch == b.best_epoch);
   CHECK(a.val.accuracy == b.val.accuracy);
   CHECK(a.val.macro_f1 == b.val.macro_f1);
-  CHECK(identical(a.val.loss, b.val.loss));
-  CHECK(identical(a.val.ccc_valence, b.val.ccc_valence));
-  CHECK(identical(a.val.rmse_arousal, b.val.rmse_arousal));
   CHECK(a.confusion == b.confusion);
+  // The same weights, bit for bit. (The validation loss of a DenseNet after a few steps can
+  // overflow in eval mode, its BatchNorm statistics barely updated, so it is not compared: a
+  // NaN on both sides would prove nothing.)
+  CHECK(same_weights(a.checkpoint_path, b.checkpoint_path));
   auto epochs = [](const std::string& db) {
     fer::reports::ResultStore s(db);
     std::vector<double> out;
-    for (const auto& row : s.db().query("SELECT train_loss, val_loss FROM epochs ORDER BY epoch")) {
+    for (const auto& row : s.db().query("SELECT train_loss, val_accuracy FROM epochs ORDER BY epoch")) {
       out.push_back(fer::reports::as_double(row[0]));
       out.push_back(fer::reports::as_double(row[1]));
     }
@@ -269,8 +271,7 @@ TEST_CASE("bf16 autocast trains on the CPU, and an interrupted bf16 run resumes 
   CHECK(straight.final_record.best_epoch == resumed.final_record.best_epoch);
   CHECK(a.accuracy == b.accuracy);
   CHECK(straight.final_record.confusion == resumed.final_record.confusion);
-  CHECK(identical(a.loss, b.loss));
-  CHECK(identical(a.ccc_valence, b.ccc_valence));
+  CHECK(same_weights(straight.final_record.checkpoint_path, resumed.final_record.checkpoint_path));
 }
 
 TEST_CASE("a one-sample last training batch is left out", "[runner]") {

@@ -1,6 +1,7 @@
 // The runner configuration the tests train with: a few seconds on a tiny synthetic AffectNet
 // (3 training and 2 validation images per class, 48 px, 2 epochs of batches of 6), results in a
-// fresh store under `dir`, the synthetic images shared between tests.
+// fresh store under `dir`, the synthetic images shared between tests; and a bitwise comparison
+// of two runs' checkpoints.
 #pragma once
 
 #include <boost/filesystem.hpp>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "experiments/config.h"
+#include "models/checkpoint.h"
 
 namespace fer::testing {
 
@@ -28,6 +30,16 @@ inline experiments::RunConfig tiny_config(const boost::filesystem::path& dir, co
   const char* tmp = std::getenv("TEST_TMPDIR");
   c.cache_dir = std::string(tmp ? tmp : "/tmp") + "/runner_cache_shared";
   return c;
+}
+
+/// True when both checkpoint files hold the same keys with bit-identical tensors.
+inline bool same_weights(const std::string& a, const std::string& b) {
+  const auto x = models::read_checkpoint(a).model_state, y = models::read_checkpoint(b).model_state;
+  if (x.size() != y.size() || x.empty()) return false;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (x[i].first != y[i].first || !x[i].second.equal(y[i].second)) return false;
+  }
+  return true;
 }
 
 }  // namespace fer::testing
