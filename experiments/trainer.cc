@@ -154,19 +154,14 @@ Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, reports::Result
   class_weights_ = class_weights_for(c, d);
   if (class_weights_.defined()) class_weights_ = class_weights_.to(device_);
 
-  datasets::LoaderOptions train;
-  train.batch_size = c.batch_size;
+  // Training batches: the validation loader's settings, shuffled and augmented.
+  const datasets::LoaderOptions val = evaluation_loader_options(c, device_);
+  datasets::LoaderOptions train = val;
   train.shuffle = true;
   // BatchNorm (in training mode) and CCC need two samples: a last batch of one is left out
   // (where the reference would fail or train on a NaN loss).
   train.min_batch = 2;
-  train.workers = c.workers;
-  train.seed = c.seed;
-  train.pin_memory = device_.is_cuda();
-  train.transform.output_size = c.input_size;
   train.transform.augment = c.augment;
-  train.transform.color_jitter = c.color_jitter;
-  const datasets::LoaderOptions val = evaluation_loader_options(c, device_);
   train_loader_ = std::make_unique<datasets::BatchLoader>(d.index.train.samples, d.index.image_root, train);
   val_loader_ = std::make_unique<datasets::BatchLoader>(d.index.val.samples, d.index.image_root, val);
 }
