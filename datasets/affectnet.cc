@@ -2,11 +2,17 @@
 
 #include <sys/stat.h>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "datasets/report.h"
-#include "datasets/text.h"
+#include "core/text.h"
 
 namespace fer::datasets {
+using text::for_each_line;
+using text::parse_double;
+using text::parse_int;
+using text::read_file;
+using text::split;
+using text::trim;
 
 const char kAffectNetHeader[] =
     "subDirectory_filePath,face_x,face_y,face_width,face_height,facial_landmarks,expression,"
@@ -66,7 +72,7 @@ bool in_unit_range(double v) { return v >= -1.0 && v <= 1.0; }
 
 void parse_row(std::string_view text, RowContext& row, const std::string& image_root,
                const ReadOptions& options, Split& split) {
-  auto fields = ::fer::datasets::split(text, ',');
+  auto fields = text::split(text, ',');
   if (fields.size() != kColumns) {
     row.fail(-1, "expected 9 comma-separated columns, got " + std::to_string(fields.size()));
     return;

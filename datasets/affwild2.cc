@@ -6,11 +6,16 @@
 #include <cstdio>
 #include <map>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "datasets/report.h"
-#include "datasets/text.h"
+#include "core/text.h"
 
 namespace fer::datasets {
+using text::for_each_line;
+using text::parse_double;
+using text::parse_int;
+using text::read_file;
+using text::split;
 namespace fs = boost::filesystem;
 namespace {
 

@@ -7,15 +7,14 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <optional>
 
 #include "datasets/affectnet.h"
 #include "datasets/affwild2.h"
-#include "datasets/error.h"
+#include "core/error.h"
 #include "datasets/image_io.h"
-#include "datasets/hash.h"
+#include "datasets/index_cache.h"
+#include "core/hash.h"
 #include "datasets/label_stats.h"
 #include "datasets/report.h"
 
@@ -23,7 +22,7 @@ namespace fer::datasets {
 namespace fs = boost::filesystem;
 namespace {
 
-constexpr uint32_t kCacheMagic = 0x46455231;  // "FER1"
+// Part of every cache key: a new value makes every older entry a miss.
 constexpr uint32_t kCacheVersion = 1;
 
 std::string hex(uint64_t v) {
@@ -62,157 +61,61 @@ std::string annotation_identity(const DatasetOptions& o, const std::string& root
   return id;
 }
 
-// Binary (de)serialisation of the cached parts.
-class Writer {
- public:
-  void u64(uint64_t v) { buf_.append(reinterpret_cast<const char*>(&v), sizeof(v)); }
-  void f32(float v) { buf_.append(reinterpret_cast<const char*>(&v), sizeof(v)); }
-  void f64(double v) { buf_.append(reinterpret_cast<const char*>(&v), sizeof(v)); }
-  void str(const std::string& s) { u64(s.size()); buf_ += s; }
-  const std::string& data() const { return buf_; }
-
- private:
-  std::string buf_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string data) : buf_(std::move(data)) {}
-  uint64_t u64() { return pod<uint64_t>(); }
-  float f32() { return pod<float>(); }
-  double f64() { return pod<double>(); }
-  std::string str() {
-    const uint64_t n = u64();
-    need(n);
-    std::string s = buf_.substr(pos_, n);
-    pos_ += n;
-    return s;
-  }
-
- private:
-  template <typename T>
-  T pod() {
-    need(sizeof(T));
-    T v;
-    std::memcpy(&v, buf_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return v;
-  }
-  void need(uint64_t n) {
-    if (pos_ + n > buf_.size()) throw std::runtime_error("truncated cache");
-  }
-  std::string buf_;
-  size_t pos_ = 0;
-};
-
-void write_split(Writer& w, const Split& split) {
-  w.u64(split.samples.size());
+// FNV-1a 64 of a split's content, in a fixed byte layout (the index digest in provenance).
+uint64_t split_digest(const Split& split, uint64_t h) {
+  auto u64 = [&](uint64_t v) { h = fnv1a(&v, sizeof(v), h); };
+  auto str = [&](const std::string& s) {
+    u64(s.size());
+    h = fnv1a(s.data(), s.size(), h);
+  };
+  u64(split.samples.size());
   for (const auto& s : split.samples) {
-    w.str(s.image);
-    w.u64(static_cast<uint64_t>(s.expression));
+    str(s.image);
+    u64(static_cast<uint64_t>(s.expression));
     for (float v : {s.valence, s.arousal, s.box_x, s.box_y, s.box_w, s.box_h, s.left_eye.x,
                     s.left_eye.y, s.right_eye.x, s.right_eye.y}) {
-      w.f32(v);
+      h = fnv1a(&v, sizeof(v), h);
     }
-    w.u64(s.has_geometry);
+    u64(s.has_geometry);
   }
   const auto& r = split.report;
-  w.str(r.split);
-  w.u64(r.rows_read);
-  w.u64(r.kept);
-  w.u64(r.dropped_by_code.size());
+  str(r.split);
+  u64(r.rows_read);
+  u64(r.kept);
+  u64(r.dropped_by_code.size());
   for (const auto& [code, n] : r.dropped_by_code) {
-    w.str(code);
-    w.u64(n);
+    str(code);
+    u64(n);
   }
-  w.u64(r.errors.size());
+  u64(r.errors.size());
   for (const auto& e : r.errors) {
-    w.str(e.file);
-    w.u64(e.line);
-    w.str(e.field);
-    w.str(e.message);
+    str(e.file);
+    u64(e.line);
+    str(e.field);
+    str(e.message);
   }
-}
-
-Split read_split(Reader& r) {
-  Split split;
-  split.samples.resize(r.u64());
-  for (auto& s : split.samples) {
-    s.image = r.str();
-    s.expression = static_cast<int32_t>(r.u64());
-    float* fields[] = {&s.valence, &s.arousal, &s.box_x, &s.box_y, &s.box_w, &s.box_h,
-                       &s.left_eye.x, &s.left_eye.y, &s.right_eye.x, &s.right_eye.y};
-    for (float* f : fields) *f = r.f32();
-    s.has_geometry = r.u64() != 0;
-  }
-  auto& rep = split.report;
-  rep.split = r.str();
-  rep.rows_read = static_cast<int64_t>(r.u64());
-  rep.kept = static_cast<int64_t>(r.u64());
-  for (uint64_t n = r.u64(); n > 0; --n) {
-    std::string code = r.str();
-    rep.dropped_by_code[code] = static_cast<int64_t>(r.u64());
-  }
-  for (uint64_t n = r.u64(); n > 0; --n) {
-    RowError e;
-    e.file = r.str();
-    e.line = static_cast<int64_t>(r.u64());
-    e.field = r.str();
-    e.message = r.str();
-    rep.errors.push_back(std::move(e));
-  }
-  return split;
-}
-
-std::string serialise(const Dataset& d) {
-  Writer w;
-  w.u64(kCacheMagic);
-  w.u64(kCacheVersion);
-  w.str(d.index.image_root);
-  w.u64(d.index.class_names.size());
-  for (const auto& c : d.index.class_names) w.str(c);
-  write_split(w, d.index.train);
-  write_split(w, d.index.val);
-  w.u64(d.correlation.size());
-  for (double v : d.correlation) w.f64(v);
-  w.u64(d.train_class_counts.size());
-  for (int64_t v : d.train_class_counts) w.u64(static_cast<uint64_t>(v));
-  w.u64(d.node_words.size());
-  for (const auto& s : d.node_words) w.str(s);
-  w.u64(static_cast<uint64_t>(d.embedding_dim));
-  w.u64(d.node_embeddings.size());
-  for (float v : d.node_embeddings) w.f32(v);
-  w.str(d.embedding_source);
-  return w.data();
-}
-
-Dataset deserialise(std::string data) {
-  Reader r(std::move(data));
-  if (r.u64() != kCacheMagic || r.u64() != kCacheVersion) throw std::runtime_error("not a cache file");
-  Dataset d;
-  d.index.image_root = r.str();
-  d.index.class_names.resize(r.u64());
-  for (auto& c : d.index.class_names) c = r.str();
-  d.index.train = read_split(r);
-  d.index.val = read_split(r);
-  d.correlation.resize(r.u64());
-  for (double& v : d.correlation) v = r.f64();
-  d.train_class_counts.resize(r.u64());
-  for (int64_t& v : d.train_class_counts) v = static_cast<int64_t>(r.u64());
-  d.node_words.resize(r.u64());
-  for (auto& s : d.node_words) s = r.str();
-  d.embedding_dim = static_cast<int>(r.u64());
-  d.node_embeddings.resize(r.u64());
-  for (float& v : d.node_embeddings) v = r.f32();
-  d.embedding_source = r.str();
-  return d;
+  return h;
 }
 
 std::string index_digest(const Dataset& d) {
-  Writer w;
-  write_split(w, d.index.train);
-  write_split(w, d.index.val);
-  return hex(fnv1a(w.data().data(), w.data().size()));
+  return hex(split_digest(d.index.val, split_digest(d.index.train, kFnvOffset)));
+}
+
+CachedIndex cached_part(const Dataset& d) {
+  return {d.index, d.correlation, d.train_class_counts, d.node_words, d.node_embeddings, d.embedding_dim,
+          d.embedding_source};
+}
+
+Dataset from_cached(CachedIndex e) {
+  Dataset d;
+  d.index = std::move(e.index);
+  d.correlation = std::move(e.correlation);
+  d.train_class_counts = std::move(e.train_class_counts);
+  d.node_words = std::move(e.node_words);
+  d.node_embeddings = std::move(e.node_embeddings);
+  d.embedding_dim = e.embedding_dim;
+  d.embedding_source = std::move(e.embedding_source);
+  return d;
 }
 
 Dataset parse(const DatasetOptions& o, const std::string& root) {
@@ -261,31 +164,23 @@ Dataset open_dataset(const DatasetOptions& o) {
   }
   root = fs::absolute(root).string();
   const std::string identity = o.name + "|" + root + "|" + annotation_identity(o, root);
-  const fs::path cache_file = fs::path(cache_root) / "index" / (o.name + "-" + hex(fnv1a(identity.data(), identity.size())) + ".bin");
+  const std::string key = o.name + "-" + hex(fnv1a(identity.data(), identity.size()));
   Dataset d;
-  bool cached = false;
-  if (o.use_cache && fs::exists(cache_file)) {
-    try {
-      std::ifstream in(cache_file.string(), std::ios::binary);
-      std::ostringstream buf;
-      buf << in.rdbuf();
-      d = deserialise(buf.str());
-      cached = true;
-    } catch (const std::exception&) {
-      cached = false;  // Stale or corrupt cache: parse again and rewrite it.
-    }
-  }
-  if (!cached) {
+  std::optional<CachedIndex> cached;
+  if (o.use_cache) cached = read_cached_index(cache_root, key);
+  if (cached) {
+    d = from_cached(std::move(*cached));
+  } else {
     d = parse(o, root);
     if (o.use_cache) {
-      boost::system::error_code ec;
-      fs::create_directories(cache_file.parent_path(), ec);
-      const std::string tmp = cache_file.string() + ".tmp." + std::to_string(::getpid());
-      std::ofstream(tmp, std::ios::binary) << serialise(d);
-      fs::rename(tmp, cache_file, ec);
+      try {
+        write_cached_index(cache_root, key, o.name, root, cached_part(d));
+      } catch (const std::exception& e) {
+        d.cache_error = e.what();  // The index is parsed; only the next start-up is slower.
+      }
     }
   }
-  d.from_cache = cached;
+  d.from_cache = cached.has_value();
   d.index.name = o.name;
   d.index.root = root;
   d.index.digest = index_digest(d);

@@ -1,7 +1,7 @@
 // Opening a dataset by name: the real AffectNet / Aff-Wild2 layouts under --data_root, or the
 // synthetic twins generated into the cache. The parsed index, the label correlation matrix and
-// the node embeddings are cached in one binary file keyed by the annotation files' sizes and
-// modification times, so re-opening the 415k-row AffectNet CSV takes a fraction of a second.
+// the node embeddings are cached in SQLite (datasets/index_cache.h), keyed by the annotation
+// files' sizes and modification times, so re-opening the 415k-row AffectNet CSV needs no parse.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +33,7 @@ struct Dataset {
   int embedding_dim = 0;
   std::string embedding_source;           // GloVe path or "fallback:fnv1a-gaussian".
   bool from_cache = false;
+  std::string cache_error;  // Why the index could not be cached (empty when it was, or not asked).
 };
 
 /// "affectnet", "affwild2", "synth-affectnet", "synth-affwild2".

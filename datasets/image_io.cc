@@ -10,7 +10,7 @@
 #include <iterator>
 #include <memory>
 
-#include "datasets/error.h"
+#include "core/error.h"
 
 namespace fer::datasets {
 namespace {

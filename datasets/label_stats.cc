@@ -7,11 +7,14 @@
 #include <numeric>
 #include <set>
 
-#include "datasets/error.h"
-#include "datasets/hash.h"
-#include "datasets/text.h"
+#include "core/error.h"
+#include "core/hash.h"
+#include "core/text.h"
 
 namespace fer::datasets {
+using text::parse_double;
+using text::split;
+using text::trim;
 namespace {
 
 std::vector<double> average_ranks(const std::vector<double>& v) {

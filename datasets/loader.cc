@@ -6,7 +6,7 @@
 #include <chrono>
 #include <numeric>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "datasets/image_io.h"
 
 namespace fer::datasets {
@@ -22,7 +22,7 @@ BatchLoader::~BatchLoader() { stop_workers(); }
 
 int64_t BatchLoader::num_batches() const {
   const int64_t n = num_samples(), b = options_.batch_size;
-  if (options_.drop_last || n % b < options_.min_batch) return n / b;
+  if (n % b < options_.min_batch) return n / b;
   return (n + b - 1) / b;
 }
 

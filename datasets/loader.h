@@ -26,8 +26,8 @@ namespace fer::datasets {
 struct LoaderOptions {
   int64_t batch_size = 35;
   bool shuffle = true;
-  bool drop_last = false;
-  int64_t min_batch = 1;      // A last, partial batch smaller than this is left out.
+  int64_t min_batch = 1;      // A last, partial batch smaller than this is left out
+                              // (batch_size: PyTorch's drop_last=True).
   int workers = 2;            // 0: load on the calling thread.
   int prefetch_batches = 4;   // Batches decoded ahead of the consumer.
   uint64_t seed = 0;

@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "datasets/error.h"
+#include "core/error.h"
 
 namespace fer::datasets {
 

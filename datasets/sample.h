@@ -64,7 +64,9 @@ struct ReadOptions {
   BadRowPolicy bad_rows = BadRowPolicy::kError;
   /// Check that every image file exists (stat). Decoding is left to validate().
   bool check_images_exist = true;
-  /// AffectNet: keep codes 0-7 (with Contempt) instead of the paper's 0-6.
+  /// AffectNet: keep codes 0-7 (with Contempt) instead of the paper's 0-6. Kept on purpose
+  /// although no runner flag sets it yet: AffectNet's 8-class protocol and ABAW's 8-expression
+  /// Aff-Wild2 releases (issue #13) need it.
   bool eight_classes = false;
 };
 

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "datasets/affectnet.h"
-#include "datasets/error.h"
+#include "core/error.h"
 #include "datasets/image_io.h"
 #include "datasets/synthetic_face.h"
 

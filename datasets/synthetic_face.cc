@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "datasets/hash.h"
+#include "core/hash.h"
 
 namespace fer::datasets {
 namespace {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "datasets/hash.h"
+#include "core/hash.h"
 
 namespace fer::datasets {
 namespace {

@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "datasets/dataset.h"
-#include "datasets/error.h"
-#include "datasets/hash.h"
+#include "core/error.h"
+#include "core/json.h"
 #include "experiments/config_ranges.h"
 #include "experiments/options.h"
 #include "models/factory.h"
@@ -96,42 +96,18 @@ void set_default(T& field, T value) {
   if (field < 0) field = value;
 }
 
-// Shortest text that reads back to the same double ("0.005", not "0.0050000000000000001").
-std::string num(double v) {
-  char buf[40];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
-}
-
-std::map<std::string, std::string> result_fields(const RunConfig& c) {
-  using reports::json_escape;
-  return {{"backbone", json_escape(c.backbone)}, {"batch_size", std::to_string(c.batch_size)},
-          {"channels_last", c.channels_last ? "true" : "false"}, {"class_weights", json_escape(c.class_weights)},
-          {"color_jitter", num(c.color_jitter)}, {"augment", c.augment ? "true" : "false"},
-          {"data_root", json_escape(c.data_root)}, {"dataset", json_escape(c.dataset)},
-          {"device", json_escape(c.device)}, {"early_stop", std::to_string(c.early_stop)},
-          {"epochs", std::to_string(c.epochs)}, {"glove", json_escape(c.glove)},
-          {"input_size", std::to_string(c.input_size)}, {"lambda", num(c.lambda)}, {"lr", num(c.lr)},
-          {"lr_gamma", num(c.lr_gamma)}, {"lr_step", std::to_string(c.lr_step)}, {"model", json_escape(c.model)},
-          {"momentum", num(c.momentum)}, {"precision", json_escape(c.precision)},
-          {"pretrained", json_escape(c.pretrained)}, {"schedule", json_escape(c.schedule)},
-          {"seed", std::to_string(c.seed)}, {"shuffle_train_labels", c.shuffle_train_labels ? "true" : "false"}, {"skip_bad_rows", c.skip_bad_rows ? "true" : "false"},
-          {"synth_train_per_class", std::to_string(c.synth_train_per_class)},
-          {"synth_val_per_class", std::to_string(c.synth_val_per_class)},
-          {"threads", std::to_string(c.threads)}, {"weight_decay", num(c.weight_decay)}};
-}
-
-// Training results depend on result_fields; an evaluation's also on the weights it read.
-std::map<std::string, std::string> hashed_fields(const RunConfig& c) {
-  auto fields = result_fields(c);
-  if (!c.checkpoint_sha256.empty()) fields["checkpoint_sha256"] = reports::json_escape(c.checkpoint_sha256);
-  return fields;
-}
-
-std::string to_object(const std::map<std::string, std::string>& fields) {
-  std::string out = "{";
-  for (const auto& [k, v] : fields) out += (out.size() > 1 ? ", " : "") + reports::json_escape(k) + ": " + v;
-  return out + "}";
+// The fields a run's results depend on, as JSON (numbers in canonical form: see core/json.h).
+nlohmann::json result_fields(const RunConfig& c) {
+  return {{"backbone", c.backbone}, {"batch_size", c.batch_size}, {"channels_last", c.channels_last},
+          {"class_weights", c.class_weights}, {"color_jitter", json_number(c.color_jitter)}, {"augment", c.augment},
+          {"data_root", c.data_root}, {"dataset", c.dataset}, {"device", c.device}, {"early_stop", c.early_stop},
+          {"epochs", c.epochs}, {"glove", c.glove}, {"input_size", c.input_size}, {"lambda", json_number(c.lambda)},
+          {"lr", json_number(c.lr)}, {"lr_gamma", json_number(c.lr_gamma)}, {"lr_step", c.lr_step},
+          {"model", c.model}, {"momentum", json_number(c.momentum)}, {"precision", c.precision},
+          {"pretrained", c.pretrained}, {"schedule", c.schedule}, {"seed", c.seed},
+          {"shuffle_train_labels", c.shuffle_train_labels}, {"skip_bad_rows", c.skip_bad_rows},
+          {"synth_train_per_class", c.synth_train_per_class}, {"synth_val_per_class", c.synth_val_per_class},
+          {"threads", c.threads}, {"weight_decay", json_number(c.weight_decay)}};
 }
 
 }  // namespace
@@ -216,21 +192,18 @@ RunConfig resolve(RunConfig c) {
 }
 
 std::string to_json(const RunConfig& c) {
-  auto fields = hashed_fields(c);
-  if (!c.checkpoint.empty()) fields["checkpoint"] = reports::json_escape(c.checkpoint);
-  using reports::json_escape;
-  fields["db"] = json_escape(c.db);
-  fields["run_name"] = json_escape(c.run_name);
-  fields["workers"] = std::to_string(c.workers);
-  fields["cache_dir"] = json_escape(c.cache_dir);
-  fields["checkpoint_dir"] = json_escape(c.checkpoint_dir);
-  return to_object(fields);
+  nlohmann::json fields = result_fields(c);
+  // An evaluation's results also depend on the weights it read (hashed), not on their path.
+  if (!c.checkpoint_sha256.empty()) fields["checkpoint_sha256"] = c.checkpoint_sha256;
+  if (!c.checkpoint.empty()) fields["checkpoint"] = c.checkpoint;
+  fields["db"] = c.db;
+  fields["run_name"] = c.run_name;
+  fields["workers"] = c.workers;
+  fields["cache_dir"] = c.cache_dir;
+  fields["checkpoint_dir"] = c.checkpoint_dir;
+  return fields.dump();
 }
 
-std::string config_hash(const RunConfig& c) {
-  char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(fnv1a(to_object(hashed_fields(c)))));
-  return buf;
-}
+std::string config_hash(const RunConfig& c) { return reports::config_hash_of_json(to_json(c)); }
 
 }  // namespace fer::experiments

@@ -56,10 +56,10 @@ std::string run_config_help();
 /// values and combinations.
 RunConfig resolve(RunConfig config);
 
-/// Sorted-key JSON of the resolved config.
+/// Compact, sorted-key JSON of the resolved config (nlohmann/json; numbers as core/json.h).
 std::string to_json(const RunConfig& config);
-/// Hex FNV-1a 64 of the fields that determine the result (not db, run_name, resume, force,
-/// workers, cache or checkpoint paths).
+/// reports::config_hash_of_json(to_json(config)): the fields that determine the result (not
+/// db, run_name, resume, force, workers, cache or checkpoint paths).
 std::string config_hash(const RunConfig& config);
 
 std::vector<std::string> schedule_names();

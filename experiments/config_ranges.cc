@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "datasets/error.h"
+#include "core/error.h"
 
 namespace fer::experiments {
 namespace {

@@ -6,7 +6,7 @@
 #include <sys/resource.h>
 
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "third_party/torch_compat.h"
 
 namespace fer::experiments {

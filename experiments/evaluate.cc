@@ -11,8 +11,8 @@
 #include <optional>
 #include <sstream>
 
-#include "datasets/error.h"
-#include "datasets/sha256.h"
+#include "core/error.h"
+#include "core/sha256.h"
 #include "experiments/code_version.h"
 #include "experiments/device.h"
 #include "experiments/options.h"
@@ -162,22 +162,23 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
                          c.backbone, c.model, c.schedule, c.device, c.precision};
   out.run_id = store.begin_run(run, provenance, dataset_record(data));
   log << "evaluation run #" << out.run_id << " '" << c.run_name << "' -> " << c.db << " on " << device << "\n";
+  reports::StoreRecorder recorder(store, out.run_id);
   try {
     datasets::BatchLoader loader(data.index.val.samples, data.index.image_root, evaluation_loader_options(c, device));
     out.evaluation = evaluate_model(*model, loader, setup_for(c, data, device, log));
-    reports::FinalRecord f;
+    metrics::FinalRecord f;
     f.best_epoch = ckpt.epoch;
     f.val = out.evaluation.metrics;
-    f.per_class_accuracy = out.evaluation.per_class;
+    f.per_class_recall = out.evaluation.per_class;
     f.confusion = out.evaluation.confusion;
     f.train_images_per_s = std::numeric_limits<double>::quiet_NaN();  // Stored as NULL: nothing trained.
     f.eval_images_per_s = out.evaluation.images_per_s;
     f.peak_rss_mb = peak_rss_mb();
     f.peak_cuda_mb = cuda_peak_mb(device);
     f.checkpoint_path = c.checkpoint;
-    store.finish_run(out.run_id, f);
+    recorder.finish(f);
   } catch (const std::exception& err) {
-    store.mark_run(out.run_id, "failed", err.what());
+    recorder.mark("failed", err.what());
     throw;
   }
   out.status = "finished";

@@ -2,7 +2,7 @@
 // `evaluate --checkpoint FILE.pth --dataset affectnet --data_root DIR`; `evaluate --help`.
 #include <iostream>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "experiments/evaluate.h"
 
 int main(int argc, char** argv) {

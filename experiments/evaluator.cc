@@ -80,15 +80,15 @@ Evaluation evaluate_model(models::EmotionModelImpl& model, datasets::BatchLoader
   e.metrics.loss_expression = loss_expression / std::max<int64_t>(1, batches);
   // The reference averages the CCC loss over batches; batches of one sample have no variance.
   e.metrics.loss_va = va_batches ? loss_va / va_batches : 0;
-  e.per_class = confusion.per_class_accuracy();
+  e.per_class = confusion.per_class_recall();
   e.confusion = confusion.counts();
   return e;
 }
 
-reports::EvalMetrics evaluation_metrics(const metrics::ConfusionMatrix& confusion,
+metrics::EvalMetrics evaluation_metrics(const metrics::ConfusionMatrix& confusion,
                                         const std::vector<double>& vp, const std::vector<double>& vt,
                                         const std::vector<double>& ap, const std::vector<double>& at_) {
-  reports::EvalMetrics m;
+  metrics::EvalMetrics m;
   m.accuracy = confusion.accuracy();
   m.macro_f1 = confusion.macro_f1();
   m.affwild2_expression = metrics::affwild2_expression_score(m.macro_f1, m.accuracy);

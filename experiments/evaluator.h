@@ -14,12 +14,12 @@
 #include "datasets/loader.h"
 #include "metrics/classification.h"
 #include "models/heads.h"
-#include "reports/store.h"
+#include "metrics/records.h"
 
 namespace fer::experiments {
 
 struct Evaluation {
-  reports::EvalMetrics metrics;
+  metrics::EvalMetrics metrics;
   std::vector<double> per_class;   // Recall of each class.
   std::vector<int64_t> confusion;  // Row-major K x K (truth x prediction).
   double images_per_s = 0;
@@ -40,7 +40,7 @@ struct EvalSetup {
 Evaluation evaluate_model(models::EmotionModelImpl& model, datasets::BatchLoader& loader, const EvalSetup& setup);
 
 /// Builds EvalMetrics from whole-split predictions. va_* are empty for single-task models.
-reports::EvalMetrics evaluation_metrics(const metrics::ConfusionMatrix& confusion,
+metrics::EvalMetrics evaluation_metrics(const metrics::ConfusionMatrix& confusion,
                                         const std::vector<double>& valence_pred,
                                         const std::vector<double>& valence_true,
                                         const std::vector<double>& arousal_pred,

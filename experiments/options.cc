@@ -1,6 +1,6 @@
 #include "experiments/options.h"
 
-#include "datasets/error.h"
+#include "core/error.h"
 
 namespace fer::experiments {
 namespace po = boost::program_options;

@@ -17,7 +17,7 @@
 
 #include "datasets/affectnet.h"
 #include "datasets/affwild2.h"
-#include "datasets/error.h"
+#include "core/error.h"
 #include "datasets/label_stats.h"
 #include "datasets/loader.h"
 #include "datasets/report.h"
@@ -68,7 +68,7 @@ std::string number(double v) {
 }
 
 struct LoadedModel {
-  models::EmotionModel model;
+  models::EmotionModel model{nullptr};
   models::ModelSpec spec;
 };
 

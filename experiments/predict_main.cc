@@ -2,7 +2,7 @@
 // `predict --checkpoint FILE --input CSV_OR_FOLDER --out predictions.csv`; `predict --help`.
 #include <iostream>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "experiments/predict.h"
 
 int main(int argc, char** argv) {

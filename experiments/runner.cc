@@ -1,9 +1,10 @@
 #include "experiments/runner.h"
 
 #include <boost/filesystem.hpp>
+#include <nlohmann/json.hpp>
 
 #include "datasets/dataset.h"
-#include "datasets/hash.h"
+#include "core/hash.h"
 #include "datasets/report.h"
 #include "experiments/code_version.h"
 #include "experiments/device.h"
@@ -45,7 +46,7 @@ reports::DatasetRecord dataset_record(const datasets::Dataset& d) {
   r.name = d.index.name;
   r.root = d.index.root;
   r.index_digest = d.index.digest;
-  r.class_names_json = reports::json_array(d.index.class_names);
+  r.class_names_json = nlohmann::json(d.index.class_names).dump();
   r.report_text = datasets::format_report(d.index.train.report) + "\n" + datasets::format_report(d.index.val.report) +
                   "\nnode embeddings: " + d.embedding_source;
   r.train_size = static_cast<int64_t>(d.index.train.samples.size());
@@ -87,6 +88,7 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log) {
   }
   log << "dataset " << data.index.name << " (" << data.index.train.samples.size() << " train / "
       << data.index.val.samples.size() << " val, digest " << data.index.digest << ")\n";
+  if (!data.cache_error.empty()) log << "WARNING: dataset index not cached: " << data.cache_error << "\n";
   StartPoint start;
   if (c.resume) {
     if (auto found = store.find_resumable(hash)) {
@@ -108,21 +110,22 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log) {
                                      dataset_record(data));
   }
   log << "run #" << outcome.run_id << " '" << c.run_name << "' -> " << c.db << "\n";
+  reports::StoreRecorder recorder(store, outcome.run_id);
   try {
-    TrainResult result = train(c, data, store, outcome.run_id, start, log);
+    TrainResult result = train(c, data, recorder, outcome.run_id, start, log);
     outcome.status = result.status;
     outcome.final_record = result.final_record;
     if (result.status == "finished") {
-      store.finish_run(outcome.run_id, result.final_record);
+      recorder.finish(result.final_record);
       log << "finished run #" << outcome.run_id << ": best epoch " << result.final_record.best_epoch + 1
           << ", accuracy " << result.final_record.val.accuracy << ", macro F1 " << result.final_record.val.macro_f1
           << "; checkpoint " << result.final_record.checkpoint_path << "\n";
     } else {
-      store.mark_run(outcome.run_id, "interrupted", "interrupted; continue with --resume");
+      recorder.mark("interrupted", "interrupted; continue with --resume");
       log << "interrupted: state saved; continue with the same flags plus --resume\n";
     }
   } catch (const std::exception& e) {
-    store.mark_run(outcome.run_id, "failed", e.what());
+    recorder.mark("failed", e.what());
     throw;
   }
   return outcome;

@@ -8,6 +8,7 @@
 
 #include "datasets/dataset.h"
 #include "experiments/config.h"
+#include "metrics/records.h"
 #include "reports/store.h"
 
 namespace fer::experiments {
@@ -15,7 +16,7 @@ namespace fer::experiments {
 struct RunOutcome {
   int64_t run_id = -1;
   std::string status;  // "finished", "interrupted", or "skipped" (already finished).
-  reports::FinalRecord final_record;
+  metrics::FinalRecord final_record;
 };
 
 /// Opens (reads, indexes, caches) the dataset a resolved config names. Throws fer::Error.

@@ -2,7 +2,7 @@
 // in SQLite. `runner --help` lists every flag with its default.
 #include <iostream>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "experiments/config.h"
 #include "experiments/runner.h"
 #include "experiments/trainer.h"

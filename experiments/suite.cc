@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "datasets/dataset.h"
-#include "datasets/error.h"
+#include "core/error.h"
 #include "experiments/options.h"
 #include "experiments/progress.h"
 #include "experiments/runner.h"
@@ -118,7 +118,7 @@ int run_suite(const SuiteConfig& s, std::ostream& log) {
   log << "\nsuite '" << s.name << "': " << total << " run(s), " << skipped << " already in " << db << ", " << ran
       << " trained\n";
   if (s.render) {
-    reports::Database database(db);
+    Database database(db);
     reports::RenderOptions o;
     const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
     o.out_markdown = !s.report.empty() ? s.report

@@ -2,7 +2,7 @@
 // the report. Every runner flag passes through (--data_root, --device, --schedule, --db, ...).
 #include <iostream>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "experiments/suite.h"
 #include "experiments/trainer.h"
 

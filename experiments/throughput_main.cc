@@ -12,7 +12,7 @@
 #include <iostream>
 #include <regex>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "experiments/config.h"
 #include "experiments/device.h"
 #include "experiments/provenance.h"

@@ -17,7 +17,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "datasets/loader.h"
 #include "experiments/amp.h"
 #include "experiments/device.h"
@@ -62,14 +62,14 @@ struct EpochSums {
   }
 };
 
-std::vector<double> metrics_list(const reports::EvalMetrics& m) {
+std::vector<double> metrics_list(const metrics::EvalMetrics& m) {
   return {m.loss, m.loss_expression, m.loss_va, m.accuracy, m.macro_f1, m.ccc_valence, m.ccc_arousal,
           m.pcc_valence, m.pcc_arousal, m.rmse_valence, m.rmse_arousal, m.sagr_valence, m.sagr_arousal,
           m.affwild2_expression, m.affwild2_va, m.has_va ? 1.0 : 0.0};
 }
 
-reports::EvalMetrics metrics_from_list(const std::vector<double>& v) {
-  reports::EvalMetrics m;
+metrics::EvalMetrics metrics_from_list(const std::vector<double>& v) {
+  metrics::EvalMetrics m;
   double* fields[] = {&m.loss, &m.loss_expression, &m.loss_va, &m.accuracy, &m.macro_f1, &m.ccc_valence,
                       &m.ccc_arousal, &m.pcc_valence, &m.pcc_arousal, &m.rmse_valence, &m.rmse_arousal,
                       &m.sagr_valence, &m.sagr_arousal, &m.affwild2_expression, &m.affwild2_va};
@@ -80,7 +80,7 @@ reports::EvalMetrics metrics_from_list(const std::vector<double>& v) {
 
 class Trainer {
  public:
-  Trainer(const RunConfig& c, const datasets::Dataset& d, reports::ResultStore& store, int64_t run_id,
+  Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Recorder& recorder, int64_t run_id,
           std::ostream& log);
   TrainResult run(const StartPoint& start);
 
@@ -100,11 +100,11 @@ class Trainer {
 
   const RunConfig& c_;
   const datasets::Dataset& d_;
-  reports::ResultStore& store_;
+  metrics::Recorder& recorder_;
   int64_t run_id_;
   std::ostream& log_;
   c10::Device device_;
-  models::EmotionModel model_;
+  models::EmotionModel model_{nullptr};
   std::unique_ptr<torch::optim::SGD> optimizer_;
   at::Tensor nodes_, class_weights_;
   std::unique_ptr<datasets::BatchLoader> train_loader_, val_loader_;
@@ -118,9 +118,9 @@ class Trainer {
   int64_t timed_epochs_ = 0;
 };
 
-Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, reports::ResultStore& store, int64_t run_id,
+Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Recorder& recorder, int64_t run_id,
                  std::ostream& log)
-    : c_(c), d_(d), store_(store), run_id_(run_id), log_(log), device_(parse_device(c.device)),
+    : c_(c), d_(d), recorder_(recorder), run_id_(run_id), log_(log), device_(parse_device(c.device)),
       scaler_(c.precision == "fp16", device_) {
   const int num_classes = static_cast<int>(d.index.class_names.size());
   models::ModelSpec spec;
@@ -306,7 +306,7 @@ void Trainer::save_resume(int64_t epoch, int64_t batch, const EpochSums& sums) {
     if (!out) throw Error("write resume state", tmp, 0, "", "write failed");
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("write resume state", path, 0, "", "rename failed");
-  store_.set_resume_state(run_id_, path);
+  recorder_.record_resume_state(path);
 }
 
 EpochSums Trainer::load_resume(const std::string& path, int64_t* epoch, int64_t* batch) {
@@ -370,7 +370,7 @@ TrainResult Trainer::run(const StartPoint& start) {
       return result;
     }
     Evaluation eval = evaluate();
-    reports::EpochRecord rec;
+    metrics::EpochRecord rec;
     rec.epoch = epoch;
     rec.lr = lr_for(epoch);
     rec.train_loss = sums.loss / std::max<int64_t>(1, sums.batches);
@@ -384,7 +384,7 @@ TrainResult Trainer::run(const StartPoint& start) {
     rec.compute_s = compute;
     rec.peak_rss_mb = peak_rss_mb();
     rec.peak_cuda_mb = cuda_peak_mb(device_);
-    store_.record_epoch(run_id_, rec);
+    recorder_.record_epoch(rec);
     if (first_batch == 0) {  // A resumed epoch's throughput covers only part of it.
       train_ips_sum_ += ips;
       eval_ips_sum_ += eval.images_per_s;
@@ -419,7 +419,7 @@ TrainResult Trainer::run(const StartPoint& start) {
   auto& f = result.final_record;
   f.best_epoch = best_epoch_;
   f.val = best_.metrics;
-  f.per_class_accuracy = best_.per_class;
+  f.per_class_recall = best_.per_class;
   f.confusion = best_.confusion;
   f.train_images_per_s = timed_epochs_ ? train_ips_sum_ / timed_epochs_ : 0;
   f.eval_images_per_s = timed_epochs_ ? eval_ips_sum_ / timed_epochs_ : 0;
@@ -468,10 +468,10 @@ std::string best_checkpoint_path(const RunConfig& c, int64_t run_id) {
 }
 
 
-TrainResult train(const RunConfig& config, const datasets::Dataset& data, reports::ResultStore& store,
+TrainResult train(const RunConfig& config, const datasets::Dataset& data, metrics::Recorder& recorder,
                   int64_t run_id, const StartPoint& start, std::ostream& log) {
   boost::filesystem::create_directories(config.checkpoint_dir);
-  Trainer trainer(config, data, store, run_id, log);
+  Trainer trainer(config, data, recorder, run_id, log);
   return trainer.run(start);
 }
 

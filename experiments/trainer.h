@@ -20,7 +20,8 @@
 #include "datasets/loader.h"
 #include "experiments/config.h"
 #include "metrics/classification.h"
-#include "reports/store.h"
+#include "metrics/recorder.h"
+#include "metrics/records.h"
 
 namespace fer::experiments {
 
@@ -36,11 +37,13 @@ struct StartPoint {
 
 struct TrainResult {
   std::string status;  // "finished" or "interrupted".
-  reports::FinalRecord final_record;
+  metrics::FinalRecord final_record;
 };
 
-/// Trains `config` (resolved) on `data`, writing epochs to `store` under `run_id`.
-TrainResult train(const RunConfig& config, const datasets::Dataset& data, reports::ResultStore& store,
+/// Trains `config` (resolved) on `data`. Every epoch and resume state goes to `recorder`; the
+/// outcome is returned (the caller finishes or marks the run). `run_id` names the checkpoint
+/// and resume-state files.
+TrainResult train(const RunConfig& config, const datasets::Dataset& data, metrics::Recorder& recorder,
                   int64_t run_id, const StartPoint& start, std::ostream& log);
 
 /// The validation loader of a config: its batch size, workers and input size, in order, without

@@ -44,7 +44,7 @@ double ConfusionMatrix::accuracy() const {
   return static_cast<double>(correct) / static_cast<double>(total_);
 }
 
-std::vector<double> ConfusionMatrix::per_class_accuracy() const {
+std::vector<double> ConfusionMatrix::per_class_recall() const {
   std::vector<double> recall(num_classes_, 0.0);
   for (int k = 0; k < num_classes_; ++k) {
     int64_t row = 0;

@@ -29,7 +29,7 @@ class ConfusionMatrix {
   // Fraction of correct predictions; 0 when empty.
   double accuracy() const;
   // Recall of each class (correct / true count); 0 for a class with no samples.
-  std::vector<double> per_class_accuracy() const;
+  std::vector<double> per_class_recall() const;
   // F1 of each class; 0 where precision + recall is 0 (sklearn's zero_division=0).
   std::vector<double> per_class_f1() const;
   // Unweighted mean of per_class_f1() over the classes that occur in the truth or in the

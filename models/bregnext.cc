@@ -63,21 +63,19 @@ BReGNeXtResidualBlockImpl::BReGNeXtResidualBlockImpl(int64_t n, int64_t in_chann
 
 at::Tensor BReGNeXtResidualBlockImpl::forward(const at::Tensor& x) { return stack_->forward(x); }
 
-BReGNeXtTrunk::BReGNeXtTrunk(nn::Module& parent) {
-  conv0_ = parent.register_module("_conv0", nn::Conv2d(nn::Conv2dOptions(3, 32, 3).padding(1)));
-  model_ = parent.register_module("_model", nn::Sequential());
-  model_->push_back(BReGNeXtResidualBlock(7, 32, 32, 1));
-  model_->push_back(BReGNeXtResidualBlock(1, 32, 64, 2));
-  model_->push_back(BReGNeXtResidualBlock(8, 64, 64, 1));
-  model_->push_back(BReGNeXtResidualBlock(1, 64, 128, 2));
-  model_->push_back(BReGNeXtResidualBlock(7, 128, 128, 1));
-  model_->push_back(nn::BatchNorm2d(kBReGNeXtFeatureChannels));
-  model_->push_back(nn::ELU());
-  model_->push_back(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions({1, 1})));
-}
+nn::Conv2d make_bregnext_conv0() { return nn::Conv2d(nn::Conv2dOptions(3, 32, 3).padding(1)); }
 
-at::Tensor BReGNeXtTrunk::forward(const at::Tensor& images) {
-  return model_->forward(conv0_->forward(images)).reshape({-1, kBReGNeXtFeatureChannels});
+nn::Sequential make_bregnext_body() {
+  nn::Sequential body;
+  body->push_back(BReGNeXtResidualBlock(7, 32, 32, 1));
+  body->push_back(BReGNeXtResidualBlock(1, 32, 64, 2));
+  body->push_back(BReGNeXtResidualBlock(8, 64, 64, 1));
+  body->push_back(BReGNeXtResidualBlock(1, 64, 128, 2));
+  body->push_back(BReGNeXtResidualBlock(7, 128, 128, 1));
+  body->push_back(nn::BatchNorm2d(kBReGNeXtFeatureChannels));
+  body->push_back(nn::ELU());
+  body->push_back(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions({1, 1})));
+  return body;
 }
 
 }  // namespace fer::models

@@ -58,18 +58,11 @@ TORCH_MODULE(BReGNeXtResidualBlock);
 /// Channels of the pooled BReG-NeXt-50 feature.
 constexpr int64_t kBReGNeXtFeatureChannels = 128;
 
-/// The trunk every BReG-NeXt model shares: "_conv0" (3x3, 32 channels, padding 1) and
-/// "_model" (blocks [7x32], [1x64 /2], [8x64], [1x128 /2], [7x128], BN, ELU, global average
-/// pool). Registers both on `parent` under those names.
-class BReGNeXtTrunk {
- public:
-  explicit BReGNeXtTrunk(torch::nn::Module& parent);
-  /// [N, 3, H, W] -> pooled features [N, 128].
-  at::Tensor forward(const at::Tensor& images);
-
- private:
-  torch::nn::Conv2d conv0_{nullptr};
-  torch::nn::Sequential model_{nullptr};
-};
+/// The trunk every BReG-NeXt model shares, as the reference's two modules: "_conv0" (3x3, 32
+/// channels, padding 1) and "_model" (blocks [7x32], [1x64 /2], [8x64], [1x128 /2], [7x128],
+/// BN, ELU, global average pool). Each model registers them under those names on itself
+/// (models/heads.h: BReGNeXtModelImpl), so its keys carry no extra prefix.
+torch::nn::Conv2d make_bregnext_conv0();
+torch::nn::Sequential make_bregnext_body();
 
 }  // namespace fer::models

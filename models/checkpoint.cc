@@ -12,7 +12,7 @@
 #include <map>
 #include <sstream>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "models/torch_file.h"
 #include "models/torch_save.h"
 

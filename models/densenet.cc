@@ -23,12 +23,12 @@ int64_t densenet_feature_channels(const DenseNetOptions& options) {
 }
 
 DenseLayerImpl::DenseLayerImpl(int64_t input_features, int64_t growth_rate, int64_t bn_size) {
+  // The reference's ReLU and pooling modules hold no state (no state-dict entry): they are
+  // applied functionally in forward() and not registered.
   norm1_ = register_module("norm1", nn::BatchNorm2d(input_features));
-  register_module("relu1", nn::ReLU(nn::ReLUOptions(true)));
   conv1_ = register_module(
       "conv1", nn::Conv2d(nn::Conv2dOptions(input_features, bn_size * growth_rate, 1).bias(false)));
   norm2_ = register_module("norm2", nn::BatchNorm2d(bn_size * growth_rate));
-  register_module("relu2", nn::ReLU(nn::ReLUOptions(true)));
   conv2_ = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(bn_size * growth_rate, growth_rate, 3)
                                                    .padding(1)
                                                    .bias(false)));
@@ -42,10 +42,8 @@ at::Tensor DenseLayerImpl::forward(const std::vector<at::Tensor>& inputs) {
 
 TransitionImpl::TransitionImpl(int64_t input_features, int64_t output_features) {
   norm_ = register_module("norm", nn::BatchNorm2d(input_features));
-  register_module("relu", nn::ReLU(nn::ReLUOptions(true)));
   conv_ = register_module(
       "conv", nn::Conv2d(nn::Conv2dOptions(input_features, output_features, 1).bias(false)));
-  register_module("pool", nn::AvgPool2d(nn::AvgPool2dOptions(2).stride(2)));
 }
 
 at::Tensor TransitionImpl::forward(const at::Tensor& x) {

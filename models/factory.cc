@@ -35,23 +35,34 @@ Backbone parse_backbone(const std::string& name) {
   throw std::invalid_argument("unknown backbone '" + name + "'; valid: " + join(names));
 }
 
+namespace {
+
+// A holder of a new T. (EmotionModel(make_shared<T>()) would pick ModuleHolder's forwarding
+// constructor and try to build the abstract interface from the pointer.)
+template <typename T, typename... Args>
+EmotionModel make(Args&&... args) {
+  return EmotionModel(std::shared_ptr<EmotionModelImpl>(std::make_shared<T>(std::forward<Args>(args)...)));
+}
+
+}  // namespace
+
 EmotionModel make_model(const ModelSpec& spec) {
   const bool densenet = spec.backbone == Backbone::kDenseNet;
   switch (spec.kind) {
     case ModelKind::kSingleTask:
-      if (densenet) return std::make_shared<SingleTaskDenseNetImpl>(spec.num_classes);
-      return std::make_shared<SingleTaskBReGNeXtImpl>(spec.num_classes);
+      if (densenet) return make<SingleTaskDenseNetImpl>(spec.num_classes);
+      return make<SingleTaskBReGNeXtImpl>(spec.num_classes);
     case ModelKind::kMultiTask:
-      if (densenet) return std::make_shared<MultiTaskDenseNetImpl>(spec.num_classes);
-      return std::make_shared<MultiTaskBReGNeXtImpl>(spec.num_classes);
+      if (densenet) return make<MultiTaskDenseNetImpl>(spec.num_classes);
+      return make<MultiTaskBReGNeXtImpl>(spec.num_classes);
     case ModelKind::kEmotionGcn: {
       TORCH_CHECK(spec.num_classes == kNumExpressions,
                   "Emotion-GCN's label graph has 7 expression nodes, got num_classes ",
                   spec.num_classes);
       at::Tensor corr = spec.correlation.defined() ? spec.correlation : affectnet_paper_correlation();
       at::Tensor adjacency = label_adjacency(corr, spec.graph);
-      if (densenet) return std::make_shared<EmotionGcnDenseNetImpl>(adjacency, spec.embedding_dim);
-      return std::make_shared<EmotionGcnBReGNeXtImpl>(adjacency, spec.embedding_dim);
+      if (densenet) return make<EmotionGcnDenseNetImpl>(adjacency, spec.embedding_dim);
+      return make<EmotionGcnBReGNeXtImpl>(adjacency, spec.embedding_dim);
     }
   }
   TORCH_INTERNAL_ASSERT(false, "unhandled model kind");

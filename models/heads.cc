@@ -43,12 +43,22 @@ ModelOutput SingleTaskDenseNetImpl::forward(const at::Tensor& images, const at::
   return {classifier_->forward(densenet_pooled(features_->forward(images))), at::Tensor()};
 }
 
-SingleTaskBReGNeXtImpl::SingleTaskBReGNeXtImpl(int64_t num_classes) : trunk_(*this) {
+void BReGNeXtModelImpl::register_trunk() {
+  conv0_ = register_module("_conv0", make_bregnext_conv0());
+  model_ = register_module("_model", make_bregnext_body());
+}
+
+at::Tensor BReGNeXtModelImpl::features(const at::Tensor& images) {
+  return model_->forward(conv0_->forward(images)).reshape({-1, kBReGNeXtFeatureChannels});
+}
+
+SingleTaskBReGNeXtImpl::SingleTaskBReGNeXtImpl(int64_t num_classes) {
+  register_trunk();
   fc0_ = register_module("_fc0", nn::Linear(kBReGNeXtFeatureChannels, num_classes));
 }
 
 ModelOutput SingleTaskBReGNeXtImpl::forward(const at::Tensor& images, const at::Tensor&) {
-  return {fc0_->forward(trunk_.forward(images)), at::Tensor()};
+  return {fc0_->forward(features(images)), at::Tensor()};
 }
 
 MultiTaskDenseNetImpl::MultiTaskDenseNetImpl(int64_t num_classes) {
@@ -64,41 +74,41 @@ ModelOutput MultiTaskDenseNetImpl::forward(const at::Tensor& images, const at::T
   return {lin_cat_->forward(pooled), lin_cont_->forward(pooled)};
 }
 
-MultiTaskBReGNeXtImpl::MultiTaskBReGNeXtImpl(int64_t num_classes) : trunk_(*this) {
+MultiTaskBReGNeXtImpl::MultiTaskBReGNeXtImpl(int64_t num_classes) {
+  register_trunk();
   fc_cont_ = register_module("fc_cont", nn::Linear(kBReGNeXtFeatureChannels, kNumDimensions));
   fc_cat_ = register_module("fc_cat", nn::Linear(kBReGNeXtFeatureChannels, num_classes));
 }
 
 ModelOutput MultiTaskBReGNeXtImpl::forward(const at::Tensor& images, const at::Tensor&) {
-  at::Tensor features = trunk_.forward(images);
-  return {fc_cat_->forward(features), fc_cont_->forward(features)};
+  at::Tensor pooled = features(images);
+  return {fc_cat_->forward(pooled), fc_cont_->forward(pooled)};
 }
 
-LabelGraphHead::LabelGraphHead(nn::Module& parent, const at::Tensor& adjacency,
-                               int64_t embedding_dim, int64_t feature_dim) {
+void LabelGraphModelImpl::register_label_graph(const at::Tensor& adjacency, int64_t embedding_dim,
+                                               int64_t feature_dim) {
   TORCH_CHECK(adjacency.sizes() == at::IntArrayRef({kNumLabelNodes, kNumLabelNodes}),
               "Emotion-GCN: expected a [9, 9] label adjacency, got ", adjacency.sizes());
-  gc1_ = parent.register_module("gc1", GraphConvolution(embedding_dim, 512));
-  gc2_ = parent.register_module("gc2", GraphConvolution(512, feature_dim));
+  gc1_ = register_module("gc1", GraphConvolution(embedding_dim, 512));
+  gc2_ = register_module("gc2", GraphConvolution(512, feature_dim));
   // A is a parameter so checkpoints carry it, but, as in the reference, it is used detached.
-  adjacency_ = parent.register_parameter("A", adjacency.to(at::kFloat).clone());
+  adjacency_ = register_parameter("A", adjacency.to(at::kFloat).clone());
 }
 
-at::Tensor LabelGraphHead::forward(const at::Tensor& features, const at::Tensor& node_embeddings) {
+ModelOutput LabelGraphModelImpl::graph_forward(const at::Tensor& features, const at::Tensor& node_embeddings) {
   TORCH_CHECK(node_embeddings.defined(), "Emotion-GCN needs node embeddings [9, D]");
   at::Tensor nodes = node_embeddings.dim() == 3 ? node_embeddings[0] : node_embeddings;
   TORCH_CHECK(nodes.dim() == 2 && nodes.size(0) == kNumLabelNodes,
               "Emotion-GCN: expected node embeddings [9, D], got ", node_embeddings.sizes());
   at::Tensor adj = normalized_adjacency(adjacency_).detach();
   at::Tensor w = gc2_->forward(at::leaky_relu(gc1_->forward(nodes, adj), 0.2), adj);
-  return at::matmul(features, w.t());
+  return split_graph_output(at::matmul(features, w.t()));
 }
 
 EmotionGcnDenseNetImpl::EmotionGcnDenseNetImpl(const at::Tensor& adjacency, int64_t embedding_dim) {
   const auto options = densenet121_options();
   features_ = register_module("features", make_densenet_features(options));
-  head_ = std::make_unique<LabelGraphHead>(*this, adjacency, embedding_dim,
-                                           densenet_feature_channels(options));
+  register_label_graph(adjacency, embedding_dim, densenet_feature_channels(options));
 }
 
 ModelOutput EmotionGcnDenseNetImpl::forward(const at::Tensor& images, const at::Tensor& nodes) {
@@ -106,17 +116,16 @@ ModelOutput EmotionGcnDenseNetImpl::forward(const at::Tensor& images, const at::
   // The reference's MaxPool2d(7, 7) at 227 px (3, 3 at 112 px) covers the whole map: a global
   // max pool, without ReLU.
   f = at::flatten(at::max_pool2d(f, {f.size(2), f.size(3)}, {f.size(2), f.size(3)}), 1);
-  return split_graph_output(head_->forward(f, nodes));
+  return graph_forward(f, nodes);
 }
 
 EmotionGcnBReGNeXtImpl::EmotionGcnBReGNeXtImpl(const at::Tensor& adjacency, int64_t embedding_dim) {
   model_ = register_module("model", std::make_shared<SingleTaskBReGNeXtImpl>(kNumExpressions));
-  head_ = std::make_unique<LabelGraphHead>(*this, adjacency, embedding_dim,
-                                           kBReGNeXtFeatureChannels);
+  register_label_graph(adjacency, embedding_dim, kBReGNeXtFeatureChannels);
 }
 
 ModelOutput EmotionGcnBReGNeXtImpl::forward(const at::Tensor& images, const at::Tensor& nodes) {
-  return split_graph_output(head_->forward(model_->features(images), nodes));
+  return graph_forward(model_->features(images), nodes);
 }
 
 }  // namespace fer::models

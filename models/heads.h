@@ -8,6 +8,7 @@
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
 #include <memory>
@@ -32,10 +33,9 @@ class EmotionModelImpl : public torch::nn::Module {
   /// reference passes a batch of identical copies and uses the first); ignored unless
   /// uses_label_graph().
   virtual ModelOutput forward(const at::Tensor& images, const at::Tensor& node_embeddings) = 0;
-  virtual bool predicts_valence_arousal() const = 0;
-  virtual bool uses_label_graph() const = 0;
 };
-using EmotionModel = std::shared_ptr<EmotionModelImpl>;
+/// A model as LibTorch's module holders hold one (shared; `->` reaches the Impl).
+TORCH_MODULE(EmotionModel);
 
 /// Graph convolution (Kipf & Welling; paper Eq. 2) without bias: adj (x W).
 /// W [in, out] ("weight") ~ uniform(-1/sqrt(out), 1/sqrt(out)) as the reference.
@@ -53,25 +53,33 @@ class SingleTaskDenseNetImpl : public EmotionModelImpl {
  public:
   explicit SingleTaskDenseNetImpl(int64_t num_classes = kNumExpressions);
   ModelOutput forward(const at::Tensor& images, const at::Tensor& node_embeddings) override;
-  bool predicts_valence_arousal() const override { return false; }
-  bool uses_label_graph() const override { return false; }
 
  private:
   torch::nn::Sequential features_{nullptr};
   torch::nn::Linear classifier_{nullptr};
 };
 
-class SingleTaskBReGNeXtImpl : public EmotionModelImpl {
+/// What the BReG-NeXt models share: the trunk's "_conv0" and "_model", on the model itself.
+class BReGNeXtModelImpl : public EmotionModelImpl {
+ public:
+  /// images [N, 3, H, W] -> pooled features [N, 128].
+  at::Tensor features(const at::Tensor& images);
+
+ protected:
+  /// Registers "_conv0" and "_model" on this model; call first in the constructor.
+  void register_trunk();
+
+ private:
+  torch::nn::Conv2d conv0_{nullptr};
+  torch::nn::Sequential model_{nullptr};
+};
+
+class SingleTaskBReGNeXtImpl : public BReGNeXtModelImpl {
  public:
   explicit SingleTaskBReGNeXtImpl(int64_t num_classes = kNumExpressions);
   ModelOutput forward(const at::Tensor& images, const at::Tensor& node_embeddings) override;
-  bool predicts_valence_arousal() const override { return false; }
-  bool uses_label_graph() const override { return false; }
-  /// Pooled 128-d features, before "_fc0".
-  at::Tensor features(const at::Tensor& images) { return trunk_.forward(images); }
 
  private:
-  BReGNeXtTrunk trunk_;
   torch::nn::Linear fc0_{nullptr};
 };
 
@@ -79,63 +87,53 @@ class MultiTaskDenseNetImpl : public EmotionModelImpl {
  public:
   explicit MultiTaskDenseNetImpl(int64_t num_classes = kNumExpressions);
   ModelOutput forward(const at::Tensor& images, const at::Tensor& node_embeddings) override;
-  bool predicts_valence_arousal() const override { return true; }
-  bool uses_label_graph() const override { return false; }
 
  private:
   torch::nn::Sequential model_base_{nullptr};
   torch::nn::Linear lin_cat_{nullptr}, lin_cont_{nullptr};
 };
 
-class MultiTaskBReGNeXtImpl : public EmotionModelImpl {
+class MultiTaskBReGNeXtImpl : public BReGNeXtModelImpl {
  public:
   explicit MultiTaskBReGNeXtImpl(int64_t num_classes = kNumExpressions);
   ModelOutput forward(const at::Tensor& images, const at::Tensor& node_embeddings) override;
-  bool predicts_valence_arousal() const override { return true; }
-  bool uses_label_graph() const override { return false; }
 
  private:
-  BReGNeXtTrunk trunk_;
   torch::nn::Linear fc_cont_{nullptr}, fc_cat_{nullptr};
 };
 
-/// The Emotion-GCN head shared by both backbones: "gc1" (D -> 512), LeakyReLU(0.2), "gc2"
-/// (512 -> feature size), over normalized_adjacency("A") used detached.
-class LabelGraphHead {
- public:
-  LabelGraphHead(torch::nn::Module& parent, const at::Tensor& adjacency, int64_t embedding_dim,
-                 int64_t feature_dim);
-  /// features [N, F], node_embeddings [9, D] or [N, 9, D] -> [N, 9].
-  at::Tensor forward(const at::Tensor& features, const at::Tensor& node_embeddings);
+/// What both Emotion-GCN models share: "gc1" (D -> 512), LeakyReLU(0.2), "gc2" (512 ->
+/// feature size), over normalized_adjacency("A") used detached. The graph's modules are this
+/// model's own (the reference's names have no prefix), registered after the backbone.
+class LabelGraphModelImpl : public EmotionModelImpl {
+ protected:
+  /// Registers gc1, gc2 and A on this model; call after registering the backbone.
+  void register_label_graph(const at::Tensor& adjacency, int64_t embedding_dim, int64_t feature_dim);
+  /// features [N, F], node_embeddings [9, D] or [N, 9, D] -> expression logits and VA.
+  ModelOutput graph_forward(const at::Tensor& features, const at::Tensor& node_embeddings);
 
  private:
   GraphConvolution gc1_{nullptr}, gc2_{nullptr};
   at::Tensor adjacency_;
 };
 
-class EmotionGcnDenseNetImpl : public EmotionModelImpl {
+class EmotionGcnDenseNetImpl : public LabelGraphModelImpl {
  public:
   /// adjacency: label_adjacency(...) [9, 9]; embedding_dim: word-vector size (300 for GloVe).
   EmotionGcnDenseNetImpl(const at::Tensor& adjacency, int64_t embedding_dim = 300);
   ModelOutput forward(const at::Tensor& images, const at::Tensor& node_embeddings) override;
-  bool predicts_valence_arousal() const override { return true; }
-  bool uses_label_graph() const override { return true; }
 
  private:
   torch::nn::Sequential features_{nullptr};
-  std::unique_ptr<LabelGraphHead> head_;
 };
 
-class EmotionGcnBReGNeXtImpl : public EmotionModelImpl {
+class EmotionGcnBReGNeXtImpl : public LabelGraphModelImpl {
  public:
   EmotionGcnBReGNeXtImpl(const at::Tensor& adjacency, int64_t embedding_dim = 300);
   ModelOutput forward(const at::Tensor& images, const at::Tensor& node_embeddings) override;
-  bool predicts_valence_arousal() const override { return true; }
-  bool uses_label_graph() const override { return true; }
 
  private:
   std::shared_ptr<SingleTaskBReGNeXtImpl> model_;
-  std::unique_ptr<LabelGraphHead> head_;
 };
 
 }  // namespace fer::models

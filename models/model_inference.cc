@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "models/checkpoint.h"
 
 namespace fer::models {

@@ -12,7 +12,7 @@
 #include <memory>
 #include <vector>
 
-#include "datasets/error.h"
+#include "core/error.h"
 
 namespace fer::models {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "datasets/error.h"
+#include "core/error.h"
 
 namespace fer::models {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "datasets/image_io.h"
 
 namespace fer::reports {

@@ -7,7 +7,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "reports/gate.h"
 #include "reports/store.h"
 

@@ -6,8 +6,8 @@
 #include <map>
 #include <sstream>
 
-#include "datasets/error.h"
-#include "datasets/hash.h"
+#include "core/error.h"
+#include "core/hash.h"
 
 namespace fer::reports {
 namespace {

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "reports/compare.h"
 #include "reports/store.h"
 

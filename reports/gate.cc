@@ -6,10 +6,14 @@
 #include <map>
 #include <sstream>
 
-#include "datasets/error.h"
-#include "datasets/text.h"
+#include "core/error.h"
+#include "core/text.h"
 
 namespace fer::reports {
+using text::for_each_line;
+using text::parse_double;
+using text::parse_int;
+using text::read_file;
 
 namespace {
 
@@ -36,11 +40,11 @@ std::vector<std::string> field_differences(const ConfigFields& baseline, const C
 }  // namespace
 
 std::vector<BaselineEntry> read_baseline(const std::string& path) {
-  const std::string text = datasets::read_file(path, "read baseline");
+  const std::string text = read_file(path, "read baseline");
   std::vector<BaselineEntry> out;
   std::map<std::string, ConfigFields> configs;
   Database json(":memory:");
-  datasets::for_each_line(text, [&](long line, std::string_view row) {
+  for_each_line(text, [&](long line, std::string_view row) {
     if (row.empty() || row.front() == '#') return;
     if (row.rfind("config ", 0) == 0) {
       const std::string rest(row.substr(7));
@@ -68,8 +72,8 @@ std::vector<BaselineEntry> read_baseline(const std::string& path) {
     if (std::find(names.begin(), names.end(), e.metric) == names.end()) {
       throw Error("read baseline", path, line, "metric", "unknown metric '" + e.metric + "'");
     }
-    auto value = datasets::parse_double(f[5]), tol = datasets::parse_double(f[6]);
-    auto seeds = datasets::parse_int(f[7]);
+    auto value = parse_double(f[5]), tol = parse_double(f[6]);
+    auto seeds = parse_int(f[7]);
     if (!value) throw Error("read baseline", path, line, "value", "not a number: '" + f[5] + "'");
     if (!tol || *tol < 0) throw Error("read baseline", path, line, "tolerance", "not a non-negative number: '" + f[6] + "'");
     if (!seeds || *seeds < 1) throw Error("read baseline", path, line, "seeds", "not a positive integer: '" + f[7] + "'");

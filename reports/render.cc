@@ -10,12 +10,24 @@
 #include <map>
 #include <sstream>
 
-#include "datasets/error.h"
+#include "core/error.h"
+#include "core/json.h"
 #include "reports/charts.h"
 
 namespace fer::reports {
 namespace fs = boost::filesystem;
 namespace {
+
+// A JSON array column of the store as T; a malformed one is an error naming the column.
+template <typename T>
+T json_column(Database& db, const std::string& column, const std::string& text) {
+  const nlohmann::json value = parse_json(text, "read result store", db.path(), column);
+  try {
+    return value.get<T>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("read result store", db.path(), 0, column, std::string("unexpected JSON: ") + e.what());
+  }
+}
 
 struct Column {
   std::string metric, header;
@@ -152,13 +164,8 @@ std::string run_detail(Database& db, int64_t run_id, const fs::path& files, cons
   auto fin = db.query("SELECT f.confusion, d.class_names, f.best_epoch FROM final_metrics f JOIN datasets d ON "
                       "d.run_id = f.run_id WHERE f.run_id = ?1", {run_id});
   if (!fin.empty()) {
-    std::vector<int64_t> counts;
-    for (double v : parse_number_array(as_string(fin[0][0]))) counts.push_back(static_cast<int64_t>(v));
-    std::vector<std::string> names;
-    std::string list = as_string(fin[0][1]);
-    for (size_t p = list.find('"'); p != std::string::npos; p = list.find('"', list.find('"', p + 1) + 1)) {
-      names.push_back(list.substr(p + 1, list.find('"', p + 1) - p - 1));
-    }
+    const auto counts = json_column<std::vector<int64_t>>(db, "confusion", as_string(fin[0][0]));
+    const auto names = json_column<std::vector<std::string>>(db, "class_names", as_string(fin[0][1]));
     write_confusion_png((files / (stem + "_confusion.png")).string(), counts, names);
     md << "\nConfusion matrix at the best epoch (" << as_int(fin[0][2]) + 1 << "):\n\n![confusion](" << files_rel
        << "/" << stem << "_confusion.png)\n";
@@ -233,7 +240,8 @@ std::vector<ThroughputRow> throughput_rows(Database& db) {
            "(SELECT COALESCE(SUM(e.compute_s), 0) FROM epochs e WHERE e.run_id = r.id), f.peak_rss_mb, f.peak_cuda_mb "
            "FROM runs r JOIN final_metrics f ON f.run_id = r.id WHERE r.status = 'finished' AND r.schedule != 'checkpoint' "
            "ORDER BY r.device, r.precision, r.backbone DESC, r.model, r.id")) {
-    ThroughputRow t{as_string(row[0]), as_string(row[1]), as_string(row[2]), as_string(row[3]), as_string(row[5]),
+    ThroughputRow t{as_string(row[0]), as_string(row[1]), as_string(row[2]), as_string(row[3]),
+                    canonical_json(as_string(row[5]), "read configuration", db.path(), "config_json"),
                     as_int(row[4])};
     const std::string key = t.cell() + " " + t.config_json;
     auto [it, inserted] = groups.emplace(key, t);

@@ -3,11 +3,16 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
-#include <sstream>
 
-#include "datasets/error.h"
+#include "core/error.h"
+#include "core/hash.h"
+#include "core/json.h"
 
 namespace fer::reports {
+using metrics::EpochRecord;
+using metrics::EvalMetrics;
+using metrics::FinalRecord;
+
 namespace {
 
 // Each entry migrates from version i to i + 1.
@@ -81,6 +86,13 @@ CREATE TABLE bench_results (
   PRIMARY KEY (session_id, name, repetition)
 );
 )sql",
+    // Version 3: per-class values are recalls, and are named so; a config hash is that of
+    // config_hash_of_json() (canonical JSON through a library), no longer of hand-written JSON.
+    // fer_config_hash is registered by the ResultStore constructor.
+    R"sql(
+ALTER TABLE final_metrics RENAME COLUMN per_class_accuracy TO per_class_recall;
+UPDATE runs SET config_hash = fer_config_hash(config_json);
+)sql",
 };
 constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kNumMigrations == kSchemaVersion, "one migration per schema version");
@@ -92,7 +104,25 @@ std::string now_utc() {
   return buf;
 }
 
+// The SQL function fer_config_hash(config_json) (migration 3); errors become SQL errors.
+void sql_config_hash(sqlite3_context* context, int, sqlite3_value** args) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(args[0]));
+  try {
+    const std::string hash = config_hash_of_json(text ? text : "");
+    sqlite3_result_text(context, hash.c_str(), -1, SQLITE_TRANSIENT);
+  } catch (const std::exception& e) {
+    sqlite3_result_error(context, e.what(), -1);
+  }
+}
+
 double nan_unless(bool present, double v) { return present ? v : std::nan(""); }
+
+// A JSON array of numbers; non-finite values become null.
+std::string number_array(const std::vector<double>& values) {
+  nlohmann::json array = nlohmann::json::array();
+  for (double v : values) array.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr));
+  return array.dump();
+}
 
 // The VA-dependent values of EvalMetrics, in column order, NULL (NaN) without VA.
 std::vector<Value> eval_values(const EvalMetrics& m) {
@@ -106,62 +136,26 @@ std::vector<Value> eval_values(const EvalMetrics& m) {
 
 }  // namespace
 
-std::string json_escape(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
+const std::vector<std::string>& unhashed_config_fields() {
+  static const std::vector<std::string> fields = {"run_name", "db", "cache_dir", "checkpoint_dir", "workers",
+                                                  "checkpoint"};
+  return fields;
+}
+
+std::string config_hash_of_json(const std::string& config_json) {
+  nlohmann::json fields = canonical(parse_json(config_json, "hash configuration", "", "config_json"));
+  if (!fields.is_object()) throw Error("hash configuration", "", 0, "config_json", "not a JSON object");
+  for (const auto& name : unhashed_config_fields()) fields.erase(name);
+  return fnv1a_hex(fields.dump());
+}
+
+ResultStore::ResultStore(const std::string& path) : db_(path) {
+  if (sqlite3_create_function_v2(db_.handle(), "fer_config_hash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                 sql_config_hash, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    db_.fail("register fer_config_hash");
   }
-  return out + "\"";
+  migrate();
 }
-
-std::string json_array(const std::vector<double>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) {
-    char buf[40];
-    std::snprintf(buf, sizeof(buf), "%.17g", values[i]);
-    out += (i ? "," : "") + std::string(std::isfinite(values[i]) ? buf : "null");
-  }
-  return out + "]";
-}
-
-std::string json_array(const std::vector<int64_t>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + std::to_string(values[i]);
-  return out + "]";
-}
-
-std::string json_array(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + json_escape(values[i]);
-  return out + "]";
-}
-
-std::vector<double> parse_number_array(const std::string& json) {
-  std::vector<double> out;
-  std::string cleaned = json;
-  for (char& c : cleaned) {
-    if (c == '[' || c == ']' || c == ',') c = ' ';
-  }
-  std::istringstream in(cleaned);
-  std::string token;
-  while (in >> token) out.push_back(token == "null" ? std::nan("") : std::stod(token));
-  return out;
-}
-
-ResultStore::ResultStore(const std::string& path) : db_(path) { migrate(); }
 
 int ResultStore::schema_version() {
   auto rows = db_.query("PRAGMA user_version");
@@ -259,8 +253,8 @@ void ResultStore::set_resume_state(int64_t run_id, const std::string& path) {
 void ResultStore::finish_run(int64_t run_id, const FinalRecord& f) {
   std::vector<Value> values = {run_id, f.best_epoch};
   for (auto& v : eval_values(f.val)) values.push_back(v);
-  values.push_back(json_array(f.per_class_accuracy));
-  values.push_back(json_array(f.confusion));
+  values.push_back(number_array(f.per_class_recall));
+  values.push_back(nlohmann::json(f.confusion).dump());
   for (double v : {f.train_images_per_s, f.eval_images_per_s, f.peak_rss_mb, f.peak_cuda_mb}) values.push_back(v);
   values.push_back(f.checkpoint_path);
   db_.transaction([&] {

@@ -11,41 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "reports/sqlite.h"
+#include "core/sqlite.h"
+#include "metrics/recorder.h"
+#include "metrics/records.h"
 
 namespace fer::reports {
 
-constexpr int kSchemaVersion = 2;
-
-/// Validation metrics of one evaluation (whole split), as stored per epoch and finally.
-struct EvalMetrics {
-  double loss = 0, loss_expression = 0, loss_va = 0;
-  double accuracy = 0, macro_f1 = 0;
-  double ccc_valence = 0, ccc_arousal = 0, pcc_valence = 0, pcc_arousal = 0;
-  double rmse_valence = 0, rmse_arousal = 0, sagr_valence = 0, sagr_arousal = 0;
-  double affwild2_expression = 0, affwild2_va = 0;
-  bool has_va = false;  // False for single-task models: VA columns are stored as NULL.
-};
-
-struct EpochRecord {
-  int64_t epoch = 0;
-  double lr = 0;
-  double train_loss = 0, train_loss_expression = 0, train_loss_va = 0, train_accuracy = 0;
-  EvalMetrics val;
-  double train_images_per_s = 0, eval_images_per_s = 0;
-  double data_wait_s = 0, compute_s = 0;
-  double peak_rss_mb = 0, peak_cuda_mb = 0;
-};
-
-struct FinalRecord {
-  int64_t best_epoch = 0;
-  EvalMetrics val;
-  std::vector<double> per_class_accuracy;
-  std::vector<int64_t> confusion;  // Row-major K x K (true x predicted).
-  double train_images_per_s = 0, eval_images_per_s = 0;
-  double peak_rss_mb = 0, peak_cuda_mb = 0;
-  std::string checkpoint_path;
-};
+constexpr int kSchemaVersion = 3;
 
 struct RunRecord {
   std::string name, config_json, config_hash, code_version;
@@ -95,10 +67,10 @@ class ResultStore {
   /// versions of the code is never reused) and provenance records both. Returns the version the
   /// run was started with.
   std::string reopen_run(int64_t run_id, const std::string& code_version);
-  void record_epoch(int64_t run_id, const EpochRecord& epoch);
+  void record_epoch(int64_t run_id, const metrics::EpochRecord& epoch);
   void set_resume_state(int64_t run_id, const std::string& path);
   /// Final metrics + status 'finished' + end time, in one transaction.
-  void finish_run(int64_t run_id, const FinalRecord& final_record);
+  void finish_run(int64_t run_id, const metrics::FinalRecord& final_record);
   /// status: 'interrupted' or 'failed'; message is stored with it.
   void mark_run(int64_t run_id, const std::string& status, const std::string& message);
 
@@ -114,12 +86,30 @@ class ResultStore {
   Database db_;
 };
 
-/// JSON helpers shared by the store and the reports (numbers printed with %.17g).
-std::string json_array(const std::vector<double>& values);
-std::string json_array(const std::vector<int64_t>& values);
-std::string json_array(const std::vector<std::string>& values);
-std::string json_escape(const std::string& s);
-/// Parses a flat JSON array of numbers (as written by json_array).
-std::vector<double> parse_number_array(const std::string& json);
+/// Fields of runs.config_json that do not change a run's results and so are left out of its
+/// config hash: where it is stored and named, loader workers, an evaluation's checkpoint path
+/// (its SHA-256 is hashed). The hash is FNV-1a 64 of the remaining fields as compact JSON.
+const std::vector<std::string>& unhashed_config_fields();
+
+/// The config hash of a run's config JSON (16 hex digits): FNV-1a 64 of its canonical compact
+/// text (core/json.h) without unhashed_config_fields(). Throws fer::Error for malformed JSON.
+std::string config_hash_of_json(const std::string& config_json);
+
+/// The store as the Recorder of one run (begun with begin_run or reopened with reopen_run).
+class StoreRecorder final : public metrics::Recorder {
+ public:
+  StoreRecorder(ResultStore& store, int64_t run_id) : store_(store), run_id_(run_id) {}
+  void record_epoch(const metrics::EpochRecord& epoch) override { store_.record_epoch(run_id_, epoch); }
+  void record_resume_state(const std::string& path) override { store_.set_resume_state(run_id_, path); }
+  void finish(const metrics::FinalRecord& final_record) override { store_.finish_run(run_id_, final_record); }
+  void mark(const std::string& status, const std::string& message) override {
+    store_.mark_run(run_id_, status, message);
+  }
+  int64_t run_id() const { return run_id_; }
+
+ private:
+  ResultStore& store_;
+  int64_t run_id_;
+};
 
 }  // namespace fer::reports

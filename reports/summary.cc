@@ -7,11 +7,14 @@
 #include <set>
 #include <tuple>
 
-#include "datasets/error.h"
-#include "datasets/hash.h"
-#include "datasets/text.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/hash.h"
+#include "core/text.h"
 
 namespace fer::reports {
+using text::parse_double;
+using text::read_file;
 namespace {
 
 int order_of(const std::string& value, const std::vector<std::string>& order) {
@@ -56,16 +59,15 @@ bool higher_is_better(const std::string& metric) {
 }
 
 const std::vector<std::string>& non_grouping_fields() {
-  static const std::vector<std::string> fields = {"seed", "run_name", "db", "cache_dir", "checkpoint_dir", "workers",
-                                                      "checkpoint"};
+  static const std::vector<std::string> fields = [] {
+    std::vector<std::string> f = {"seed"};
+    for (const auto& name : unhashed_config_fields()) f.push_back(name);
+    return f;
+  }();
   return fields;
 }
 
-std::string ConfigSummary::config_id() const {
-  char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(fnv1a(config_json)));
-  return buf;
-}
+std::string ConfigSummary::config_id() const { return fnv1a_hex(config_json); }
 
 bool ConfigSummary::broken() const {
   auto it = config.find("shuffle_train_labels");
@@ -133,7 +135,8 @@ std::vector<ConfigSummary> summarize(Database& db) {
     s.backbone = as_string(row[2]);
     s.model = as_string(row[3]);
     s.schedule = as_string(row[4]);
-    s.config_json = as_string(row[5]);
+    // Canonical text: runs written by older versions spelled some numbers differently.
+    s.config_json = canonical_json(as_string(row[5]), "read configuration", db.path(), "config_json");
     const std::string group = s.key() + " " + s.config_json;
     auto [it, inserted] = by_key.emplace(group, s);
     if (inserted) it->second.config = config_fields(db, s.config_json);
@@ -176,7 +179,7 @@ std::string default_paper_values_path() {
 }
 
 std::vector<PaperValue> read_paper_values(const std::string& path) {
-  const std::string text = datasets::read_file(path, "read paper values");
+  const std::string text = read_file(path, "read paper values");
   std::vector<PaperValue> out;
   long number = 0;
   std::string line;
@@ -189,7 +192,7 @@ std::vector<PaperValue> read_paper_values(const std::string& path) {
     if (number == 1 || line.empty()) continue;
     auto f = csv_fields(line);
     if (f.size() != 6) throw Error("read paper values", path, number, "", "expected 6 columns, got " + std::to_string(f.size()));
-    auto value = datasets::parse_double(f[4]);
+    auto value = parse_double(f[4]);
     if (!value) throw Error("read paper values", path, number, "value", "not a number: '" + f[4] + "'");
     if (f[5].empty()) throw Error("read paper values", path, number, "source", "every value needs a source");
     out.push_back({f[0], f[1], f[2], f[3], f[5], *value});

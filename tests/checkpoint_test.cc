@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "models/checkpoint.h"
 #include "models/factory.h"
 #include "models/state_dict.h"

@@ -12,7 +12,7 @@
 #include "datasets/affectnet.h"
 #include "datasets/affwild2.h"
 #include "datasets/dataset.h"
-#include "datasets/error.h"
+#include "core/error.h"
 #include "datasets/label_stats.h"
 #include "datasets/loader.h"
 #include "datasets/synthetic.h"

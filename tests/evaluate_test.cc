@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "datasets/error.h"
-#include "datasets/sha256.h"
+#include "core/error.h"
+#include "core/sha256.h"
 #include "experiments/evaluate.h"
 #include "experiments/runner.h"
 #include "models/checkpoint.h"
@@ -174,7 +174,7 @@ TEST_CASE("evaluating a checkpoint reproduces the trainer's metrics and is store
   REQUIRE(std::isfinite(a.loss));
   CHECK(a.loss == b.loss);
   CHECK(a.loss_expression == b.loss_expression);
-  CHECK(trained.final_record.per_class_accuracy == evaluated.evaluation.per_class);
+  CHECK(trained.final_record.per_class_recall == evaluated.evaluation.per_class);
   CHECK(trained.final_record.confusion == evaluated.evaluation.confusion);
 
   // Stored once; the same evaluation again is skipped, --force repeats it.
@@ -190,7 +190,7 @@ TEST_CASE("evaluating a checkpoint reproduces the trainer's metrics and is store
   // (The repeated evaluation replaces the first: one run per configuration counts.)
   CHECK(table.find("| DenseNet-121 | Single-task | checkpoint | 1 |") != std::string::npos);
   CHECK(table.find("| DenseNet-121 | Single-task | smoke | 1 |") != std::string::npos);
-  CHECK(rp::as_string(store.db().query("SELECT value FROM provenance WHERE run_id = ?1 AND key = "
+  CHECK(fer::as_string(store.db().query("SELECT value FROM provenance WHERE run_id = ?1 AND key = "
                                        "'checkpoint_sha256'", {evaluated.run_id})[0][0]) ==
         fer::sha256_file(trained.final_record.checkpoint_path));
 

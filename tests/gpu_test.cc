@@ -16,7 +16,7 @@
 #include <iterator>
 #include <sstream>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "experiments/amp.h"
 #include "experiments/config.h"
 #include "experiments/device.h"

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <vector>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "datasets/image_io.h"
 #include "datasets/synthetic_face.h"
 #include "tests/temp_dir.h"

@@ -28,7 +28,7 @@ TEST_CASE("confusion matrix, accuracy and macro F1 match hand computation", "[me
     CHECK_THAT(f1[1], WithinAbs(0.8, 1e-12));
     CHECK_THAT(f1[2], WithinAbs(2.0 / 3.0, 1e-12));
     CHECK_THAT(cm.macro_f1(), WithinAbs((0.5 + 0.8 + 2.0 / 3.0) / 3.0, 1e-12));
-    auto recall = cm.per_class_accuracy();
+    auto recall = cm.per_class_recall();
     CHECK_THAT(recall[0], WithinAbs(0.5, 1e-12));
     CHECK_THAT(recall[1], WithinAbs(1.0, 1e-12));
     CHECK_THAT(recall[2], WithinAbs(0.5, 1e-12));

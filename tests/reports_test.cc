@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "reports/gate.h"
 #include "reports/render.h"
 #include "reports/store.h"
@@ -31,7 +31,7 @@ int64_t add_run(rp::ResultStore& store, const std::string& dataset, const std::s
                     backbone, model, "smoke", "cpu", "fp32"};
   const int64_t id = store.begin_run(run, {{"host", "h"}}, {dataset, "/x", "d", "[\"A\", \"B\"]", "", 10, 4});
   for (int e = 0; e < 2; ++e) {
-    rp::EpochRecord rec;
+    fer::metrics::EpochRecord rec;
     rec.epoch = e;
     rec.train_loss = 2.0 - e;
     rec.val.accuracy = accuracy - 0.1 * (1 - e);
@@ -40,7 +40,7 @@ int64_t add_run(rp::ResultStore& store, const std::string& dataset, const std::s
     rec.compute_s = 9;
     store.record_epoch(id, rec);
   }
-  rp::FinalRecord f;
+  fer::metrics::FinalRecord f;
   f.best_epoch = 1;
   f.val.accuracy = accuracy;
   f.val.macro_f1 = accuracy - 0.05;
@@ -48,7 +48,7 @@ int64_t add_run(rp::ResultStore& store, const std::string& dataset, const std::s
   f.val.ccc_valence = 0.5;
   f.val.ccc_arousal = 0.25;
   f.confusion = {3, 1, 0, 4};
-  f.per_class_accuracy = {0.75, 1.0};
+  f.per_class_recall = {0.75, 1.0};
   f.train_images_per_s = 100 + seed;
   f.eval_images_per_s = 300;
   store.finish_run(id, f);
@@ -241,14 +241,14 @@ TEST_CASE("a run resumed under other code is never reused", "[reports]") {
   const int64_t same = store.begin_run(run, {{"host", "h"}}, {"d", "/x", "d", "[]", "", 1, 1});
   store.mark_run(same, "interrupted", "");
   CHECK(store.reopen_run(same, "sha-a") == "sha-a");
-  CHECK(rp::as_string(store.db().query("SELECT code_version FROM runs WHERE id = ?1", {same})[0][0]) == "sha-a");
+  CHECK(fer::as_string(store.db().query("SELECT code_version FROM runs WHERE id = ?1", {same})[0][0]) == "sha-a");
   const int64_t other = store.begin_run(run, {{"host", "h"}}, {"d", "/x", "d", "[]", "", 1, 1});
   store.mark_run(other, "interrupted", "");
   CHECK(store.reopen_run(other, "sha-b") == "sha-a");
-  CHECK(rp::as_string(store.db().query("SELECT code_version FROM runs WHERE id = ?1", {other})[0][0]) == "unknown");
-  CHECK(rp::as_string(store.db().query("SELECT value FROM provenance WHERE run_id = ?1 AND key = "
+  CHECK(fer::as_string(store.db().query("SELECT code_version FROM runs WHERE id = ?1", {other})[0][0]) == "unknown");
+  CHECK(fer::as_string(store.db().query("SELECT value FROM provenance WHERE run_id = ?1 AND key = "
                                        "'code_version_resumed_with'", {other})[0][0]) == "sha-b");
-  store.finish_run(other, rp::FinalRecord());
+  store.finish_run(other, fer::metrics::FinalRecord());
   CHECK_FALSE(store.find_finished("hash", "sha-a").has_value());
   CHECK_FALSE(store.find_finished("hash", "sha-b").has_value());
 }

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "datasets/error.h"
+#include "core/error.h"
 #include "experiments/code_version.h"
 #include "experiments/config.h"
 #include "experiments/config_ranges.h"
@@ -168,7 +168,7 @@ TEST_CASE("the config hash covers what changes results and nothing else", "[runn
   CHECK(ex::config_hash(a) != ex::config_hash(parse({"--seed", "1"})));
   CHECK(ex::config_hash(a) != ex::config_hash(parse({"--lr", "0.02"})));
   CHECK(ex::config_hash(a) != ex::config_hash(parse({"--model", "multi_task"})));
-  CHECK(ex::to_json(a).find("\"lr\": 0.005") != std::string::npos);
+  CHECK(ex::to_json(a).find("\"lr\":0.005") != std::string::npos);
 }
 
 TEST_CASE("results are reused only under a known code version", "[runner]") {
@@ -197,7 +197,7 @@ TEST_CASE("a finished config is skipped, and --force runs it again", "[runner]")
   CHECK(third.run_id != first.run_id);
   fer::reports::ResultStore store(c.db);
   auto rows = store.db().query("SELECT COUNT(*) FROM runs WHERE status = 'finished'");
-  CHECK(fer::reports::as_int(rows[0][0]) == 2);
+  CHECK(fer::as_int(rows[0][0]) == 2);
   CHECK(fs::exists(first.final_record.checkpoint_path));
 }
 
@@ -213,7 +213,7 @@ TEST_CASE("an interrupted run resumes to the same result as an uninterrupted one
   REQUIRE(interrupted.status == "interrupted");
   fer::reports::ResultStore store(c.db);
   auto status = store.db().query("SELECT status FROM runs WHERE id = ?1", {interrupted.run_id});
-  CHECK(fer::reports::as_string(status[0][0]) == "interrupted");
+  CHECK(fer::as_string(status[0][0]) == "interrupted");
 
   c.interrupt_after_steps = 0;
   c.resume = true;
@@ -234,8 +234,8 @@ TEST_CASE("an interrupted run resumes to the same result as an uninterrupted one
     fer::reports::ResultStore s(db);
     std::vector<double> out;
     for (const auto& row : s.db().query("SELECT train_loss, val_accuracy FROM epochs ORDER BY epoch")) {
-      out.push_back(fer::reports::as_double(row[0]));
-      out.push_back(fer::reports::as_double(row[1]));
+      out.push_back(fer::as_double(row[0]));
+      out.push_back(fer::as_double(row[1]));
     }
     return out;
   };
@@ -258,7 +258,7 @@ TEST_CASE("bf16 autocast trains on the CPU, and an interrupted bf16 run resumes 
   std::ostringstream log;
   const auto straight = ex::run_experiment(config("runner_bf16_straight"), log);
   REQUIRE(straight.status == "finished");
-  CHECK(log.str().find("\"precision\": \"bf16\"") != std::string::npos);
+  CHECK(log.str().find("\"precision\":\"bf16\"") != std::string::npos);
   ex::RunConfig c = config("runner_bf16_resumed");
   c.interrupt_after_steps = 5;
   REQUIRE(ex::run_experiment(c, log).status == "interrupted");
@@ -311,10 +311,10 @@ TEST_CASE("the real dataset formats train through the runner", "[runner]") {
     c.class_weights = "off";
     const auto outcome = ex::run_experiment(c, log);
     CHECK(outcome.status == "finished");
-    CHECK(log.str().find("schedule\": \"paper\"") != std::string::npos);
+    CHECK(log.str().find("schedule\":\"paper\"") != std::string::npos);
     fer::reports::ResultStore store(c.db);
     auto rows = store.db().query("SELECT train_size, val_size FROM datasets");
-    CHECK(fer::reports::as_int(rows[0][0]) == (c.dataset == "affectnet" ? 3 : 2));
+    CHECK(fer::as_int(rows[0][0]) == (c.dataset == "affectnet" ? 3 : 2));
   }
 }
 
@@ -331,19 +331,19 @@ TEST_CASE("concurrent writers to one database lose nothing", "[runner]") {
                                   "synth-affectnet", "densenet", "single_task", "smoke", "cpu", "fp32"};
       const int64_t id = store.begin_run(run, {{"host", "test"}}, {"synth-affectnet", "/x", "d", "[]", "", 1, 1});
       for (int e = 0; e < kEpochs; ++e) {
-        fer::reports::EpochRecord rec;
+        fer::metrics::EpochRecord rec;
         rec.epoch = e;
         rec.train_loss = w + e / 100.0;
         store.record_epoch(id, rec);
       }
-      fer::reports::FinalRecord f;
+      fer::metrics::FinalRecord f;
       f.val.accuracy = 0.1 * w;
       f.confusion = {1, 0, 0, 1};
       store.finish_run(id, f);
     });
   }
   for (auto& t : threads) t.join();
-  auto count = [&](const std::string& sql) { return fer::reports::as_int(init.db().query(sql)[0][0]); };
+  auto count = [&](const std::string& sql) { return fer::as_int(init.db().query(sql)[0][0]); };
   CHECK(count("SELECT COUNT(*) FROM runs WHERE status = 'finished'") == kWriters);
   CHECK(count("SELECT COUNT(*) FROM epochs") == kWriters * kEpochs);
   CHECK(count("SELECT COUNT(*) FROM final_metrics") == kWriters);

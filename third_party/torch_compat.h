@@ -45,6 +45,9 @@ bool autocast_enabled(c10::DeviceType device_type);
 void clear_autocast_cache();
 
 /// The optimiser's per-parameter state for `param` (e.g. SGD's momentum buffer), or nullptr.
+/// LibTorch offers no per-parameter accessor: Optimizer::state() is keyed by the parameter's
+/// TensorImpl address (a string in 1.x, a void* in 2.x). This is the one place that knows the
+/// key, on purpose: the trainer needs the buffers for resume states and reference checkpoints.
 torch::optim::OptimizerParamState* optimizer_param_state(torch::optim::Optimizer& optimizer, const at::Tensor& param);
 /// Replaces the optimiser's state for `param`.
 void set_optimizer_param_state(torch::optim::Optimizer& optimizer, const at::Tensor& param,

@@ -1,4 +1,4 @@
-#include "datasets/sha256.h"
+#include "core/sha256.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,7 +6,7 @@
 #include <fstream>
 #include <vector>
 
-#include "datasets/error.h"
+#include "core/error.h"
 
 namespace fer {
 namespace {

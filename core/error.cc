@@ -1,4 +1,4 @@
-#include "datasets/error.h"
+#include "core/error.h"
 
 #include <sstream>
 

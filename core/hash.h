@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <string_view>
 
 namespace fer {
@@ -18,6 +20,13 @@ inline uint64_t fnv1a(const void* data, size_t n, uint64_t h = kFnvOffset) {
   return h;
 }
 inline uint64_t fnv1a(std::string_view s) { return fnv1a(s.data(), s.size()); }
+
+/// FNV-1a 64 of `s` as 16 lower-case hex digits (config hashes, configuration ids, cache keys).
+inline std::string fnv1a_hex(std::string_view s) {
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(fnv1a(s)));
+  return buf;
+}
 
 /// Advances `state` and returns the next splitmix64 output.
 inline uint64_t splitmix64(uint64_t& state) {

@@ -10,11 +10,10 @@
 #include <variant>
 #include <vector>
 
-namespace fer::reports {
+namespace fer {
 
 using Value = std::variant<std::nullptr_t, int64_t, double, std::string>;
 
-class Statement;
 
 class Database {
  public:
@@ -54,10 +53,45 @@ class Database {
   std::string path_;
 };
 
+/// A prepared statement, for statements run many times (bulk inserts, large reads): bind,
+/// step through the rows, reset. Every failure throws fer::Error with sqlite3_errmsg.
+class Statement {
+ public:
+  Statement(Database& db, const std::string& sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  /// Binds ?1, ?2, ... (NaN binds NULL) after clearing the previous execution.
+  void bind(const std::vector<Value>& params);
+  /// Binds one parameter (1-based) as a BLOB copied from bytes.
+  void bind_blob(int index, const void* bytes, size_t n);
+  /// Advances to the next row; false when the statement is done.
+  bool step();
+  /// Runs an insert/update to completion.
+  void run(const std::vector<Value>& params) {
+    bind(params);
+    while (step()) {
+    }
+  }
+  int columns() const;
+  Value column(int c) const;
+  int64_t column_int(int c) const;
+  double column_double(int c) const;  // NaN for NULL.
+  std::string column_text(int c) const;
+  /// The column's BLOB bytes (empty for NULL).
+  std::string column_blob(int c) const;
+
+ private:
+  Database& db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string sql_;
+};
+
 /// Helpers to read result values.
 int64_t as_int(const Value& v);
 double as_double(const Value& v);          // NaN for NULL.
 std::string as_string(const Value& v);     // "" for NULL.
 bool is_null(const Value& v);
 
-}  // namespace fer::reports
+}  // namespace fer

@@ -1,4 +1,4 @@
-// Small, fast text helpers for the dataset readers: whole-file reads, line and field splitting,
+// Small, fast text helpers shared by every package: whole-file reads, line and field splitting,
 // strict number parsing (the whole field must be a number).
 #pragma once
 
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace fer::datasets {
+namespace fer::text {
 
 /// Reads a whole file; throws fer::Error naming the path if it cannot be read.
 std::string read_file(const std::string& path, const std::string& operation);
@@ -35,4 +35,4 @@ void for_each_line(std::string_view text, Fn&& fn) {
   }
 }
 
-}  // namespace fer::datasets
+}  // namespace fer::text

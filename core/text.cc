@@ -1,13 +1,13 @@
-#include "datasets/text.h"
+#include "core/text.h"
 
 #include <charconv>
 #include <cmath>
 #include <fstream>
 #include <sstream>
 
-#include "datasets/error.h"
+#include "core/error.h"
 
-namespace fer::datasets {
+namespace fer::text {
 
 std::string read_file(const std::string& path, const std::string& operation) {
   std::ifstream in(path, std::ios::binary);
@@ -59,4 +59,4 @@ std::optional<long> parse_int(std::string_view field) {
   return value;
 }
 
-}  // namespace fer::datasets
+}  // namespace fer::text
