@@ -11,9 +11,9 @@ PACKAGES=(
   bazel-bootstrap bazel-rules-java bazel-rules-cc g++ git
   # LibTorch (CPU) and the BLAS it must use.
   libtorch-dev libgoogle-glog-dev libopenblas0-pthread
-  # Images, options, filesystem, results.
+  # Images, options, filesystem, results (SQLite; JSON through nlohmann/json, header-only).
   libopencv-core-dev libopencv-imgproc-dev libturbojpeg0-dev libpng-dev
-  libboost-program-options-dev libboost-filesystem-dev libsqlite3-dev sqlite3
+  libboost-program-options-dev libboost-filesystem-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
   # Tests and benchmarks (OpenCV's codecs only as the reference the image tests compare with).
   catch2 libbenchmark-dev libopencv-imgcodecs-dev
   # PyTorch 1.13 in Python: tests load our checkpoints with it (tests/checkpoint_pytorch_test).
