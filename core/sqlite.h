@@ -18,7 +18,8 @@ using Value = std::variant<std::nullptr_t, int64_t, double, std::string>;
 class Database {
  public:
   /// Opens (creating) the database in WAL mode with a busy timeout, so several processes can
-  /// write one file. Throws fer::Error on failure.
+  /// write one file. The connection is for one thread at a time (SQLITE_OPEN_NOMUTEX: no lock
+  /// per call); threads open their own. Throws fer::Error on failure.
   explicit Database(const std::string& path, int busy_timeout_ms = 60000);
   ~Database();
   Database(const Database&) = delete;
@@ -36,7 +37,17 @@ class Database {
   /// transaction per logical write, so a crash never leaves a partial row set.
   template <typename Fn>
   void transaction(Fn&& fn) {
-    exec("BEGIN IMMEDIATE");
+    run_in_transaction("BEGIN IMMEDIATE", fn);
+  }
+  /// Runs fn inside BEGIN DEFERRED ... COMMIT: a consistent snapshot for reads that never
+  /// blocks other readers.
+  template <typename Fn>
+  void read_transaction(Fn&& fn) {
+    run_in_transaction("BEGIN DEFERRED", fn);
+  }
+  template <typename Fn>
+  void run_in_transaction(const char* begin, Fn& fn) {
+    exec(begin);
     try {
       fn();
       exec("COMMIT");

@@ -3,6 +3,8 @@
 #include <boost/filesystem.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <limits>
 #include <memory>
 
@@ -13,35 +15,33 @@ namespace fer::datasets {
 namespace fs = boost::filesystem;
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 3;
 
 const char* const kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS entries (
-  key TEXT PRIMARY KEY,
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL, root TEXT NOT NULL,
   image_root TEXT NOT NULL, class_names TEXT NOT NULL,
   correlation TEXT NOT NULL, train_class_counts TEXT NOT NULL, node_words TEXT NOT NULL,
   embedding_dim INTEGER NOT NULL, node_embeddings TEXT NOT NULL, embedding_source TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS splits (
-  key TEXT NOT NULL REFERENCES entries (key) ON DELETE CASCADE,
+  entry INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
   split INTEGER NOT NULL, name TEXT NOT NULL, rows_read INTEGER NOT NULL, kept INTEGER NOT NULL,
   dropped_by_code TEXT NOT NULL,
-  PRIMARY KEY (key, split)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS samples (
-  key TEXT NOT NULL REFERENCES entries (key) ON DELETE CASCADE,
-  split INTEGER NOT NULL, ord INTEGER NOT NULL,
-  image TEXT NOT NULL, expression INTEGER NOT NULL, valence REAL, arousal REAL,
-  has_geometry INTEGER NOT NULL, box_x REAL, box_y REAL, box_w REAL, box_h REAL,
-  left_eye_x REAL, left_eye_y REAL, right_eye_x REAL, right_eye_y REAL,
-  PRIMARY KEY (key, split, ord)
+  -- The samples, one column each (n = kept): image paths as a JSON array; expression int32,
+  -- has_geometry uint8, valence/arousal float32 and geometry float32 x 8 (box x, y, w, h, left
+  -- eye x, y, right eye x, y) as arrays in this machine's byte order (the cache is local).
+  images TEXT NOT NULL, expression BLOB NOT NULL, has_geometry BLOB NOT NULL,
+  valence BLOB NOT NULL, arousal BLOB NOT NULL, geometry BLOB NOT NULL,
+  PRIMARY KEY (entry, split)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS row_errors (
-  key TEXT NOT NULL REFERENCES entries (key) ON DELETE CASCADE,
+  entry INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
   split INTEGER NOT NULL, ord INTEGER NOT NULL,
   file TEXT NOT NULL, line INTEGER NOT NULL, field TEXT NOT NULL, message TEXT NOT NULL,
-  PRIMARY KEY (key, split, ord)
+  PRIMARY KEY (entry, split, ord)
 ) WITHOUT ROWID;
 )sql";
 
@@ -69,50 +69,96 @@ std::vector<T> numbers_from_json(const std::string& text) {
   return out;
 }
 
-void write_split(Database& db, const std::string& key, int index, const Split& split) {
-  const SplitReport& r = split.report;
-  db.query("INSERT INTO splits VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-           {key, int64_t{index}, r.split, r.rows_read, r.kept, nlohmann::json(r.dropped_by_code).dump()});
-  Statement insert(db, "INSERT INTO samples VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
-  int64_t ord = 0;
-  for (const Sample& s : split.samples) {
-    insert.run({key, int64_t{index}, ord++, s.image, int64_t{s.expression}, double{s.valence}, double{s.arousal},
-                int64_t{s.has_geometry}, double{s.box_x}, double{s.box_y}, double{s.box_w}, double{s.box_h},
-                double{s.left_eye.x}, double{s.left_eye.y}, double{s.right_eye.x}, double{s.right_eye.y}});
-  }
-  Statement error(db, "INSERT INTO row_errors VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  ord = 0;
-  for (const RowError& e : r.errors) error.run({key, int64_t{index}, ord++, e.file, e.line, e.field, e.message});
+constexpr int kGeometryValues = 8;
+
+template <typename T>
+void bind_array(Statement& statement, int index, const std::vector<T>& values) {
+  statement.bind_blob(index, values.data(), values.size() * sizeof(T));
 }
 
-Split read_split(Database& db, const std::string& key, int index) {
-  Split split;
-  const auto report = db.query("SELECT name, rows_read, kept, dropped_by_code FROM splits WHERE key = ?1 AND split = ?2",
-                               {key, int64_t{index}});
-  if (report.empty()) throw Error("read index cache", db.path(), 0, "splits", "entry without split " + std::to_string(index));
-  split.report.split = as_string(report[0][0]);
-  split.report.rows_read = as_int(report[0][1]);
-  split.report.kept = as_int(report[0][2]);
-  split.report.dropped_by_code = from_json<std::map<std::string, int64_t>>(as_string(report[0][3]));
-  Statement samples(db, "SELECT image, expression, valence, arousal, has_geometry, box_x, box_y, box_w, box_h, "
-                        "left_eye_x, left_eye_y, right_eye_x, right_eye_y FROM samples WHERE key = ?1 AND split = ?2 "
-                        "ORDER BY ord");
-  samples.bind({key, int64_t{index}});
-  while (samples.step()) {
-    Sample s;
-    s.image = samples.column_text(0);
-    s.expression = static_cast<int32_t>(samples.column_int(1));
-    s.has_geometry = samples.column_int(4) != 0;
-    float* fields[] = {&s.valence, &s.arousal, nullptr, &s.box_x, &s.box_y, &s.box_w, &s.box_h,
-                       &s.left_eye.x, &s.left_eye.y, &s.right_eye.x, &s.right_eye.y};
-    for (int c = 2; c <= 12; ++c) {
-      if (fields[c - 2]) *fields[c - 2] = static_cast<float>(samples.column_double(c));
-    }
-    split.samples.push_back(std::move(s));
+// The array stored in a BLOB column; an unexpected length is a corrupt entry (a miss).
+template <typename T>
+std::vector<T> blob_array(const Statement& statement, int column, size_t n, const std::string& path) {
+  const std::string bytes = statement.column_blob(column);
+  if (bytes.size() != n * sizeof(T)) {
+    throw Error("read index cache", path, 0, "splits", "column " + std::to_string(column) + " holds " +
+                                                           std::to_string(bytes.size()) + " bytes for " +
+                                                           std::to_string(n) + " samples");
   }
-  for (const auto& row : db.query("SELECT file, line, field, message FROM row_errors WHERE key = ?1 AND split = ?2 "
-                                  "ORDER BY ord", {key, int64_t{index}})) {
-    split.report.errors.push_back({as_string(row[0]), as_int(row[1]), as_string(row[2]), as_string(row[3])});
+  std::vector<T> out(n);
+  if (n) std::memcpy(out.data(), bytes.data(), bytes.size());
+  return out;
+}
+
+void write_split(Database& db, int64_t entry, int index, const Split& split) {
+  const SplitReport& r = split.report;
+  const size_t n = split.samples.size();
+  std::vector<std::string> images(n);
+  std::vector<int32_t> expression(n);
+  std::vector<uint8_t> has_geometry(n);
+  std::vector<float> valence(n), arousal(n), geometry(n * kGeometryValues);
+  for (size_t i = 0; i < n; ++i) {
+    const Sample& s = split.samples[i];
+    images[i] = s.image;
+    expression[i] = s.expression;
+    has_geometry[i] = s.has_geometry;
+    valence[i] = s.valence;
+    arousal[i] = s.arousal;
+    const float g[kGeometryValues] = {s.box_x, s.box_y, s.box_w, s.box_h, s.left_eye.x, s.left_eye.y,
+                                      s.right_eye.x, s.right_eye.y};
+    std::copy(g, g + kGeometryValues, geometry.begin() + static_cast<std::ptrdiff_t>(i * kGeometryValues));
+  }
+  Statement insert(db, "INSERT INTO splits VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  insert.bind({entry, int64_t{index}, r.split, r.rows_read, r.kept,
+               nlohmann::json(r.dropped_by_code).dump(), nlohmann::json(images).dump()});
+  bind_array(insert, 8, expression);
+  bind_array(insert, 9, has_geometry);
+  bind_array(insert, 10, valence);
+  bind_array(insert, 11, arousal);
+  bind_array(insert, 12, geometry);
+  while (insert.step()) {
+  }
+  Statement error(db, "INSERT INTO row_errors VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  int64_t ord = 0;
+  for (const RowError& e : r.errors) error.run({entry, int64_t{index}, ord++, e.file, e.line, e.field, e.message});
+}
+
+Split read_split(Database& db, int64_t entry, int index) {
+  Split split;
+  Statement row(db, "SELECT name, kept, rows_read, dropped_by_code, images, expression, has_geometry, valence, "
+                    "arousal, geometry FROM splits WHERE entry = ?1 AND split = ?2");
+  row.bind({entry, int64_t{index}});
+  if (!row.step()) throw Error("read index cache", db.path(), 0, "splits", "entry without split " + std::to_string(index));
+  SplitReport& r = split.report;
+  r.split = row.column_text(0);
+  r.kept = row.column_int(1);
+  r.rows_read = row.column_int(2);
+  r.dropped_by_code = from_json<std::map<std::string, int64_t>>(row.column_text(3));
+  auto images = from_json<std::vector<std::string>>(row.column_text(4));
+  const size_t n = images.size();
+  const auto expression = blob_array<int32_t>(row, 5, n, db.path());
+  const auto has_geometry = blob_array<uint8_t>(row, 6, n, db.path());
+  const auto valence = blob_array<float>(row, 7, n, db.path()), arousal = blob_array<float>(row, 8, n, db.path());
+  const auto geometry = blob_array<float>(row, 9, n * kGeometryValues, db.path());
+  split.samples.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    Sample& s = split.samples[i];
+    s.image = std::move(images[i]);
+    s.expression = expression[i];
+    s.has_geometry = has_geometry[i] != 0;
+    s.valence = valence[i];
+    s.arousal = arousal[i];
+    const float* g = geometry.data() + i * kGeometryValues;
+    s.box_x = g[0];
+    s.box_y = g[1];
+    s.box_w = g[2];
+    s.box_h = g[3];
+    s.left_eye = {g[4], g[5]};
+    s.right_eye = {g[6], g[7]};
+  }
+  for (const auto& e : db.query("SELECT file, line, field, message FROM row_errors WHERE entry = ?1 AND split = ?2 "
+                                "ORDER BY ord", {entry, int64_t{index}})) {
+    r.errors.push_back({as_string(e[0]), as_int(e[1]), as_string(e[2]), as_string(e[3])});
   }
   return split;
 }
@@ -120,9 +166,9 @@ Split read_split(Database& db, const std::string& key, int index) {
 std::optional<CachedIndex> read_entry(Database& db, const std::string& key) {
   if (schema_version(db) != kSchemaVersion) return std::nullopt;
   std::optional<CachedIndex> out;
-  db.transaction([&] {  // One snapshot: a concurrent writer cannot interleave.
+  db.read_transaction([&] {  // One snapshot: a concurrent writer cannot interleave.
     const auto rows = db.query("SELECT image_root, class_names, correlation, train_class_counts, node_words, "
-                               "embedding_dim, node_embeddings, embedding_source FROM entries WHERE key = ?1", {key});
+                               "embedding_dim, node_embeddings, embedding_source, id FROM entries WHERE key = ?1", {key});
     if (rows.empty()) return;
     CachedIndex e;
     e.index.image_root = as_string(rows[0][0]);
@@ -133,8 +179,9 @@ std::optional<CachedIndex> read_entry(Database& db, const std::string& key) {
     e.embedding_dim = static_cast<int>(as_int(rows[0][5]));
     e.node_embeddings = numbers_from_json<float>(as_string(rows[0][6]));
     e.embedding_source = as_string(rows[0][7]);
-    e.index.train = read_split(db, key, 0);
-    e.index.val = read_split(db, key, 1);
+    const int64_t entry = as_int(rows[0][8]);
+    e.index.train = read_split(db, entry, 0);
+    e.index.val = read_split(db, entry, 1);
     out = std::move(e);
   });
   return out;
@@ -183,13 +230,16 @@ void write_cached_index(const std::string& cache_root, const std::string& key, c
   }
   db->transaction([&] {
     db->query("DELETE FROM entries WHERE key = ?1 OR (name = ?2 AND root = ?3)", {key, name, root});
-    db->query("INSERT INTO entries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    db->query("INSERT INTO entries (key, name, root, image_root, class_names, correlation, train_class_counts, "
+              "node_words, embedding_dim, node_embeddings, embedding_source) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
               {key, name, root, e.index.image_root, nlohmann::json(e.index.class_names).dump(),
                numbers_to_json(e.correlation), nlohmann::json(e.train_class_counts).dump(),
                nlohmann::json(e.node_words).dump(), int64_t{e.embedding_dim}, numbers_to_json(e.node_embeddings),
                e.embedding_source});
-    write_split(*db, key, 0, e.index.train);
-    write_split(*db, key, 1, e.index.val);
+    const int64_t entry = db->last_insert_id();
+    write_split(*db, entry, 0, e.index.train);
+    write_split(*db, entry, 1, e.index.val);
   });
 }
 

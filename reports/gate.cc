@@ -43,7 +43,6 @@ std::vector<BaselineEntry> read_baseline(const std::string& path) {
   const std::string text = read_file(path, "read baseline");
   std::vector<BaselineEntry> out;
   std::map<std::string, ConfigFields> configs;
-  Database json(":memory:");
   for_each_line(text, [&](long line, std::string_view row) {
     if (row.empty() || row.front() == '#') return;
     if (row.rfind("config ", 0) == 0) {
@@ -54,7 +53,7 @@ std::vector<BaselineEntry> read_baseline(const std::string& path) {
         throw Error("read baseline", path, line, "config", "expected 'config <16 hex digits> <JSON object>'");
       }
       try {
-        configs[id] = config_fields(json, rest.substr(space + 1));
+        configs[id] = config_fields(rest.substr(space + 1), path);
       } catch (const Error& e) {
         throw Error("read baseline", path, line, "config", e.detail());
       }

@@ -246,7 +246,7 @@ std::vector<ThroughputRow> throughput_rows(Database& db) {
     const std::string key = t.cell() + " " + t.config_json;
     auto [it, inserted] = groups.emplace(key, t);
     if (inserted) {
-      it->second.config = config_fields(db, t.config_json);
+      it->second.config = config_fields(t.config_json, db.path());
       order.push_back(key);
     }
     ThroughputRow& g = it->second;

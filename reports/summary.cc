@@ -74,15 +74,14 @@ bool ConfigSummary::broken() const {
   return it != config.end() && it->second == "true";
 }
 
-ConfigFields config_fields(Database& db, const std::string& json) {
-  if (as_int(db.query("SELECT json_valid(?1) AND json_type(?1) = 'object'", {json})[0][0]) != 1) {
-    throw Error("read configuration", db.path(), 0, "config_json", "not a JSON object: " + json.substr(0, 80));
+ConfigFields config_fields(const std::string& json, const std::string& source) {
+  const nlohmann::json object = parse_json(json, "read configuration", source, "config_json");
+  if (!object.is_object()) {
+    throw Error("read configuration", source, 0, "config_json", "not a JSON object: " + json.substr(0, 80));
   }
   ConfigFields out;
-  for (const auto& row : db.query("SELECT key, CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
-                                  "WHEN 'null' THEN 'null' ELSE CAST(value AS TEXT) END FROM json_each(?1)",
-                                  {json})) {
-    out[as_string(row[0])] = as_string(row[1]);
+  for (const auto& [key, value] : object.items()) {
+    out[key] = value.is_string() ? value.get<std::string>() : canonical(value).dump();
   }
   return out;
 }
@@ -139,7 +138,7 @@ std::vector<ConfigSummary> summarize(Database& db) {
     s.config_json = canonical_json(as_string(row[5]), "read configuration", db.path(), "config_json");
     const std::string group = s.key() + " " + s.config_json;
     auto [it, inserted] = by_key.emplace(group, s);
-    if (inserted) it->second.config = config_fields(db, s.config_json);
+    if (inserted) it->second.config = config_fields(s.config_json, db.path());
     it->second.run_ids.push_back(as_int(row[0]));
     for (size_t m = 0; m < metric_names().size(); ++m) {
       if (!is_null(row[6 + m])) values[group][metric_names()[m]].push_back(as_double(row[6 + m]));

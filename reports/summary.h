@@ -48,9 +48,10 @@ struct ConfigSummary {
   bool broken() const;
 };
 
-/// The fields of a flat JSON object (as stored in runs.config_json), via SQLite's JSON functions.
-/// Throws fer::Error when `json` is not an object.
-ConfigFields config_fields(Database& db, const std::string& json);
+/// The fields of a flat JSON object (as stored in runs.config_json): strings as they are, other
+/// values as canonical JSON text (core/json.h). Throws fer::Error naming `source` (a database or
+/// baseline file) when `json` is malformed or not an object.
+ConfigFields config_fields(const std::string& json, const std::string& source);
 
 /// For configurations that share a table cell: per configuration, "field=value" for every field
 /// whose value is not the same across all of them (empty lists for fewer than two).
