@@ -2,12 +2,15 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <unordered_map>
+
 #include "core/error.h"
-#include "datasets/report.h"
 #include "core/text.h"
+#include "datasets/csv.h"
+#include "datasets/report.h"
 
 namespace fer::datasets {
-using text::for_each_line;
 using text::parse_double;
 using text::parse_int;
 using text::read_file;
@@ -68,15 +71,36 @@ bool parse_landmarks(std::string_view field, RowContext& row, Sample& s) {
   return true;
 }
 
+// A header record names subDirectory_filePath (pandas' to_csv may put an unnamed index first).
+bool is_header(const CsvRecord& record) {
+  return std::find(record.fields.begin(), record.fields.end(), kColumnNames[0]) != record.fields.end();
+}
+
+// Where each of kColumnNames is in the header; other columns are ignored. Throws fer::Error
+// naming the missing or repeated column.
+std::vector<size_t> header_columns(const CsvRecord& header, const std::string& path) {
+  std::vector<size_t> column(kColumns);
+  for (int c = 0; c < kColumns; ++c) {
+    const auto& f = header.fields;
+    const auto it = std::find(f.begin(), f.end(), kColumnNames[c]);
+    if (it == f.end()) {
+      throw Error("read AffectNet CSV", path, header.line, kColumnNames[c],
+                  "the header has no column '" + std::string(kColumnNames[c]) + "'; expected '" +
+                      std::string(kAffectNetHeader) + "'");
+    }
+    if (std::find(it + 1, f.end(), kColumnNames[c]) != f.end()) {
+      throw Error("read AffectNet CSV", path, header.line, kColumnNames[c], "the header names this column twice");
+    }
+    column[c] = static_cast<size_t>(it - f.begin());
+  }
+  return column;
+}
+
 bool in_unit_range(double v) { return v >= -1.0 && v <= 1.0; }
 
-void parse_row(std::string_view text, RowContext& row, const std::string& image_root,
+// fields: the row's values in kColumnNames order.
+void parse_row(const std::vector<std::string_view>& fields, RowContext& row, const std::string& image_root,
                const ReadOptions& options, Split& split) {
-  auto fields = text::split(text, ',');
-  if (fields.size() != kColumns) {
-    row.fail(-1, "expected 9 comma-separated columns, got " + std::to_string(fields.size()));
-    return;
-  }
   Sample s;
   s.image = std::string(trim(fields[0]));
   if (!is_safe_relative_path(s.image)) {
@@ -136,21 +160,45 @@ std::vector<std::string> affectnet_class_names(bool eight_classes) {
 Split read_affectnet_csv(const std::string& csv_path, const std::string& image_root,
                          const std::string& split_name, const ReadOptions& options) {
   const std::string text = read_file(csv_path, "read AffectNet CSV");
+  const std::vector<CsvRecord> records = read_csv_records(text);
   Split split;
   split.report.split = split_name;
-  for_each_line(text, [&](long line, std::string_view row_text) {
-    if (row_text.empty()) return;
-    if (line == 1 && row_text.substr(0, 21) == "subDirectory_filePath") {
-      if (row_text != kAffectNetHeader) {
-        add_error(split.report, csv_path, line, "header",
-                  "unexpected header; expected '" + std::string(kAffectNetHeader) + "'");
-      }
-      return;
-    }
+  // Without a header (the published validation.csv) the columns are in kColumnNames order;
+  // a header (first record naming subDirectory_filePath) maps them by name.
+  std::vector<size_t> column(kColumns);
+  for (int c = 0; c < kColumns; ++c) column[c] = static_cast<size_t>(c);
+  size_t expected_fields = kColumns, first = 0;
+  if (!records.empty() && is_header(records[0])) {
+    column = header_columns(records[0], csv_path);
+    expected_fields = records[0].fields.size();
+    first = 1;
+  }
+  std::vector<std::string_view> fields(kColumns);
+  std::unordered_map<std::string, long> kept_at;  // Image path -> line of its kept row.
+  for (size_t r = first; r < records.size(); ++r) {
+    const CsvRecord& record = records[r];
     ++split.report.rows_read;
-    RowContext row{csv_path, line, split.report};
-    parse_row(row_text, row, image_root, options, split);
-  });
+    RowContext row{csv_path, record.line, split.report};
+    if (!record.error.empty()) {
+      row.fail(-1, record.error);
+      continue;
+    }
+    if (record.fields.size() != expected_fields) {
+      row.fail(-1, "expected " + std::to_string(expected_fields) + " comma-separated columns" +
+                       (first ? " (as the header has)" : "") + ", got " + std::to_string(record.fields.size()));
+      continue;
+    }
+    for (int c = 0; c < kColumns; ++c) fields[c] = record.fields[column[c]];
+    parse_row(fields, row, image_root, options, split);
+    if (split.samples.size() > kept_at.size()) {
+      const auto [at, fresh] = kept_at.emplace(split.samples.back().image, record.line);
+      if (!fresh) {  // The same face twice would weigh it double and leak between batches.
+        split.samples.pop_back();
+        --split.report.kept;
+        row.fail(0, "duplicate row: image '" + at->first + "' is already kept from line " + std::to_string(at->second));
+      }
+    }
+  }
   enforce_policy(split.report, options.bad_rows, "read AffectNet CSV");
   return split;
 }

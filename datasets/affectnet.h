@@ -8,7 +8,12 @@
 // Documented drops (counted per code in the report): expression codes outside the kept set
 // (7-10 in the paper's 7-class setting, 8-10 with eight_classes), and kept rows whose valence
 // or arousal is -2 (AffectNet's "uncertain / no face" mark). Everything else that does not
-// parse is a malformed row (file, line, field).
+// parse is a malformed row (file, line, field), and so is a second kept row of the same image.
+//
+// The CSV is read as other tools write it (datasets/csv.h: RFC 4180 quoting, CRLF, a UTF-8 BOM,
+// blank lines). A first row naming subDirectory_filePath is a header, and maps the columns by
+// name (other columns, such as pandas' unnamed index, are ignored); without one, as in the
+// published validation.csv, the nine columns are taken in the order above.
 #pragma once
 
 #include <string>
@@ -21,11 +26,13 @@ namespace fer::datasets {
 /// Neutral, Happy, Sad, Surprise, Fear, Disgust, Anger (+ Contempt with eight_classes).
 std::vector<std::string> affectnet_class_names(bool eight_classes);
 
-/// The CSV's header line.
+/// The CSV's header line as AffectNet publishes it.
 extern const char kAffectNetHeader[];
 
 /// Reads one CSV (with or without the header line; the real validation.csv has none).
-/// image_root: directory that the subDirectory_filePath values are relative to.
+/// image_root: directory that the subDirectory_filePath values are relative to. Throws
+/// fer::Error for an unreadable file, a header without one of the nine columns and (with
+/// BadRowPolicy::kError) malformed rows.
 Split read_affectnet_csv(const std::string& csv_path, const std::string& image_root,
                          const std::string& split_name, const ReadOptions& options);
 

@@ -186,6 +186,13 @@ Dataset open_dataset(const DatasetOptions& o) {
   d.index.digest = index_digest(d);
   enforce_policy(d.index.train.report, o.read.bad_rows, "open dataset");
   enforce_policy(d.index.val.report, o.read.bad_rows, "open dataset");
+  for (const Split* split : {&d.index.train, &d.index.val}) {
+    if (split->samples.empty()) {
+      throw Error("open dataset", root, 0, split->report.split,
+                  "no usable sample in this split after the documented drops and skipped rows:\n" +
+                      format_report(split->report));
+    }
+  }
   return d;
 }
 

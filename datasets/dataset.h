@@ -41,7 +41,8 @@ std::vector<std::string> dataset_names();
 bool is_synthetic(const std::string& name);
 
 /// Opens (and validates) a dataset. Throws fer::Error for unknown names (listing the valid
-/// ones), missing roots, unreadable files, and malformed rows under BadRowPolicy::kError.
+/// ones), missing roots, unreadable files, malformed rows under BadRowPolicy::kError, and a
+/// split left without a sample (naming the split, with its report).
 Dataset open_dataset(const DatasetOptions& options);
 
 /// Decodes every kept image of both splits; appends an error per missing/undecodable image
