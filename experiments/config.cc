@@ -4,9 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <sstream>
 #include <thread>
 
