@@ -209,7 +209,9 @@ DatasetIndex read_affectnet(const std::string& root, const ReadOptions& options)
   index.root = root;
   struct stat st;
   const std::string images = root + "/Manually_Annotated_Images";
-  index.image_root = (::stat(images.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) ? images : root;
+  const bool nested = ::stat(images.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  index.image_root = nested ? images : root;
+  index.layout = nested ? "AffectNet CSVs + Manually_Annotated_Images/" : "AffectNet CSVs + images under the root";
   index.class_names = affectnet_class_names(options.eight_classes);
   index.train = read_affectnet_csv(root + "/training.csv", index.image_root, "train", options);
   index.val = read_affectnet_csv(root + "/validation.csv", index.image_root, "val", options);

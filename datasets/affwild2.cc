@@ -3,6 +3,7 @@
 #include <boost/filesystem.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <cstdio>
 #include <map>
 
@@ -20,7 +21,44 @@ namespace fs = boost::filesystem;
 namespace {
 
 const char kExprHeader[] = "Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise";
+// ABAW 2022 and later add an eighth expression, "Other" (label 7), dropped and counted here.
+const char kExprHeaderWithOther[] = "Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise,Other";
 const char kVaHeader[] = "valence,arousal";
+
+// Where the releases put their annotation folders, newest names last.
+const char* const kBases[] = {"", "annotations", "annotations/annotations"};
+const char* const kExprFolders[] = {"EXPR_Set", "EXPR_Classification_Challenge", "EXPR_Recognition_Challenge"};
+const char* const kVaFolders[] = {"VA_Set", "VA_Estimation_Challenge"};
+
+struct Layout {
+  fs::path expr, va;  // The EXPR and VA folders (each holds Train_Set and Validation_Set).
+};
+
+std::string searched(const fs::path& root, const char* const* names, size_t n) {
+  std::string out;
+  for (const char* base : kBases) {
+    for (size_t i = 0; i < n; ++i) out += (out.empty() ? "" : ", ") + (root / base / names[i]).string();
+  }
+  return out;
+}
+
+// The first base folder that holds an EXPR folder, and its VA folder. Throws fer::Error listing
+// every place looked at.
+Layout find_layout(const fs::path& root) {
+  for (const char* base : kBases) {
+    for (const char* expr : kExprFolders) {
+      if (!fs::is_directory(root / base / expr)) continue;
+      for (const char* va : kVaFolders) {
+        if (fs::is_directory(root / base / va)) return {root / base / expr, root / base / va};
+      }
+      throw Error("read Aff-Wild2", (root / base).string(), 0, "",
+                  "found " + std::string(expr) + " but no valence/arousal folder; looked for " +
+                      searched(root, kVaFolders, std::size(kVaFolders)));
+    }
+  }
+  throw Error("read Aff-Wild2", root.string(), 0, "",
+              "no expression annotation folder; looked for " + searched(root, kExprFolders, std::size(kExprFolders)));
+}
 
 struct VaRow {
   float valence, arousal;
@@ -79,26 +117,38 @@ std::string frame_name(long frame) {
   return buf;
 }
 
-Split read_split(const fs::path& root, const std::string& set, const std::string& split_name,
-                 const std::map<std::string, std::vector<VaRow>>& va, const ReadOptions& options) {
+Split read_split(const Layout& layout, const fs::path& images, const std::string& set, const std::string& split_name,
+                 const std::map<std::string, std::vector<VaRow>>& va, const ReadOptions& options,
+                 bool* with_other) {
   Split split;
   split.report.split = split_name;
   auto& report = split.report;
-  for (const auto& file : annotation_files(root / "EXPR_Set" / set, "read Aff-Wild2 EXPR set")) {
+  for (const auto& file : annotation_files(layout.expr / set, "read Aff-Wild2 EXPR set")) {
     const std::string path = file.string(), video = file.stem().string();
     const std::string text = read_file(path, "read Aff-Wild2 EXPR file");
     auto va_it = va.find(video);
+    long last_label = 6;  // 7 (Other) under the eight-expression header.
     for_each_line(text, [&](long line, std::string_view row) {
       if (line == 1) {
-        if (row != kExprHeader) add_error(report, path, line, "header", "expected '" + std::string(kExprHeader) + "'");
+        if (row == kExprHeaderWithOther) {
+          last_label = 7;
+          *with_other = true;
+        } else if (row != kExprHeader) {
+          add_error(report, path, line, "header",
+                    "expected '" + std::string(kExprHeader) + "' (ABAW 2021) or '" + kExprHeaderWithOther + "'");
+        }
         return;
       }
       if (row.empty()) return;
       ++report.rows_read;
       auto label = parse_int(row);
       if (!label) return add_error(report, path, line, "expression", "not an integer: '" + std::string(row) + "'");
-      if (*label < -1 || *label > 6) return add_error(report, path, line, "expression", "label " + std::to_string(*label) + " outside -1..6");
+      if (*label < -1 || *label > last_label) {
+        return add_error(report, path, line, "expression",
+                         "label " + std::to_string(*label) + " outside -1.." + std::to_string(last_label));
+      }
       if (*label == -1) return void(++report.dropped_by_code["expression -1 (unlabelled)"]);
+      if (*label == 7) return void(++report.dropped_by_code["expression 7 Other"]);
       const long frame = line - 1;  // 1-based frame number = data row number.
       if (va_it == va.end()) return void(++report.dropped_by_code["no VA annotation for the video"]);
       if (frame > static_cast<long>(va_it->second.size())) return void(++report.dropped_by_code["frame beyond the VA file"]);
@@ -106,7 +156,7 @@ Split read_split(const fs::path& root, const std::string& set, const std::string
       if (!v.labelled) return void(++report.dropped_by_code["valence/arousal -5 (unlabelled)"]);
       Sample s;
       s.image = video + "/" + frame_name(frame);
-      if (options.check_images_exist && !file_exists((root / "cropped_aligned" / s.image).string())) {
+      if (options.check_images_exist && !file_exists((images / s.image).string())) {
         return void(++report.dropped_by_code["no face image"]);
       }
       s.expression = static_cast<int32_t>(*label);
@@ -121,6 +171,11 @@ Split read_split(const fs::path& root, const std::string& set, const std::string
 
 }  // namespace
 
+std::vector<std::string> affwild2_annotation_folders(const std::string& root) {
+  const Layout layout = find_layout(root);
+  return {layout.expr.string(), layout.va.string()};
+}
+
 std::vector<std::string> affwild2_class_names() {
   return {"Neutral", "Anger", "Disgust", "Fear", "Happiness", "Sadness", "Surprise"};
 }
@@ -132,16 +187,22 @@ DatasetIndex read_affwild2(const std::string& root_dir, const ReadOptions& optio
   index.root = root_dir;
   index.image_root = (root / "cropped_aligned").string();
   index.class_names = affwild2_class_names();
+  const Layout layout = find_layout(root);
+  index.layout = "Aff-Wild2 annotations " + fs::relative(layout.expr, root).string() + " + " +
+                 fs::relative(layout.va, root).string();
   // VA rows of every video of both VA splits; their malformed rows are reported with train's.
   SplitReport va_report;
   std::map<std::string, std::vector<VaRow>> va;
   for (const char* set : {"Train_Set", "Validation_Set"}) {
-    for (const auto& file : annotation_files(root / "VA_Set" / set, "read Aff-Wild2 VA set")) {
+    for (const auto& file : annotation_files(layout.va / set, "read Aff-Wild2 VA set")) {
       va[file.stem().string()] = read_va_file(file, va_report);
     }
   }
-  index.train = read_split(root, "Train_Set", "train", va, options);
-  index.val = read_split(root, "Validation_Set", "val", va, options);
+  bool with_other = false;
+  index.train = read_split(layout, index.image_root, "Train_Set", "train", va, options, &with_other);
+  index.val = read_split(layout, index.image_root, "Validation_Set", "val", va, options, &with_other);
+  index.layout += with_other ? ", eight expressions (ABAW 2022 and later; Other dropped)"
+                             : ", seven expressions (ABAW 2021)";
   for (auto& e : va_report.errors) index.train.report.errors.push_back(e);
   enforce_policy(index.train.report, options.bad_rows, "read Aff-Wild2");
   enforce_policy(index.val.report, options.bad_rows, "read Aff-Wild2");

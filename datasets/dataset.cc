@@ -44,12 +44,12 @@ std::string annotation_identity(const DatasetOptions& o, const std::string& root
   if (o.name == "affectnet" || o.name == "synth-affectnet") {
     id += file_identity(fs::path(root) / "training.csv") + file_identity(fs::path(root) / "validation.csv");
   } else {
-    for (const char* set : {"EXPR_Set", "VA_Set"}) {
+    for (const std::string& dir : affwild2_annotation_folders(root)) {
       for (const char* split : {"Train_Set", "Validation_Set"}) {
-        const fs::path dir = fs::path(root) / set / split;
-        if (!fs::is_directory(dir)) continue;
+        const fs::path set = fs::path(dir) / split;
+        if (!fs::is_directory(set)) continue;
         std::vector<std::string> files;
-        for (const auto& e : fs::directory_iterator(dir)) files.push_back(file_identity(e.path()));
+        for (const auto& e : fs::directory_iterator(set)) files.push_back(file_identity(e.path()));
         std::sort(files.begin(), files.end());
         for (const auto& f : files) id += f;
       }

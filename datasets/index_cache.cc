@@ -15,14 +15,14 @@ namespace fer::datasets {
 namespace fs = boost::filesystem;
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 const char* const kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS entries (
   id INTEGER PRIMARY KEY,
   key TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL, root TEXT NOT NULL,
-  image_root TEXT NOT NULL, class_names TEXT NOT NULL,
+  image_root TEXT NOT NULL, layout TEXT NOT NULL, class_names TEXT NOT NULL,
   correlation TEXT NOT NULL, train_class_counts TEXT NOT NULL, node_words TEXT NOT NULL,
   embedding_dim INTEGER NOT NULL, node_embeddings TEXT NOT NULL, embedding_source TEXT NOT NULL
 );
@@ -168,7 +168,8 @@ std::optional<CachedIndex> read_entry(Database& db, const std::string& key) {
   std::optional<CachedIndex> out;
   db.read_transaction([&] {  // One snapshot: a concurrent writer cannot interleave.
     const auto rows = db.query("SELECT image_root, class_names, correlation, train_class_counts, node_words, "
-                               "embedding_dim, node_embeddings, embedding_source, id FROM entries WHERE key = ?1", {key});
+                               "embedding_dim, node_embeddings, embedding_source, id, layout FROM entries WHERE key = ?1",
+                               {key});
     if (rows.empty()) return;
     CachedIndex e;
     e.index.image_root = as_string(rows[0][0]);
@@ -180,6 +181,7 @@ std::optional<CachedIndex> read_entry(Database& db, const std::string& key) {
     e.node_embeddings = numbers_from_json<float>(as_string(rows[0][6]));
     e.embedding_source = as_string(rows[0][7]);
     const int64_t entry = as_int(rows[0][8]);
+    e.index.layout = as_string(rows[0][9]);
     e.index.train = read_split(db, entry, 0);
     e.index.val = read_split(db, entry, 1);
     out = std::move(e);
@@ -230,10 +232,10 @@ void write_cached_index(const std::string& cache_root, const std::string& key, c
   }
   db->transaction([&] {
     db->query("DELETE FROM entries WHERE key = ?1 OR (name = ?2 AND root = ?3)", {key, name, root});
-    db->query("INSERT INTO entries (key, name, root, image_root, class_names, correlation, train_class_counts, "
-              "node_words, embedding_dim, node_embeddings, embedding_source) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-              {key, name, root, e.index.image_root, nlohmann::json(e.index.class_names).dump(),
+    db->query("INSERT INTO entries (key, name, root, image_root, layout, class_names, correlation, "
+              "train_class_counts, node_words, embedding_dim, node_embeddings, embedding_source) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+              {key, name, root, e.index.image_root, e.index.layout, nlohmann::json(e.index.class_names).dump(),
                numbers_to_json(e.correlation), nlohmann::json(e.train_class_counts).dump(),
                nlohmann::json(e.node_words).dump(), int64_t{e.embedding_dim}, numbers_to_json(e.node_embeddings),
                e.embedding_source});

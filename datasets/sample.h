@@ -54,6 +54,7 @@ struct DatasetIndex {
   std::vector<std::string> class_names;   // In label order (differs between datasets).
   Split train, val;
   std::string digest;                     // Hex digest of the parsed content (provenance).
+  std::string layout;                     // The release layout the reader found, in words.
 };
 
 /// What to do with malformed rows.

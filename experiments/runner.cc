@@ -48,7 +48,7 @@ reports::DatasetRecord dataset_record(const datasets::Dataset& d) {
   r.index_digest = d.index.digest;
   r.class_names_json = nlohmann::json(d.index.class_names).dump();
   r.report_text = datasets::format_report(d.index.train.report) + "\n" + datasets::format_report(d.index.val.report) +
-                  "\nnode embeddings: " + d.embedding_source;
+                  "\nnode embeddings: " + d.embedding_source + "\nlayout: " + d.index.layout;
   r.train_size = static_cast<int64_t>(d.index.train.samples.size());
   r.val_size = static_cast<int64_t>(d.index.val.samples.size());
   return r;

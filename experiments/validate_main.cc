@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
     std::cout << "dataset " << d.index.name << " at " << d.index.root << " (index digest " << d.index.digest
               << (d.from_cache ? ", from cache" : "") << ")\n"
               << (d.cache_error.empty() ? "" : "WARNING: index not cached: " + d.cache_error + "\n")
+              << "layout: " << d.index.layout << "\n"
               << ds::format_report(d.index.train.report) << "\n"
               << ds::format_report(d.index.val.report) << "\n";
     if (!preview.empty()) write_preview(d, preview, size, vm.count("augment") > 0);

@@ -59,6 +59,7 @@ void check_same_split(const ds::Split& a, const ds::Split& b) {
 
 void check_same(const ds::Dataset& a, const ds::Dataset& b) {
   CHECK(a.index.image_root == b.index.image_root);
+  CHECK(a.index.layout == b.index.layout);
   CHECK(a.index.class_names == b.index.class_names);
   CHECK(a.index.digest == b.index.digest);
   check_same_split(a.index.train, b.index.train);
