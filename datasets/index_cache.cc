@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "core/sqlite.h"
 
 namespace fer::datasets {
@@ -50,23 +51,6 @@ int schema_version(Database& db) { return static_cast<int>(as_int(db.query("PRAG
 template <typename T>
 T from_json(const std::string& text) {
   return nlohmann::json::parse(text).get<T>();
-}
-
-// Numbers as a JSON array; NaN (a correlation of a constant column) is stored as null.
-template <typename T>
-std::string numbers_to_json(const std::vector<T>& values) {
-  nlohmann::json out = nlohmann::json::array();
-  for (T v : values) out.push_back(v == v ? nlohmann::json(v) : nlohmann::json(nullptr));
-  return out.dump();
-}
-
-template <typename T>
-std::vector<T> numbers_from_json(const std::string& text) {
-  std::vector<T> out;
-  for (const auto& v : nlohmann::json::parse(text)) {
-    out.push_back(v.is_null() ? std::numeric_limits<T>::quiet_NaN() : v.get<T>());
-  }
-  return out;
 }
 
 constexpr int kGeometryValues = 8;
@@ -174,11 +158,11 @@ std::optional<CachedIndex> read_entry(Database& db, const std::string& key) {
     CachedIndex e;
     e.index.image_root = as_string(rows[0][0]);
     e.index.class_names = from_json<std::vector<std::string>>(as_string(rows[0][1]));
-    e.correlation = numbers_from_json<double>(as_string(rows[0][2]));
+    e.correlation = numbers_of<double>(nlohmann::json::parse(as_string(rows[0][2])));
     e.train_class_counts = from_json<std::vector<int64_t>>(as_string(rows[0][3]));
     e.node_words = from_json<std::vector<std::string>>(as_string(rows[0][4]));
     e.embedding_dim = static_cast<int>(as_int(rows[0][5]));
-    e.node_embeddings = numbers_from_json<float>(as_string(rows[0][6]));
+    e.node_embeddings = numbers_of<float>(nlohmann::json::parse(as_string(rows[0][6])));
     e.embedding_source = as_string(rows[0][7]);
     const int64_t entry = as_int(rows[0][8]);
     e.index.layout = as_string(rows[0][9]);
@@ -236,8 +220,8 @@ void write_cached_index(const std::string& cache_root, const std::string& key, c
               "train_class_counts, node_words, embedding_dim, node_embeddings, embedding_source) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
               {key, name, root, e.index.image_root, e.index.layout, nlohmann::json(e.index.class_names).dump(),
-               numbers_to_json(e.correlation), nlohmann::json(e.train_class_counts).dump(),
-               nlohmann::json(e.node_words).dump(), int64_t{e.embedding_dim}, numbers_to_json(e.node_embeddings),
+               number_array(e.correlation).dump(), nlohmann::json(e.train_class_counts).dump(),
+               nlohmann::json(e.node_words).dump(), int64_t{e.embedding_dim}, number_array(e.node_embeddings).dump(),
                e.embedding_source});
     const int64_t entry = db->last_insert_id();
     write_split(*db, entry, 0, e.index.train);

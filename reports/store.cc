@@ -117,13 +117,6 @@ void sql_config_hash(sqlite3_context* context, int, sqlite3_value** args) {
 
 double nan_unless(bool present, double v) { return present ? v : std::nan(""); }
 
-// A JSON array of numbers; non-finite values become null.
-std::string number_array(const std::vector<double>& values) {
-  nlohmann::json array = nlohmann::json::array();
-  for (double v : values) array.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr));
-  return array.dump();
-}
-
 // The VA-dependent values of EvalMetrics, in column order, NULL (NaN) without VA.
 std::vector<Value> eval_values(const EvalMetrics& m) {
   return {m.loss, m.loss_expression, nan_unless(m.has_va, m.loss_va), m.accuracy, m.macro_f1,
@@ -253,7 +246,7 @@ void ResultStore::set_resume_state(int64_t run_id, const std::string& path) {
 void ResultStore::finish_run(int64_t run_id, const FinalRecord& f) {
   std::vector<Value> values = {run_id, f.best_epoch};
   for (auto& v : eval_values(f.val)) values.push_back(v);
-  values.push_back(number_array(f.per_class_recall));
+  values.push_back(number_array(f.per_class_recall).dump());
   values.push_back(nlohmann::json(f.confusion).dump());
   for (double v : {f.train_images_per_s, f.eval_images_per_s, f.peak_rss_mb, f.peak_cuda_mb}) values.push_back(v);
   values.push_back(f.checkpoint_path);
