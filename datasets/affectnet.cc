@@ -42,8 +42,8 @@ struct RowContext {
     if (!v) fail(column, "not a number: '" + std::string(field) + "'");
     return v;
   }
-  void fail(int column, const std::string& message) {
-    if (ok) add_error(report, file, line, column < 0 ? "" : kColumnNames[column], message);
+  void fail(int column, const std::string& message, const char* defect = defect::kMalformed) {
+    if (ok) add_error(report, file, line, column < 0 ? "" : kColumnNames[column], message, defect);
     ok = false;
   }
 };
@@ -136,7 +136,9 @@ void parse_row(const std::vector<std::string_view>& fields, RowContext& row, con
     return;
   }
   if (options.check_images_exist && !file_exists(image_root + "/" + s.image)) {
-    return row.fail(0, "image file not found: " + image_root + "/" + s.image);
+    row.fail(0, "image file not found: " + image_root + "/" + s.image, defect::kMissingImage);
+    split.report.errors.back().image = image_root + "/" + s.image;  // Watched by the index cache.
+    return;
   }
   s.has_geometry = true;
   s.box_x = static_cast<float>(box[0]);
@@ -150,15 +152,16 @@ void parse_row(const std::vector<std::string_view>& fields, RowContext& row, con
   ++split.report.kept;
 }
 
-}  // namespace
+// The kept rows of a split: image path -> line, and the file they are in.
+struct KeptRows {
+  std::string file;
+  std::unordered_map<std::string, long> lines;
+};
 
-std::vector<std::string> affectnet_class_names(bool eight_classes) {
-  std::vector<std::string> names(kCodeNames, kCodeNames + (eight_classes ? 8 : 7));
-  return names;
-}
-
-Split read_affectnet_csv(const std::string& csv_path, const std::string& image_root,
-                         const std::string& split_name, const ReadOptions& options) {
+// A split's samples; `earlier` (the training split, when reading validation) makes a row of an
+// image kept there a defect; `kept` receives this split's kept rows.
+Split read_csv(const std::string& csv_path, const std::string& image_root, const std::string& split_name,
+               const ReadOptions& options, const KeptRows* earlier, KeptRows* kept) {
   const std::string text = read_file(csv_path, "read AffectNet CSV");
   const std::vector<CsvRecord> records = read_csv_records(text);
   Split split;
@@ -174,7 +177,7 @@ Split read_affectnet_csv(const std::string& csv_path, const std::string& image_r
     first = 1;
   }
   std::vector<std::string_view> fields(kColumns);
-  std::unordered_map<std::string, long> kept_at;  // Image path -> line of its kept row.
+  KeptRows mine{csv_path, {}};
   for (size_t r = first; r < records.size(); ++r) {
     const CsvRecord& record = records[r];
     ++split.report.rows_read;
@@ -189,18 +192,41 @@ Split read_affectnet_csv(const std::string& csv_path, const std::string& image_r
       continue;
     }
     for (int c = 0; c < kColumns; ++c) fields[c] = record.fields[column[c]];
+    const size_t before = split.samples.size();
     parse_row(fields, row, image_root, options, split);
-    if (split.samples.size() > kept_at.size()) {
-      const auto [at, fresh] = kept_at.emplace(split.samples.back().image, record.line);
-      if (!fresh) {  // The same face twice would weigh it double and leak between batches.
-        split.samples.pop_back();
-        --split.report.kept;
-        row.fail(0, "duplicate row: image '" + at->first + "' is already kept from line " + std::to_string(at->second));
-      }
+    if (split.samples.size() == before) continue;
+    const std::string image = split.samples.back().image;
+    const auto in_earlier = earlier ? earlier->lines.find(image) : mine.lines.end();
+    const auto [at, fresh] = mine.lines.emplace(image, record.line);
+    if (!fresh || (earlier && in_earlier != earlier->lines.end())) {
+      split.samples.pop_back();
+      --split.report.kept;
+    }
+    if (!fresh) {  // The same face twice would weigh it double and leak between batches.
+      row.fail(0, "duplicate row: image '" + image + "' is already kept from line " + std::to_string(at->second),
+               defect::kDuplicate);
+    } else if (earlier && in_earlier != earlier->lines.end()) {
+      // Validating on a training image inflates every metric: the validation row goes.
+      mine.lines.erase(at);
+      row.fail(0, "image '" + image + "' is also kept in " + earlier->file + " line " + std::to_string(in_earlier->second),
+               defect::kInBothSplits);
     }
   }
+  if (kept != nullptr) *kept = std::move(mine);
   enforce_policy(split.report, options.bad_rows, "read AffectNet CSV");
   return split;
+}
+
+}  // namespace
+
+std::vector<std::string> affectnet_class_names(bool eight_classes) {
+  std::vector<std::string> names(kCodeNames, kCodeNames + (eight_classes ? 8 : 7));
+  return names;
+}
+
+Split read_affectnet_csv(const std::string& csv_path, const std::string& image_root,
+                         const std::string& split_name, const ReadOptions& options) {
+  return read_csv(csv_path, image_root, split_name, options, nullptr, nullptr);
 }
 
 DatasetIndex read_affectnet(const std::string& root, const ReadOptions& options) {
@@ -213,8 +239,9 @@ DatasetIndex read_affectnet(const std::string& root, const ReadOptions& options)
   index.image_root = nested ? images : root;
   index.layout = nested ? "AffectNet CSVs + Manually_Annotated_Images/" : "AffectNet CSVs + images under the root";
   index.class_names = affectnet_class_names(options.eight_classes);
-  index.train = read_affectnet_csv(root + "/training.csv", index.image_root, "train", options);
-  index.val = read_affectnet_csv(root + "/validation.csv", index.image_root, "val", options);
+  KeptRows train;
+  index.train = read_csv(root + "/training.csv", index.image_root, "train", options, nullptr, &train);
+  index.val = read_csv(root + "/validation.csv", index.image_root, "val", options, &train, nullptr);
   return index;
 }
 

@@ -8,7 +8,9 @@
 // Documented drops (counted per code in the report): expression codes outside the kept set
 // (7-10 in the paper's 7-class setting, 8-10 with eight_classes), and kept rows whose valence
 // or arousal is -2 (AffectNet's "uncertain / no face" mark). Everything else that does not
-// parse is a malformed row (file, line, field), and so is a second kept row of the same image.
+// parse is a malformed row (file, line, field), and so are a second kept row of the same image
+// ("duplicate row") and a validation row of an image kept for training ("image in both splits";
+// skipping drops the validation row).
 //
 // The CSV is read as other tools write it (datasets/csv.h: RFC 4180 quoting, CRLF, a UTF-8 BOM,
 // blank lines). A first row naming subDirectory_filePath is a header, and maps the columns by

@@ -119,12 +119,18 @@ std::string frame_name(long frame) {
 
 Split read_split(const Layout& layout, const fs::path& images, const std::string& set, const std::string& split_name,
                  const std::map<std::string, std::vector<VaRow>>& va, const ReadOptions& options,
-                 bool* with_other) {
+                 bool* with_other, std::map<std::string, std::string>* videos) {
   Split split;
   split.report.split = split_name;
   auto& report = split.report;
   for (const auto& file : annotation_files(layout.expr / set, "read Aff-Wild2 EXPR set")) {
     const std::string path = file.string(), video = file.stem().string();
+    const auto [earlier, fresh] = videos->emplace(video, path);
+    if (!fresh) {  // Validating on frames of a training video inflates every metric.
+      add_error(report, path, 1, "", "video '" + video + "' is also annotated in " + earlier->second +
+                                         "; its frames are left out of this split", defect::kInBothSplits);
+      continue;
+    }
     const std::string text = read_file(path, "read Aff-Wild2 EXPR file");
     auto va_it = va.find(video);
     long last_label = 6;  // 7 (Other) under the eight-expression header.
@@ -199,8 +205,9 @@ DatasetIndex read_affwild2(const std::string& root_dir, const ReadOptions& optio
     }
   }
   bool with_other = false;
-  index.train = read_split(layout, index.image_root, "Train_Set", "train", va, options, &with_other);
-  index.val = read_split(layout, index.image_root, "Validation_Set", "val", va, options, &with_other);
+  std::map<std::string, std::string> videos;  // Video -> its EXPR file: one split per video.
+  index.train = read_split(layout, index.image_root, "Train_Set", "train", va, options, &with_other, &videos);
+  index.val = read_split(layout, index.image_root, "Validation_Set", "val", va, options, &with_other, &videos);
   index.layout += with_other ? ", eight expressions (ABAW 2022 and later; Other dropped)"
                              : ", seven expressions (ABAW 2021)";
   for (auto& e : va_report.errors) index.train.report.errors.push_back(e);

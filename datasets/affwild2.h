@@ -16,7 +16,8 @@
 // Documented drops (counted per code): "expression -1 (unlabelled)", "expression 7 Other" (the
 // paper's seven classes), "valence/arousal -5 (unlabelled)", "no VA annotation for the video",
 // "frame beyond the VA file", "no face image".
-// Anything that does not parse is a malformed row (file, line, field).
+// Anything that does not parse is a malformed row (file, line, field); a video annotated in both
+// EXPR sets is an "image in both splits" defect (skipping leaves it out of validation).
 #pragma once
 
 #include <string>

@@ -1,8 +1,5 @@
 #include "datasets/dataset.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <boost/filesystem.hpp>
 
 #include <algorithm>
@@ -12,7 +9,6 @@
 #include "datasets/affectnet.h"
 #include "datasets/affwild2.h"
 #include "core/error.h"
-#include "datasets/image_io.h"
 #include "datasets/index_cache.h"
 #include "core/hash.h"
 #include "datasets/label_stats.h"
@@ -23,7 +19,7 @@ namespace fs = boost::filesystem;
 namespace {
 
 // Part of every cache key: a new value makes every older entry a miss.
-constexpr uint32_t kCacheVersion = 1;
+constexpr uint32_t kCacheVersion = 2;
 
 std::string hex(uint64_t v) {
   char buf[17];
@@ -31,31 +27,25 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-// Identity of the annotation files: path, size and mtime of each.
-std::string file_identity(const fs::path& p) {
-  struct stat st;
-  if (::stat(p.string().c_str(), &st) != 0) return p.string() + ":missing;";
-  return p.string() + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) +
-         "." + std::to_string(st.st_mtim.tv_nsec) + ";";
-}
 
 std::string annotation_identity(const DatasetOptions& o, const std::string& root) {
   std::string id;
   if (o.name == "affectnet" || o.name == "synth-affectnet") {
-    id += file_identity(fs::path(root) / "training.csv") + file_identity(fs::path(root) / "validation.csv");
+    id += file_identity((fs::path(root) / "training.csv").string()) + file_identity((fs::path(root) / "validation.csv").string());
   } else {
     for (const std::string& dir : affwild2_annotation_folders(root)) {
       for (const char* split : {"Train_Set", "Validation_Set"}) {
         const fs::path set = fs::path(dir) / split;
         if (!fs::is_directory(set)) continue;
         std::vector<std::string> files;
-        for (const auto& e : fs::directory_iterator(set)) files.push_back(file_identity(e.path()));
+        for (const auto& e : fs::directory_iterator(set)) files.push_back(file_identity(e.path().string()));
         std::sort(files.begin(), files.end());
         for (const auto& f : files) id += f;
       }
     }
   }
   id += "opts:" + std::to_string(static_cast<int>(o.read.bad_rows)) + std::to_string(o.read.check_images_exist) +
+        to_string(o.image_check.mode) +
         std::to_string(o.read.eight_classes) + ";glove:" + (o.glove_path.empty() ? "none" : file_identity(o.glove_path)) +
         ";dim:" + std::to_string(o.embedding_dim) + ";v" + std::to_string(kCacheVersion);
   return id;
@@ -125,6 +115,9 @@ Dataset parse(const DatasetOptions& o, const std::string& root) {
   } else {
     d.index = read_affwild2(root, o.read);
   }
+  d.index.root = root;
+  check_images(d.index, o.image_check, o.read.bad_rows);
+  check_class_coverage(d.index);
   const int k = static_cast<int>(d.index.class_names.size());
   d.correlation = label_correlation(d.index.train.samples, k);
   d.train_class_counts = class_counts(d.index.train.samples, k);
@@ -184,8 +177,6 @@ Dataset open_dataset(const DatasetOptions& o) {
   d.index.name = o.name;
   d.index.root = root;
   d.index.digest = index_digest(d);
-  enforce_policy(d.index.train.report, o.read.bad_rows, "open dataset");
-  enforce_policy(d.index.val.report, o.read.bad_rows, "open dataset");
   for (const Split* split : {&d.index.train, &d.index.val}) {
     if (split->samples.empty()) {
       throw Error("open dataset", root, 0, split->report.split,
@@ -193,23 +184,9 @@ Dataset open_dataset(const DatasetOptions& o) {
                       format_report(split->report));
     }
   }
+  enforce_policy(d.index.train.report, o.read.bad_rows, "open dataset");
+  enforce_policy(d.index.val.report, o.read.bad_rows, "open dataset");
   return d;
-}
-
-int64_t verify_images(DatasetIndex& index) {
-  int64_t checked = 0;
-  for (Split* split : {&index.train, &index.val}) {
-    for (const auto& s : split->samples) {
-      const std::string path = index.image_root + "/" + s.image;
-      ++checked;
-      try {
-        read_image(path);
-      } catch (const Error& e) {
-        add_error(split->report, path, 0, "", e.detail());
-      }
-    }
-  }
-  return checked;
 }
 
 }  // namespace fer::datasets

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "datasets/image_check.h"
 #include "datasets/sample.h"
 #include "datasets/synthetic.h"
 
@@ -18,6 +19,9 @@ struct DatasetOptions {
   std::string root;        // Required for "affectnet" / "affwild2"; ignored for synthetic sets.
   std::string cache_root;  // Empty: default_cache_root().
   ReadOptions read;
+  /// Every kept image checked once when the index is built (datasets/image_check.h); an index
+  /// is cached only when no image showed a defect, so a repaired file is seen on the next start.
+  ImageCheckOptions image_check;
   SyntheticOptions synthetic;
   std::string glove_path;  // Empty: the documented fallback embeddings.
   int embedding_dim = 300;
@@ -40,13 +44,11 @@ struct Dataset {
 std::vector<std::string> dataset_names();
 bool is_synthetic(const std::string& name);
 
-/// Opens (and validates) a dataset. Throws fer::Error for unknown names (listing the valid
-/// ones), missing roots, unreadable files, malformed rows under BadRowPolicy::kError, and a
-/// split left without a sample (naming the split, with its report).
+/// Opens (and validates) a dataset: reads the annotations, checks the images (options.image_check),
+/// and checks that every class has a sample in both splits. Throws fer::Error for unknown names
+/// (listing the valid ones), missing roots, unreadable files, any defect under
+/// BadRowPolicy::kError (datasets/sample.h's defect classes), and a split left without a sample
+/// (naming the split, with its report).
 Dataset open_dataset(const DatasetOptions& options);
-
-/// Decodes every kept image of both splits; appends an error per missing/undecodable image
-/// to the split reports. Returns the number of images checked. (The `validate` mode.)
-int64_t verify_images(DatasetIndex& index);
 
 }  // namespace fer::datasets

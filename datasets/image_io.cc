@@ -5,6 +5,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -41,61 +43,134 @@ std::string signature(const std::vector<uint8_t>& b) {
   return s.empty() ? "empty" : s;
 }
 
-cv::Mat decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& what) {
-  TjHandle tj(tjInitDecompress());
-  if (!tj) throw Error("decode JPEG", what, 0, "", "tjInitDecompress failed");
-  int width = 0, height = 0, subsampling = 0, colorspace = 0;
-  if (tjDecompressHeader3(tj.get(), bytes.data(), bytes.size(), &width, &height, &subsampling, &colorspace) != 0) {
-    throw Error("decode JPEG", what, 0, "", std::string("corrupt header: ") + tjGetErrorStr2(tj.get()));
+struct JpegHeader {
+  int width = 0, height = 0, colorspace = 0;
+};
+
+bool is_cmyk(const JpegHeader& h) { return h.colorspace == TJCS_CMYK || h.colorspace == TJCS_YCCK; }
+
+JpegHeader jpeg_header(void* tj, const std::vector<uint8_t>& bytes, const std::string& what, bool allow_cmyk = false) {
+  JpegHeader h;
+  int subsampling = 0;
+  if (tjDecompressHeader3(tj, bytes.data(), bytes.size(), &h.width, &h.height, &subsampling, &h.colorspace) != 0) {
+    throw Error("decode JPEG", what, 0, "", std::string("corrupt header: ") + tjGetErrorStr2(tj));
   }
-  if (width <= 0 || height <= 0) throw Error("decode JPEG", what, 0, "", "image has no pixels");
-  cv::Mat bgr(height, width, CV_8UC3);
-  // A warning (truncated data, corrupt marker) would still return an image with grey or garbage
-  // rows: a dataset image must decode cleanly, so any warning is an error.
-  const int rc = tjDecompress2(tj.get(), bytes.data(), bytes.size(), bgr.data, width, static_cast<int>(bgr.step),
-                               height, TJPF_BGR, kTjFlags | TJFLAG_STOPONWARNING);
-  if (rc != 0) {
-    const bool warning = tjGetErrorCode(tj.get()) == TJERR_WARNING;
+  if (h.width <= 0 || h.height <= 0) throw Error("decode JPEG", what, 0, "", "image has no pixels");
+  if (!allow_cmyk && is_cmyk(h)) {
     throw Error("decode JPEG", what, 0, "",
-                std::string(warning ? "damaged data: " : "undecodable: ") + tjGetErrorStr2(tj.get()));
+                "unexpected channel count: a 4-channel CMYK JPEG (expected colour or grey); convert it to RGB");
   }
-  return bgr;
+  return h;
 }
 
-cv::Mat decode_png(const std::vector<uint8_t>& bytes, const std::string& what) {
+int jpeg_channels(const JpegHeader& h) { return h.colorspace == TJCS_GRAY ? 1 : is_cmyk(h) ? 4 : 3; }
+
+TjHandle decompressor(const std::string& what) {
+  TjHandle tj(tjInitDecompress());
+  if (!tj) throw Error("decode JPEG", what, 0, "", "tjInitDecompress failed");
+  return tj;
+}
+
+// Decodes at num/8 of the full size (num 1..8); h is the header jpeg_header() read with tj.
+DecodedImage decode_jpeg(void* tj, const JpegHeader& h, const std::vector<uint8_t>& bytes, const std::string& what,
+                         int num) {
+  const tjscalingfactor factor{num, 8};
+  const int width = TJSCALED(h.width, factor), height = TJSCALED(h.height, factor);
+  DecodedImage out{cv::Mat(height, width, CV_8UC3), h.width, h.height, num / 8.0};
+  // A warning (truncated data, corrupt marker) would still return an image with grey or garbage
+  // rows: a dataset image must decode cleanly, so any warning is an error. A scaled decode still
+  // entropy-decodes every coefficient, so it finds the same damage as a full one.
+  const int rc = tjDecompress2(tj, bytes.data(), bytes.size(), out.bgr.data, width, static_cast<int>(out.bgr.step),
+                               height, TJPF_BGR, kTjFlags | TJFLAG_STOPONWARNING);
+  if (rc != 0) {
+    const bool warning = tjGetErrorCode(tj) == TJERR_WARNING;
+    throw Error("decode JPEG", what, 0, "",
+                std::string(warning ? "damaged data: " : "undecodable: ") + tjGetErrorStr2(tj));
+  }
+  return out;
+}
+
+png_image png_header(const std::vector<uint8_t>& bytes, const std::string& what) {
   png_image image;
   std::memset(&image, 0, sizeof(image));
   image.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_memory(&image, bytes.data(), bytes.size())) {
     throw Error("decode PNG", what, 0, "", std::string("corrupt header: ") + image.message);
   }
-  image.format = PNG_FORMAT_BGR;  // Grey, palette and alpha are converted (alpha over black).
-  cv::Mat bgr(static_cast<int>(image.height), static_cast<int>(image.width), CV_8UC3);
-  const png_color black{0, 0, 0};
-  if (!png_image_finish_read(&image, &black, bgr.data, static_cast<png_int_32>(bgr.step), nullptr)) {
+  return image;
+}
+
+cv::Mat decode_png(const std::vector<uint8_t>& bytes, const std::string& what) {
+  png_image image = png_header(bytes, what);
+  // Grey and palette images are expanded to BGR; alpha is read and then dropped, as
+  // cv2.imread(IMREAD_COLOR) and PIL's convert("RGB") drop it.
+  const bool alpha = (image.format & PNG_FORMAT_FLAG_ALPHA) != 0;
+  image.format = alpha ? PNG_FORMAT_BGRA : PNG_FORMAT_BGR;
+  cv::Mat pixels(static_cast<int>(image.height), static_cast<int>(image.width), alpha ? CV_8UC4 : CV_8UC3);
+  if (!png_image_finish_read(&image, nullptr, pixels.data, static_cast<png_int_32>(pixels.step), nullptr)) {
     const std::string message = image.message;
     png_image_free(&image);
     throw Error("decode PNG", what, 0, "", "undecodable: " + message);
   }
+  if (!alpha) return pixels;
+  cv::Mat bgr;
+  cv::cvtColor(pixels, bgr, cv::COLOR_BGRA2BGR);
   return bgr;
+}
+
+[[noreturn]] void unknown_format(const std::vector<uint8_t>& bytes, const std::string& what) {
+  throw Error("decode image", what, 0, "",
+              "not a JPEG or PNG file (first bytes: " + signature(bytes) + "); convert it to JPEG or PNG");
 }
 
 }  // namespace
 
 cv::Mat decode_image(const std::vector<uint8_t>& bytes, const std::string& what) {
-  if (is_jpeg(bytes)) return decode_jpeg(bytes, what);
+  if (is_jpeg(bytes)) {
+    TjHandle tj = decompressor(what);
+    return decode_jpeg(tj.get(), jpeg_header(tj.get(), bytes, what), bytes, what, 8).bgr;
+  }
   if (is_png(bytes)) return decode_png(bytes, what);
-  throw Error("decode image", what, 0, "",
-              "not a JPEG or PNG file (first bytes: " + signature(bytes) + "); convert it to JPEG or PNG");
+  unknown_format(bytes, what);
 }
 
-cv::Mat read_image(const std::string& path) {
+ImageHeader read_image_header(const std::vector<uint8_t>& bytes, const std::string& what) {
+  if (is_jpeg(bytes)) {
+    TjHandle tj = decompressor(what);
+    const JpegHeader h = jpeg_header(tj.get(), bytes, what, /*allow_cmyk=*/true);
+    return {h.width, h.height, jpeg_channels(h), "JPEG", is_cmyk(h)};
+  }
+  if (!is_png(bytes)) unknown_format(bytes, what);
+  png_image image = png_header(bytes, what);
+  const ImageHeader h{static_cast<int>(image.width), static_cast<int>(image.height),
+                      static_cast<int>(PNG_IMAGE_SAMPLE_CHANNELS(image.format)), "PNG", false};
+  png_image_free(&image);
+  return h;
+}
+
+DecodedImage decode_image_scaled(const std::vector<uint8_t>& bytes, const std::string& what,
+                                 const std::function<double(int width, int height)>& min_scale) {
+  if (!is_jpeg(bytes)) {
+    cv::Mat bgr = decode_image(bytes, what);
+    return {bgr, bgr.cols, bgr.rows, 1.0};
+  }
+  TjHandle tj = decompressor(what);
+  const JpegHeader h = jpeg_header(tj.get(), bytes, what);
+  // The smallest n/8 not below the request (the epsilon keeps 2/8 from becoming 3/8).
+  const double wanted = min_scale(h.width, h.height);
+  const int num = std::isfinite(wanted) ? static_cast<int>(std::ceil(std::clamp(wanted, 0.0, 1.0) * 8 - 1e-9)) : 8;
+  return decode_jpeg(tj.get(), h, bytes, what, std::max(num, 1));
+}
+
+std::vector<uint8_t> read_file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("read image", path, 0, "", "missing or unreadable image file");
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (bytes.empty()) throw Error("read image", path, 0, "", "empty image file");
-  return decode_image(bytes, path);
+  return bytes;
 }
+
+cv::Mat read_image(const std::string& path) { return decode_image(read_file_bytes(path), path); }
 
 std::vector<uint8_t> encode_jpeg(const cv::Mat& bgr, int quality) {
   if (bgr.type() != CV_8UC3 || bgr.empty()) throw Error("encode JPEG", "", 0, "", "expected a non-empty 8-bit BGR image");

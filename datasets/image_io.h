@@ -6,15 +6,53 @@
 // integer DCT, fancy upsampling, 4:2:0 chroma when writing), so pixels and bytes equal
 // cv::imread / cv::imwrite's (tested). PNG goes through libpng's simplified API. The format is
 // detected from the file's first bytes, not its name. Other formats are an error naming the file.
+//
+// Decoding at the size needed: AffectNet images reach several thousand pixels while the model
+// sees 227 or 112, so the loader asks for the smallest scale that still covers the face crop at
+// the model's size, and TurboJPEG decodes at that scale in the DCT domain (1/8 .. 8/8), doing a
+// fraction of the inverse-DCT and colour-conversion work (decode_image_scaled).
+//
+// Channels as the reference reads them (cv2.imread(..., IMREAD_COLOR) for AffectNet, PIL's
+// convert("RGB") for Aff-Wild2): grey is replicated, a PNG alpha channel is dropped (not
+// composited). A 4-channel CMYK/YCCK JPEG is an error ("unexpected channel count").
 #pragma once
 
 #include <opencv2/core/mat.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace fer::datasets {
+
+/// What an image file's header says.
+struct ImageHeader {
+  int width = 0, height = 0;
+  int channels = 0;    // Channels stored in the file: 1 (grey), 2 (grey + alpha), 3, 4.
+  std::string format;  // "JPEG" or "PNG".
+  bool cmyk = false;   // A CMYK/YCCK JPEG: decoding it is an "unexpected channel count" error.
+};
+
+/// An image decoded at `scale` of its full size: full-resolution pixel p lies at
+/// (p + 0.5) * scale - 0.5 in `bgr` (DCT scaling maps each 8-pixel block to 8 * scale pixels).
+struct DecodedImage {
+  cv::Mat bgr;
+  int full_width = 0, full_height = 0;
+  double scale = 1;
+};
+
+/// The whole file; throws fer::Error naming `path` when it is missing, unreadable or empty.
+std::vector<uint8_t> read_file_bytes(const std::string& path);
+
+/// Parses the header only. Throws fer::Error naming `what` for an unknown format or a corrupt
+/// header.
+ImageHeader read_image_header(const std::vector<uint8_t>& bytes, const std::string& what);
+
+/// Decodes at the smallest TurboJPEG scale (n/8, n = 1..8) not below min_scale(full width,
+/// full height); PNG and other requests of 1 or more decode at full size. Errors as decode_image.
+DecodedImage decode_image_scaled(const std::vector<uint8_t>& bytes, const std::string& what,
+                                 const std::function<double(int width, int height)>& min_scale);
 
 /// Decodes a JPEG or PNG file into an 8-bit, 3-channel BGR image (grey and alpha images are
 /// converted). Throws fer::Error naming `path` when the file is missing, empty, truncated or

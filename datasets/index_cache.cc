@@ -1,5 +1,7 @@
 #include "datasets/index_cache.h"
 
+#include <sys/stat.h>
+
 #include <boost/filesystem.hpp>
 #include <nlohmann/json.hpp>
 
@@ -16,7 +18,7 @@ namespace fer::datasets {
 namespace fs = boost::filesystem;
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 const char* const kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS entries (
@@ -42,6 +44,9 @@ CREATE TABLE IF NOT EXISTS row_errors (
   entry INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
   split INTEGER NOT NULL, ord INTEGER NOT NULL,
   file TEXT NOT NULL, line INTEGER NOT NULL, field TEXT NOT NULL, message TEXT NOT NULL,
+  defect TEXT NOT NULL,
+  -- The image a defect concerns and its file_identity() when the entry was written ('' if none).
+  image TEXT NOT NULL, image_identity TEXT NOT NULL,
   PRIMARY KEY (entry, split, ord)
 ) WITHOUT ROWID;
 )sql";
@@ -102,12 +107,15 @@ void write_split(Database& db, int64_t entry, int index, const Split& split) {
   bind_array(insert, 12, geometry);
   while (insert.step()) {
   }
-  Statement error(db, "INSERT INTO row_errors VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  Statement error(db, "INSERT INTO row_errors VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   int64_t ord = 0;
-  for (const RowError& e : r.errors) error.run({entry, int64_t{index}, ord++, e.file, e.line, e.field, e.message});
+  for (const RowError& e : r.errors) {
+    const std::string identity = e.image.empty() ? "" : file_identity(e.image);
+    error.run({entry, int64_t{index}, ord++, e.file, e.line, e.field, e.message, e.defect, e.image, identity});
+  }
 }
 
-Split read_split(Database& db, int64_t entry, int index) {
+Split read_split(Database& db, int64_t entry, int index, bool* stale) {
   Split split;
   Statement row(db, "SELECT name, kept, rows_read, dropped_by_code, images, expression, has_geometry, valence, "
                     "arousal, geometry FROM splits WHERE entry = ?1 AND split = ?2");
@@ -140,9 +148,13 @@ Split read_split(Database& db, int64_t entry, int index) {
     s.left_eye = {g[4], g[5]};
     s.right_eye = {g[6], g[7]};
   }
-  for (const auto& e : db.query("SELECT file, line, field, message FROM row_errors WHERE entry = ?1 AND split = ?2 "
-                                "ORDER BY ord", {entry, int64_t{index}})) {
-    r.errors.push_back({as_string(e[0]), as_int(e[1]), as_string(e[2]), as_string(e[3])});
+  for (const auto& e : db.query("SELECT file, line, field, message, defect, image, image_identity FROM row_errors "
+                                "WHERE entry = ?1 AND split = ?2 ORDER BY ord", {entry, int64_t{index}})) {
+    r.errors.push_back({as_string(e[0]), as_int(e[1]), as_string(e[2]), as_string(e[3]), as_string(e[4]),
+                        as_string(e[5])});
+    if (!r.errors.back().image.empty() && file_identity(r.errors.back().image) != as_string(e[6])) {
+      *stale = true;  // A defective image was replaced (or removed) since the entry was written.
+    }
   }
   return split;
 }
@@ -166,14 +178,22 @@ std::optional<CachedIndex> read_entry(Database& db, const std::string& key) {
     e.embedding_source = as_string(rows[0][7]);
     const int64_t entry = as_int(rows[0][8]);
     e.index.layout = as_string(rows[0][9]);
-    e.index.train = read_split(db, entry, 0);
-    e.index.val = read_split(db, entry, 1);
-    out = std::move(e);
+    bool stale = false;
+    e.index.train = read_split(db, entry, 0, &stale);
+    e.index.val = read_split(db, entry, 1, &stale);
+    if (!stale) out = std::move(e);
   });
   return out;
 }
 
 }  // namespace
+
+std::string file_identity(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return path + ":missing;";
+  return path + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec) + ";";
+}
 
 std::string index_cache_path(const std::string& cache_root) {
   return (fs::path(cache_root) / "index" / "index-cache.db").string();

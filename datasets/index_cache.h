@@ -4,7 +4,9 @@
 // table scan instead of a parse. Entries are keyed by the caller (the annotation files' paths,
 // sizes and modification times plus the read options); writing an entry replaces the older
 // entries of the same dataset and root in one transaction, so concurrent runners never see a
-// partial entry. A split's samples are one row of typed columns (not one row per sample: that
+// partial entry. An entry also watches the image files its reports name as defective (missing,
+// corrupt, ...): when one of them changes, the entry is a miss, so a repaired image is seen on
+// the next start although the annotation files (the key) did not change. A split's samples are one row of typed columns (not one row per sample: that
 // read 3x slower); measured against parsing in datasets/pipeline_benchmark (BM_IndexOpen).
 #pragma once
 
@@ -26,11 +28,16 @@ struct CachedIndex {
   std::string embedding_source;
 };
 
+/// "path:size:mtime;" of a file ("path:missing;" when it does not exist): what keys and watches
+/// an entry.
+std::string file_identity(const std::string& path);
+
 /// The cache database under `cache_root`.
 std::string index_cache_path(const std::string& cache_root);
 
 /// The entry stored under `key`, or nullopt when there is none. A cache that cannot be read
-/// (missing, corrupt, another schema) is a miss: the caller parses and stores again.
+/// (missing, corrupt, another schema) or whose watched images changed is a miss: the caller
+/// parses and stores again.
 std::optional<CachedIndex> read_cached_index(const std::string& cache_root, const std::string& key);
 
 /// Stores `entry` under `key` for dataset `name` at `root`, replacing that dataset's older

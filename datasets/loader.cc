@@ -60,9 +60,13 @@ void BatchLoader::start_epoch(int64_t epoch, int64_t first_batch) {
 void BatchLoader::load_sample(int64_t index, int64_t epoch, float* out) const {
   const Sample& s = samples_.at(static_cast<size_t>(index));
   const std::string path = image_root_ + "/" + s.image;
-  const cv::Mat bgr = read_image(path);  // Throws fer::Error naming the path.
-  const Augmentation aug = draw_augmentation(options_.transform, sample_seed(options_.seed, epoch, index));
-  render_sample(bgr, s, options_.transform, aug, out);
+  const TransformOptions& t = options_.transform;
+  // Throws fer::Error naming the path.
+  const DecodedImage image = decode_image_scaled(read_file_bytes(path), path, [&](int width, int height) {
+    return options_.scaled_decode ? required_decode_scale(s, width, height, t) : 1.0;
+  });
+  const Augmentation aug = draw_augmentation(t, sample_seed(options_.seed, epoch, index));
+  render_sample(image.bgr, image.full_width, image.full_height, image.scale, s, t, aug, out);
 }
 
 Batch BatchLoader::make_batch(int64_t batch) const {

@@ -35,6 +35,9 @@ struct LoaderOptions {
   /// A sample whose image cannot be read (fer::Error: missing, truncated, corrupt) is listed in
   /// Batch::failures with its message and given an all-zero image, instead of stopping the epoch.
   bool keep_going_on_bad_images = false;
+  /// Decode JPEGs at the smallest DCT scale that still covers the crop at the output size
+  /// (image_io.h); off: always decode at full size.
+  bool scaled_decode = true;
   TransformOptions transform;
 };
 

@@ -1,17 +1,22 @@
-// Data pipeline throughput (images/s): JPEG decode, alignment + crop + resize (one affine warp),
-// augmentation (flip + rotation folded into the same warp) with normalisation, the whole chain
-// per thread, the batch loader by worker count, and opening an index (CSV parse against the
-// SQLite index cache). The reference Python pipeline measured
-// about 79 images/s on one core for a 425x425 JPEG -> align -> crop -> 227 + flip/rotation.
+// Data pipeline throughput (images/s): JPEG decode (full and DCT-scaled), alignment + crop +
+// resize (one affine warp), augmentation (flip + rotation folded into the same warp) with
+// normalisation, the whole chain per thread (full against scaled decoding, on a 425-px face and
+// a 1600x1200 photo), the batch loader by worker count, and opening an index (CSV parse against
+// the SQLite index cache). BM_ReferencePythonPipeline runs the reference's own preprocessing
+// (tools/reference/reference_pipeline.py: cv2 + PIL + torchvision, one thread) on the same
+// 425-px JPEG in the same run, so the ratio is measured, not remembered.
 //   bazel run -c opt //datasets:pipeline_benchmark
+// (EMOGCN_PYTHON names the interpreter, default /usr/bin/python3 with python3-opencv.)
 #include <benchmark/benchmark.h>
 
 #include <boost/filesystem.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <vector>
 
 #include "datasets/dataset.h"
@@ -26,40 +31,46 @@ namespace {
 
 constexpr int kSource = 425, kOutput = 227;
 
-// A 425x425 JPEG of a rolled synthetic face, with its AffectNet-style annotation.
+// A JPEG of a rolled synthetic face, with its AffectNet-style annotation: 425x425 (a typical
+// AffectNet face) or 1600x1200 (a large photo).
 struct Fixture {
   std::vector<uint8_t> jpeg;
   ds::Sample sample;
-  Fixture() {
-    cv::Mat img(kSource, kSource, CV_8UC3);
+  Fixture(int width, int height) {
+    cv::Mat img(height, width, CV_8UC3);
     ds::Rng rng(3);
     ds::draw_background(img, rng);
     ds::FaceParams face;
-    face.cx = face.cy = kSource / 2.0;
-    face.radius = 120;
+    face.cx = width / 2.0;
+    face.cy = height / 2.0;
+    face.radius = 120.0 * height / kSource;
     face.roll_deg = 17;
     const ds::Landmarks lm = ds::draw_face(img, face);
     jpeg = ds::encode_jpeg(img, /*quality=*/92);
     sample.has_geometry = true;
-    sample.box_x = sample.box_y = 50;
-    sample.box_w = sample.box_h = 325;
+    sample.box_w = sample.box_h = 325.0f * height / kSource;
+    sample.box_x = static_cast<float>((width - sample.box_w) / 2);
+    sample.box_y = static_cast<float>((height - sample.box_h) / 2);
     ds::eye_centres(lm, &sample.left_eye, &sample.right_eye);
   }
 };
 
-const Fixture& fixture() {
-  static const Fixture f;
-  return f;
+const Fixture& fixture(bool large = false) {
+  static const Fixture face(kSource, kSource), photo(1600, 1200);
+  return large ? photo : face;
 }
 
+// Decoding alone at n/8 of full size (8: the plain decode).
 void BM_Decode(benchmark::State& state) {
+  const double scale = state.range(0) / 8.0;
+  const Fixture& f = fixture(state.range(1) != 0);
   for (auto _ : state) {
-    cv::Mat m = ds::decode_image(fixture().jpeg, "fixture");
-    benchmark::DoNotOptimize(m.data);
+    ds::DecodedImage m = ds::decode_image_scaled(f.jpeg, "fixture", [&](int, int) { return scale; });
+    benchmark::DoNotOptimize(m.bgr.data);
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Decode)->UseRealTime();
+BENCHMARK(BM_Decode)->ArgNames({"eighths", "large"})->ArgsProduct({{8, 6, 4, 2, 1}, {0, 1}})->UseRealTime();
 
 void BM_AlignCropResize(benchmark::State& state) {
   const cv::Mat bgr = ds::decode_image(fixture().jpeg, "fixture");
@@ -89,21 +100,79 @@ void BM_AlignAugmentNormalize(benchmark::State& state) {
 }
 BENCHMARK(BM_AlignAugmentNormalize)->UseRealTime();
 
-// Decode + align + augment + normalise, each thread on its own images.
+// Decode + align + augment + normalise, each thread on its own images, as the loader does it.
+// Args: output size, scaled decode (0/1), large photo (0/1).
 void BM_WholeChain(benchmark::State& state) {
   ds::TransformOptions t;
-  t.output_size = kOutput;
+  t.output_size = static_cast<int>(state.range(0));
   t.augment = true;
-  std::vector<float> out(3 * kOutput * kOutput);
+  const bool scaled = state.range(1) != 0;
+  const Fixture& f = fixture(state.range(2) != 0);
+  std::vector<float> out(3 * t.output_size * t.output_size);
   uint64_t i = static_cast<uint64_t>(state.thread_index()) << 32;
+  double scale = 1;
   for (auto _ : state) {
-    cv::Mat bgr = ds::decode_image(fixture().jpeg, "fixture");
-    ds::render_sample(bgr, fixture().sample, t, ds::draw_augmentation(t, ds::sample_seed(1, 0, i++)), out.data());
+    const ds::DecodedImage image = ds::decode_image_scaled(f.jpeg, "fixture", [&](int w, int h) {
+      return scaled ? ds::required_decode_scale(f.sample, w, h, t) : 1.0;
+    });
+    scale = image.scale;
+    ds::render_sample(image.bgr, image.full_width, image.full_height, image.scale, f.sample, t,
+                      ds::draw_augmentation(t, ds::sample_seed(1, 0, i++)), out.data());
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations());
+  state.counters["decode_scale"] = scale;
 }
-BENCHMARK(BM_WholeChain)->ThreadRange(1, 2)->UseRealTime();
+BENCHMARK(BM_WholeChain)
+    ->ArgNames({"size", "scaled", "large"})
+    ->Args({kOutput, 0, 0})
+    ->Args({kOutput, 1, 0})
+    ->Args({112, 0, 0})
+    ->Args({112, 1, 0})
+    ->Args({kOutput, 0, 1})
+    ->Args({kOutput, 1, 1})
+    ->Args({112, 0, 1})
+    ->Args({112, 1, 1})
+    ->UseRealTime();
+BENCHMARK(BM_WholeChain)->ArgNames({"size", "scaled", "large"})->Args({kOutput, 1, 0})->Threads(2)->UseRealTime();
+
+// The reference's preprocessing in Python (tools/reference/reference_pipeline.py) on the same
+// 425-px JPEG, one thread, timed by the script itself (interpreter start-up excluded).
+void BM_ReferencePythonPipeline(benchmark::State& state) {
+  namespace fs = boost::filesystem;
+  const char* env = std::getenv("EMOGCN_PYTHON");
+  const std::string python = env && *env ? env : "/usr/bin/python3";
+  const fs::path dir = fs::temp_directory_path() / fs::unique_path("emogcn-ref-%%%%%%");
+  fs::create_directories(dir);
+  const std::string image = (dir / "face.jpg").string();
+  {
+    std::ofstream out(image, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(fixture().jpeg.data()), static_cast<std::streamsize>(fixture().jpeg.size()));
+  }
+  const ds::Sample& s = fixture().sample;
+  std::ostringstream cmd;
+  cmd << python << " tools/reference/reference_pipeline.py --image " << image << " --box " << s.box_x << ' ' << s.box_y
+      << ' ' << s.box_w << ' ' << s.box_h << " --eyes " << s.left_eye.x << ' ' << s.left_eye.y << ' ' << s.right_eye.x
+      << ' ' << s.right_eye.y << " --size " << kOutput << " --seconds 3 2>&1";
+  for (auto _ : state) {
+    std::string text;
+    if (FILE* pipe = popen(cmd.str().c_str(), "r")) {
+      char buf[512];
+      while (fgets(buf, sizeof(buf), pipe)) text += buf;
+      if (pclose(pipe) != 0) text = "failed: " + text;
+    }
+    double images = 0, seconds = 0;
+    if (std::sscanf(text.c_str(), "images=%lf seconds=%lf", &images, &seconds) != 2 || seconds <= 0) {
+      state.SkipWithError(("reference pipeline did not run (" + python + "): " + text).c_str());
+      break;
+    }
+    state.SetIterationTime(seconds / images);
+    state.counters["images_per_s"] = images / seconds;
+  }
+  state.SetItemsProcessed(state.iterations());
+  fs::remove_all(dir);
+}
+BENCHMARK(BM_ReferencePythonPipeline)->Iterations(1)->UseManualTime();
 
 // The batch loader over the synthetic AffectNet set on disk, by worker count.
 void BM_Loader(benchmark::State& state) {

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <map>
 #include <sstream>
 
 #include "core/error.h"
@@ -14,9 +15,12 @@ std::string format_report(const SplitReport& report) {
   for (const auto& [code, count] : report.dropped_by_code) {
     out << "\n  dropped (" << code << "): " << count;
   }
-  if (!report.errors.empty()) out << "\n  malformed rows: " << report.errors.size();
+  std::map<std::string, int64_t> by_defect;
+  for (const auto& e : report.errors) ++by_defect[e.defect];
+  if (!report.errors.empty()) out << "\n  defective rows and images: " << report.errors.size();
+  for (const auto& [defect, count] : by_defect) out << "\n    " << defect << ": " << count;
   for (const auto& e : report.errors) {
-    out << "\n    " << format_location(e.file, e.line, e.field, e.message);
+    out << "\n    [" << e.defect << "] " << format_location(e.file, e.line, e.field, e.message);
   }
   return out.str();
 }
@@ -25,20 +29,20 @@ void enforce_policy(const SplitReport& report, BadRowPolicy policy, const std::s
   if (policy == BadRowPolicy::kSkip || report.errors.empty()) return;
   const RowError& first = report.errors.front();
   std::ostringstream msg;
-  msg << first.message << " (" << report.errors.size() << " malformed row(s) in split '"
+  msg << first.message << " [" << first.defect << "] (" << report.errors.size() << " malformed row(s) in split '"
       << report.split << "'; pass --skip_bad_rows to skip and list them)";
   const size_t shown = std::min<size_t>(report.errors.size(), 20);
   for (size_t i = 1; i < shown; ++i) {
     const RowError& e = report.errors[i];
-    msg << "\n  " << format_location(e.file, e.line, e.field, e.message);
+    msg << "\n  [" << e.defect << "] " << format_location(e.file, e.line, e.field, e.message);
   }
   if (shown < report.errors.size()) msg << "\n  ... and " << report.errors.size() - shown << " more";
   throw Error(operation, first.file, first.line, first.field, msg.str());
 }
 
 void add_error(SplitReport& report, const std::string& file, long line, const std::string& field,
-               const std::string& message) {
-  report.errors.push_back({file, line, field, message});
+               const std::string& message, const char* defect) {
+  report.errors.push_back({file, line, field, message, defect});
 }
 
 bool is_safe_relative_path(const std::string& path) {

@@ -8,16 +8,17 @@
 
 namespace fer::datasets {
 
-/// Multi-line human-readable report: rows read, kept, dropped per code, every malformed row.
+/// Multi-line human-readable report: rows read, kept, dropped per code, defects per class
+/// (datasets/sample.h's defect::) and every defective row or image.
 std::string format_report(const SplitReport& report);
 
 /// With BadRowPolicy::kError and at least one malformed row, throws fer::Error located at the
 /// first one and listing up to 20 (with the total count).
 void enforce_policy(const SplitReport& report, BadRowPolicy policy, const std::string& operation);
 
-/// Appends one malformed row to the report.
+/// Appends one defective row to the report (defect: one of datasets/sample.h's defect::).
 void add_error(SplitReport& report, const std::string& file, long line, const std::string& field,
-               const std::string& message);
+               const std::string& message, const char* defect = defect::kMalformed);
 
 /// Rejects empty, absolute, and parent-escaping ("..") relative paths.
 bool is_safe_relative_path(const std::string& path);

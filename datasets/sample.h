@@ -23,12 +23,30 @@ struct Sample {
   Point left_eye, right_eye;  // Means of landmarks 36-41 and 42-47.
 };
 
-/// One malformed row: where and why.
+/// The classes of defect a copy of a dataset can have; each RowError names one, and the
+/// report counts them (so --skip_bad_rows says what it skipped, class by class).
+namespace defect {
+inline constexpr const char* kMalformed = "malformed field";          // A value that does not parse.
+inline constexpr const char* kDuplicate = "duplicate row";            // A second kept row of one image.
+inline constexpr const char* kInBothSplits = "image in both splits";  // Validation leaks into training.
+inline constexpr const char* kMissingImage = "missing image";
+inline constexpr const char* kUndecodable = "corrupt or truncated image";
+inline constexpr const char* kChannels = "unexpected channel count";  // CMYK JPEG.
+inline constexpr const char* kSize = "unexpected image size";        // A frame unlike its video's.
+inline constexpr const char* kBoxOutside = "face box outside the image";
+inline constexpr const char* kEyesOutside = "eye landmarks outside the image";
+inline constexpr const char* kAbsentClass = "class absent from the split";  // Not skippable: listed.
+}  // namespace defect
+
+/// One defective row (or image): where, what class of defect, and why. For defects found in the
+/// image itself `file` is the image's path and line is 0.
 struct RowError {
   std::string file;
   int64_t line = 0;
   std::string field;
   std::string message;
+  std::string defect = defect::kMalformed;
+  std::string image;  // The image file a defect concerns (image defects, missing images), else "".
 };
 
 /// What loading one split found. Dropped rows carry a documented annotation code

@@ -121,6 +121,7 @@ void write_synthetic_affwild2(const std::string& dir_name, const SyntheticOption
   for (int v = 0; v < 6; ++v) videos.push_back({"video" + std::to_string(v + 1), true, train_frames / 6 + 12, true});
   for (int v = 0; v < 3; ++v) videos.push_back({"video" + std::to_string(v + 101), false, val_frames / 3 + 8, true});
   videos.push_back({"video200", true, 20, false});  // EXPR only: dropped for want of VA.
+  int train_cursor = 0, val_cursor = 0;
   for (const auto& video : videos) {
     const char* set = video.train ? "Train_Set" : "Validation_Set";
     fs::create_directories(dir / "EXPR_Set" / set);
@@ -133,10 +134,14 @@ void write_synthetic_affwild2(const std::string& dir_name, const SyntheticOption
     FaceParams face;
     face.skin = skin_tone(rng);
     face.hair = rng.uniform() < 0.8;
-    int label = rng.below(7);
+    // Expression segments of `segment` frames run through the seven classes in turn across the
+    // split's videos, so that every class occurs in both splits, whatever their size.
+    const int split_frames = video.train ? train_frames : val_frames;
+    const int segment = std::max(1, split_frames / 14);
+    int& cursor = video.train ? train_cursor : val_cursor;
     double valence = 0, arousal = 0;
     for (int f = 1; f <= video.frames; ++f) {
-      if (rng.uniform() < 0.08) label = rng.below(7);  // Expression segments.
+      const int label = (cursor++ / segment) % 7;
       const int drawn = kAffWild2ToDrawing[label];
       const cv::Point2d c = expression_va_centre(drawn);
       valence = clip(0.7 * valence + 0.3 * (c.x + 0.2 * rng.normal()));

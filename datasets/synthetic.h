@@ -10,7 +10,7 @@
 namespace fer::datasets {
 
 /// Bump when the generator's output changes (it is part of the cache directory name).
-constexpr int kSyntheticVersion = 1;
+constexpr int kSyntheticVersion = 2;
 
 struct SyntheticOptions {
   uint64_t seed = 2021;

@@ -76,10 +76,28 @@ cv::Matx23d sample_affine(const Sample& s, int source_width, int source_height,
   return {t(0, 0), t(0, 1), t(0, 2), t(1, 0), t(1, 1), t(1, 2)};
 }
 
+double required_decode_scale(const Sample& s, int width, int height, const TransformOptions& options) {
+  const double extent = s.has_geometry ? std::min(s.box_w, s.box_h) : std::min(width, height);
+  // Twice the output size: the margin the full-size path keeps too (render_sample shrinks with area
+  // averaging to twice the output before its bilinear warp), so both end in the same last step.
+  return extent > 0 ? 2.0 * options.output_size / extent : 1.0;
+}
+
 void render_sample(const cv::Mat& bgr, const Sample& sample, const TransformOptions& options,
                    const Augmentation& aug, float* out) {
-  CV_Assert(bgr.type() == CV_8UC3);
-  cv::Matx23d t = sample_affine(sample, bgr.cols, bgr.rows, options, aug);
+  render_sample(bgr, bgr.cols, bgr.rows, 1.0, sample, options, aug, out);
+}
+
+void render_sample(const cv::Mat& bgr, int full_width, int full_height, double decoded_scale, const Sample& sample,
+                   const TransformOptions& options, const Augmentation& aug, float* out) {
+  CV_Assert(bgr.type() == CV_8UC3 && decoded_scale > 0);
+  cv::Matx23d t = sample_affine(sample, full_width, full_height, options, aug);
+  if (decoded_scale != 1) {
+    // Decoded pixel q holds full-resolution p = (q + 0.5) / scale - 0.5.
+    const double f = 1 / decoded_scale;
+    const cv::Matx33d full = to3(t) * cv::Matx33d(f, 0, 0.5 * f - 0.5, 0, f, 0.5 * f - 0.5, 0, 0, 1);
+    t = cv::Matx23d(full(0, 0), full(0, 1), full(0, 2), full(1, 0), full(1, 1), full(1, 2));
+  }
   // Strong downscaling: shrink with area averaging first (as PIL's antialiased resize would),
   // so the single warp does not alias.
   const double scale = std::sqrt(std::abs(t(0, 0) * t(1, 1) - t(0, 1) * t(1, 0)));

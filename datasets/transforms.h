@@ -43,6 +43,17 @@ cv::Matx23d sample_affine(const Sample& sample, int source_width, int source_hei
 void render_sample(const cv::Mat& bgr, const Sample& sample, const TransformOptions& options,
                    const Augmentation& aug, float* out);
 
+/// As above, for an image decoded at a fraction of its size (image_io's DecodedImage): sample's
+/// coordinates stay in full-resolution pixels.
+void render_sample(const cv::Mat& bgr, int full_width, int full_height, double decoded_scale, const Sample& sample,
+                   const TransformOptions& options, const Augmentation& aug, float* out);
+
+/// The smallest decode scale (fraction of full size) at which the sample's crop (its face box,
+/// or the whole width x height image without geometry) still spans twice output_size pixels both
+/// ways, so a scaled decode loses no detail the model sees (tested against the full decode in
+/// tests/image_io_test.cc). Always > 0; 1 or more means "full size".
+double required_decode_scale(const Sample& sample, int width, int height, const TransformOptions& options);
+
 /// Seed of (run seed, epoch, sample index): what makes augmentation independent of threading.
 uint64_t sample_seed(uint64_t seed, int64_t epoch, int64_t index);
 

@@ -42,6 +42,7 @@ po::options_description describe(RunConfig& c) {
       ("class_weights", po::value(&c.class_weights)->default_value(c.class_weights), "auto (AffectNet-format on, Aff-Wild2 off, as the reference) | on | off")
       ("no_augment", "disable training augmentation (flip, rotation)")
       ("color_jitter", po::value(&c.color_jitter)->default_value(c.color_jitter), "brightness/contrast/saturation jitter (the reference's is 0)")
+      ("decode", po::value(&c.decode)->default_value(c.decode), "scaled (JPEG DCT scaling to the smallest size covering the crop) | full")
       ("seed", po::value<std::string>()->default_value("0"), "seed of initialisation, batch order and augmentation (0 to 2^53)")
       ("device", po::value(&c.device)->default_value(c.device), "cpu | cuda | cuda:N")
       ("precision", po::value(&c.precision)->default_value(c.precision), "fp32 | fp16 | bf16 (autocast)")
@@ -56,7 +57,8 @@ po::options_description describe(RunConfig& c) {
       ("checkpoint_dir", po::value(&c.checkpoint_dir), "checkpoints (default: checkpoints/ beside the database)")
       ("resume", "continue the interrupted run with this config from its last checkpoint")
       ("force", "run even if this config already finished with this code version")
-      ("skip_bad_rows", "skip malformed annotation rows (counted and listed) instead of failing")
+      ("skip_bad_rows", "skip defective rows and images (counted by defect and listed) instead of failing")
+      ("image_check", po::value(&c.image_check)->default_value(c.image_check), "before training, check every image: decode | header | off")
       ("synth_train_per_class", po::value(&c.synth_train_per_class)->default_value(c.synth_train_per_class), "synthetic training images per class (mean)")
       ("synth_val_per_class", po::value(&c.synth_val_per_class)->default_value(c.synth_val_per_class), "synthetic validation images per class")
       ("shuffle_train_labels", "deliberately break training by permuting the training labels (gate self-test)")
@@ -98,7 +100,8 @@ void set_default(T& field, T value) {
 nlohmann::json result_fields(const RunConfig& c) {
   return {{"backbone", c.backbone}, {"batch_size", c.batch_size}, {"channels_last", c.channels_last},
           {"class_weights", c.class_weights}, {"color_jitter", json_number(c.color_jitter)}, {"augment", c.augment},
-          {"data_root", c.data_root}, {"dataset", c.dataset}, {"device", c.device}, {"early_stop", c.early_stop},
+          {"data_root", c.data_root}, {"dataset", c.dataset}, {"decode", c.decode}, {"device", c.device},
+          {"early_stop", c.early_stop},
           {"epochs", c.epochs}, {"glove", c.glove}, {"input_size", c.input_size}, {"lambda", json_number(c.lambda)},
           {"lr", json_number(c.lr)}, {"lr_gamma", json_number(c.lr_gamma)}, {"lr_step", c.lr_step},
           {"model", c.model}, {"momentum", json_number(c.momentum)}, {"precision", c.precision},
@@ -155,6 +158,8 @@ RunConfig resolve(RunConfig c) {
   check_name("schedule", c.schedule, schedule_names());
   check_name("precision", c.precision, precision_names());
   check_name("class_weights", c.class_weights, {"auto", "on", "off"});
+  check_name("decode", c.decode, {"scaled", "full"});
+  check_name("image_check", c.image_check, {"decode", "header", "off"});
   check_device(c.device);
   const bool synthetic = datasets::is_synthetic(c.dataset);
   if (c.schedule == "auto") c.schedule = synthetic ? "smoke" : "paper";
@@ -198,6 +203,7 @@ std::string to_json(const RunConfig& c) {
   fields["run_name"] = c.run_name;
   fields["workers"] = c.workers;
   fields["cache_dir"] = c.cache_dir;
+  fields["image_check"] = c.image_check;
   fields["checkpoint_dir"] = c.checkpoint_dir;
   return fields.dump();
 }

@@ -26,6 +26,9 @@ struct RunConfig {
   std::string class_weights = "auto";  // auto | on | off.
   bool augment = true;
   double color_jitter = 0;
+  // JPEG decoding: "scaled" (the smallest DCT scale that covers the crop at input_size) or
+  // "full" (every pixel, then resized).
+  std::string decode = "scaled";
   uint64_t seed = 0;
   // Execution.
   std::string device = "cpu", precision = "fp32";
@@ -34,6 +37,8 @@ struct RunConfig {
   // Inputs and outputs.
   std::string pretrained, glove, db, run_name, cache_dir, checkpoint_dir;
   bool resume = false, force = false, skip_bad_rows = false;
+  // Images checked when the index is built: decode | header | off (datasets/image_check.h).
+  std::string image_check = "decode";
   int synth_train_per_class = 70, synth_val_per_class = 30;
   // Deliberately broken training (the regression gate's own test): training labels permuted.
   bool shuffle_train_labels = false;

@@ -128,7 +128,7 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
       return out;
     }
   }
-  const datasets::Dataset data = open_run_data(c);
+  const datasets::Dataset data = open_run_data(c, &log);
   const int64_t classes = static_cast<int64_t>(data.index.class_names.size());
   int64_t outputs = 0;
   {

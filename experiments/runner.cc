@@ -29,13 +29,20 @@ void shuffle_labels(datasets::Dataset& d, uint64_t seed) {
 
 }  // namespace
 
-datasets::Dataset open_run_data(const RunConfig& c) {
+datasets::Dataset open_run_data(const RunConfig& c, std::ostream* log) {
   datasets::DatasetOptions o;
   o.name = c.dataset;
   o.root = c.data_root;
   o.cache_root = c.cache_dir;
   o.glove_path = c.glove;
   o.read.bad_rows = c.skip_bad_rows ? datasets::BadRowPolicy::kSkip : datasets::BadRowPolicy::kError;
+  o.image_check.mode = *datasets::parse_image_check_mode(c.image_check);  // resolve() checked the name.
+  o.image_check.threads = std::max(1, c.workers);
+  if (log != nullptr) {
+    o.image_check.progress = [log, mode = c.image_check](int64_t done, int64_t total) {
+      *log << "checking images (" << mode << "): " << done << "/" << total << "\n" << std::flush;
+    };
+  }
   o.synthetic.train_per_class = c.synth_train_per_class;
   o.synthetic.val_per_class = c.synth_val_per_class;
   return datasets::open_dataset(o);
@@ -81,7 +88,7 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log) {
       return outcome;
     }
   }
-  datasets::Dataset data = open_run_data(c);
+  datasets::Dataset data = open_run_data(c, &log);
   if (c.shuffle_train_labels) {
     shuffle_labels(data, c.seed);
     log << "WARNING: --shuffle_train_labels: training labels permuted; this model is broken on purpose\n";

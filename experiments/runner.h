@@ -19,8 +19,9 @@ struct RunOutcome {
   metrics::FinalRecord final_record;
 };
 
-/// Opens (reads, indexes, caches) the dataset a resolved config names. Throws fer::Error.
-datasets::Dataset open_run_data(const RunConfig& config);
+/// Opens (reads, checks the images of, indexes, caches) the dataset a resolved config names;
+/// image-check progress goes to log when given. Throws fer::Error.
+datasets::Dataset open_run_data(const RunConfig& config, std::ostream* log = nullptr);
 /// The dataset as the result store records it (name, root, digest, classes, read report).
 reports::DatasetRecord dataset_record(const datasets::Dataset& data);
 

@@ -441,6 +441,7 @@ datasets::LoaderOptions evaluation_loader_options(const RunConfig& c, const c10:
   o.workers = c.workers;
   o.seed = c.seed;
   o.pin_memory = device.is_cuda();
+  o.scaled_decode = c.decode == "scaled";
   o.transform.output_size = c.input_size;
   o.transform.augment = false;
   o.transform.color_jitter = c.color_jitter;

@@ -1,5 +1,6 @@
-// validate_dataset: reads a dataset exactly as training would, prints per-split reports (rows
-// read, kept, dropped per documented code, every malformed row), decodes every image, and
+// validate_dataset: reads a dataset exactly as training would, checks every image as the runner
+// does before training (datasets/image_check.h), prints per-split reports (rows read, kept,
+// dropped per documented code, defects per class, every defective row and image), and
 // optionally writes a preview grid of aligned training crops.
 #include <boost/program_options.hpp>
 #include <opencv2/imgproc.hpp>
@@ -75,8 +76,9 @@ int main(int argc, char** argv) {
       ("data_root", po::value(&root)->default_value(""), "dataset directory (real datasets)")
       ("cache_dir", po::value(&cache)->default_value(""), "cache directory (default: ~/.cache/emogcn-bench)")
       ("glove", po::value(&glove)->default_value(""), "GloVe text file for the node embeddings")
-      ("skip_bad_rows", "count and list malformed rows instead of failing")
-      ("no_decode", "skip decoding every image")
+      ("skip_bad_rows", "count and list defective rows and images instead of failing")
+      ("image_check", po::value<std::string>()->default_value("decode"), "check every image: decode | header | off")
+      ("threads", po::value<int>()->default_value(0), "image-check threads (0: one per core)")
       ("preview", po::value(&preview)->default_value(""), "write a PNG grid of aligned training crops")
       ("preview_size", po::value(&size)->default_value(64), "crop size of the preview (and of --throughput)")
       ("augment", "apply training augmentation in the preview")
@@ -88,6 +90,11 @@ int main(int argc, char** argv) {
     po::notify(vm);
     fer::check_flag_range("preview_size", size, 8, 1024);
     fer::check_flag_range("workers", vm["workers"].as<int>(), 0, 256);
+    fer::check_flag_range("threads", vm["threads"].as<int>(), 0, 1024);
+    if (!ds::parse_image_check_mode(vm["image_check"].as<std::string>())) {
+      throw fer::Error("parse options", "", 0, "image_check",
+                       "unknown mode '" + vm["image_check"].as<std::string>() + "'; valid: decode, header, off");
+    }
   } catch (const po::error& e) {
     std::cerr << "validate_dataset: " << e.what() << "\n" << desc;
     return 2;
@@ -107,10 +114,14 @@ int main(int argc, char** argv) {
     o.cache_root = cache;
     o.glove_path = glove;
     o.read.bad_rows = vm.count("skip_bad_rows") ? ds::BadRowPolicy::kSkip : ds::BadRowPolicy::kError;
+    o.image_check.mode = *ds::parse_image_check_mode(vm["image_check"].as<std::string>());
+    o.image_check.threads = vm["threads"].as<int>();
+    o.image_check.progress = [](int64_t done, int64_t total) {
+      std::cout << "checking images: " << done << "/" << total << "\n" << std::flush;
+    };
+    // Always from the files: a validation run is the check, not a cache lookup.
+    o.use_cache = false;
     ds::Dataset d = ds::open_dataset(o);
-    if (!vm.count("no_decode")) {
-      std::cout << "decoded " << ds::verify_images(d.index) << " images\n";
-    }
     std::cout << "dataset " << d.index.name << " at " << d.index.root << " (index digest " << d.index.digest
               << (d.from_cache ? ", from cache" : "") << ")\n"
               << (d.cache_error.empty() ? "" : "WARNING: index not cached: " + d.cache_error + "\n")

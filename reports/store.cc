@@ -131,7 +131,7 @@ std::vector<Value> eval_values(const EvalMetrics& m) {
 
 const std::vector<std::string>& unhashed_config_fields() {
   static const std::vector<std::string> fields = {"run_name", "db", "cache_dir", "checkpoint_dir", "workers",
-                                                  "checkpoint"};
+                                                  "checkpoint", "image_check"};
   return fields;
 }
 
