@@ -9,8 +9,8 @@
 //
 // Decoding at the size needed: AffectNet images reach several thousand pixels while the model
 // sees 227 or 112, so the loader asks for the smallest scale that still covers the face crop at
-// the model's size, and TurboJPEG decodes at that scale in the DCT domain (1/8 .. 8/8), doing a
-// fraction of the inverse-DCT and colour-conversion work (decode_image_scaled).
+// the model's size, and TurboJPEG decodes at that scale in the DCT domain (1/8, 1/4 or 1/2),
+// doing a fraction of the inverse-DCT and colour-conversion work (decode_image_scaled).
 //
 // Channels as the reference reads them (cv2.imread(..., IMREAD_COLOR) for AffectNet, PIL's
 // convert("RGB") for Aff-Wild2): grey is replicated, a PNG alpha channel is dropped (not
@@ -49,8 +49,9 @@ std::vector<uint8_t> read_file_bytes(const std::string& path);
 /// header.
 ImageHeader read_image_header(const std::vector<uint8_t>& bytes, const std::string& what);
 
-/// Decodes at the smallest TurboJPEG scale (n/8, n = 1..8) not below min_scale(full width,
-/// full height); PNG and other requests of 1 or more decode at full size. Errors as decode_image.
+/// Decodes at the smallest TurboJPEG scale of 1/8, 1/4, 1/2 and 1 not below min_scale(full width,
+/// full height) (libjpeg-turbo's fast reduced inverse DCTs; its other factors are slower than a
+/// full decode); PNG decodes at full size. Errors as decode_image.
 DecodedImage decode_image_scaled(const std::vector<uint8_t>& bytes, const std::string& what,
                                  const std::function<double(int width, int height)>& min_scale);
 

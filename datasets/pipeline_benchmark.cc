@@ -121,7 +121,7 @@ void BM_WholeChain(benchmark::State& state) {
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["decode_scale"] = scale;
+  state.counters["decode_scale"] = benchmark::Counter(scale, benchmark::Counter::kAvgThreads);
 }
 BENCHMARK(BM_WholeChain)
     ->ArgNames({"size", "scaled", "large"})

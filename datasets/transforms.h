@@ -1,5 +1,6 @@
 // Face alignment and augmentation (paper Sec. IV-A; reference aligner.py and main.py), composed
-// into ONE affine warp per image instead of rotating whole images:
+// into ONE affine warp per image instead of rotating whole images (a crop downscaled by more
+// than 2x is first shrunk by an integer factor with area averaging, the crop's region only):
 //   align    rotate about the eyes' midpoint so the eye line is horizontal (AffectNet),
 //   crop     the annotated face box mapped through that rotation (the whole frame for Aff-Wild2),
 //   resize   to output_size x output_size,
