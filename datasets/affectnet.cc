@@ -234,10 +234,18 @@ DatasetIndex read_affectnet(const std::string& root, const ReadOptions& options)
   index.name = "affectnet";
   index.root = root;
   struct stat st;
-  const std::string images = root + "/Manually_Annotated_Images";
-  const bool nested = ::stat(images.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-  index.image_root = nested ? images : root;
-  index.layout = nested ? "AffectNet CSVs + Manually_Annotated_Images/" : "AffectNet CSVs + images under the root";
+  // The image folder as the release unpacks (Manually_Annotated.tar holds Manually_Annotated/
+  // Manually_Annotated_Images/), as most copies keep it, or the images right under the root.
+  index.image_root = root;
+  index.layout = "AffectNet CSVs + images under the root";
+  for (const char* folder : {"Manually_Annotated_Images", "Manually_Annotated/Manually_Annotated_Images"}) {
+    const std::string images = root + "/" + folder;
+    if (::stat(images.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      index.image_root = images;
+      index.layout = std::string("AffectNet CSVs + ") + folder + "/";
+      break;
+    }
+  }
   index.class_names = affectnet_class_names(options.eight_classes);
   KeptRows train;
   index.train = read_csv(root + "/training.csv", index.image_root, "train", options, nullptr, &train);

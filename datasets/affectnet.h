@@ -38,8 +38,9 @@ extern const char kAffectNetHeader[];
 Split read_affectnet_csv(const std::string& csv_path, const std::string& image_root,
                          const std::string& split_name, const ReadOptions& options);
 
-/// Reads <root>/training.csv and <root>/validation.csv; images under
-/// <root>/Manually_Annotated_Images if that directory exists, else <root>.
+/// Reads <root>/training.csv and <root>/validation.csv; images under the first directory of
+/// <root>/Manually_Annotated_Images and <root>/Manually_Annotated/Manually_Annotated_Images that
+/// exists, else <root>.
 /// Throws fer::Error for missing files and (with BadRowPolicy::kError) malformed rows.
 DatasetIndex read_affectnet(const std::string& root, const ReadOptions& options);
 

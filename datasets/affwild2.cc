@@ -175,6 +175,22 @@ Split read_split(const Layout& layout, const fs::path& images, const std::string
   return split;
 }
 
+// The cropped-and-aligned frames: cropped_aligned/ at the root, as the release's zip unpacks
+// into itself (cropped_aligned/cropped_aligned/), or under images/. Throws fer::Error listing the
+// places looked at when none exists and the images are to be checked (else cropped_aligned/).
+std::string find_image_root(const fs::path& root, bool required) {
+  std::string looked;
+  for (const char* folder : {"cropped_aligned", "cropped_aligned/cropped_aligned", "images/cropped_aligned"}) {
+    const fs::path images = root / folder;
+    // A folder holding only the nested copy is the zip's outer folder: prefer what is inside.
+    if (fs::is_directory(images) && !fs::is_directory(images / "cropped_aligned")) return images.string();
+    looked += std::string(looked.empty() ? "" : ", ") + images.string();
+  }
+  if (!required) return (root / "cropped_aligned").string();
+  throw Error("read Aff-Wild2", root.string(), 0, "cropped_aligned",
+              "no folder of cropped and aligned frames; looked at " + looked);
+}
+
 }  // namespace
 
 std::vector<std::string> affwild2_annotation_folders(const std::string& root) {
@@ -191,9 +207,9 @@ DatasetIndex read_affwild2(const std::string& root_dir, const ReadOptions& optio
   DatasetIndex index;
   index.name = "affwild2";
   index.root = root_dir;
-  index.image_root = (root / "cropped_aligned").string();
   index.class_names = affwild2_class_names();
   const Layout layout = find_layout(root);
+  index.image_root = find_image_root(root, options.check_images_exist);
   index.layout = "Aff-Wild2 annotations " + fs::relative(layout.expr, root).string() + " + " +
                  fs::relative(layout.va, root).string();
   // VA rows of every video of both VA splits; their malformed rows are reported with train's.

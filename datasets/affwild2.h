@@ -5,6 +5,8 @@
 //   VA_Set/{Train_Set,Validation_Set}/<video>.txt    header valence,arousal; one row per frame,
 //                                                    -5 = none
 //   cropped_aligned/<video>/00001.jpg                 1-based frames, 112x112, absent without a face
+//                                                    (also cropped_aligned/cropped_aligned/, as the
+//                                                    zip unpacks, or images/cropped_aligned/)
 // Multi-task samples are frames with an expression label, a valence/arousal label and an image:
 // train = EXPR Train_Set videos, val = EXPR Validation_Set videos, VA looked up in either VA split.
 //

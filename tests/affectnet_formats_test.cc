@@ -188,3 +188,18 @@ TEST_CASE("a second row of the same image, and a split left empty, are errors", 
                                                  Catch::Contains("expression 7 Contempt"));
   }
 }
+
+TEST_CASE("AffectNet's image folder as the release unpacks it, or as copies keep it", "[datasets]") {
+  const fs::path root = fer::testing::temp_dir("affectnet_image_roots");
+  fs::copy_file("tests/testdata/affectnet/training.csv", root / "training.csv");
+  fs::copy_file("tests/testdata/affectnet/validation.csv", root / "validation.csv");
+  ds::ReadOptions o;
+  o.check_images_exist = false;
+  CHECK(ds::read_affectnet(root.string(), o).image_root == root.string());
+  fs::create_directories(root / "Manually_Annotated/Manually_Annotated_Images");
+  const ds::DatasetIndex nested = ds::read_affectnet(root.string(), o);
+  CHECK(nested.image_root == (root / "Manually_Annotated/Manually_Annotated_Images").string());
+  CHECK(nested.layout == "AffectNet CSVs + Manually_Annotated/Manually_Annotated_Images/");
+  fs::create_directories(root / "Manually_Annotated_Images");
+  CHECK(ds::read_affectnet(root.string(), o).image_root == (root / "Manually_Annotated_Images").string());
+}

@@ -30,6 +30,7 @@ fs::path make_release(const std::string& name, const std::string& expr, const st
   write(root / expr / "Validation_Set/v2.txt", header + "\n1\n0\n" + (other ? "7" : "3") + "\n");
   write(root / va / "Train_Set/v1.txt", "valence,arousal\n0.1,0.2\n0.3,0.4\n-0.5,0.6\n");
   write(root / va / "Validation_Set/v2.txt", "valence,arousal\n0.7,-0.1\n0.2,0.2\n0.0,0.9\n");
+  fs::create_directories(root / "cropped_aligned");
   return root;
 }
 
@@ -94,5 +95,20 @@ TEST_CASE("Aff-Wild2 releases: ABAW 2021 and later layouts, Other dropped and co
     REQUIRE_THROWS_WITH(ds::read_affwild2(root.string(), no_images()),
                         Catch::Contains("EXPR_Classification_Challenge") &&
                             Catch::Contains((root / "annotations/EXPR_Set").string()));
+  }
+}
+
+TEST_CASE("the frames' folder in its common layouts, and a clear error without one", "[datasets]") {
+  const fs::path root = make_release("frames_layouts", "EXPR_Set", "VA_Set", false);
+  fs::remove_all(root / "cropped_aligned");
+  REQUIRE_THROWS_WITH(ds::read_affwild2(root.string(), ds::ReadOptions()),
+                      Catch::Contains("no folder of cropped and aligned frames") &&
+                          Catch::Contains((root / "images/cropped_aligned").string()));
+  for (const char* folder : {"cropped_aligned/cropped_aligned", "images/cropped_aligned", "cropped_aligned"}) {
+    fs::remove_all(root / "cropped_aligned");
+    fs::remove_all(root / "images");
+    fs::create_directories(root / folder / "v1");
+    INFO(folder);
+    CHECK(ds::read_affwild2(root.string(), no_images()).image_root == (root / folder).string());
   }
 }
