@@ -174,17 +174,8 @@ void BM_ReferencePythonPipeline(benchmark::State& state) {
 }
 BENCHMARK(BM_ReferencePythonPipeline)->Iterations(1)->UseManualTime();
 
-// The batch loader over the synthetic AffectNet set on disk, by worker count.
-void BM_Loader(benchmark::State& state) {
-  ds::DatasetOptions o;
-  o.name = "synth-affectnet";
-  static const ds::Dataset data = ds::open_dataset(o);
-  ds::LoaderOptions lo;
-  lo.batch_size = 35;
-  lo.workers = static_cast<int>(state.range(0));
-  lo.transform.output_size = kOutput;
-  lo.transform.augment = true;
-  ds::BatchLoader loader(data.index.train.samples, data.index.image_root, lo);
+// One batch per iteration, epoch after epoch; items: images.
+void run_loader(ds::BatchLoader& loader, benchmark::State& state) {
   int64_t images = 0, epoch = 0;
   loader.start_epoch(epoch);
   for (auto _ : state) {
@@ -196,6 +187,20 @@ void BM_Loader(benchmark::State& state) {
     images += batch->images.size(0);
   }
   state.SetItemsProcessed(images);
+}
+
+// The batch loader over the synthetic AffectNet set on disk, by worker count.
+void BM_Loader(benchmark::State& state) {
+  ds::DatasetOptions o;
+  o.name = "synth-affectnet";
+  static const ds::Dataset data = ds::open_dataset(o);
+  ds::LoaderOptions lo;
+  lo.batch_size = 35;
+  lo.workers = static_cast<int>(state.range(0));
+  lo.transform.output_size = kOutput;
+  lo.transform.augment = true;
+  ds::BatchLoader loader(data.index.train.samples, data.index.image_root, lo);
+  run_loader(loader, state);
 }
 BENCHMARK(BM_Loader)->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
@@ -225,17 +230,7 @@ void BM_Loader425(benchmark::State& state) {
   lo.transform.output_size = kOutput;
   lo.transform.augment = true;
   ds::BatchLoader loader(samples, root, lo);
-  int64_t images = 0, epoch = 0;
-  loader.start_epoch(epoch);
-  for (auto _ : state) {
-    auto batch = loader.next();
-    if (!batch) {
-      loader.start_epoch(++epoch);
-      batch = loader.next();
-    }
-    images += batch->images.size(0);
-  }
-  state.SetItemsProcessed(images);
+  run_loader(loader, state);
 }
 BENCHMARK(BM_Loader425)->Arg(1)->Arg(2)->Arg(16)->UseRealTime()->Unit(benchmark::kMillisecond);
 
