@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "datasets/image_io.h"
+#include "datasets/reference_transforms.h"
 
 namespace fer::datasets {
 
@@ -61,11 +62,12 @@ void BatchLoader::load_sample(int64_t index, int64_t epoch, float* out) const {
   const Sample& s = samples_.at(static_cast<size_t>(index));
   const std::string path = image_root_ + "/" + s.image;
   const TransformOptions& t = options_.transform;
+  const Augmentation aug = draw_augmentation(t, sample_seed(options_.seed, epoch, index));
+  if (options_.reference_preprocess) return render_reference(read_image(path), s, t, aug, out);
   // Throws fer::Error naming the path.
   const DecodedImage image = decode_image_scaled(read_file_bytes(path), path, [&](int width, int height) {
     return options_.scaled_decode ? required_decode_scale(s, width, height, t) : 1.0;
   });
-  const Augmentation aug = draw_augmentation(t, sample_seed(options_.seed, epoch, index));
   render_sample(image.bgr, image.full_width, image.full_height, image.scale, s, t, aug, out);
 }
 

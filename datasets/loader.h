@@ -38,6 +38,9 @@ struct LoaderOptions {
   /// Decode JPEGs at the smallest DCT scale that still covers the crop at the output size
   /// (image_io.h); off: always decode at full size.
   bool scaled_decode = true;
+  /// The reference's own chain (datasets/reference_transforms.h; full-size decode) instead of
+  /// transforms.h's single warp.
+  bool reference_preprocess = false;
   TransformOptions transform;
 };
 

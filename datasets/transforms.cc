@@ -45,35 +45,32 @@ cv::Rect source_region(const cv::Matx23d& t, int n, double scale, const cv::Size
   return wanted & cv::Rect(0, 0, image.width, image.height);
 }
 
-// (v / 255 - mean) / std for every byte v, per RGB channel: the same float expression per pixel.
-struct NormaliseTable {
-  float value[3][256];
-  NormaliseTable() {
-    for (int c = 0; c < 3; ++c) {
-      for (int v = 0; v < 256; ++v) value[c][v] = (v / 255.f - kMean[c]) / kStd[c];
-    }
-  }
-};
+}  // namespace
 
-// BGR bytes -> normalised RGB float CHW.
-void normalise(const cv::Mat& warped, float* out) {
-  static const NormaliseTable table;
-  const int n = warped.rows;
+void normalise_to_chw(const cv::Mat& image, bool bgr, float* out) {
+  // (v / 255 - mean) / std for every byte v, per RGB channel: ToTensor and Normalize's float
+  // expression, looked up instead of computed per pixel.
+  static const struct Table {
+    float value[3][256];
+    Table() {
+      for (int c = 0; c < 3; ++c) {
+        for (int v = 0; v < 256; ++v) value[c][v] = (v / 255.f - kMean[c]) / kStd[c];
+      }
+    }
+  } table;
+  CV_Assert(image.type() == CV_8UC3 && image.rows == image.cols);
+  const int n = image.rows, red = bgr ? 2 : 0, blue = bgr ? 0 : 2;
   const size_t plane = static_cast<size_t>(n) * n;
   for (int y = 0; y < n; ++y) {
-    const uint8_t* row = warped.ptr<uint8_t>(y);
+    const uint8_t* row = image.ptr<uint8_t>(y);
     float* r = out + static_cast<size_t>(y) * n;
-    float* g = r + plane;
-    float* b = g + plane;
     for (int x = 0; x < n; ++x) {
-      r[x] = table.value[0][row[3 * x + 2]];
-      g[x] = table.value[1][row[3 * x + 1]];
-      b[x] = table.value[2][row[3 * x]];
+      r[x] = table.value[0][row[3 * x + red]];
+      r[plane + x] = table.value[1][row[3 * x + 1]];
+      r[2 * plane + x] = table.value[2][row[3 * x + blue]];
     }
   }
 }
-
-}  // namespace
 
 uint64_t sample_seed(uint64_t seed, int64_t epoch, int64_t index) {
   uint64_t state = seed;
@@ -174,7 +171,7 @@ void render_sample(const cv::Mat& bgr, int full_width, int full_height, double d
   cv::warpAffine(source, warped, t, cv::Size(n, n), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
                  cv::Scalar(0, 0, 0));
   const bool jitter = aug.brightness != 1 || aug.contrast != 1 || aug.saturation != 1;
-  if (!jitter) return normalise(warped, out);
+  if (!jitter) return normalise_to_chw(warped, /*bgr=*/true, out);
   const double mean_gray =
       cv::mean(warped)[0] * 0.114 + cv::mean(warped)[1] * 0.587 + cv::mean(warped)[2] * 0.299;
   const size_t plane = static_cast<size_t>(n) * n;

@@ -55,6 +55,10 @@ void render_sample(const cv::Mat& bgr, int full_width, int full_height, double d
 /// tests/image_io_test.cc). Always > 0; 1 or more means "full size".
 double required_decode_scale(const Sample& sample, int width, int height, const TransformOptions& options);
 
+/// ToTensor + Normalize (ImageNet mean/std) of a square 8-bit image (BGR, or RGB with
+/// bgr = false) into RGB float CHW (3 * rows^2 floats).
+void normalise_to_chw(const cv::Mat& image, bool bgr, float* out);
+
 /// Seed of (run seed, epoch, sample index): what makes augmentation independent of threading.
 uint64_t sample_seed(uint64_t seed, int64_t epoch, int64_t index);
 

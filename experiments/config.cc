@@ -43,6 +43,7 @@ po::options_description describe(RunConfig& c) {
       ("no_augment", "disable training augmentation (flip, rotation)")
       ("color_jitter", po::value(&c.color_jitter)->default_value(c.color_jitter), "brightness/contrast/saturation jitter (the reference's is 0)")
       ("decode", po::value(&c.decode)->default_value(c.decode), "scaled (JPEG DCT scaling to the smallest size covering the crop) | full")
+      ("preprocess", po::value(&c.preprocess)->default_value(c.preprocess), "reference (the reference's own chain) | fast (one warp) | auto (paper: reference, smoke: fast)")
       ("seed", po::value<std::string>()->default_value("0"), "seed of initialisation, batch order and augmentation (0 to 2^53)")
       ("device", po::value(&c.device)->default_value(c.device), "cpu | cuda | cuda:N")
       ("precision", po::value(&c.precision)->default_value(c.precision), "fp32 | fp16 | bf16 (autocast)")
@@ -105,6 +106,7 @@ nlohmann::json result_fields(const RunConfig& c) {
           {"epochs", c.epochs}, {"glove", c.glove}, {"input_size", c.input_size}, {"lambda", json_number(c.lambda)},
           {"lr", json_number(c.lr)}, {"lr_gamma", json_number(c.lr_gamma)}, {"lr_step", c.lr_step},
           {"model", c.model}, {"momentum", json_number(c.momentum)}, {"precision", c.precision},
+          {"preprocess", c.preprocess},
           {"pretrained", c.pretrained}, {"schedule", c.schedule}, {"seed", c.seed},
           {"shuffle_train_labels", c.shuffle_train_labels}, {"skip_bad_rows", c.skip_bad_rows},
           {"synth_train_per_class", c.synth_train_per_class}, {"synth_val_per_class", c.synth_val_per_class},
@@ -159,6 +161,7 @@ RunConfig resolve(RunConfig c) {
   check_name("precision", c.precision, precision_names());
   check_name("class_weights", c.class_weights, {"auto", "on", "off"});
   check_name("decode", c.decode, {"scaled", "full"});
+  check_name("preprocess", c.preprocess, {"auto", "reference", "fast"});
   check_name("image_check", c.image_check, {"decode", "header", "off"});
   check_device(c.device);
   const bool synthetic = datasets::is_synthetic(c.dataset);
@@ -178,9 +181,14 @@ RunConfig resolve(RunConfig c) {
   set_default(c.threads, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   set_default(c.workers, 2);
   if (c.class_weights == "auto") c.class_weights = affectnet ? "on" : "off";
+  if (c.preprocess == "auto") c.preprocess = paper ? "reference" : "fast";
   check_flag_ranges(c, [](const std::string&) { return true; });
   if (!synthetic && c.data_root.empty()) {
     throw Error("resolve options", "", 0, "data_root", "the real " + c.dataset + " dataset needs --data_root");
+  }
+  if (c.preprocess == "reference" && c.color_jitter != 0) {
+    throw Error("resolve options", "", 0, "color_jitter",
+                "the reference's chain has no colour jitter (its ColorJitter() is a no-op); use --preprocess fast");
   }
   if (c.precision == "fp16" && c.device == "cpu") {
     throw Error("resolve options", "", 0, "precision", "fp16 autocast needs a CUDA device; use bf16 on CPU");

@@ -29,6 +29,10 @@ struct RunConfig {
   // JPEG decoding: "scaled" (the smallest DCT scale that covers the crop at input_size) or
   // "full" (every pixel, then resized).
   std::string decode = "scaled";
+  // Preprocessing: "reference" (the reference's own chain, datasets/reference_transforms.h; the
+  // paper schedule's default), "fast" (one affine warp, datasets/transforms.h; smoke's default)
+  // or "auto".
+  std::string preprocess = "auto";
   uint64_t seed = 0;
   // Execution.
   std::string device = "cpu", precision = "fp32";

@@ -23,6 +23,7 @@
 #include "experiments/device.h"
 #include "experiments/evaluator.h"
 #include "experiments/progress.h"
+#include "experiments/train_step.h"
 #include "metrics/losses.h"
 #include "metrics/regression.h"
 #include "models/checkpoint.h"
@@ -212,19 +213,11 @@ bool Trainer::train_epoch(int64_t epoch, int64_t first_batch, EpochSums& sums, d
     }
     at::Tensor images = batch->images.to(device_, /*non_blocking=*/true);
     if (c_.channels_last) images = images.contiguous(at::MemoryFormat::ChannelsLast);
-    at::Tensor labels = batch->expression.to(device_), va = batch->valence_arousal.to(device_);
-    optimizer_->zero_grad();
-    metrics::LossParts loss;
+    at::Tensor labels = batch->expression.to(device_);
     models::ModelOutput out;
-    {
-      AutocastGuard autocast(c_.precision, device_);
-      out = model_->forward(images, nodes_);
-    }
-    loss = metrics::multitask_loss(out.expression.to(at::kFloat), labels, class_weights_,
-                                   out.valence_arousal.defined() ? out.valence_arousal.to(at::kFloat) : at::Tensor(),
-                                   va, c_.lambda);
-    scaler_.scale(loss.total).backward();
-    if (scaler_.unscale(model_->parameters())) optimizer_->step();
+    const metrics::LossParts loss =
+        train_step(model_, *optimizer_, scaler_, {images, labels, batch->valence_arousal.to(device_), nodes_, class_weights_},
+                   c_.lambda, c_.precision, device_, &out);
     sums.loss += loss.total.item<double>();
     sums.loss_expression += loss.expression.item<double>();
     if (loss.valence_arousal.defined()) sums.loss_va += loss.valence_arousal.item<double>();
@@ -442,6 +435,7 @@ datasets::LoaderOptions evaluation_loader_options(const RunConfig& c, const c10:
   o.seed = c.seed;
   o.pin_memory = device.is_cuda();
   o.scaled_decode = c.decode == "scaled";
+  o.reference_preprocess = c.preprocess == "reference";
   o.transform.output_size = c.input_size;
   o.transform.augment = false;
   o.transform.color_jitter = c.color_jitter;

@@ -93,3 +93,31 @@ TEST_CASE("a schema-2 result store migrates: per-class recall, config hashes, on
   CHECK(summaries[0].run_ids.size() == 2);
   CHECK(summaries[0].config.at("weight_decay") == "0.0001");
 }
+
+TEST_CASE("the paper schedule preprocesses as the reference; the mode is part of the stored config", "[runner]") {
+  ex::RunConfig c;
+  c.dataset = "synth-affectnet";
+  c.db = "unused.db";
+  c.schedule = "paper";
+  const ex::RunConfig paper = ex::resolve(c);
+  CHECK(paper.preprocess == "reference");
+  CHECK(ex::to_json(paper).find("\"preprocess\":\"reference\"") != std::string::npos);
+  c.schedule = "smoke";
+  CHECK(ex::resolve(c).preprocess == "fast");
+  c.preprocess = "reference";
+  CHECK(ex::resolve(c).preprocess == "reference");
+  c.color_jitter = 0.2;  // Not part of the reference's chain.
+  REQUIRE_THROWS_WITH(ex::resolve(c), Catch::Contains("color_jitter") && Catch::Contains("--preprocess fast"));
+  c.preprocess = "nearest";
+  REQUIRE_THROWS_WITH(ex::resolve(c), Catch::Contains("preprocess"));
+  // Which mode ran changes the results, so it changes the config hash.
+  ex::RunConfig fast = ex::resolve([] {
+    ex::RunConfig x;
+    x.dataset = "synth-affectnet";
+    x.db = "unused.db";
+    return x;
+  }());
+  ex::RunConfig reference = fast;
+  reference.preprocess = "reference";
+  CHECK(ex::config_hash(fast) != ex::config_hash(reference));
+}

@@ -1,10 +1,14 @@
 // Every class of defect a real copy of a dataset has is caught before training starts, with the
 // file (image path or annotation file, line, field) and the class of defect; --skip_bad_rows
 // (BadRowPolicy::kSkip) skips each and lists it; the index cache notices a repaired image.
-// Copies of the synthetic AffectNet and Aff-Wild2 sets, each damaged in one way per row.
+// Copies of the synthetic AffectNet and Aff-Wild2 sets, each damaged in one way per row. Last, the
+// loader's two preprocessing modes on a clean copy.
 #include <boost/filesystem.hpp>
 #include <turbojpeg.h>
 
+#include <ATen/ATen.h>
+
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -15,6 +19,9 @@
 #include "core/error.h"
 #include "datasets/dataset.h"
 #include "datasets/image_io.h"
+#include "datasets/loader.h"
+#include "datasets/reference_transforms.h"
+#include "datasets/transforms.h"
 #include "datasets/report.h"
 #include "datasets/synthetic.h"
 #include "tests/catch.h"
@@ -286,4 +293,37 @@ TEST_CASE("every class in both splits of the synthetic sets, however small", "[d
     CHECK(d.index.train.report.errors.empty());
     CHECK(d.index.val.report.errors.empty());
   }
+}
+
+TEST_CASE("the loader's reference mode renders the reference chain, its fast mode the single warp", "[datasets]") {
+  ds::DatasetOptions o;
+  o.name = "synth-affectnet";
+  o.cache_root = fer::testing::temp_dir("loader_modes").string();
+  o.synthetic.train_per_class = 1;
+  o.synthetic.val_per_class = 1;
+  o.embedding_dim = 8;
+  const ds::Dataset d = ds::open_dataset(o);
+  ds::LoaderOptions lo;
+  lo.batch_size = 2;
+  lo.workers = 0;
+  lo.shuffle = false;
+  lo.transform.output_size = 48;
+  lo.transform.augment = true;
+  lo.seed = 5;
+  const ds::Sample& s = d.index.train.samples.at(0);
+  const cv::Mat bgr = ds::read_image(d.index.image_root + "/" + s.image);
+  const ds::Augmentation aug = ds::draw_augmentation(lo.transform, ds::sample_seed(5, 0, 0));
+  std::vector<float> reference(3 * 48 * 48), fast(3 * 48 * 48);
+  ds::render_reference(bgr, s, lo.transform, aug, reference.data());
+  ds::render_sample(bgr, s, lo.transform, aug, fast.data());
+  for (const bool exact : {true, false}) {
+    lo.reference_preprocess = exact;
+    ds::BatchLoader loader(d.index.train.samples, d.index.image_root, lo);
+    loader.start_epoch(0);
+    const at::Tensor first = loader.next()->images[0].contiguous();
+    const std::vector<float>& want = exact ? reference : fast;
+    INFO((exact ? "reference" : "fast"));
+    CHECK(std::equal(want.begin(), want.end(), first.data_ptr<float>()));
+  }
+  CHECK_FALSE(std::equal(reference.begin(), reference.end(), fast.begin()));
 }

@@ -36,7 +36,8 @@ def align(image, left_eye, right_eye):
     """aligner.py FaceAligner.align: rotation about the eyes' integer midpoint, cubic."""
     (x1, y1), (x2, y2) = left_eye, right_eye
     angle = np.degrees(np.arctan((y2 - y1) / (x2 - x1)))
-    centre = ((x1 + x2) // 2, (y1 + y2) // 2)
+    # The same values as the reference's numpy integers (OpenCV 4.6's binding wants Python numbers).
+    centre = (float((x1 + x2) // 2), float((y1 + y2) // 2))
     m = cv2.getRotationMatrix2D(centre, angle, 1)
     # The reference passes (rows, cols) as (width, height): non-square images are cropped.
     rotated = cv2.warpAffine(image, m, (image.shape[0], image.shape[1]), flags=cv2.INTER_CUBIC)

@@ -1,0 +1,24 @@
+#include "experiments/train_step.h"
+
+namespace fer::experiments {
+
+metrics::LossParts train_step(models::EmotionModel& model, torch::optim::Optimizer& optimizer, GradScaler& scaler,
+                              const StepInputs& in, double lambda, const std::string& precision,
+                              const c10::Device& device, models::ModelOutput* out) {
+  optimizer.zero_grad();
+  models::ModelOutput result;
+  {
+    AutocastGuard autocast(precision, device);
+    result = model->forward(in.images, in.nodes);
+  }
+  metrics::LossParts loss = metrics::multitask_loss(
+      result.expression.to(at::kFloat), in.labels, in.class_weights,
+      result.valence_arousal.defined() ? result.valence_arousal.to(at::kFloat) : at::Tensor(), in.valence_arousal,
+      lambda);
+  scaler.scale(loss.total).backward();
+  if (scaler.unscale(model->parameters())) optimizer.step();
+  if (out != nullptr) *out = std::move(result);
+  return loss;
+}
+
+}  // namespace fer::experiments
