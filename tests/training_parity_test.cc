@@ -3,7 +3,10 @@
 // augmentation), 20 steps of experiments/train_step.h (the runner's own step: class-weighted
 // cross-entropy, the CCC term on float64, SGD with momentum and weight decay) give the losses the
 // reference's training loop gives (tests/testdata/models/sgd_steps.txt, written by
-// tools/make_training_fixtures.py), step by step, for each of the six models.
+// tools/make_training_fixtures.py), step by step, for each of the six models. Each LibTorch major
+// version is compared with the PyTorch of the same version (sgd_steps_libtorch2.txt for 2.x):
+// 1.13's and 2.x's CPU kernels sum in different orders, and over 20 steps from these weights
+// that grows to 0.3% by step 3 for DenseNet, more than a tolerance that still catches a bug.
 #include <ATen/ATen.h>
 #include <torch/optim/sgd.h>
 
@@ -18,6 +21,7 @@
 #include "models/factory.h"
 #include "tests/catch.h"
 #include "tests/model_fixtures.h"
+#include "third_party/torch_info.h"
 
 namespace {
 
@@ -34,7 +38,9 @@ fer::models::ModelSpec spec_for(const std::string& name) {
 }  // namespace
 
 TEST_CASE("20 training steps give the reference's losses, model by model", "[runner]") {
-  const auto fixture = fer::testing::read_fixture("tests/testdata/models/sgd_steps.txt");
+  const bool libtorch1 = fer::torch_info().version.rfind("1.", 0) == 0;
+  const auto fixture = fer::testing::read_fixture(libtorch1 ? "tests/testdata/models/sgd_steps.txt"
+                                                            : "tests/testdata/models/sgd_steps_libtorch2.txt");
   const std::string name = GENERATE("densenet_single_task", "densenet_multi_task", "densenet_emotion_gcn",
                                     "bregnext_single_task", "bregnext_multi_task", "bregnext_emotion_gcn");
   INFO(name);

@@ -8,8 +8,12 @@ on float64 for the two-headed models (loss_cat + loss_cont, lambda 1); backward;
 0.9, weight_decay 0.001).step(). The losses of every step are written; the C++ twin runs
 experiments/train_step.h over the same batches (tests/training_parity_test.cc).
 
-Run with Debian's python3-torch (the LibTorch 1.13 of the C++ build, so seeded streams agree):
+Run once with each PyTorch the C++ suites build against: Debian's python3-torch (LibTorch 1.13,
+writing sgd_steps.txt) and the 2.x wheel (writing sgd_steps_libtorch2.txt). Over 20 steps, the
+tiny summation-order differences between 1.13's and 2.x's CPU kernels grow past any fair
+tolerance (0.3% by step 3 for DenseNet), so each major version is compared with its own:
   /usr/bin/python3 tools/make_training_fixtures.py
+  ~/.cache/emogcn-bench/pytorch-2.11.0/bin/python tools/make_training_fixtures.py
 """
 import os
 import sys
@@ -68,7 +72,9 @@ def run(f, kind, backbone):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    with open(os.path.join(OUT, 'sgd_steps.txt'), 'w') as f:
+    name = 'sgd_steps.txt' if torch.__version__.startswith('1.') else 'sgd_steps_libtorch2.txt'
+    with open(os.path.join(OUT, name), 'w') as f:
+        f.write('# torch %s\n' % torch.__version__)
         for kind, backbone in MODELS:
             run(f, kind, backbone)
             print(kind, backbone, flush=True)
