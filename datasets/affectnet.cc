@@ -42,8 +42,9 @@ struct RowContext {
     if (!v) fail(column, "not a number: '" + std::string(field) + "'");
     return v;
   }
-  void fail(int column, const std::string& message, const char* defect = defect::kMalformed) {
-    if (ok) add_error(report, file, line, column < 0 ? "" : kColumnNames[column], message, defect);
+  void fail(int column, const std::string& message, const char* defect = defect::kMalformed,
+            const std::string& image = "") {
+    if (ok) add_error(report, file, line, column < 0 ? "" : kColumnNames[column], message, defect, image);
     ok = false;
   }
 };
@@ -136,9 +137,8 @@ void parse_row(const std::vector<std::string_view>& fields, RowContext& row, con
     return;
   }
   if (options.check_images_exist && !file_exists(image_root + "/" + s.image)) {
-    row.fail(0, "image file not found: " + image_root + "/" + s.image, defect::kMissingImage);
-    split.report.errors.back().image = image_root + "/" + s.image;  // Watched by the index cache.
-    return;
+    const std::string path = image_root + "/" + s.image;
+    return row.fail(0, "image file not found: " + path, defect::kMissingImage, path);
   }
   s.has_geometry = true;
   s.box_x = static_cast<float>(box[0]);

@@ -19,8 +19,8 @@ struct DatasetOptions {
   std::string root;        // Required for "affectnet" / "affwild2"; ignored for synthetic sets.
   std::string cache_root;  // Empty: default_cache_root().
   ReadOptions read;
-  /// Every kept image checked once when the index is built (datasets/image_check.h); an index
-  /// is cached only when no image showed a defect, so a repaired file is seen on the next start.
+  /// Every kept image checked once when the index is built (datasets/image_check.h); the cached
+  /// index watches the images found defective, so a repaired file is seen on the next start.
   ImageCheckOptions image_check;
   SyntheticOptions synthetic;
   std::string glove_path;  // Empty: the documented fallback embeddings.

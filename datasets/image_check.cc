@@ -159,29 +159,25 @@ std::optional<ImageCheckMode> parse_image_check_mode(const std::string& text) {
   return std::nullopt;
 }
 
-int64_t check_images(DatasetIndex& index, const ImageCheckOptions& options, BadRowPolicy policy) {
-  if (options.mode == ImageCheckMode::kOff) return 0;
+void check_images(DatasetIndex& index, const ImageCheckOptions& options, BadRowPolicy policy) {
+  if (options.mode == ImageCheckMode::kOff) return;
   std::vector<std::vector<Finding>> findings = check_all(index, options);
-  int64_t checked = 0;
   Split* splits[2] = {&index.train, &index.val};
   for (int k = 0; k < 2; ++k) {
     Split& split = *splits[k];
-    checked += static_cast<int64_t>(split.samples.size());
     check_frame_sizes(split.samples, findings[k], index.image_root);
     std::vector<Sample> kept;
     for (size_t i = 0; i < split.samples.size(); ++i) {
       const Finding& f = findings[k][i];
       if (f.defect) {
         const std::string path = index.image_root + "/" + split.samples[i].image;
-        add_error(split.report, path, 0, f.field, f.message, f.defect);
-        split.report.errors.back().image = path;
+        add_error(split.report, path, 0, f.field, f.message, f.defect, path);
       }
       if (!f.defect || policy == BadRowPolicy::kError) kept.push_back(std::move(split.samples[i]));
     }
     split.samples = std::move(kept);
     split.report.kept = static_cast<int64_t>(split.samples.size());
   }
-  return checked;
 }
 
 void check_class_coverage(DatasetIndex& index) {

@@ -35,11 +35,9 @@ struct ImageCheckOptions {
   std::function<void(int64_t done, int64_t total)> progress;
 };
 
-/// Checks every kept sample of both splits of `index`; returns the number of images checked.
-/// Appends one RowError per defective image; with `policy` kSkip also removes those samples
-/// (SplitReport::kept follows). Never throws for a bad image; throws only for kOff-free
-/// programming errors (none expected).
-int64_t check_images(DatasetIndex& index, const ImageCheckOptions& options, BadRowPolicy policy);
+/// Checks every kept sample of both splits of `index`. Appends one RowError per defective image; with `policy` kSkip also removes those samples
+/// (SplitReport::kept follows). A bad image is never an exception, only a RowError.
+void check_images(DatasetIndex& index, const ImageCheckOptions& options, BadRowPolicy policy);
 
 /// Reports (one RowError per split, defect::kAbsentClass) every class with no kept sample in a
 /// split, naming them. Nothing can be skipped for it: training without a class is the user's call.

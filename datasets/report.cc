@@ -41,8 +41,8 @@ void enforce_policy(const SplitReport& report, BadRowPolicy policy, const std::s
 }
 
 void add_error(SplitReport& report, const std::string& file, long line, const std::string& field,
-               const std::string& message, const char* defect) {
-  report.errors.push_back({file, line, field, message, defect});
+               const std::string& message, const char* defect, const std::string& image) {
+  report.errors.push_back({file, line, field, message, defect, image});
 }
 
 bool is_safe_relative_path(const std::string& path) {

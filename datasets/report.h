@@ -16,9 +16,11 @@ std::string format_report(const SplitReport& report);
 /// first one and listing up to 20 (with the total count).
 void enforce_policy(const SplitReport& report, BadRowPolicy policy, const std::string& operation);
 
-/// Appends one defective row to the report (defect: one of datasets/sample.h's defect::).
+/// Appends one defective row to the report (defect: one of datasets/sample.h's defect::;
+/// image: the image file it concerns, which the index cache watches, or "").
 void add_error(SplitReport& report, const std::string& file, long line, const std::string& field,
-               const std::string& message, const char* defect = defect::kMalformed);
+               const std::string& message, const char* defect = defect::kMalformed,
+               const std::string& image = "");
 
 /// Rejects empty, absolute, and parent-escaping ("..") relative paths.
 bool is_safe_relative_path(const std::string& path);

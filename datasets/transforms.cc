@@ -18,6 +18,12 @@ cv::Matx33d to3(const cv::Matx23d& m) {
   return {m(0, 0), m(0, 1), m(0, 2), m(1, 0), m(1, 1), m(1, 2), 0, 0, 1};
 }
 
+// The warp t applied after m (both map pixel coordinates forward).
+cv::Matx23d after(const cv::Matx23d& t, const cv::Matx33d& m) {
+  const cv::Matx33d r = to3(t) * m;
+  return {r(0, 0), r(0, 1), r(0, 2), r(1, 0), r(1, 1), r(1, 2)};
+}
+
 // cv::getRotationMatrix2D's matrix: rotation by `deg` (counter-clockwise on screen) about c.
 cv::Matx33d rotation_about(double cx, double cy, double deg) {
   const double a = std::cos(deg * kPi / 180), b = std::sin(deg * kPi / 180);
@@ -141,8 +147,7 @@ void render_sample(const cv::Mat& bgr, int full_width, int full_height, double d
   if (decoded_scale != 1) {
     // Decoded pixel q holds full-resolution p = (q + 0.5) / scale - 0.5.
     const double f = 1 / decoded_scale;
-    const cv::Matx33d full = to3(t) * cv::Matx33d(f, 0, 0.5 * f - 0.5, 0, f, 0.5 * f - 0.5, 0, 0, 1);
-    t = cv::Matx23d(full(0, 0), full(0, 1), full(0, 2), full(1, 0), full(1, 1), full(1, 2));
+    t = after(t, cv::Matx33d(f, 0, 0.5 * f - 0.5, 0, f, 0.5 * f - 0.5, 0, 0, 1));
   }
   // Strong downscaling: shrink by an integer factor k with area averaging first (box filter, as
   // PIL's antialiased resize would low-pass), so that the warp's own scale, scale * k, lies in
@@ -162,9 +167,7 @@ void render_sample(const cv::Mat& bgr, int full_width, int full_height, double d
     } else {
       cv::resize(bgr(roi), source, cv::Size(roi.width / k, roi.height / k), 0, 0, cv::INTER_AREA);
       // Shrunk pixel q covers region pixels (q + 0.5) * k - 0.5, at roi's offset in the image.
-      const cv::Matx33d unshrink(k, 0, 0.5 * k - 0.5 + roi.x, 0, k, 0.5 * k - 0.5 + roi.y, 0, 0, 1);
-      const cv::Matx33d full = to3(t) * unshrink;
-      t = cv::Matx23d(full(0, 0), full(0, 1), full(0, 2), full(1, 0), full(1, 1), full(1, 2));
+      t = after(t, cv::Matx33d(k, 0, 0.5 * k - 0.5 + roi.x, 0, k, 0.5 * k - 0.5 + roi.y, 0, 0, 1));
     }
   }
   cv::Mat warped;
@@ -172,8 +175,8 @@ void render_sample(const cv::Mat& bgr, int full_width, int full_height, double d
                  cv::Scalar(0, 0, 0));
   const bool jitter = aug.brightness != 1 || aug.contrast != 1 || aug.saturation != 1;
   if (!jitter) return normalise_to_chw(warped, /*bgr=*/true, out);
-  const double mean_gray =
-      cv::mean(warped)[0] * 0.114 + cv::mean(warped)[1] * 0.587 + cv::mean(warped)[2] * 0.299;
+  const cv::Scalar mean = cv::mean(warped);
+  const double mean_gray = mean[0] * 0.114 + mean[1] * 0.587 + mean[2] * 0.299;
   const size_t plane = static_cast<size_t>(n) * n;
   for (int y = 0; y < n; ++y) {
     const uint8_t* row = warped.ptr<uint8_t>(y);
