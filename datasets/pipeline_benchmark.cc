@@ -1,4 +1,5 @@
-// Data pipeline throughput (images/s): JPEG decode (full and DCT-scaled), alignment + crop +
+// Data pipeline throughput (images/s): JPEG decode (full and DCT-scaled), the reference chain's
+// cubic warp (against cv::warpAffine) and Pillow resize (scalar against AVX2), alignment + crop +
 // resize (one affine warp), augmentation (flip + rotation folded into the same warp) with
 // normalisation, the whole chain per thread (full against scaled decoding, on a 425-px face and
 // a 1600x1200 photo), the batch loader by worker count, and opening an index (CSV parse against
@@ -19,9 +20,12 @@
 #include <sstream>
 #include <vector>
 
+#include "datasets/cpu_features.h"
+#include "datasets/cubic_warp.h"
 #include "datasets/dataset.h"
 #include "datasets/image_io.h"
 #include "datasets/loader.h"
+#include "datasets/pil_resample.h"
 #include "datasets/reference_transforms.h"
 #include "datasets/synthetic_face.h"
 #include "datasets/transforms.h"
@@ -136,6 +140,46 @@ BENCHMARK(BM_WholeChain)
     ->Args({112, 1, 1})
     ->UseRealTime();
 BENCHMARK(BM_WholeChain)->ArgNames({"size", "scaled", "large"})->Args({kOutput, 1, 0})->Threads(2)->UseRealTime();
+
+// The aligner's cubic warp alone (325 x 325 crop of the 425-px face, rotated 17 degrees):
+// OpenCV's cv::warpAffine over the same part of the canvas (0), datasets/cubic_warp's scalar
+// kernel (1) and its AVX2 kernel (2, skipped on CPUs without AVX2).
+void BM_CubicWarp(benchmark::State& state) {
+  const cv::Mat bgr = ds::decode_image(fixture().jpeg, "fixture");
+  const cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(212, 212), 17.0, 1.0);
+  const cv::Rect region(50, 50, 325, 325);
+  const int kernel = static_cast<int>(state.range(0));
+  if (kernel == 2 && ds::best_isa() != ds::Isa::kAvx2) state.SkipWithError("this CPU has no AVX2");
+  cv::Mat shifted = m.clone(), out;
+  shifted.at<double>(0, 2) -= region.x;
+  shifted.at<double>(1, 2) -= region.y;
+  for (auto _ : state) {
+    if (kernel == 0) {
+      cv::warpAffine(bgr, out, shifted, region.size(), cv::INTER_CUBIC);
+    } else {
+      out = ds::warp_affine_cubic(bgr, cv::Matx23d(m.ptr<double>()), region, /*swap_rb=*/false,
+                                  kernel == 1 ? ds::Isa::kScalar : ds::Isa::kAvx2);
+    }
+    benchmark::DoNotOptimize(out.data);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CubicWarp)->ArgName("kernel")->DenseRange(0, 2)->UseRealTime();
+
+// Pillow's bilinear resize alone (the aligned 325 x 325 crop to 227 x 227): the scalar
+// kernels (1) and the AVX2 ones (2, skipped on CPUs without AVX2).
+void BM_PilResize(benchmark::State& state) {
+  cv::Mat face(325, 325, CV_8UC3);
+  cv::randu(face, 0, 256);
+  const int kernel = static_cast<int>(state.range(0));
+  if (kernel == 2 && ds::best_isa() != ds::Isa::kAvx2) state.SkipWithError("this CPU has no AVX2");
+  for (auto _ : state) {
+    cv::Mat out = ds::pil_resize_bilinear(face, kOutput, kOutput, kernel == 1 ? ds::Isa::kScalar : ds::Isa::kAvx2);
+    benchmark::DoNotOptimize(out.data);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PilResize)->ArgName("kernel")->DenseRange(1, 2)->UseRealTime();
 
 // The reference-exact chain (datasets/reference_transforms.h: cubic alignment of the whole
 // image, Pillow-equivalent crop, antialiased resize, flip, nearest rotation) on the 425-px JPEG

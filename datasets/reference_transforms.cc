@@ -1,5 +1,7 @@
 #include "datasets/reference_transforms.h"
 
+#include "datasets/cubic_warp.h"
+
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -21,98 +23,6 @@ int round_half_even(double v) { return static_cast<int>(std::nearbyint(v)); }
 // Python's round(x, 15) for |x| <= 1 (Pillow rounds its rotation matrix so).
 double round15(double x) { return std::nearbyint(x * 1e15) / 1e15; }
 
-// Pillow's Resample.c: bilinear filter weights of each output pixel over the input, as fixed
-// point with 22 fractional bits (normalize_coeffs_8bpc), and the first input index and count.
-struct Coefficients {
-  int ksize = 0;
-  std::vector<int> first, count;
-  std::vector<int> k;  // outSize x ksize.
-};
-
-Coefficients precompute(int in_size, int out_size) {
-  constexpr int kPrecisionBits = 32 - 8 - 2;
-  const double scale = static_cast<double>(in_size) / out_size;
-  const double filterscale = std::max(scale, 1.0);
-  const double support = 1.0 * filterscale;  // The bilinear filter's support is 1.
-  Coefficients c;
-  c.ksize = static_cast<int>(std::ceil(support)) * 2 + 1;
-  c.first.resize(out_size);
-  c.count.resize(out_size);
-  c.k.assign(static_cast<size_t>(out_size) * c.ksize, 0);
-  std::vector<double> w(c.ksize);
-  for (int xx = 0; xx < out_size; ++xx) {
-    const double center = (xx + 0.5) * scale, ss = 1.0 / filterscale;
-    int xmin = static_cast<int>(center - support + 0.5);
-    if (xmin < 0) xmin = 0;
-    int xmax = static_cast<int>(center + support + 0.5);
-    if (xmax > in_size) xmax = in_size;
-    xmax -= xmin;
-    double ww = 0;
-    for (int x = 0; x < xmax; ++x) {
-      const double t = std::abs((x + xmin - center + 0.5) * ss);
-      w[x] = t < 1.0 ? 1.0 - t : 0.0;
-      ww += w[x];
-    }
-    for (int x = 0; x < xmax; ++x) {
-      const double v = ww != 0.0 ? w[x] / ww : w[x];
-      c.k[static_cast<size_t>(xx) * c.ksize + x] =
-          static_cast<int>(v < 0 ? -0.5 + v * (1 << kPrecisionBits) : 0.5 + v * (1 << kPrecisionBits));
-    }
-    c.first[xx] = xmin;
-    c.count[xx] = xmax;
-  }
-  return c;
-}
-
-uint8_t clip8(int v) {
-  constexpr int kPrecisionBits = 32 - 8 - 2;
-  return static_cast<uint8_t>(std::clamp(v >> kPrecisionBits, 0, 255));
-}
-
-// One pass of Pillow's resampling along x (horizontal) or y, 8 bits per channel.
-cv::Mat resample_pass(const cv::Mat& in, int out_size, bool horizontal) {
-  const int in_size = horizontal ? in.cols : in.rows;
-  const Coefficients c = precompute(in_size, out_size);
-  cv::Mat out(horizontal ? in.rows : out_size, horizontal ? out_size : in.cols, in.type());
-  const int cn = in.channels();
-  constexpr int kHalf = 1 << (32 - 8 - 2 - 1);
-  if (horizontal) {
-    CV_Assert(cn == 3);
-    for (int y = 0; y < out.rows; ++y) {
-      const uint8_t* row = in.ptr<uint8_t>(y);
-      uint8_t* o = out.ptr<uint8_t>(y);
-      for (int x = 0; x < out_size; ++x) {
-        const int* k = &c.k[static_cast<size_t>(x) * c.ksize];
-        const uint8_t* src = row + static_cast<size_t>(c.first[x]) * 3;
-        int s0 = kHalf, s1 = kHalf, s2 = kHalf;
-        for (int t = 0; t < c.count[x]; ++t, src += 3) {
-          s0 += src[0] * k[t];
-          s1 += src[1] * k[t];
-          s2 += src[2] * k[t];
-        }
-        o[3 * x] = clip8(s0);
-        o[3 * x + 1] = clip8(s1);
-        o[3 * x + 2] = clip8(s2);
-      }
-    }
-    return out;
-  }
-  const int values = in.cols * cn;
-  std::vector<int> ss(static_cast<size_t>(values));
-  for (int y = 0; y < out_size; ++y) {
-    const int* k = &c.k[static_cast<size_t>(y) * c.ksize];
-    std::fill(ss.begin(), ss.end(), kHalf);
-    for (int t = 0; t < c.count[y]; ++t) {
-      const uint8_t* src = in.ptr<uint8_t>(c.first[y] + t);
-      const int weight = k[t];
-      for (int i = 0; i < values; ++i) ss[i] += src[i] * weight;
-    }
-    uint8_t* o = out.ptr<uint8_t>(y);
-    for (int i = 0; i < values; ++i) o[i] = clip8(ss[i]);
-  }
-  return out;
-}
-
 // Python's a % 360.0 (the result takes the divisor's sign).
 double python_mod360(double a) {
   double r = std::fmod(a, 360.0);
@@ -127,9 +37,11 @@ cv::Point reference_eye(const Point& mean) {
 }
 
 cv::Mat reference_face(const cv::Mat& bgr, const Sample& s) {
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);  // dataloading.py: cv2.imread(...)[..., ::-1]
-  if (!s.has_geometry) return rgb;            // Aff-Wild2: the whole frame.
+  if (!s.has_geometry) {  // Aff-Wild2: the whole frame.
+    cv::Mat rgb;
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);  // dataloading.py: cv2.imread(...)[..., ::-1]
+    return rgb;
+  }
   const cv::Point l = reference_eye(s.left_eye), r = reference_eye(s.right_eye);
   // aligner.py angle(): np.degrees(np.arctan((y2 - y1) / (x2 - x1))) on integers, where a zero
   // denominator gives +-inf (+-90 degrees). Both eyes on one pixel would give NaN there (a black
@@ -154,16 +66,13 @@ cv::Mat reference_face(const cv::Mat& bgr, const Sample& s) {
             y1 = round_half_even(ry + h);
   // aligner.py: cv2.warpAffine(image, M, (image.shape[0], image.shape[1]), flags=INTER_CUBIC):
   // (rows, cols) passed as (width, height), so a non-square image's canvas is cropped (or
-  // padded). Only the part of that canvas the crop keeps is computed: the same pixels (each is
-  // interpolated on its own), at a fraction of the cost of rotating the whole image.
+  // padded). Only the part of that canvas the crop keeps is computed, by cubic_warp: the same
+  // bytes as cv2's (each pixel is interpolated on its own), BGR in and RGB out (the [..., ::-1]).
   cv::Mat out = cv::Mat::zeros(std::max(0, y1 - y0), std::max(0, x1 - x0), CV_8UC3);
-  const cv::Rect kept = cv::Rect(x0, y0, out.cols, out.rows) & cv::Rect(0, 0, rgb.rows, rgb.cols);
+  const cv::Rect kept = cv::Rect(x0, y0, out.cols, out.rows) & cv::Rect(0, 0, bgr.rows, bgr.cols);
   if (kept.empty()) return out;
-  cv::Mat shifted = m.clone();
-  shifted.at<double>(0, 2) -= kept.x;
-  shifted.at<double>(1, 2) -= kept.y;
   cv::Mat part = out(kept - cv::Point(x0, y0));
-  cv::warpAffine(rgb, part, shifted, kept.size(), cv::INTER_CUBIC);
+  warp_affine_cubic(bgr, cv::Matx23d(m.ptr<double>()), kept, /*swap_rb=*/true, part);
   return out;
 }
 
@@ -172,14 +81,6 @@ cv::Size torchvision_resize_size(int width, int height, int size) {
   if (shorter == size) return {width, height};
   const int new_long = static_cast<int>(static_cast<double>(size) * longer / shorter);
   return width <= height ? cv::Size(size, new_long) : cv::Size(new_long, size);
-}
-
-cv::Mat pil_resize_bilinear(const cv::Mat& rgb, int width, int height) {
-  CV_Assert(rgb.depth() == CV_8U && width > 0 && height > 0 && !rgb.empty());
-  cv::Mat out = rgb;
-  if (width != rgb.cols) out = resample_pass(out, width, /*horizontal=*/true);
-  if (height != rgb.rows) out = resample_pass(out, height, /*horizontal=*/false);
-  return out.data == rgb.data ? rgb.clone() : out;
 }
 
 cv::Mat pil_rotate_nearest(const cv::Mat& rgb, double angle_deg) {
@@ -212,7 +113,14 @@ cv::Mat pil_rotate_nearest(const cv::Mat& rgb, double angle_deg) {
     uint8_t* o = out.ptr<uint8_t>(y);
     for (int x = 0; x < w; ++x) {
       const int xin = xx < 0.0 ? -1 : static_cast<int>(xx), yin = yy < 0.0 ? -1 : static_cast<int>(yy);
-      if (xin >= 0 && xin < w && yin >= 0 && yin < h) std::memcpy(o + x * pixel, rgb.ptr<uint8_t>(yin) + xin * pixel, pixel);
+      if (xin >= 0 && xin < w && yin >= 0 && yin < h) {
+        const uint8_t* from = rgb.ptr<uint8_t>(yin) + xin * pixel;
+        if (pixel == 3) {
+          std::memcpy(o + x * 3, from, 3);  // a fixed size: inlined, not a libc call per pixel
+        } else {
+          std::memcpy(o + x * pixel, from, pixel);
+        }
+      }
       xx += m[0];
       yy += m[3];
     }

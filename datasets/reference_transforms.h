@@ -16,6 +16,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "datasets/pil_resample.h"  // pil_resize_bilinear, part of the chain
 #include "datasets/sample.h"
 #include "datasets/transforms.h"
 
@@ -31,10 +32,6 @@ cv::Mat reference_face(const cv::Mat& bgr, const Sample& sample);
 /// torchvision's Resize(size) output (width, height) for a width x height image: the shorter side
 /// becomes `size`, the longer int(size * long / short).
 cv::Size torchvision_resize_size(int width, int height, int size);
-
-/// Pillow's Image.resize((width, height), BILINEAR) of an 8-bit RGB image: its antialiased,
-/// separable, fixed-point resampling (horizontal pass first, rounded to 8 bits, then vertical).
-cv::Mat pil_resize_bilinear(const cv::Mat& rgb, int width, int height);
 
 /// Pillow's Image.rotate(angle_deg, NEAREST) without expansion: counter-clockwise about
 /// (width / 2, height / 2), zero fill.
