@@ -1,7 +1,8 @@
 // validate_dataset: reads a dataset exactly as training would, checks every image as the runner
 // does before training (datasets/image_check.h), prints per-split reports (rows read, kept,
 // dropped per documented code, defects per class, every defective row and image), and
-// optionally writes a preview grid of aligned training crops.
+// optionally writes a preview grid of aligned training crops or times the loader, through the
+// preprocessing chain training would use (--preprocess, as the runner's).
 #include <boost/program_options.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -12,6 +13,7 @@
 #include "core/error.h"
 #include "datasets/image_io.h"
 #include "datasets/loader.h"
+#include "datasets/reference_transforms.h"
 #include "datasets/report.h"
 #include "datasets/transforms.h"
 #include "third_party/torch_info.h"
@@ -21,7 +23,13 @@ namespace ds = fer::datasets;
 
 namespace {
 
-void write_preview(const ds::Dataset& d, const std::string& path, int size, bool augment) {
+// "reference" and "fast" as given; "auto" as the runner resolves it (its smoke schedule, fast,
+// for the synthetic sets; its paper schedule, reference, for real data).
+bool reference_chain(const std::string& preprocess, const std::string& dataset) {
+  return preprocess == "reference" || (preprocess == "auto" && !ds::is_synthetic(dataset));
+}
+
+void write_preview(const ds::Dataset& d, const std::string& path, int size, bool augment, bool reference) {
   const int cols = 8, rows = 4;
   cv::Mat grid(rows * size, cols * size, CV_8UC3, cv::Scalar(0, 0, 0));
   ds::TransformOptions t;
@@ -32,7 +40,12 @@ void write_preview(const ds::Dataset& d, const std::string& path, int size, bool
   for (int i = 0; i < rows * cols && i < static_cast<int>(d.index.train.samples.size()); ++i) {
     const auto& s = d.index.train.samples[i];
     const cv::Mat bgr = ds::read_image(d.index.image_root + "/" + s.image);
-    ds::render_sample(bgr, s, t, ds::draw_augmentation(t, ds::sample_seed(0, 0, i)), chw.data());
+    const ds::Augmentation aug = ds::draw_augmentation(t, ds::sample_seed(0, 0, i));
+    if (reference) {
+      ds::render_reference(bgr, s, t, aug, chw.data());
+    } else {
+      ds::render_sample(bgr, s, t, aug, chw.data());
+    }
     cv::Mat tile = grid(cv::Rect((i % cols) * size, (i / cols) * size, size, size));
     for (int y = 0; y < size; ++y) {
       for (int x = 0; x < size; ++x) {
@@ -49,10 +62,11 @@ void write_preview(const ds::Dataset& d, const std::string& path, int size, bool
 }
 
 // Data-only throughput: one augmented training epoch through the batch loader, no model.
-void loader_throughput(const ds::Dataset& d, int size, int workers) {
+void loader_throughput(const ds::Dataset& d, int size, int workers, bool reference) {
   ds::LoaderOptions lo;
   lo.batch_size = 35;
   lo.workers = workers;
+  lo.reference_preprocess = reference;
   lo.transform.output_size = size;
   lo.transform.augment = true;
   ds::BatchLoader loader(d.index.train.samples, d.index.image_root, lo);
@@ -61,15 +75,16 @@ void loader_throughput(const ds::Dataset& d, int size, int workers) {
   int64_t images = 0;
   while (auto batch = loader.next()) images += batch->images.size(0);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "loader: " << images << " images at " << size << " px with " << workers << " worker(s) in " << s
-            << " s = " << images / s << " images/s\n";
+  std::cout << "loader: " << images << " images at " << size << " px with " << workers << " worker(s), "
+            << (reference ? "reference" : "fast") << " preprocessing, in " << s << " s = " << images / s
+            << " images/s\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   po::options_description desc("validate_dataset: check a dataset the way training reads it");
-  std::string name, root, cache, preview, glove;
+  std::string name, root, cache, preview, glove, preprocess;
   int size = 0;
   desc.add_options()("help", "show this help")
       ("dataset", po::value(&name)->default_value("synth-affectnet"), "affectnet, affwild2, synth-affectnet, synth-affwild2")
@@ -82,6 +97,8 @@ int main(int argc, char** argv) {
       ("preview", po::value(&preview)->default_value(""), "write a PNG grid of aligned training crops")
       ("preview_size", po::value(&size)->default_value(64), "crop size of the preview (and of --throughput)")
       ("augment", "apply training augmentation in the preview")
+      ("preprocess", po::value(&preprocess)->default_value("auto"),
+       "chain of the preview and --throughput: reference (the reference's own) | fast (one warp) | auto (as the runner: fast for synthetic sets, reference otherwise)")
       ("throughput", "data-only mode: time one augmented epoch of the training split through the loader")
       ("workers", po::value<int>()->default_value(2), "loader threads for --throughput");
   po::variables_map vm;
@@ -91,6 +108,10 @@ int main(int argc, char** argv) {
     fer::check_flag_range("preview_size", size, 8, 1024);
     fer::check_flag_range("workers", vm["workers"].as<int>(), 0, 256);
     fer::check_flag_range("threads", vm["threads"].as<int>(), 0, 1024);
+    if (preprocess != "reference" && preprocess != "fast" && preprocess != "auto") {
+      throw fer::Error("parse options", "", 0, "preprocess",
+                       "unknown chain '" + preprocess + "'; valid: reference, fast, auto");
+    }
     if (!ds::parse_image_check_mode(vm["image_check"].as<std::string>())) {
       throw fer::Error("parse options", "", 0, "image_check",
                        "unknown mode '" + vm["image_check"].as<std::string>() + "'; valid: decode, header, off");
@@ -128,8 +149,9 @@ int main(int argc, char** argv) {
               << "layout: " << d.index.layout << "\n"
               << ds::format_report(d.index.train.report) << "\n"
               << ds::format_report(d.index.val.report) << "\n";
-    if (!preview.empty()) write_preview(d, preview, size, vm.count("augment") > 0);
-    if (vm.count("throughput")) loader_throughput(d, size, vm["workers"].as<int>());
+    const bool reference = reference_chain(preprocess, name);
+    if (!preview.empty()) write_preview(d, preview, size, vm.count("augment") > 0, reference);
+    if (vm.count("throughput")) loader_throughput(d, size, vm["workers"].as<int>(), reference);
     const bool bad = !d.index.train.report.errors.empty() || !d.index.val.report.errors.empty();
     return bad ? 1 : 0;
   } catch (const fer::Error& e) {
