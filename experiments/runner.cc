@@ -1,5 +1,7 @@
 #include "experiments/runner.h"
 
+#include <cmath>
+
 #include <boost/filesystem.hpp>
 #include <nlohmann/json.hpp>
 
@@ -58,6 +60,19 @@ reports::DatasetRecord dataset_record(const datasets::Dataset& d) {
                   "\nnode embeddings: " + d.embedding_source + "\nlayout: " + d.index.layout;
   r.train_size = static_cast<int64_t>(d.index.train.samples.size());
   r.val_size = static_cast<int64_t>(d.index.val.samples.size());
+  const size_t n = d.index.class_names.size() + 2;
+  if (d.correlation.size() == n * n) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (size_t i = 0; i < n; ++i) {
+      nlohmann::json row = nlohmann::json::array();
+      for (size_t j = 0; j < n; ++j) {
+        const double v = d.correlation[i * n + j];
+        row.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr));
+      }
+      rows.push_back(row);
+    }
+    r.label_correlation_json = rows.dump();
+  }
   return r;
 }
 

@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
 
+#include "core/affectnet_spearman.h"
+
 namespace fer::models {
 
 at::Tensor label_adjacency(const at::Tensor& correlation, const LabelGraphOptions& options) {
@@ -37,17 +39,14 @@ at::Tensor normalized_adjacency(const at::Tensor& adjacency) {
 }
 
 at::Tensor affectnet_paper_correlation() {
-  // Rows Valence and Arousal of the released Spearman matrix (data/spearman_affectnet.pkl).
-  const double valence[kNumLabelNodes] = {-0.3351, 0.8611, -0.4530, -0.0276, -0.1218,
-                                          -0.1764, -0.3837, 1.0,     0.0373};
-  const double arousal[kNumLabelNodes] = {-0.2841, 0.0145, -0.4337, 0.3382, 0.2356,
-                                          0.1437,  0.4138, 0.0373,  1.0};
+  // Rows Valence and Arousal of the released Spearman matrix (core/affectnet_spearman.h).
   at::Tensor c = at::eye(kNumLabelNodes, at::kDouble);
   auto acc = c.accessor<double, 2>();
-  for (int64_t j = 0; j < kNumLabelNodes; ++j) {
-    acc[7][j] = acc[j][7] = valence[j];
-    acc[8][j] = acc[j][8] = arousal[j];
+  for (int64_t j = 0; j < 7; ++j) {
+    acc[7][j] = acc[j][7] = kAffectNetValenceCorrelation[j];
+    acc[8][j] = acc[j][8] = kAffectNetArousalCorrelation[j];
   }
+  acc[7][8] = acc[8][7] = kAffectNetValenceArousalCorrelation;
   return c.to(at::kFloat);
 }
 

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "reports/charts.h"
+#include "reports/label_graph.h"
 
 namespace fer::reports {
 namespace fs = boost::filesystem;
@@ -331,6 +332,11 @@ std::string render_report(Database& db, const RenderOptions& o) {
     if (std::find(seen.begin(), seen.end(), s.dataset) != seen.end()) continue;
     seen.push_back(s.dataset);
     md << "## " << s.dataset << "\n\n" << render_paper_table(summaries, paper, s.dataset) << "\n";
+    std::vector<int64_t> ids;
+    for (const auto& other : summaries) {
+      if (other.dataset == s.dataset) ids.insert(ids.end(), other.run_ids.begin(), other.run_ids.end());
+    }
+    md << render_label_graph(db, ids);
   }
   md << "### Published reference values\n\n";
   for (const auto& p : paper) {

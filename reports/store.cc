@@ -93,6 +93,10 @@ CREATE TABLE bench_results (
 ALTER TABLE final_metrics RENAME COLUMN per_class_accuracy TO per_class_recall;
 UPDATE runs SET config_hash = fer_config_hash(config_json);
 )sql",
+    // Version 4: the training split's label correlation matrix (the report prints the label graph).
+    R"sql(
+ALTER TABLE datasets ADD COLUMN label_correlation TEXT;
+)sql",
 };
 constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kNumMigrations == kSchemaVersion, "one migration per schema version");
@@ -200,9 +204,10 @@ int64_t ResultStore::begin_run(const RunRecord& r, const Provenance& p, const Da
       db_.query("INSERT INTO provenance (run_id, key, value) VALUES (?1, ?2, ?3)", {id, key, value});
     }
     db_.query(
-        "INSERT INTO datasets (run_id, name, root, train_size, val_size, index_digest, class_names, report) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        {id, d.name, d.root, d.train_size, d.val_size, d.index_digest, d.class_names_json, d.report_text});
+        "INSERT INTO datasets (run_id, name, root, train_size, val_size, index_digest, class_names, report, "
+        "label_correlation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULLIF(?9, ''))",
+        {id, d.name, d.root, d.train_size, d.val_size, d.index_digest, d.class_names_json, d.report_text,
+         d.label_correlation_json});
   });
   return id;
 }

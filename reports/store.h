@@ -17,7 +17,7 @@
 
 namespace fer::reports {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 struct RunRecord {
   std::string name, config_json, config_hash, code_version;
@@ -32,6 +32,9 @@ using Provenance = std::map<std::string, std::string>;
 struct DatasetRecord {
   std::string name, root, index_digest, class_names_json, report_text;
   int64_t train_size = 0, val_size = 0;
+  /// The label graph's input: the (K+2) x (K+2) Spearman matrix of the training split (classes,
+  /// valence, arousal; datasets/label_stats.h) as a JSON array of rows, NaN as null; empty: none.
+  std::string label_correlation_json;
 };
 
 /// One benchmark measurement (a repetition of a Google Benchmark run).

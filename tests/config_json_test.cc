@@ -60,13 +60,14 @@ TEST_CASE("a schema-2 result store migrates: per-class recall, config hashes, on
   ex::RunConfig c = resolved({"--weight_decay", "0.0001", "--seed", "1"});
   c.db = path;
   {
-    // A store as schema 2 left it: the old column name and an old run with old-spelled JSON.
+    // A store as schema 2 left it: the old column name, no label correlation column (schema 4),
+    // and an old run with old-spelled JSON.
     rp::ResultStore store(path);
-    store.db().exec("ALTER TABLE final_metrics RENAME COLUMN per_class_recall TO per_class_accuracy; "
-                    "PRAGMA user_version = 2");
     rp::RunRecord run{c.run_name, old_spelling(ex::to_json(c)), "0123456789abcdef", "code-a", 1, c.dataset,
                       c.backbone, c.model, c.schedule, c.device, c.precision};
     const int64_t id = store.begin_run(run, {{"host", "old"}}, {c.dataset, "/x", "d", "[\"a\",\"b\"]", "", 1, 1});
+    store.db().exec("ALTER TABLE final_metrics RENAME COLUMN per_class_recall TO per_class_accuracy; "
+                    "ALTER TABLE datasets DROP COLUMN label_correlation; PRAGMA user_version = 2");
     store.db().query("INSERT INTO final_metrics (run_id, best_epoch, accuracy, macro_f1, per_class_accuracy, confusion) "
                      "VALUES (?1, 0, 0.5, 0.4, '[0.75,0.25]', '[3,1,1,3]')", {id});
     store.db().query("UPDATE runs SET status = 'finished' WHERE id = ?1", {id});
@@ -76,6 +77,7 @@ TEST_CASE("a schema-2 result store migrates: per-class recall, config hashes, on
   CHECK(fer::as_string(store.db().query("SELECT config_hash FROM runs")[0][0]) == ex::config_hash(c));
   CHECK(fer::as_string(store.db().query("SELECT per_class_recall FROM final_metrics")[0][0]) == "[0.75,0.25]");
   CHECK(store.find_finished(ex::config_hash(c), "code-a").has_value());
+  CHECK(store.db().query("SELECT label_correlation IS NULL FROM datasets")[0][0] == fer::Value(int64_t{1}));
 
   // A run of the same configuration written now (another seed) shares the old run's row.
   ex::RunConfig seed2 = c;

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "reports/gate.h"
+#include "reports/label_graph.h"
 #include "reports/render.h"
 #include "reports/store.h"
 #include "reports/summary.h"
@@ -262,4 +263,62 @@ TEST_CASE("the store migrates, and refuses a newer schema", "[reports]") {
     store.db().exec("PRAGMA user_version = 99");
   }
   REQUIRE_THROWS_WITH(rp::ResultStore(db), Catch::Contains("schema version 99 is newer"));
+}
+
+TEST_CASE("the report prints each dataset's label graph beside AffectNet's", "[reports]") {
+  const fs::path dir = temp_dir("reports_label_graph");
+  rp::ResultStore store((dir / "r.db").string());
+  const std::string classes = "[\"Neutral\",\"Happy\",\"Sad\",\"Surprise\",\"Fear\",\"Disgust\",\"Anger\"]";
+  // A 9x9 matrix whose valence and arousal rows are AffectNet's, except Happy-arousal (an edge
+  // here) and Fear-valence (none here); the valence-arousal entry is NaN (a constant column).
+  auto matrix = [](double happy_arousal, double fear_valence) {
+    std::string m = "[";
+    const double v[7] = {-0.3351, 0.8611, -0.453, -0.0276, fear_valence, -0.1764, -0.3837};
+    const double a[7] = {-0.2841, happy_arousal, -0.4337, 0.3382, 0.2356, 0.1437, 0.4138};
+    for (int i = 0; i < 9; ++i) {
+      m += i ? ",[" : "[";
+      for (int j = 0; j < 9; ++j) {
+        double x = i == j ? 1.0 : 0.0;
+        if (i == 7 && j < 7) x = v[j];
+        if (i == 8 && j < 7) x = a[j];
+        if (j == 7 && i < 7) x = v[i];
+        if (j == 8 && i < 7) x = a[i];
+        m += (j ? "," : "") + ((i == 7 && j == 8) || (i == 8 && j == 7) ? std::string("null") : std::to_string(x));
+      }
+      m += "]";
+    }
+    return m + "]";
+  };
+  rp::RunRecord run{"r", "{\"seed\": 0}", "h", "code", 0, "synth-affectnet", "densenet", "emotion_gcn", "smoke", "cpu", "fp32"};
+  const int64_t same = store.begin_run(run, {}, {"synth-affectnet", "/x", "digest1", classes, "", 10, 4, matrix(0.0145, -0.1218)});
+  run.config_hash = "h2";
+  const int64_t other = store.begin_run(run, {}, {"synth-affectnet", "/x", "digest2", classes, "", 10, 4, matrix(0.3, 0.02)});
+  const int64_t none = store.begin_run(run, {}, {"synth-affectnet", "/x", "digest3", classes, "", 10, 4});
+
+  const std::string md = rp::render_label_graph(store.db(), {same, same, other, none});
+  INFO(md);
+  CHECK(md.find("index digest1") != std::string::npos);
+  CHECK(md.find("| | Neutral | Happy | Sad | Surprise | Fear | Disgust | Anger | valence-arousal |\n"
+                "|---|---|---|---|---|---|---|---|---|\n") != std::string::npos);
+  CHECK(md.find("index digest2") != std::string::npos);
+  CHECK(md.find("digest3") == std::string::npos);  // no matrix recorded: no table
+  CHECK(md.find("| valence | **-0.34** (-0.34) | **+0.86** (+0.86) |") != std::string::npos);
+  CHECK(md.find("Edges: 12 of 15 (AffectNet: 12). The same edges as AffectNet's graph.") != std::string::npos);
+  CHECK(md.find("Not AffectNet's graph: only here: Happy-arousal; only in AffectNet's: Fear-valence.") !=
+        std::string::npos);
+  CHECK(md.find("| n/a (+0.04) |") != std::string::npos);
+  CHECK(rp::render_label_graph(store.db(), {none}).empty());
+
+  // Aff-Wild2's spelling of the classes maps onto AffectNet's.
+  const std::string affwild2 = "[\"Neutral\",\"Anger\",\"Disgust\",\"Fear\",\"Happiness\",\"Sadness\",\"Surprise\"]";
+  run.config_hash = "h3";
+  const int64_t aw = store.begin_run(run, {}, {"synth-affwild2", "/x", "d4", affwild2, "", 10, 4, matrix(0.0, 0.0)});
+  const std::string aw_md = rp::render_label_graph(store.db(), {aw});
+  CHECK(aw_md.find("| Neutral | Anger | Disgust | Fear | Happiness | Sadness | Surprise |") != std::string::npos);
+  CHECK(aw_md.find("(+0.86)") != std::string::npos);  // Happiness compared with Happy
+
+  run.config_hash = "h4";
+  const int64_t bad = store.begin_run(run, {}, {"synth-affectnet", "/x", "d5", classes, "", 10, 4, "[[1, 0], [0, 1]]"});
+  REQUIRE_THROWS_WITH(rp::render_label_graph(store.db(), {bad}), Catch::Contains("run #" + std::to_string(bad)) &&
+                                                                     Catch::Contains("expected 9 rows"));
 }

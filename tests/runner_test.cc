@@ -321,6 +321,13 @@ TEST_CASE("the real dataset formats train through the runner", "[runner]") {
     fer::reports::ResultStore store(c.db);
     auto rows = store.db().query("SELECT train_size, val_size FROM datasets");
     CHECK(fer::as_int(rows[0][0]) == (c.dataset == "affectnet" ? 3 : 2));
+    // The label graph's input is stored with the run: the 9x9 matrix of the training split.
+    rows = store.db().query(
+        "SELECT json_array_length(label_correlation), json_array_length(label_correlation, '$[8]'), "
+        "json_extract(label_correlation, '$[7][7]') FROM datasets");
+    CHECK(fer::as_int(rows[0][0]) == 9);
+    CHECK(fer::as_int(rows[0][1]) == 9);
+    CHECK(fer::as_double(rows[0][2]) == 1.0);
   }
 }
 
