@@ -17,9 +17,6 @@ namespace {
 constexpr int kTabBits = 5, kTab = 1 << kTabBits;  // INTER_BITS, INTER_TAB_SIZE
 constexpr int kCoefBits = 15;                        // INTER_REMAP_COEF_BITS
 constexpr int kAbBits = 10;                          // warpAffine's AB_BITS
-// Output is computed in tiles whose source footprint stays in L1 (a rotated row read whole
-// walks across the image and misses the cache on every window).
-constexpr int kTileRows = 16, kTileCols = 64;
 
 // Keys' cubic (a = -0.75) at fraction x, in float, in imgwarp.cpp's order of operations.
 void cubic_coefficients(float x, float* c) {
@@ -224,15 +221,15 @@ void segment_scalar(Job& j, int y, int from, int to, RowTaps& taps) {
   }
 }
 
+// segment_scalar or segment_avx2. Each keeps its own pixel loop: the AVX2 body must be inlined
+// into a function compiled for AVX2, which a loop shared with the scalar kernel could not be.
 using Segment = void (*)(Job&, int y, int from, int to, RowTaps&);
 
-// The output in tiles whose source footprint stays in the L1 cache, a row segment at a time.
-void warp_tiles(Job& j, Segment segment) {
+// The output row by row. (16x64 tiles, to keep a rotated row's source footprint in cache,
+// measured no faster on the 425-px benchmark, so the rows run whole.)
+void warp_rows(Job& j, Segment segment) {
   RowTaps taps(j.out.cols);
-  for (int ty = 0; ty < j.out.rows; ty += kTileRows)
-    for (int tx = 0; tx < j.out.cols; tx += kTileCols)
-      for (int y = ty; y < std::min(j.out.rows, ty + kTileRows); ++y)
-        segment(j, y, tx, std::min(j.out.cols, tx + kTileCols), taps);
+  for (int y = 0; y < j.out.rows; ++y) segment(j, y, 0, j.out.cols, taps);
 }
 
 #ifdef FER_HAVE_AVX2_KERNEL
@@ -322,11 +319,11 @@ void warp_affine_cubic(const cv::Mat& src, const cv::Matx23d& m, const cv::Rect&
   if (j.out.empty()) return;
 #ifdef FER_HAVE_AVX2_KERNEL
   if (isa == Isa::kAvx2) {
-    warp_tiles(j, segment_avx2);
+    warp_rows(j, segment_avx2);
     return;
   }
 #endif
-  warp_tiles(j, segment_scalar);
+  warp_rows(j, segment_scalar);
 }
 
 cv::Mat warp_affine_cubic(const cv::Mat& src, const cv::Matx23d& m, const cv::Rect& region, bool swap_rb, Isa isa) {

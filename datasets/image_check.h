@@ -35,8 +35,9 @@ struct ImageCheckOptions {
   std::function<void(int64_t done, int64_t total)> progress;
 };
 
-/// Checks every kept sample of both splits of `index`. Appends one RowError per defective image; with `policy` kSkip also removes those samples
-/// (SplitReport::kept follows). A bad image is never an exception, only a RowError.
+/// Checks every kept sample of both splits of `index`. Appends one RowError per defective image;
+/// with `policy` kSkip also removes those samples (SplitReport::kept follows). A bad image is
+/// never an exception, only a RowError.
 void check_images(DatasetIndex& index, const ImageCheckOptions& options, BadRowPolicy policy);
 
 /// Reports (one RowError per split, defect::kAbsentClass) every class with no kept sample in a

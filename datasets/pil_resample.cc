@@ -83,13 +83,20 @@ void horizontal_scalar(const cv::Mat& in, const Coefficients& c, cv::Mat& out) {
     for (int x = 0; x < out.cols; ++x) horizontal_pixel(c, in.ptr<uint8_t>(y), x, out.ptr<uint8_t>(y) + 3 * x);
 }
 
-// Output row y of a vertical pass, values [from, to) of the row.
+// Output row y of a vertical pass, values [from, to) of the row, a chunk at a time: each tap's
+// input row is read along the chunk (not a column at a time across the rows).
 inline void vertical_values(const cv::Mat& in, const Coefficients& c, int y, int from, int to, uint8_t* o) {
   const int* k = &c.k[static_cast<size_t>(y) * c.ksize];
-  for (int i = from; i < to; ++i) {
-    int s = kHalf;
-    for (int t = 0; t < c.count[y]; ++t) s += in.ptr<uint8_t>(c.first[y] + t)[i] * k[t];
-    o[i] = clip8(s);
+  constexpr int kChunk = 64;
+  int sums[kChunk];
+  for (int start = from; start < to; start += kChunk) {
+    const int n = std::min(kChunk, to - start);
+    std::fill(sums, sums + n, kHalf);
+    for (int t = 0; t < c.count[y]; ++t) {
+      const uint8_t* src = in.ptr<uint8_t>(c.first[y] + t) + start;
+      for (int i = 0; i < n; ++i) sums[i] += src[i] * k[t];
+    }
+    for (int i = 0; i < n; ++i) o[start + i] = clip8(sums[i]);
   }
 }
 

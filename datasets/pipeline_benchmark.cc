@@ -157,8 +157,8 @@ void BM_CubicWarp(benchmark::State& state) {
     if (kernel == 0) {
       cv::warpAffine(bgr, out, shifted, region.size(), cv::INTER_CUBIC);
     } else {
-      out = ds::warp_affine_cubic(bgr, cv::Matx23d(m.ptr<double>()), region, /*swap_rb=*/false,
-                                  kernel == 1 ? ds::Isa::kScalar : ds::Isa::kAvx2);
+      ds::warp_affine_cubic(bgr, cv::Matx23d(m.ptr<double>()), region, /*swap_rb=*/false, out,
+                            kernel == 1 ? ds::Isa::kScalar : ds::Isa::kAvx2);  // reuses out, as warpAffine does
     }
     benchmark::DoNotOptimize(out.data);
   }

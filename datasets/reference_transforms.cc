@@ -1,13 +1,12 @@
 #include "datasets/reference_transforms.h"
 
-#include "datasets/cubic_warp.h"
-
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <vector>
+
+#include "datasets/cubic_warp.h"
 
 namespace fer::datasets {
 namespace {

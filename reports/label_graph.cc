@@ -1,5 +1,6 @@
 #include "reports/label_graph.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <set>
