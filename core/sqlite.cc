@@ -7,17 +7,25 @@
 
 namespace fer {
 
-Database::Database(const std::string& path, int busy_timeout_ms) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+Database::Database(const std::string& path, int busy_timeout_ms)
+    : Database(path, busy_timeout_ms, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) {
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA foreign_keys=ON");
+  exec("PRAGMA synchronous=NORMAL");
+}
+
+Database Database::open_read_only(const std::string& path, int busy_timeout_ms) {
+  return Database(path, busy_timeout_ms, SQLITE_OPEN_READONLY);
+}
+
+Database::Database(const std::string& path, int busy_timeout_ms, int open_flags) : path_(path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, open_flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
     throw Error("open database", path, 0, "", msg);
   }
   if (sqlite3_busy_timeout(db_, busy_timeout_ms) != SQLITE_OK) fail("set busy timeout");
-  exec("PRAGMA journal_mode=WAL");
-  exec("PRAGMA foreign_keys=ON");
-  exec("PRAGMA synchronous=NORMAL");
 }
 
 Database::~Database() { sqlite3_close(db_); }

@@ -21,6 +21,10 @@ class Database {
   /// write one file. The connection is for one thread at a time (SQLITE_OPEN_NOMUTEX: no lock
   /// per call); threads open their own. Throws fer::Error on failure.
   explicit Database(const std::string& path, int busy_timeout_ms = 60000);
+  /// Opens an existing database read-only, changing nothing in it (not even its journal mode):
+  /// for reading another machine's store. Throws fer::Error if it does not exist.
+  static Database open_read_only(const std::string& path, int busy_timeout_ms = 60000);
+  Database(Database&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) { other.db_ = nullptr; }
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -60,6 +64,7 @@ class Database {
   [[noreturn]] void fail(const std::string& operation) const;
 
  private:
+  Database(const std::string& path, int busy_timeout_ms, int open_flags);
   sqlite3* db_ = nullptr;
   std::string path_;
 };

@@ -11,6 +11,7 @@
 #include "datasets/dataset.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/user_path.h"
 #include "experiments/config_ranges.h"
 #include "experiments/options.h"
 #include "models/factory.h"
@@ -149,6 +150,9 @@ bool parse_run_config(int argc, const char* const* argv, RunConfig* config) {
   c.skip_bad_rows = vm.count("skip_bad_rows") > 0;
   c.augment = vm.count("no_augment") == 0;
   c.shuffle_train_labels = vm.count("shuffle_train_labels") > 0;
+  for (std::string* path : {&c.data_root, &c.pretrained, &c.glove, &c.db, &c.cache_dir, &c.checkpoint_dir}) {
+    *path = user_path(*path);
+  }
   *config = c;
   return true;
 }

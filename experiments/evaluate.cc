@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/sha256.h"
+#include "core/user_path.h"
 #include "experiments/code_version.h"
 #include "experiments/device.h"
 #include "experiments/options.h"
@@ -82,7 +83,7 @@ bool parse_evaluate_config(int argc, const char* const* argv, EvaluateConfig* co
   for (const auto& r : rest) args.push_back(r.c_str());
   const std::string checkpoint = e.run.checkpoint;
   if (!parse_run_config(static_cast<int>(args.size()), args.data(), &e.run)) return false;
-  e.run.checkpoint = checkpoint;
+  e.run.checkpoint = user_path(checkpoint);
   e.model_given = given(rest, "model");
   e.backbone_given = given(rest, "backbone");
   *config = e;

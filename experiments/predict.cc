@@ -18,6 +18,7 @@
 #include "datasets/affectnet.h"
 #include "datasets/affwild2.h"
 #include "core/error.h"
+#include "core/user_path.h"
 #include "datasets/label_stats.h"
 #include "datasets/loader.h"
 #include "datasets/report.h"
@@ -145,6 +146,7 @@ bool parse_predict_config(int argc, const char* const* argv, PredictConfig* conf
   if (c.precision != "fp32" && c.precision != "fp16" && c.precision != "bf16") {
     throw Error("parse options", "", 0, "precision", "unknown value '" + c.precision + "'; valid: fp32, fp16, bf16");
   }
+  for (std::string* path : {&c.checkpoint, &c.input, &c.out, &c.image_root, &c.glove}) *path = user_path(*path);
   c.channels_last = vm.count("channels_last") > 0;
   c.strict = vm.count("strict") > 0;
   if (vm.count("input_size")) check_flag_range("input_size", c.input_size, 4, 1024);

@@ -11,6 +11,7 @@
 
 #include "datasets/dataset.h"
 #include "core/error.h"
+#include "core/user_path.h"
 #include "experiments/options.h"
 #include "experiments/progress.h"
 #include "experiments/runner.h"
@@ -34,14 +35,48 @@ std::vector<Ablation> parse_ablations(const std::string& text) {
   return out;
 }
 
+void parse_shard(const std::string& text, int* shard, int* shards) {
+  const auto slash = text.find('/');
+  size_t used_i = 0, used_n = 0;
+  int i = 0, n = 0;
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument("no slash");
+    i = std::stoi(text.substr(0, slash), &used_i);
+    n = std::stoi(text.substr(slash + 1), &used_n);
+  } catch (const std::exception&) {
+    used_i = 0;
+  }
+  if (used_i == 0 || used_i != slash || slash + 1 + used_n != text.size()) {
+    throw Error("parse options", "", 0, "shard", "expected I/N (this machine's shard I of N, from 1), got '" + text + "'");
+  }
+  if (n < 1 || n > 10000 || i < 1 || i > n) {
+    throw Error("check options", "", 0, "shard", "--shard I/N needs 1 <= I <= N <= 10000 (shards count from 1), got '" + text + "'");
+  }
+  *shard = i;
+  *shards = n;
+}
+
+std::vector<SuiteRun> shard_runs(const std::vector<Ablation>& ablations, int seeds, int shard, int shards) {
+  std::vector<SuiteRun> runs;
+  int64_t k = 0;
+  for (const auto& a : ablations) {
+    for (int seed = 0; seed < seeds; ++seed, ++k) {
+      if (k % shards == shard - 1) runs.push_back({a, seed});
+    }
+  }
+  return runs;
+}
+
 bool parse_suite_config(int argc, const char* const* argv, SuiteConfig* config) {
   SuiteConfig c;
-  std::string ablations;
+  std::string ablations, shard = "1/1";
   po::options_description desc("ablation suite options (every runner flag is passed through, see below)");
   desc.add_options()("help", "show this help")
       ("ablations", po::value(&ablations), "dataset:backbone:model[,...] (set by the Bazel target)")
       ("suite_name", po::value(&c.name)->default_value(c.name), "name of the suite (report file name)")
       ("seeds", po::value(&c.seeds)->default_value(1), "runs per configuration, seeds 0..N-1 (tables show mean +- std)")
+      ("shard", po::value(&shard)->default_value(shard), "I/N: run this machine's share of the grid (configurations x seeds dealt "
+                                                          "round-robin; merge the stores with //reports:merge)")
       ("report", po::value(&c.report), "Markdown report path (default: reports_out/<suite>.md in the workspace)")
       ("no_report", "do not render the report at the end");
   po::variables_map vm;
@@ -52,7 +87,9 @@ bool parse_suite_config(int argc, const char* const* argv, SuiteConfig* config) 
   }
   if (c.seeds < 1 || c.seeds > 1000) throw Error("check options", "", 0, "seeds", "--seeds must be in [1, 1000], got " + std::to_string(c.seeds));
   c.ablations = parse_ablations(ablations);
+  parse_shard(shard, &c.shard, &c.shards);
   c.render = vm.count("no_report") == 0;
+  c.report = user_path(c.report);
   std::vector<const char*> args = {argv[0]};
   for (const auto& r : rest) args.push_back(r.c_str());
   if (!parse_run_config(static_cast<int>(args.size()), args.data(), &c.base)) return false;
@@ -89,30 +126,38 @@ int run_suite(const SuiteConfig& s, std::ostream& log) {
   }
   // Every configuration is resolved (and so validated) before the first run starts.
   for (const auto& a : s.ablations) resolve(config_for(s, a, real, 0));
-  const int total = static_cast<int>(s.ablations.size()) * s.seeds;
+  const std::vector<SuiteRun> runs = shard_runs(s.ablations, s.seeds, s.shard, s.shards);
+  const int total = static_cast<int>(runs.size());
+  if (s.shards > 1) {
+    log << "shard " << s.shard << "/" << s.shards << ": " << total << " of "
+        << s.ablations.size() * static_cast<size_t>(s.seeds) << " runs; merge the shards' result stores with "
+        << "bazel run //reports:merge -- --out all.db a.db b.db ...\n";
+  }
+  if (runs.empty()) {
+    log << "shard " << s.shard << "/" << s.shards << " has no runs: the grid has fewer runs than shards\n";
+    return 0;
+  }
   const auto start = std::chrono::steady_clock::now();
   int done = 0, skipped = 0, ran = 0;
   std::string db;
-  for (const auto& a : s.ablations) {
-    for (int seed = 0; seed < s.seeds; ++seed) {
-      const RunConfig c = config_for(s, a, real, seed);
-      if (std::find(datasets_used.begin(), datasets_used.end(), c.dataset) == datasets_used.end()) {
-        datasets_used.push_back(c.dataset);
-      }
-      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      log << "\n=== [" << done + 1 << "/" << total << "] " << c.dataset << " " << a.backbone << " " << a.model
-          << " seed " << seed << " | suite elapsed " << Progress::format_duration(elapsed);
-      // Skipped runs take no time: the ETA extrapolates from the trained ones.
-      if (ran > 0) log << ", ETA ~" << Progress::format_duration(elapsed / ran * (total - done));
-      log << " ===\n";
-      const RunOutcome outcome = run_experiment(c, log);
-      db = resolve(c).db;
-      ++done;
-      if (outcome.status == "skipped") ++skipped; else ++ran;
-      if (outcome.status == "interrupted") {
-        log << "suite interrupted after " << done << "/" << total << " runs; re-run the same command to continue\n";
-        return 130;
-      }
+  for (const auto& [a, seed] : runs) {
+    const RunConfig c = config_for(s, a, real, seed);
+    if (std::find(datasets_used.begin(), datasets_used.end(), c.dataset) == datasets_used.end()) {
+      datasets_used.push_back(c.dataset);
+    }
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    log << "\n=== [" << done + 1 << "/" << total << "] " << c.dataset << " " << a.backbone << " " << a.model
+        << " seed " << seed << " | suite elapsed " << Progress::format_duration(elapsed);
+    // Skipped runs take no time: the ETA extrapolates from the trained ones.
+    if (ran > 0) log << ", ETA ~" << Progress::format_duration(elapsed / ran * (total - done));
+    log << " ===\n";
+    const RunOutcome outcome = run_experiment(c, log);
+    db = resolve(c).db;
+    ++done;
+    if (outcome.status == "skipped") ++skipped; else ++ran;
+    if (outcome.status == "interrupted") {
+      log << "suite interrupted after " << done << "/" << total << " runs; re-run the same command to continue\n";
+      return 130;
     }
   }
   log << "\nsuite '" << s.name << "': " << total << " run(s), " << skipped << " already in " << db << ", " << ran

@@ -20,6 +20,8 @@ struct SuiteConfig {
   std::string name = "ablation";
   std::vector<Ablation> ablations;
   int seeds = 1;
+  /// This machine's share of the grid, 1-based: shard of shards (--shard I/N).
+  int shard = 1, shards = 1;
   std::string report;  // Markdown output; empty: <workspace>/reports_out/<name>.md.
   bool render = true;
   RunConfig base;      // Flags passed through to every run.
@@ -27,6 +29,21 @@ struct SuiteConfig {
 
 /// Parses "dataset:backbone:model[,...]"; throws fer::Error for malformed entries.
 std::vector<Ablation> parse_ablations(const std::string& text);
+
+/// One run of a suite: a configuration and a seed.
+struct SuiteRun {
+  Ablation ablation;
+  int seed = 0;
+};
+
+/// Parses "I/N" (1 <= I <= N <= 10000) into shard and shards; throws fer::Error naming --shard.
+void parse_shard(const std::string& text, int* shard, int* shards);
+
+/// The runs of shard `shard` of `shards`: the grid's runs (configurations in order, seeds
+/// 0..seeds-1 within each) dealt round-robin, run k to shard k mod N + 1. The shards are
+/// disjoint, cover the grid, and differ in size by at most one run; every machine computes
+/// the same split from the same command line.
+std::vector<SuiteRun> shard_runs(const std::vector<Ablation>& ablations, int seeds, int shard, int shards);
 
 /// Parses the suite's own flags and passes the rest to the runner's parser. Returns false for
 /// --help (after printing it).

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "core/user_path.h"
 #include "reports/render.h"
 #include "reports/store.h"
 
@@ -35,6 +36,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.run_details = vm.count("no_details") == 0;
+  db = fer::user_path(db);
+  o.out_markdown = fer::user_path(o.out_markdown);
+  if (!vm["paper_values"].defaulted()) o.paper_values = fer::user_path(o.paper_values);
   try {
     if (!std::ifstream(db)) throw fer::Error("open result store", db, 0, "db", "file not found");
     fer::reports::ResultStore store(db);

@@ -1,9 +1,12 @@
 #include "reports/summary.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <set>
 #include <tuple>
 
@@ -174,7 +177,17 @@ std::vector<ConfigSummary> summarize(Database& db) {
 
 std::string default_paper_values_path() {
   const char* env = std::getenv("EMOGCN_PAPER_VALUES");
-  return (env && *env) ? env : "reports/paper_values.csv";
+  if (env && *env) return env;
+  const std::string relative = "reports/paper_values.csv";
+  if (std::ifstream(relative)) return relative;  // Under bazel run or bazel test: the runfiles tree.
+  // A binary started by its path (bazel-bin/experiments/suite): its runfiles tree beside it.
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n > 0) {
+    const std::string beside = std::string(exe, static_cast<size_t>(n)) + ".runfiles/emogcn_bench/" + relative;
+    if (std::ifstream(beside)) return beside;
+  }
+  return relative;
 }
 
 std::vector<PaperValue> read_paper_values(const std::string& path) {

@@ -1,0 +1,91 @@
+// The suites' command line: the ablation list and --shard I/N, which splits a grid across
+// machines (issue #11): every shard computes the same split, the shards are disjoint, cover the
+// grid and are balanced.
+#include <stdlib.h>
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+#include "experiments/suite.h"
+#include "tests/catch.h"
+
+namespace ex = fer::experiments;
+
+namespace {
+
+ex::SuiteConfig parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "suite");
+  ex::SuiteConfig c;
+  REQUIRE(ex::parse_suite_config(static_cast<int>(args.size()), args.data(), &c));
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("--shard I/N deals the grid's runs round-robin: disjoint, complete, balanced", "[suite]") {
+  const auto ablations = ex::parse_ablations(
+      "affectnet:densenet:single_task,affectnet:densenet:multi_task,affectnet:densenet:emotion_gcn,"
+      "affectnet:bregnext:single_task,affectnet:bregnext:multi_task,affectnet:bregnext:emotion_gcn");
+  const int seeds = GENERATE(1, 3);
+  const int shards = GENERATE(1, 2, 4, 7, 25);
+  std::set<std::pair<std::string, int>> seen;
+  size_t smallest = 1000, largest = 0;
+  for (int shard = 1; shard <= shards; ++shard) {
+    const auto runs = ex::shard_runs(ablations, seeds, shard, shards);
+    smallest = std::min(smallest, runs.size());
+    largest = std::max(largest, runs.size());
+    for (const auto& r : runs) {
+      const bool fresh = seen.insert({r.ablation.backbone + ":" + r.ablation.model, r.seed}).second;
+      CHECK(fresh);  // No run is in two shards.
+    }
+  }
+  CHECK(seen.size() == ablations.size() * seeds);  // Every run is in one shard.
+  CHECK(largest - smallest <= 1);
+  // Round-robin: shard 1 of 2 starts with the first run and takes every other one.
+  const auto first = ex::shard_runs(ablations, 1, 1, 2);
+  REQUIRE(first.size() == 3);
+  CHECK(first[0].ablation.model == "single_task");
+  CHECK(first[1].ablation.backbone == "densenet");
+  CHECK(first[1].ablation.model == "emotion_gcn");
+  CHECK(first[2].ablation.backbone == "bregnext");
+  CHECK(first[2].ablation.model == "multi_task");
+}
+
+TEST_CASE("suites parse --shard and refuse malformed or out-of-range shards", "[suite]") {
+  const char* grid = "--ablations=affectnet:densenet:single_task,affectnet:bregnext:single_task";
+  auto c = parse({grid});
+  CHECK(c.shard == 1);
+  CHECK(c.shards == 1);
+  c = parse({grid, "--shard", "2/3", "--seeds", "2"});
+  CHECK(c.shard == 2);
+  CHECK(c.shards == 3);
+  CHECK(c.seeds == 2);
+  for (const char* bad : {"0/2", "3/2", "1/0", "2", "a/b", "1/2x", "/2", "1/", "-1/2", "1/20000"}) {
+    INFO(bad);
+    ex::SuiteConfig out;
+    std::vector<const char*> args = {"suite", grid, "--shard", bad};
+    try {
+      ex::parse_suite_config(static_cast<int>(args.size()), args.data(), &out);
+      FAIL("accepted --shard " << bad);
+    } catch (const fer::Error& e) {
+      CHECK(e.field() == "shard");
+      CHECK_THAT(e.what(), Catch::Matchers::Contains(bad));
+    }
+  }
+}
+
+TEST_CASE("under bazel run, relative path flags mean the directory the user ran it from", "[suite]") {
+  const char* grid = "--ablations=affectnet:densenet:single_task";
+  ::setenv("BUILD_WORKING_DIRECTORY", "/home/me/work", 1);
+  auto c = parse({grid, "--db", "runs/a.db", "--data_root", "/data/AffectNet", "--report", "r.md"});
+  ::unsetenv("BUILD_WORKING_DIRECTORY");
+  CHECK(c.base.db == "/home/me/work/runs/a.db");
+  CHECK(c.base.data_root == "/data/AffectNet");  // Absolute: unchanged.
+  CHECK(c.report == "/home/me/work/r.md");
+  CHECK(c.base.glove.empty());                   // Unset stays unset.
+  c = parse({grid, "--db", "runs/a.db"});        // Not under bazel run: as given.
+  CHECK(c.base.db == "runs/a.db");
+}
