@@ -9,8 +9,9 @@ set -euo pipefail
 PACKAGES=(
   # Build system (offline): Bazel and the rule sets it loads.
   bazel-bootstrap bazel-rules-java bazel-rules-cc g++ git
-  # LibTorch (CPU) and the BLAS it must use.
-  libtorch-dev libgoogle-glog-dev libopenblas0-pthread
+  # LibTorch (CPU) and the BLAS it must use; Gloo's headers for c10d's ProcessGroupGloo (the
+  # library itself is inside libtorch_cpu, in 1.13 and in the 2.x wheel alike).
+  libtorch-dev libgoogle-glog-dev libopenblas0-pthread libgloo-dev
   # Images, options, filesystem, results (SQLite; JSON through nlohmann/json, header-only).
   libopencv-core-dev libopencv-imgproc-dev libturbojpeg0-dev libpng-dev
   libboost-program-options-dev libboost-filesystem-dev libsqlite3-dev sqlite3 nlohmann-json3-dev

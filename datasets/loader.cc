@@ -17,12 +17,20 @@ BatchLoader::BatchLoader(const std::vector<Sample>& samples, std::string image_r
     : samples_(samples), image_root_(std::move(image_root)), options_(std::move(options)) {
   TORCH_CHECK(options_.batch_size > 0, "batch_size must be > 0, got ", options_.batch_size);
   TORCH_CHECK(options_.workers >= 0, "workers must be >= 0, got ", options_.workers);
+  TORCH_CHECK(options_.num_shards >= 1 && options_.shard >= 0 && options_.shard < options_.num_shards,
+              "shard must be in [0, num_shards), got ", options_.shard, " of ", options_.num_shards);
+}
+
+int64_t BatchLoader::shard_samples() const {
+  const int64_t n = num_samples(), s = options_.num_shards;
+  if (options_.shuffle) return (n + s - 1) / s;
+  return std::max<int64_t>(0, (n - options_.shard + s - 1) / s);
 }
 
 BatchLoader::~BatchLoader() { stop_workers(); }
 
 int64_t BatchLoader::num_batches() const {
-  const int64_t n = num_samples(), b = options_.batch_size;
+  const int64_t n = shard_samples(), b = options_.batch_size;
   if (n % b < options_.min_batch) return n / b;
   return (n + b - 1) / b;
 }
@@ -50,6 +58,16 @@ void BatchLoader::start_epoch(int64_t epoch, int64_t first_batch) {
       std::swap(order_[i], order_[state % static_cast<uint64_t>(i + 1)]);
     }
   }
+  if (options_.num_shards > 1) {
+    const int64_t per_shard = shard_samples();
+    std::vector<int64_t> mine;
+    for (int64_t k = 0; k < per_shard; ++k) {
+      // Padding wraps around to the permutation's start (shuffled only: unshuffled shards are not padded).
+      const int64_t position = options_.shard + k * options_.num_shards;
+      if (!order_.empty()) mine.push_back(order_[static_cast<size_t>(position % static_cast<int64_t>(order_.size()))]);
+    }
+    order_ = std::move(mine);
+  }
   next_to_start_ = next_to_return_ = first_batch;
   ready_.clear();
   error_ = nullptr;
@@ -73,7 +91,7 @@ void BatchLoader::load_sample(int64_t index, int64_t epoch, float* out) const {
 
 Batch BatchLoader::make_batch(int64_t batch) const {
   const int64_t begin = batch * options_.batch_size;
-  const int64_t end = std::min<int64_t>(begin + options_.batch_size, num_samples());
+  const int64_t end = std::min<int64_t>(begin + options_.batch_size, static_cast<int64_t>(order_.size()));
   const int64_t n = end - begin, size = options_.transform.output_size;
   Batch out;
   auto opts = at::TensorOptions().pinned_memory(options_.pin_memory);

@@ -42,6 +42,13 @@ struct LoaderOptions {
   /// transforms.h's single warp.
   bool reference_preprocess = false;
   TransformOptions transform;
+  /// Data-parallel training (issue #11): this process reads shard `shard` of `num_shards`.
+  /// Shuffled: PyTorch's DistributedSampler: the epoch's permutation (the same on every shard)
+  /// is padded by repeating its start to a multiple of num_shards, and shard r takes positions
+  /// r, r + num_shards, ...; every shard gets the same number of samples (so of batches).
+  /// Not shuffled (evaluation): samples r, r + num_shards, ... without padding, so the shards
+  /// together hold each sample exactly once.
+  int64_t shard = 0, num_shards = 1;
 };
 
 struct Batch {
@@ -62,7 +69,11 @@ class BatchLoader {
   BatchLoader& operator=(const BatchLoader&) = delete;
 
   int64_t num_batches() const;
+  /// Samples of the whole split.
   int64_t num_samples() const { return static_cast<int64_t>(samples_.size()); }
+  const LoaderOptions& options() const { return options_; }
+  /// Samples this shard reads per epoch.
+  int64_t shard_samples() const;
   /// Starts (or restarts) an epoch: new order, workers begin prefetching at batch
   /// `first_batch` (resuming mid-epoch yields exactly the remaining batches).
   void start_epoch(int64_t epoch, int64_t first_batch = 0);

@@ -64,7 +64,12 @@ po::options_description describe(RunConfig& c) {
       ("synth_train_per_class", po::value(&c.synth_train_per_class)->default_value(c.synth_train_per_class), "synthetic training images per class (mean)")
       ("synth_val_per_class", po::value(&c.synth_val_per_class)->default_value(c.synth_val_per_class), "synthetic validation images per class")
       ("shuffle_train_labels", "deliberately break training by permuting the training labels (gate self-test)")
-      ("interrupt_after_steps", po::value(&c.interrupt_after_steps)->default_value(0), "testing aid: act as if Ctrl-C arrived after N steps");
+      ("interrupt_after_steps", po::value(&c.interrupt_after_steps)->default_value(0), "testing aid: act as if Ctrl-C arrived after N steps")
+      ("nproc", po::value(&c.nproc)->default_value(0), "data-parallel: start N local ranks (Gloo) and wait for them; under torchrun/srun the launcher's RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT are read instead")
+      ("dist_backend", po::value(&c.dist_backend)->default_value(c.dist_backend), "distributed backend: gloo")
+      ("dist_timeout", po::value(&c.dist_timeout)->default_value(c.dist_timeout), "seconds the rendezvous and each collective may take before every rank stops with an error")
+      ("testing_die_rank", po::value(&c.testing_die_rank)->default_value(-1), "testing aid: this rank exits abruptly (as if killed) ...")
+      ("testing_die_after_steps", po::value(&c.testing_die_after_steps)->default_value(0), "... after this many training steps");
   return d;
 }
 
@@ -167,6 +172,7 @@ RunConfig resolve(RunConfig c) {
   check_name("decode", c.decode, {"scaled", "full"});
   check_name("preprocess", c.preprocess, {"auto", "reference", "fast"});
   check_name("image_check", c.image_check, {"decode", "header", "off"});
+  check_name("dist_backend", c.dist_backend, {"gloo"});
   check_device(c.device);
   const bool synthetic = datasets::is_synthetic(c.dataset);
   if (c.schedule == "auto") c.schedule = synthetic ? "smoke" : "paper";
@@ -217,6 +223,10 @@ std::string to_json(const RunConfig& c) {
   fields["cache_dir"] = c.cache_dir;
   fields["image_check"] = c.image_check;
   fields["checkpoint_dir"] = c.checkpoint_dir;
+  if (c.world_size > 1) {
+    fields["world_size"] = c.world_size;
+    fields["dist_backend"] = c.dist_backend;
+  }
   return fields.dump();
 }
 

@@ -48,6 +48,19 @@ struct RunConfig {
   bool shuffle_train_labels = false;
   // Testing aid: behave as if Ctrl-C arrived after this many training steps (0 = never).
   int64_t interrupt_after_steps = 0;
+  // Data-parallel training (issue #11). world_size is the job's, read from the launcher's
+  // environment (distributed/launch_env.h) by the runner, not a flag; with more than one process
+  // it and the backend are part of the JSON and the hash (the global batch is batch_size x
+  // world_size), and a single-process run's JSON is unchanged. nproc > 0: the runner starts that
+  // many local ranks itself. dist_timeout: seconds the rendezvous and each collective may take.
+  int world_size = 1;
+  std::string dist_backend = "gloo";
+  int nproc = 0;
+  double dist_timeout = 600;
+  // Testing aid (the fault tests): this rank (>= 0) exits abruptly, as if killed, after
+  // testing_die_after_steps steps.
+  int testing_die_rank = -1;
+  int64_t testing_die_after_steps = 0;
   // Evaluation of saved weights (experiments/evaluate.h): the file and its SHA-256; empty for
   // training runs (and then absent from the JSON and the hash, so training hashes are unchanged).
   std::string checkpoint, checkpoint_sha256;

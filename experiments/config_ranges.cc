@@ -56,6 +56,10 @@ const std::vector<FlagRange>& flag_ranges() {
       {"synth_train_per_class", 1, 100000, false, false, "", get(&RunConfig::synth_train_per_class), nullptr},
       {"synth_val_per_class", 1, 100000, false, false, "", get(&RunConfig::synth_val_per_class), nullptr},
       {"interrupt_after_steps", 0, 1e15, false, false, "", get(&RunConfig::interrupt_after_steps), nullptr},
+      {"nproc", 0, 1024, false, false, "", get(&RunConfig::nproc), nullptr},
+      {"dist_timeout", 0, 86400, true, false, "", get(&RunConfig::dist_timeout), nullptr},
+      {"testing_die_rank", -1, 1 << 20, false, false, "", get(&RunConfig::testing_die_rank), nullptr},
+      {"testing_die_after_steps", 0, 1e15, false, false, "", get(&RunConfig::testing_die_after_steps), nullptr},
   };
   return ranges;
 }

@@ -4,6 +4,7 @@
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <memory>
 
@@ -22,30 +23,63 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 
 }  // namespace
 
-Evaluation evaluate_model(models::EmotionModelImpl& model, datasets::BatchLoader& loader, const EvalSetup& setup) {
+SplitOutputs collect_outputs(models::EmotionModelImpl& model, datasets::BatchLoader& loader, const EvalSetup& setup) {
   model.eval();
   torch::NoGradGuard no_grad;
   loader.start_epoch(0);
-  metrics::ConfusionMatrix confusion(setup.num_classes);
-  std::vector<double> vp, vt, ap, at_;
-  double loss = 0, loss_expression = 0, loss_va = 0;
-  int64_t batches = 0, va_batches = 0, images = 0;
+  std::vector<at::Tensor> indices, logits, labels, va_pred, va_true;
+  int64_t batches = 0, images = 0;
   const auto start = Clock::now();
   std::unique_ptr<Progress> progress;
   if (setup.progress) progress = std::make_unique<Progress>(*setup.progress, "evaluate", loader.num_batches());
   while (auto batch = loader.next()) {
     at::Tensor x = batch->images.to(setup.device);
     if (setup.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
-    at::Tensor labels = batch->expression.to(setup.device), va = batch->valence_arousal.to(setup.device);
     models::ModelOutput out;
     {
       AutocastGuard autocast(setup.precision, setup.device);
       out = model.forward(x, setup.nodes);
     }
-    at::Tensor logits = out.expression.to(at::kFloat);
-    const bool with_va = out.valence_arousal.defined() && labels.size(0) >= 2;
+    indices.push_back(at::tensor(batch->indices, at::kLong));
+    logits.push_back(out.expression.to(at::kFloat).cpu());
+    labels.push_back(batch->expression);
+    // fp16 and bf16 outputs are exact in float32.
+    if (out.valence_arousal.defined()) va_pred.push_back(out.valence_arousal.to(at::kFloat).cpu());
+    va_true.push_back(batch->valence_arousal);
+    ++batches;
+    images += batch->expression.size(0);
+    if (progress) progress->update(batches, std::nan(""), images / std::max(1e-9, seconds_since(start)));
+  }
+  if (progress) progress->finish();
+  synchronize(setup.device);
+  SplitOutputs o;
+  o.images_per_s = images / std::max(1e-9, seconds_since(start));
+  const auto cat = [](const std::vector<at::Tensor>& parts, at::Tensor empty) {
+    return parts.empty() ? empty : at::cat(parts, 0);
+  };
+  o.indices = cat(indices, at::empty({0}, at::kLong));
+  o.logits = cat(logits, at::empty({0, setup.num_classes}, at::kFloat));
+  o.labels = cat(labels, at::empty({0}, at::kLong));
+  if (!va_pred.empty()) o.va_pred = at::cat(va_pred, 0);
+  o.va_true = cat(va_true, at::empty({0, 2}, at::kFloat));
+  return o;
+}
+
+Evaluation evaluation_from_outputs(const SplitOutputs& o, const EvalSetup& setup, int64_t batch_size) {
+  metrics::ConfusionMatrix confusion(setup.num_classes);
+  std::vector<double> vp, vt, ap, at_;
+  double loss = 0, loss_expression = 0, loss_va = 0;
+  int64_t batches = 0, va_batches = 0;
+  const int64_t n = o.labels.size(0);
+  for (int64_t begin = 0; begin < n; begin += batch_size) {
+    const int64_t rows = std::min(batch_size, n - begin);
+    const at::Tensor logits = o.logits.narrow(0, begin, rows).to(setup.device);
+    const at::Tensor labels = o.labels.narrow(0, begin, rows).to(setup.device);
+    const at::Tensor va = o.va_true.narrow(0, begin, rows).to(setup.device);
+    const bool with_va = o.va_pred.defined() && rows >= 2;
     auto parts = metrics::multitask_loss(logits, labels, setup.class_weights,
-                                         with_va ? out.valence_arousal.to(at::kFloat) : at::Tensor(), va, setup.lambda);
+                                         with_va ? o.va_pred.narrow(0, begin, rows).to(setup.device) : at::Tensor(), va,
+                                         setup.lambda);
     loss += parts.total.item<double>();
     loss_expression += parts.expression.item<double>();
     if (with_va) {
@@ -53,28 +87,24 @@ Evaluation evaluate_model(models::EmotionModelImpl& model, datasets::BatchLoader
       ++va_batches;
     }
     ++batches;
-    const at::Tensor pred = logits.argmax(1).cpu();
-    const auto p_acc = pred.accessor<int64_t, 1>();
-    const auto t_acc = batch->expression.accessor<int64_t, 1>();
-    for (int64_t i = 0; i < pred.size(0); ++i) confusion.add(static_cast<int>(t_acc[i]), static_cast<int>(p_acc[i]));
-    if (out.valence_arousal.defined()) {
-      const at::Tensor p = out.valence_arousal.to(at::kDouble).cpu().contiguous();
-      const auto pa = p.accessor<double, 2>();
-      const auto ta = batch->valence_arousal.accessor<float, 2>();
-      for (int64_t i = 0; i < p.size(0); ++i) {
-        vp.push_back(pa[i][0]);
-        ap.push_back(pa[i][1]);
-        vt.push_back(ta[i][0]);
-        at_.push_back(ta[i][1]);
-      }
-    }
-    images += labels.size(0);
-    if (progress) progress->update(batches, loss / batches, images / std::max(1e-9, seconds_since(start)));
   }
-  if (progress) progress->finish();
-  synchronize(setup.device);
+  const at::Tensor pred = o.logits.argmax(1);
+  const auto p_acc = pred.accessor<int64_t, 1>();
+  const auto t_acc = o.labels.accessor<int64_t, 1>();
+  for (int64_t i = 0; i < n; ++i) confusion.add(static_cast<int>(t_acc[i]), static_cast<int>(p_acc[i]));
+  if (o.va_pred.defined()) {
+    const at::Tensor p = o.va_pred.to(at::kDouble).contiguous();
+    const auto pa = p.accessor<double, 2>();
+    const auto ta = o.va_true.accessor<float, 2>();
+    for (int64_t i = 0; i < n; ++i) {
+      vp.push_back(pa[i][0]);
+      ap.push_back(pa[i][1]);
+      vt.push_back(ta[i][0]);
+      at_.push_back(ta[i][1]);
+    }
+  }
   Evaluation e;
-  e.images_per_s = images / std::max(1e-9, seconds_since(start));
+  e.images_per_s = o.images_per_s;
   e.metrics = evaluation_metrics(confusion, vp, vt, ap, at_);
   e.metrics.loss = loss / std::max<int64_t>(1, batches);
   e.metrics.loss_expression = loss_expression / std::max<int64_t>(1, batches);
@@ -83,6 +113,10 @@ Evaluation evaluate_model(models::EmotionModelImpl& model, datasets::BatchLoader
   e.per_class = confusion.per_class_recall();
   e.confusion = confusion.counts();
   return e;
+}
+
+Evaluation evaluate_model(models::EmotionModelImpl& model, datasets::BatchLoader& loader, const EvalSetup& setup) {
+  return evaluation_from_outputs(collect_outputs(model, loader, setup), setup, loader.options().batch_size);
 }
 
 metrics::EvalMetrics evaluation_metrics(const metrics::ConfusionMatrix& confusion,

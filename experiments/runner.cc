@@ -1,6 +1,7 @@
 #include "experiments/runner.h"
 
 #include <cmath>
+#include <memory>
 
 #include <boost/filesystem.hpp>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "experiments/device.h"
 #include "experiments/provenance.h"
 #include "experiments/trainer.h"
+#include "metrics/recorder.h"
 #include "third_party/torch_info.h"
 
 namespace fer::experiments {
@@ -76,34 +78,71 @@ reports::DatasetRecord dataset_record(const datasets::Dataset& d) {
   return r;
 }
 
-RunOutcome run_experiment(const RunConfig& raw, std::ostream& log) {
-  const RunConfig c = resolve(raw);
+namespace {
+
+// Rank 0's decision, on every rank (a no-op without a group).
+int64_t from_rank0(distributed::Group* group, int64_t value, const std::string& what) {
+  return group == nullptr ? value : group->broadcast_int(value, 0, what);
+}
+
+std::string from_rank0(distributed::Group* group, const std::string& value, const std::string& what) {
+  return group == nullptr ? value : group->broadcast_string(value, 0, what);
+}
+
+// Opens the run's data: rank 0 first (it may generate the synthetic set and write the index
+// cache), the other ranks after it, from its cache.
+datasets::Dataset open_data_in_turn(const RunConfig& c, std::ostream& log, distributed::Group* group) {
+  const bool first = group == nullptr || group->rank() == 0;
+  if (!first) group->barrier("waiting for rank 0 to open the dataset");
+  datasets::Dataset data = open_run_data(c, &log);
+  if (first && group != nullptr) group->barrier("waiting for rank 0 to open the dataset");
+  return data;
+}
+
+}  // namespace
+
+RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::Group* group) {
+  RunConfig resolved_config = resolve(raw);
+  if (group != nullptr) resolved_config.world_size = group->size();
+  const RunConfig c = resolved_config;
+  const bool rank0 = group == nullptr || group->rank() == 0;
   const int openblas_threads = set_threads(c.threads);
   const std::string hash = config_hash(c), code = code_version();
   log << torch_build_summary() << "\n"
       << "config " << hash << ": " << to_json(c) << "\n"
       << "code version " << code << "\n";
+  if (group != nullptr) {
+    log << "data-parallel: rank " << group->rank() << " of " << group->size() << " (" << group->backend()
+        << "); per-rank batch " << c.batch_size << ", global batch " << c.batch_size * group->size() << "\n";
+  }
   if (c.schedule == "paper" && c.pretrained.empty() && c.backbone == "densenet") {
     log << "WARNING: the paper trained DenseNet-121 from ImageNet weights (--pretrained densenet121-*.pth);\n"
            "WARNING: this run starts from random weights, so its numbers are NOT comparable to the paper's.\n";
   }
-  boost::filesystem::path db_dir = boost::filesystem::path(c.db).parent_path();
-  if (!db_dir.empty()) boost::filesystem::create_directories(db_dir);
-  reports::ResultStore store(c.db);
+  // Only rank 0 touches the result store (on multi-node jobs it may exist only on its machine).
+  std::unique_ptr<reports::ResultStore> store;
+  if (rank0) {
+    boost::filesystem::path db_dir = boost::filesystem::path(c.db).parent_path();
+    if (!db_dir.empty()) boost::filesystem::create_directories(db_dir);
+    store = std::make_unique<reports::ResultStore>(c.db);
+  }
   RunOutcome outcome;
+  int64_t finished_id = -1;
   if (!reusable_code_version(code)) {
     log << "code version " << code << ": this binary was built outside a git checkout, so earlier results "
         << "are never reused\n";
-  } else if (!c.force && !c.resume) {
-    if (auto id = store.find_finished(hash, code)) {
-      log << "run '" << c.run_name << "' already finished as run #" << *id << " with code " << code
-          << " in " << c.db << "; skipping (--force to run again)\n";
-      outcome.run_id = *id;
-      outcome.status = "skipped";
-      return outcome;
-    }
+  } else if (!c.force && !c.resume && rank0) {
+    if (auto id = store->find_finished(hash, code)) finished_id = *id;
   }
-  datasets::Dataset data = open_run_data(c, &log);
+  finished_id = from_rank0(group, finished_id, "rank 0's check for a finished run");
+  if (finished_id >= 0) {
+    log << "run '" << c.run_name << "' already finished as run #" << finished_id << " with code " << code
+        << " in " << c.db << "; skipping (--force to run again)\n";
+    outcome.run_id = finished_id;
+    outcome.status = "skipped";
+    return outcome;
+  }
+  datasets::Dataset data = open_data_in_turn(c, log, group);
   if (c.shuffle_train_labels) {
     shuffle_labels(data, c.seed);
     log << "WARNING: --shuffle_train_labels: training labels permuted; this model is broken on purpose\n";
@@ -112,11 +151,11 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log) {
       << data.index.val.samples.size() << " val, digest " << data.index.digest << ")\n";
   if (!data.cache_error.empty()) log << "WARNING: dataset index not cached: " << data.cache_error << "\n";
   StartPoint start;
-  if (c.resume) {
-    if (auto found = store.find_resumable(hash)) {
+  if (c.resume && rank0) {
+    if (auto found = store->find_resumable(hash)) {
       outcome.run_id = found->first;
       start.resume_state = found->second;
-      const std::string started_with = store.reopen_run(outcome.run_id, code);
+      const std::string started_with = store->reopen_run(outcome.run_id, code);
       if (started_with != code) {
         log << "WARNING: run #" << outcome.run_id << " was started with code " << started_with << " and resumes with "
             << code << "; its result will not be reused by later runs (code version 'unknown')\n";
@@ -125,29 +164,38 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log) {
       log << "nothing to resume for config " << hash << "; starting a new run\n";
     }
   }
-  if (outcome.run_id < 0) {
+  if (outcome.run_id < 0 && rank0) {
     reports::RunRecord run{c.run_name, to_json(c), hash, code, static_cast<int64_t>(c.seed), c.dataset,
                            c.backbone, c.model, c.schedule, c.device, c.precision};
-    outcome.run_id = store.begin_run(run, collect_provenance(c.threads, openblas_threads, c.workers, c.device),
-                                     dataset_record(data));
+    reports::Provenance provenance = collect_provenance(c.threads, openblas_threads, c.workers, c.device);
+    provenance["world_size"] = std::to_string(c.world_size);
+    if (group != nullptr) provenance["dist_backend"] = group->backend();
+    outcome.run_id = store->begin_run(run, provenance, dataset_record(data));
   }
+  outcome.run_id = from_rank0(group, outcome.run_id, "rank 0's run id");
+  start.resume_state = from_rank0(group, start.resume_state, "rank 0's resume state");
   log << "run #" << outcome.run_id << " '" << c.run_name << "' -> " << c.db << "\n";
-  reports::StoreRecorder recorder(store, outcome.run_id);
+  std::unique_ptr<metrics::Recorder> recorder;
+  if (rank0) {
+    recorder = std::make_unique<reports::StoreRecorder>(*store, outcome.run_id);
+  } else {
+    recorder = std::make_unique<metrics::DiscardingRecorder>();
+  }
   try {
-    TrainResult result = train(c, data, recorder, outcome.run_id, start, log);
+    TrainResult result = train(c, data, *recorder, outcome.run_id, start, log, group);
     outcome.status = result.status;
     outcome.final_record = result.final_record;
     if (result.status == "finished") {
-      recorder.finish(result.final_record);
+      recorder->finish(result.final_record);
       log << "finished run #" << outcome.run_id << ": best epoch " << result.final_record.best_epoch + 1
           << ", accuracy " << result.final_record.val.accuracy << ", macro F1 " << result.final_record.val.macro_f1
           << "; checkpoint " << result.final_record.checkpoint_path << "\n";
     } else {
-      recorder.mark("interrupted", "interrupted; continue with --resume");
+      recorder->mark("interrupted", "interrupted; continue with --resume");
       log << "interrupted: state saved; continue with the same flags plus --resume\n";
     }
   } catch (const std::exception& e) {
-    recorder.mark("failed", e.what());
+    recorder->mark("failed", e.what());
     throw;
   }
   return outcome;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "datasets/dataset.h"
+#include "distributed/group.h"
 #include "experiments/config.h"
 #include "metrics/records.h"
 #include "reports/store.h"
@@ -27,6 +28,10 @@ reports::DatasetRecord dataset_record(const datasets::Dataset& data);
 
 /// Runs `config` (resolved here). Throws fer::Error for bad input; a failure during training
 /// marks the run 'failed' in the database before propagating.
-RunOutcome run_experiment(const RunConfig& config, std::ostream& log);
+///
+/// With `group` (a data-parallel job, issue #11) every rank calls this: rank 0 alone reads and
+/// writes the result store (the skip check, resume, the run's rows with world size and backend
+/// in its provenance) and tells the others its decisions; the config records world_size.
+RunOutcome run_experiment(const RunConfig& config, std::ostream& log, distributed::Group* group = nullptr);
 
 }  // namespace fer::experiments

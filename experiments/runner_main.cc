@@ -1,19 +1,53 @@
 // runner: trains and evaluates one ablation (dataset x backbone x model) and stores everything
-// in SQLite. `runner --help` lists every flag with its default.
+// in SQLite. `runner --help` lists every flag with its default. Under torchrun or srun (RANK,
+// WORLD_SIZE, MASTER_ADDR, MASTER_PORT set) it joins the job as one rank; with --nproc N it
+// starts N local ranks itself.
+#include <chrono>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "core/error.h"
+#include "distributed/group.h"
+#include "distributed/launch_env.h"
 #include "experiments/config.h"
+#include "experiments/launcher.h"
 #include "experiments/runner.h"
 #include "experiments/trainer.h"
 
+namespace {
+
+int run(int argc, char** argv) {
+  namespace ex = fer::experiments;
+  ex::RunConfig config;
+  if (!ex::parse_run_config(argc, argv, &config)) return 0;
+  const fer::distributed::LaunchEnv env = fer::distributed::read_launch_env();
+  if (config.nproc > 1 && !env.distributed()) {
+    ex::LaunchOptions o;
+    o.nproc = config.nproc;
+    o.grace_s = config.dist_timeout + 10;
+    return ex::launch_local_ranks("/proc/self/exe", ex::without_nproc(std::vector<std::string>(argv + 1, argv + argc)),
+                                  o, std::cout);
+  }
+  ex::install_interrupt_handler();
+  if (!env.distributed()) return ex::run_experiment(config, std::cout).status == "interrupted" ? 130 : 0;
+  // torchrun's convention: one GPU per local rank.
+  if (config.device == "cuda") config.device = "cuda:" + std::to_string(env.local_rank);
+  fer::distributed::GroupOptions o;
+  o.backend = config.dist_backend;
+  o.timeout = std::chrono::milliseconds(static_cast<int64_t>(config.dist_timeout * 1000));
+  const auto group = fer::distributed::Group::join(env, o);
+  // Rank 0 prints the run; the others only their errors (torchrun would interleave them).
+  std::ostream discard(nullptr);
+  std::ostream& log = env.rank == 0 ? std::cout : discard;
+  return ex::run_experiment(config, log, group.get()).status == "interrupted" ? 130 : 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  fer::experiments::RunConfig config;
   try {
-    if (!fer::experiments::parse_run_config(argc, argv, &config)) return 0;
-    fer::experiments::install_interrupt_handler();
-    const auto outcome = fer::experiments::run_experiment(config, std::cout);
-    return outcome.status == "interrupted" ? 130 : 0;
+    return run(argc, argv);
   } catch (const fer::Error& e) {
     std::cerr << "runner: error: " << e.what() << "\n";
     return 2;

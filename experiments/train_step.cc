@@ -4,8 +4,10 @@ namespace fer::experiments {
 
 metrics::LossParts train_step(models::EmotionModel& model, torch::optim::Optimizer& optimizer, GradScaler& scaler,
                               const StepInputs& in, double lambda, const std::string& precision,
-                              const c10::Device& device, models::ModelOutput* out) {
+                              const c10::Device& device, models::ModelOutput* out,
+                              distributed::GradientSync* sync) {
   optimizer.zero_grad();
+  if (sync != nullptr) sync->prepare();
   models::ModelOutput result;
   {
     AutocastGuard autocast(precision, device);
@@ -16,6 +18,7 @@ metrics::LossParts train_step(models::EmotionModel& model, torch::optim::Optimiz
       result.valence_arousal.defined() ? result.valence_arousal.to(at::kFloat) : at::Tensor(), in.valence_arousal,
       lambda);
   scaler.scale(loss.total).backward();
+  if (sync != nullptr) sync->finish();
   if (scaler.unscale(model->parameters())) optimizer.step();
   if (out != nullptr) *out = std::move(result);
   return loss;

@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "distributed/grad_sync.h"
 #include "experiments/amp.h"
 #include "metrics/losses.h"
 #include "models/factory.h"
@@ -27,9 +28,11 @@ struct StepInputs {
 
 /// Zeroes the gradients, runs forward and backward, and steps `optimizer` unless the scaler
 /// found non-finite gradients (fp16). Returns the loss parts; *out (if given) receives the
-/// model's outputs. precision: "fp32" | "fp16" | "bf16" (autocast).
+/// model's outputs. precision: "fp32" | "fp16" | "bf16" (autocast). With `sync` (data-parallel
+/// runs), the gradients are averaged over the ranks between backward and the step.
 metrics::LossParts train_step(models::EmotionModel& model, torch::optim::Optimizer& optimizer, GradScaler& scaler,
                               const StepInputs& inputs, double lambda, const std::string& precision,
-                              const c10::Device& device, models::ModelOutput* out = nullptr);
+                              const c10::Device& device, models::ModelOutput* out = nullptr,
+                              distributed::GradientSync* sync = nullptr);
 
 }  // namespace fer::experiments

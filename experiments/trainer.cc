@@ -19,6 +19,7 @@
 
 #include "core/error.h"
 #include "datasets/loader.h"
+#include "distributed/grad_sync.h"
 #include "experiments/amp.h"
 #include "experiments/device.h"
 #include "experiments/evaluator.h"
@@ -82,13 +83,15 @@ metrics::EvalMetrics metrics_from_list(const std::vector<double>& v) {
 class Trainer {
  public:
   Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Recorder& recorder, int64_t run_id,
-          std::ostream& log);
+          std::ostream& log, distributed::Group* group);
   TrainResult run(const StartPoint& start);
 
  private:
   bool train_epoch(int64_t epoch, int64_t first_batch, EpochSums& sums, double* images_per_s,
                    double* wait_s, double* compute_s);
   Evaluation evaluate();
+  void sum_over_ranks(EpochSums& sums, double* images_per_s);
+  bool writes_files() const { return group_ == nullptr || group_->rank() == 0; }
   double lr_for(int64_t epoch) const {
     return c_.lr * std::pow(c_.lr_gamma, static_cast<double>(epoch / c_.lr_step));
   }
@@ -104,6 +107,8 @@ class Trainer {
   metrics::Recorder& recorder_;
   int64_t run_id_;
   std::ostream& log_;
+  distributed::Group* group_;
+  std::unique_ptr<distributed::GradientSync> sync_;
   c10::Device device_;
   models::EmotionModel model_{nullptr};
   std::unique_ptr<torch::optim::SGD> optimizer_;
@@ -120,8 +125,8 @@ class Trainer {
 };
 
 Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Recorder& recorder, int64_t run_id,
-                 std::ostream& log)
-    : c_(c), d_(d), recorder_(recorder), run_id_(run_id), log_(log), device_(parse_device(c.device)),
+                 std::ostream& log, distributed::Group* group)
+    : c_(c), d_(d), recorder_(recorder), run_id_(run_id), log_(log), group_(group), device_(parse_device(c.device)),
       scaler_(c.precision == "fp16", device_) {
   const int num_classes = static_cast<int>(d.index.class_names.size());
   models::ModelSpec spec;
@@ -148,6 +153,14 @@ Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Record
       if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
     }
   }
+  if (group_ != nullptr) {
+    // Every rank starts from rank 0's weights (and BatchNorm statistics).
+    torch::NoGradGuard no_grad;
+    std::vector<at::Tensor> state = model_->parameters();
+    for (const auto& b : model_->buffers()) state.push_back(b);
+    group_->broadcast(state, 0, "broadcast of rank 0's initial weights");
+    sync_ = std::make_unique<distributed::GradientSync>(*group_, model_->parameters());
+  }
   optimizer_ = std::make_unique<torch::optim::SGD>(
       model_->parameters(),
       torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay));
@@ -156,13 +169,17 @@ Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Record
   if (class_weights_.defined()) class_weights_ = class_weights_.to(device_);
 
   // Training batches: the validation loader's settings, shuffled and augmented.
-  const datasets::LoaderOptions val = evaluation_loader_options(c, device_);
+  datasets::LoaderOptions val = evaluation_loader_options(c, device_);
   datasets::LoaderOptions train = val;
   train.shuffle = true;
   // BatchNorm (in training mode) and CCC need two samples: a last batch of one is left out
   // (where the reference would fail or train on a NaN loss).
   train.min_batch = 2;
   train.transform.augment = c.augment;
+  if (group_ != nullptr) {
+    train.shard = val.shard = group_->rank();
+    train.num_shards = val.num_shards = group_->size();
+  }
   train_loader_ = std::make_unique<datasets::BatchLoader>(d.index.train.samples, d.index.image_root, train);
   val_loader_ = std::make_unique<datasets::BatchLoader>(d.index.val.samples, d.index.image_root, val);
 }
@@ -217,7 +234,7 @@ bool Trainer::train_epoch(int64_t epoch, int64_t first_batch, EpochSums& sums, d
     models::ModelOutput out;
     const metrics::LossParts loss =
         train_step(model_, *optimizer_, scaler_, {images, labels, batch->valence_arousal.to(device_), nodes_, class_weights_},
-                   c_.lambda, c_.precision, device_, &out);
+                   c_.lambda, c_.precision, device_, &out, sync_.get());
     sums.loss += loss.total.item<double>();
     sums.loss_expression += loss.expression.item<double>();
     if (loss.valence_arousal.defined()) sums.loss_va += loss.valence_arousal.item<double>();
@@ -231,9 +248,16 @@ bool Trainer::train_epoch(int64_t epoch, int64_t first_batch, EpochSums& sums, d
     ++steps_;
     const double elapsed = seconds_since(timed_start);
     progress.update(index, sums.loss / sums.batches, elapsed > 0 ? timed_images / elapsed : 0);
-    const bool simulated = c_.interrupt_after_steps > 0 && steps_ == c_.interrupt_after_steps;
-    if (g_interrupt_requested || simulated) {
+    if (group_ != nullptr && group_->rank() == c_.testing_die_rank && steps_ == c_.testing_die_after_steps) {
+      ::kill(::getpid(), SIGKILL);  // The fault tests' dying rank: no cleanup, as if killed.
+    }
+    bool stop = g_interrupt_requested || (c_.interrupt_after_steps > 0 && steps_ == c_.interrupt_after_steps);
+    // Every rank stops at the same step, or the others would wait in the next all-reduce.
+    if (group_ != nullptr) stop = group_->any(stop, "interrupt check");
+    if (stop) {
       progress.finish();
+      double unused_rate = 0;
+      sum_over_ranks(sums, &unused_rate);  // The resume state holds the whole job's partial sums.
       save_resume(epoch, index, sums);
       return false;
     }
@@ -245,6 +269,17 @@ bool Trainer::train_epoch(int64_t epoch, int64_t first_batch, EpochSums& sums, d
   return true;
 }
 
+void Trainer::sum_over_ranks(EpochSums& sums, double* images_per_s) {
+  if (group_ == nullptr) return;
+  at::Tensor t = at::tensor({sums.loss, sums.loss_expression, sums.loss_va, static_cast<double>(sums.batches),
+                             static_cast<double>(sums.correct), static_cast<double>(sums.seen), *images_per_s},
+                            at::kDouble);
+  group_->allreduce_sum(t, "sum of the epoch's training statistics");
+  sums = EpochSums::from_list({t[0].item<double>(), t[1].item<double>(), t[2].item<double>(), t[3].item<double>(),
+                               t[4].item<double>(), t[5].item<double>()});
+  *images_per_s = t[6].item<double>();  // The ranks' rates add up.
+}
+
 Evaluation Trainer::evaluate() {
   EvalSetup setup;
   setup.device = device_;
@@ -254,10 +289,31 @@ Evaluation Trainer::evaluate() {
   setup.class_weights = class_weights_;
   setup.lambda = c_.lambda;
   setup.num_classes = static_cast<int>(d_.index.class_names.size());
-  return evaluate_model(*model_, *val_loader_, setup);
+  if (group_ == nullptr) return evaluate_model(*model_, *val_loader_, setup);
+  {
+    // Rank 0's running statistics, the ones its checkpoint holds, on every rank.
+    torch::NoGradGuard no_grad;
+    std::vector<at::Tensor> buffers = model_->buffers();
+    group_->broadcast(buffers, 0, "broadcast of rank 0's BatchNorm statistics");
+  }
+  SplitOutputs mine = collect_outputs(*model_, *val_loader_, setup);
+  SplitOutputs all;
+  const std::string what = "gather of the validation outputs";
+  all.indices = group_->all_gather_rows(mine.indices, what);
+  const at::Tensor order = all.indices.argsort();
+  all.indices = all.indices.index_select(0, order);
+  all.logits = group_->all_gather_rows(mine.logits, what).index_select(0, order);
+  all.labels = group_->all_gather_rows(mine.labels, what).index_select(0, order);
+  all.va_true = group_->all_gather_rows(mine.va_true, what).index_select(0, order);
+  if (mine.va_pred.defined()) all.va_pred = group_->all_gather_rows(mine.va_pred, what).index_select(0, order);
+  at::Tensor rate = at::tensor({mine.images_per_s}, at::kDouble);
+  group_->allreduce_sum(rate, what);
+  all.images_per_s = rate.item<double>();
+  return evaluation_from_outputs(all, setup, c_.batch_size);
 }
 
 void Trainer::save_best(int64_t epoch) {
+  if (!writes_files()) return;
   models::SgdState sgd;
   sgd.lr = lr_for(epoch);
   sgd.momentum = c_.momentum;
@@ -267,6 +323,7 @@ void Trainer::save_best(int64_t epoch) {
 }
 
 void Trainer::save_resume(int64_t epoch, int64_t batch, const EpochSums& sums) {
+  if (!writes_files()) return;
   c10::impl::GenericDict state(c10::StringType::get(), c10::AnyType::get());
   c10::Dict<std::string, at::Tensor> weights;
   for (const auto& [name, t] : models::state_dict(*model_)) weights.insert(name, t.detach().cpu().clone());
@@ -348,6 +405,7 @@ TrainResult Trainer::run(const StartPoint& start) {
   int64_t start_epoch = 0, start_batch = 0;
   if (!start.resume_state.empty()) {
     sums = load_resume(start.resume_state, &start_epoch, &start_batch);
+    if (group_ != nullptr && group_->rank() != 0) sums = EpochSums();  // Rank 0 carries the job's sums.
     log_ << "resumed from " << start.resume_state << " at epoch " << start_epoch + 1 << ", batch "
          << start_batch << "\n";
   }
@@ -362,6 +420,7 @@ TrainResult Trainer::run(const StartPoint& start) {
       result.status = "interrupted";
       return result;
     }
+    sum_over_ranks(sums, &ips);
     Evaluation eval = evaluate();
     metrics::EpochRecord rec;
     rec.epoch = epoch;
@@ -464,9 +523,9 @@ std::string best_checkpoint_path(const RunConfig& c, int64_t run_id) {
 
 
 TrainResult train(const RunConfig& config, const datasets::Dataset& data, metrics::Recorder& recorder,
-                  int64_t run_id, const StartPoint& start, std::ostream& log) {
-  boost::filesystem::create_directories(config.checkpoint_dir);
-  Trainer trainer(config, data, recorder, run_id, log);
+                  int64_t run_id, const StartPoint& start, std::ostream& log, distributed::Group* group) {
+  if (group == nullptr || group->rank() == 0) boost::filesystem::create_directories(config.checkpoint_dir);
+  Trainer trainer(config, data, recorder, run_id, log, group);
   return trainer.run(start);
 }
 

@@ -18,6 +18,7 @@
 
 #include "datasets/dataset.h"
 #include "datasets/loader.h"
+#include "distributed/group.h"
 #include "experiments/config.h"
 #include "metrics/classification.h"
 #include "metrics/recorder.h"
@@ -43,8 +44,17 @@ struct TrainResult {
 /// Trains `config` (resolved) on `data`. Every epoch and resume state goes to `recorder`; the
 /// outcome is returned (the caller finishes or marks the run). `run_id` names the checkpoint
 /// and resume-state files.
+///
+/// With `group` (data-parallel, issue #11): rank 0's initial weights are broadcast; each rank
+/// trains on its shard of every epoch (datasets::LoaderOptions::shard) with per-rank batches of
+/// batch_size, the gradients averaged over the ranks (distributed::GradientSync), so the
+/// global batch is batch_size x world size; training loss and accuracy are summed over the
+/// ranks; validation runs on shards with rank 0's BatchNorm statistics, and its outputs are
+/// gathered so the metrics are the whole split's; an interruption on any rank stops all at the
+/// same step. Only rank 0 writes checkpoints and resume states; every rank reads the same
+/// resume state.
 TrainResult train(const RunConfig& config, const datasets::Dataset& data, metrics::Recorder& recorder,
-                  int64_t run_id, const StartPoint& start, std::ostream& log);
+                  int64_t run_id, const StartPoint& start, std::ostream& log, distributed::Group* group = nullptr);
 
 /// The validation loader of a config: its batch size, workers and input size, in order, without
 /// augmentation, every sample kept.

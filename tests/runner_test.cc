@@ -123,6 +123,10 @@ TEST_CASE("every numeric flag is range-checked with a message naming it", "[runn
       {"synth_train_per_class", {"0", "-1", "nan", "100001"}},
       {"synth_val_per_class", {"0", "-1", "nan", "100001"}},
       {"interrupt_after_steps", {"-1", "nan", "1e16", "99999999999999999999"}},
+      {"nproc", {"-1", "nan", "1025"}},
+      {"dist_timeout", {"0", "-1", "nan", "inf", "86401"}},
+      {"testing_die_rank", {"-2", "nan"}},
+      {"testing_die_after_steps", {"-1", "nan", "1e16"}},
   };
   std::vector<std::string> covered;
   for (const auto& [flag, values] : bad) {

@@ -1,0 +1,182 @@
+#include "distributed/group.h"
+
+#include <ATen/ATen.h>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <utility>
+
+#include "core/error.h"
+
+namespace fer::distributed {
+namespace {
+
+constexpr const char* kOperation = "distributed";
+
+// Collectives are enqueued one at a time per process. LibTorch 2.11's c10d FlightRecorder, a
+// process-wide trace every ProcessGroupGloo writes on enqueue, crashed (a std::map insert,
+// about one run in 15) when two groups of one process enqueued at once (tests/distributed_test
+// runs its ranks as threads). One group per process never contends for this lock.
+std::mutex& enqueue_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+[[noreturn]] void fail(int rank, const std::string& what, const std::exception& e) {
+  std::string message = e.what();
+  // c10d's messages carry a C++ backtrace after the first line; the first line says it.
+  const auto newline = message.find('\n');
+  if (newline != std::string::npos) message = message.substr(0, newline);
+  throw Error(kOperation, "", 0, "", "rank " + std::to_string(rank) + ": " + what + " failed: " + message);
+}
+
+}  // namespace
+
+namespace {
+
+// Enqueues one collective (under the process's enqueue lock); errors name the rank.
+template <typename Enqueue>
+Pending start(int rank, const std::string& what, Enqueue&& enqueue) {
+  try {
+    std::lock_guard<std::mutex> lock(enqueue_mutex());
+    return Pending(enqueue(), rank, what);
+  } catch (const std::exception& e) {
+    fail(rank, what, e);
+  }
+}
+
+}  // namespace
+
+Pending::Pending() = default;
+Pending::Pending(c10::intrusive_ptr<c10d::Work> work, int rank, std::string what)
+    : work_(std::move(work)), rank_(rank), what_(std::move(what)) {}
+Pending::~Pending() = default;
+Pending::Pending(Pending&&) noexcept = default;
+Pending& Pending::operator=(Pending&&) noexcept = default;
+
+void Pending::wait() {
+  if (!work_) return;
+  try {
+    work_->wait();
+  } catch (const std::exception& e) {
+    work_.reset();
+    fail(rank_, what_, e);
+  }
+  work_.reset();
+}
+
+std::unique_ptr<Group> Group::join(const LaunchEnv& env, const GroupOptions& options) {
+  if (options.backend != "gloo") {
+    throw Error(kOperation, "", 0, "dist_backend", "unknown backend '" + options.backend + "'; valid: gloo");
+  }
+  c10d::TCPStoreOptions store_options;
+  store_options.port = static_cast<std::uint16_t>(env.master_port);
+  store_options.isServer = env.rank == 0;
+  store_options.numWorkers = static_cast<std::size_t>(env.world_size);
+  store_options.waitWorkers = true;
+  store_options.timeout = options.timeout;
+  c10::intrusive_ptr<c10d::Store> store;
+  try {
+    store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
+  } catch (const std::exception& e) {
+    const std::string where = env.master_addr + ":" + std::to_string(env.master_port);
+    fail(env.rank, env.rank == 0 ? "serving the rendezvous at " + where + " (is the port in use?)"
+                                 : "joining the rendezvous at " + where + " (MASTER_ADDR / MASTER_PORT)",
+         e);
+  }
+  return over_store(store, env.rank, env.world_size, options, env.master_addr);
+}
+
+std::unique_ptr<Group> Group::over_store(c10::intrusive_ptr<c10d::Store> store, int rank, int world_size,
+                                         const GroupOptions& options, const std::string& master_addr) {
+  return std::unique_ptr<Group>(new Group(std::move(store), rank, world_size, options, master_addr));
+}
+
+Group::Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const GroupOptions& options,
+             const std::string& master_addr)
+    : store_(std::move(store)), rank_(rank), size_(size), options_(options) {
+  try {
+    auto gloo_options = c10d::ProcessGroupGloo::Options::create(options.timeout);
+    const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
+    const bool local = master_addr == "localhost" || master_addr.rfind("127.", 0) == 0;
+    gloo_options->devices.push_back(interface && *interface ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
+                                    : local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
+                                            : c10d::ProcessGroupGloo::createDefaultDevice());
+    gloo_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, rank, size, gloo_options);
+  } catch (const std::exception& e) {
+    fail(rank, "connecting to the other " + std::to_string(size - 1) + " rank(s)", e);
+  }
+}
+
+Group::~Group() = default;
+
+Pending Group::allreduce_sum_async(at::Tensor& t, const std::string& what) {
+  std::vector<at::Tensor> tensors = {t};
+  return start(rank_, what, [&] { return gloo_->allreduce(tensors); });
+}
+
+void Group::allreduce_sum(at::Tensor& t, const std::string& what) { allreduce_sum_async(t, what).wait(); }
+
+void Group::broadcast(std::vector<at::Tensor>& tensors, int root, const std::string& what) {
+  c10d::BroadcastOptions o;
+  o.rootRank = root;
+  for (auto& t : tensors) {
+    std::vector<at::Tensor> one = {t};
+    start(rank_, what, [&] { return gloo_->broadcast(one, o); }).wait();
+  }
+}
+
+at::Tensor Group::all_gather_rows(const at::Tensor& local, const std::string& what) {
+  // Gloo's allgather needs equal shapes: pad every rank's rows to the largest count.
+  at::Tensor count = at::tensor({local.size(0)}, at::kLong);
+  std::vector<at::Tensor> counts_out(static_cast<size_t>(size_));
+  for (auto& c : counts_out) c = at::empty_like(count);
+  std::vector<std::vector<at::Tensor>> outputs = {counts_out};
+  std::vector<at::Tensor> inputs = {count};
+  start(rank_, what + " (row counts)", [&] { return gloo_->allgather(outputs, inputs); }).wait();
+  std::vector<int64_t> rows;
+  for (const auto& c : outputs[0]) rows.push_back(c.item<int64_t>());
+  const int64_t most = *std::max_element(rows.begin(), rows.end());
+  std::vector<int64_t> shape = local.sizes().vec();
+  shape[0] = most;
+  at::Tensor padded = at::zeros(shape, local.options());
+  padded.narrow(0, 0, local.size(0)).copy_(local);
+  std::vector<std::vector<at::Tensor>> gathered(1);
+  for (int r = 0; r < size_; ++r) gathered[0].push_back(at::empty_like(padded));
+  std::vector<at::Tensor> in = {padded};
+  start(rank_, what, [&] { return gloo_->allgather(gathered, in); }).wait();
+  std::vector<at::Tensor> parts;
+  for (int r = 0; r < size_; ++r) parts.push_back(gathered[0][static_cast<size_t>(r)].narrow(0, 0, rows[static_cast<size_t>(r)]));
+  return at::cat(parts, 0);
+}
+
+int64_t Group::broadcast_int(int64_t value, int root, const std::string& what) {
+  std::vector<at::Tensor> t = {at::tensor({value}, at::kLong)};
+  broadcast(t, root, what);
+  return t[0].item<int64_t>();
+}
+
+std::string Group::broadcast_string(const std::string& text, int root, const std::string& what) {
+  const int64_t size = broadcast_int(static_cast<int64_t>(text.size()), root, what);
+  if (size == 0) return std::string();
+  std::vector<at::Tensor> bytes = {at::empty({size}, at::kByte)};
+  if (rank_ == root) std::memcpy(bytes[0].data_ptr(), text.data(), text.size());
+  broadcast(bytes, root, what);
+  return std::string(static_cast<const char*>(bytes[0].data_ptr()), static_cast<size_t>(size));
+}
+
+bool Group::any(bool flag, const std::string& what) {
+  at::Tensor t = at::tensor({flag ? 1 : 0}, at::kInt);
+  allreduce_sum(t, what);
+  return t.item<int>() > 0;
+}
+
+void Group::barrier(const std::string& what) {
+  start(rank_, what, [&] { return gloo_->barrier(); }).wait();
+}
+
+}  // namespace fer::distributed

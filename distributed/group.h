@@ -1,0 +1,94 @@
+// A process group of LibTorch's own distributed engine, c10d (issue #11): TCPStore rendezvous
+// at MASTER_ADDR:MASTER_PORT (rank 0 serves it) and ProcessGroupGloo for the collectives. No
+// transport of our own. Every failure (a peer gone, a timeout, a port in use, an unreachable
+// master) becomes a fer::Error naming this rank and the operation; nothing hangs past the
+// group's timeout.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <c10/util/intrusive_ptr.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "distributed/launch_env.h"
+
+namespace c10d {
+class Store;
+class Work;
+class Backend;
+class ProcessGroupGloo;
+}  // namespace c10d
+
+namespace fer::distributed {
+
+struct GroupOptions {
+  /// "gloo" (CPU tensors; the only backend of CPU builds). NCCL is not wired yet.
+  std::string backend = "gloo";
+  /// Rendezvous (every rank must arrive) and every collective must complete within this.
+  std::chrono::milliseconds timeout{std::chrono::minutes(10)};
+};
+
+/// An asynchronous collective in flight.
+class Pending {
+ public:
+  Pending();
+  Pending(c10::intrusive_ptr<c10d::Work> work, int rank, std::string what);
+  ~Pending();
+  Pending(Pending&&) noexcept;
+  Pending& operator=(Pending&&) noexcept;
+  /// Blocks until done; throws fer::Error naming the rank and the operation if it failed.
+  void wait();
+
+ private:
+  c10::intrusive_ptr<c10d::Work> work_;
+  int rank_ = 0;
+  std::string what_;
+};
+
+class Group {
+ public:
+  /// Joins the job described by env (rank 0 starts the TCPStore server). Throws fer::Error: the
+  /// master cannot be reached or a rank does not arrive within the timeout, the port is in use,
+  /// an unknown backend.
+  static std::unique_ptr<Group> join(const LaunchEnv& env, const GroupOptions& options);
+  /// A group over an existing store (tests: c10d::HashStore shared by threads). Gloo's
+  /// transport binds to $GLOO_SOCKET_IFNAME when set, to loopback when master_addr is local
+  /// (127.x or localhost), else to the address of this host's name.
+  static std::unique_ptr<Group> over_store(c10::intrusive_ptr<c10d::Store> store, int rank, int world_size,
+                                           const GroupOptions& options, const std::string& master_addr = "127.0.0.1");
+  ~Group();
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  const std::string& backend() const { return options_.backend; }
+
+  /// Sum of `t` over all ranks, in place, asynchronously.
+  Pending allreduce_sum_async(at::Tensor& t, const std::string& what);
+  /// Sum of `t` over all ranks, in place.
+  void allreduce_sum(at::Tensor& t, const std::string& what);
+  /// Each tensor becomes root's, in place.
+  void broadcast(std::vector<at::Tensor>& tensors, int root, const std::string& what);
+  /// Concatenation along dim 0 of every rank's `local`, in rank order. Ranks may hold different
+  /// numbers of rows; every other dimension and the dtype must agree.
+  at::Tensor all_gather_rows(const at::Tensor& local, const std::string& what);
+  /// root's value, on every rank.
+  int64_t broadcast_int(int64_t value, int root, const std::string& what);
+  std::string broadcast_string(const std::string& text, int root, const std::string& what);
+  /// Whether `flag` is true on any rank (every rank gets the same answer).
+  bool any(bool flag, const std::string& what);
+  void barrier(const std::string& what);
+
+ private:
+  Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const GroupOptions& options,
+        const std::string& master_addr);
+
+  c10::intrusive_ptr<c10d::Store> store_;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo_;
+  int rank_, size_;
+  GroupOptions options_;
+};
+
+}  // namespace fer::distributed

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Data-parallel training end to end (issue #11): the runner with --nproc 2 (Gloo, 2 ranks on
+# loopback, as torchrun would start them). The run finishes with one row written by rank 0 (world
+# size and backend in its provenance and config); its whole-split validation metrics equal a
+# single-process evaluation of its checkpoint; an interrupted distributed run resumes to the same
+# result; a killed rank or a hung one stops the job within the timeout with the run marked
+# failed; an unreachable master and a port in use are clear errors, not hangs.
+set -euo pipefail
+runner=experiments/runner
+evaluate=experiments/evaluate
+work="${TEST_TMPDIR:-$(mktemp -d)}/distributed"
+rm -rf "$work" && mkdir -p "$work"
+export EMOGCN_CACHE="$work/cache"
+data=(--dataset synth-affectnet --input_size 32 --synth_train_per_class 10 --synth_val_per_class 5 --workers 1)
+common=("${data[@]}" --backbone densenet --model multi_task --batch_size 8 --threads 1)
+fail() { echo "FAIL: $*"; exit 1; }
+q() { sqlite3 "$1" "$2"; }
+
+# 1. Two ranks train; rank 0 alone writes.
+"$runner" "${common[@]}" --epochs 2 --nproc 2 --db "$work/dp.db" > "$work/dp.log" 2>&1 || { cat "$work/dp.log"; fail "--nproc 2 run"; }
+grep -q "data-parallel: rank 0 of 2 (gloo); per-rank batch 8, global batch 16" "$work/dp.log" || { cat "$work/dp.log"; fail "no data-parallel line"; }
+[ "$(q "$work/dp.db" "SELECT COUNT(*) FROM runs")" -eq 1 ] || fail "expected one run row"
+[ "$(q "$work/dp.db" "SELECT status FROM runs")" = finished ] || fail "run not finished"
+[ "$(q "$work/dp.db" "SELECT value FROM provenance WHERE key = 'world_size'")" = 2 ] || fail "provenance world_size"
+[ "$(q "$work/dp.db" "SELECT value FROM provenance WHERE key = 'dist_backend'")" = gloo ] || fail "provenance dist_backend"
+q "$work/dp.db" "SELECT config_json FROM runs" | grep -q '"world_size":2' || fail "config must record world_size"
+[ "$(q "$work/dp.db" "SELECT COUNT(*) FROM epochs")" -eq 2 ] || fail "expected 2 epochs"
+
+# 2. Whole-split metrics: the same as one process evaluating the saved weights.
+ckpt=$(q "$work/dp.db" "SELECT checkpoint_path FROM final_metrics")
+"$evaluate" --checkpoint "$ckpt" "${data[@]}" --batch_size 8 --threads 1 --db "$work/eval.db" > "$work/eval.log" 2>&1 ||
+  { cat "$work/eval.log"; fail "evaluate"; }
+metrics="SELECT printf('%.6f %.6f %.6f %.6f', accuracy, macro_f1, ccc_valence, ccc_arousal) FROM final_metrics"
+dp=$(q "$work/dp.db" "$metrics")
+single=$(q "$work/eval.db" "$metrics")
+[ "$dp" = "$single" ] || fail "distributed validation metrics ($dp) differ from one process's ($single)"
+
+# 3. Interrupted after 3 steps on every rank, then resumed: the same result as run 1.
+set +e
+"$runner" "${common[@]}" --epochs 2 --nproc 2 --db "$work/resume.db" --interrupt_after_steps 3 > "$work/int.log" 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 130 ] || { cat "$work/int.log"; fail "an interrupted distributed run must exit 130, got $rc"; }
+[ "$(q "$work/resume.db" "SELECT status FROM runs")" = interrupted ] || fail "run not marked interrupted"
+"$runner" "${common[@]}" --epochs 2 --nproc 2 --db "$work/resume.db" --resume > "$work/res.log" 2>&1 || { cat "$work/res.log"; fail "--resume"; }
+grep -q "resumed from" "$work/res.log" || fail "did not resume"
+[ "$(q "$work/resume.db" "SELECT COUNT(*) FROM runs")" -eq 1 ] || fail "--resume must continue run 1"
+resumed=$(q "$work/resume.db" "$metrics")
+[ "$resumed" = "$dp" ] || fail "resumed distributed run ($resumed) differs from the uninterrupted one ($dp)"
+
+# 4. A killed rank: the other stops with an error, the run is failed, the launcher names the rank.
+start=$(date +%s)
+set +e
+"$runner" "${common[@]}" --epochs 2 --dist_timeout 8 --nproc 2 --db "$work/killed.db" --testing_die_rank 1 --testing_die_after_steps 2 > "$work/killed.log" 2>&1
+rc=$?
+set -e
+took=$(( $(date +%s) - start ))
+[ "$rc" -ne 0 ] || fail "a job with a killed rank must fail"
+[ "$took" -lt 60 ] || fail "the job took ${took} s to stop after a rank was killed"
+grep -q "launcher: rank 1 (pid [0-9]*) was killed by signal 9" "$work/killed.log" || { cat "$work/killed.log"; fail "launcher must name rank 1"; }
+[ "$(q "$work/killed.db" "SELECT status FROM runs")" = failed ] || fail "run must be marked failed"
+q "$work/killed.db" "SELECT message FROM runs" | grep -q "rank 0: " || fail "the failure message must name the rank"
+
+# 5. A hung rank (stopped, its sockets open): rank 0 times out, the launcher ends the job.
+start=$(date +%s)
+"$runner" "${common[@]}" --epochs 50 --nproc 2 --db "$work/hung.db" --dist_timeout 4 > "$work/hung.log" 2>&1 &
+launcher=$!
+for _ in $(seq 1 600); do
+  grep -q "batch" "$work/hung.log" 2>/dev/null && break
+  sleep 0.1
+done
+ranks=($(pgrep -P "$launcher" | sort -n || true))
+[ "${#ranks[@]}" -eq 2 ] || fail "expected 2 ranks under the launcher, found ${#ranks[@]}"
+kill -STOP "${ranks[1]}"
+set +e
+wait "$launcher"
+rc=$?
+set -e
+took=$(( $(date +%s) - start ))
+[ "$rc" -ne 0 ] || fail "a job with a hung rank must fail"
+[ "$took" -lt 90 ] || fail "the job took ${took} s to stop with a hung rank"
+[ "$(q "$work/hung.db" "SELECT status FROM runs")" = failed ] || { cat "$work/hung.log"; fail "hung job: run must be marked failed"; }
+
+# 6. An unreachable master, and a port in use: errors within the timeout, exit 2.
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start=$(date +%s)
+set +e
+RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$runner" "${common[@]}" --epochs 1 --dist_timeout 3 --db "$work/x.db" > "$work/addr.log" 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q "rank 1: joining the rendezvous at 127.0.0.1:$port (MASTER_ADDR / MASTER_PORT) failed" "$work/addr.log" ||
+  { cat "$work/addr.log"; fail "an unreachable master must exit 2 naming MASTER_ADDR (exit $rc)"; }
+[ $(( $(date +%s) - start )) -lt 60 ] || fail "an unreachable master took too long"
+/usr/bin/python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
+holder=$!
+sleep 1
+set +e
+RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$runner" "${common[@]}" --epochs 1 --dist_timeout 3 --db "$work/y.db" > "$work/port.log" 2>&1
+rc=$?
+set -e
+kill "$holder" 2>/dev/null || true
+[ "$rc" -eq 2 ] && grep -q "rank 0: serving the rendezvous at 127.0.0.1:$port (is the port in use?) failed" "$work/port.log" ||
+  { cat "$work/port.log"; fail "a port in use must exit 2 saying so (exit $rc)"; }
+echo "distributed runner test passed"
