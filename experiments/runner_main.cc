@@ -22,6 +22,11 @@ int run(int argc, char** argv) {
   ex::RunConfig config;
   if (!ex::parse_run_config(argc, argv, &config)) return 0;
   const fer::distributed::LaunchEnv env = fer::distributed::read_launch_env();
+  if (config.nproc > 1 && env.distributed()) {
+    throw fer::Error("parse options", "", 0, "nproc",
+                     "--nproc starts local ranks itself; this process is already rank " + std::to_string(env.rank) +
+                         " of a " + env.source + " job of " + std::to_string(env.world_size));
+  }
   if (config.nproc > 1 && !env.distributed()) {
     ex::LaunchOptions o;
     o.nproc = config.nproc;

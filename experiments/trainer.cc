@@ -305,7 +305,11 @@ Evaluation Trainer::evaluate() {
   all.logits = group_->all_gather_rows(mine.logits, what).index_select(0, order);
   all.labels = group_->all_gather_rows(mine.labels, what).index_select(0, order);
   all.va_true = group_->all_gather_rows(mine.va_true, what).index_select(0, order);
-  if (mine.va_pred.defined()) all.va_pred = group_->all_gather_rows(mine.va_pred, what).index_select(0, order);
+  // Decided by the model, not by this rank's rows: a rank whose shard is empty joins the gather.
+  if (c_.model != "single_task") {
+    const at::Tensor va = mine.va_pred.defined() ? mine.va_pred : at::empty({0, 2}, at::kFloat);
+    all.va_pred = group_->all_gather_rows(va, what).index_select(0, order);
+  }
   at::Tensor rate = at::tensor({mine.images_per_s}, at::kDouble);
   group_->allreduce_sum(rate, what);
   all.images_per_s = rate.item<double>();
