@@ -9,20 +9,9 @@
 
 #include "models/heads.h"
 #include "models/label_graph.h"
+#include "models/names.h"
 
 namespace fer::models {
-
-enum class ModelKind { kSingleTask, kMultiTask, kEmotionGcn };
-enum class Backbone { kDenseNet, kBReGNeXt };
-
-/// "single_task", "multi_task", "emotion_gcn" / "densenet", "bregnext".
-std::string to_string(ModelKind kind);
-std::string to_string(Backbone backbone);
-/// Parses the names above; throws std::invalid_argument naming the valid ones otherwise.
-ModelKind parse_model_kind(const std::string& name);
-Backbone parse_backbone(const std::string& name);
-std::vector<std::string> model_kind_names();
-std::vector<std::string> backbone_names();
 
 struct ModelSpec {
   ModelKind kind = ModelKind::kEmotionGcn;
