@@ -21,8 +21,11 @@ namespace {
 
 constexpr int kAffectNetCanvas = 128;
 constexpr int kAffWild2Frame = 112;
-// Mild imbalance in AffectNet's direction (Happy most, Disgust/Fear fewest).
-const double kClassShare[7] = {0.18, 0.26, 0.12, 0.11, 0.10, 0.10, 0.13};
+// Imbalance in AffectNet's direction (Happy most, then Neutral; Disgust fewest), milder, so that
+// every class has enough training images to be learnt in the smoke schedule.
+const double kClassShare[7] = {0.22, 0.30, 0.11, 0.09, 0.09, 0.08, 0.11};
+// Within-class spread of valence and arousal around the expression's centre.
+constexpr double kVaSpread = 0.15;
 // Aff-Wild2's label order mapped to the drawing's (AffectNet) order.
 const int kAffWild2ToDrawing[7] = {0, 6, 5, 4, 1, 2, 3};
 
@@ -62,10 +65,10 @@ std::string affectnet_row(const fs::path& images, const std::string& rel, int co
   Landmarks lm{};
   if (code != 10) lm = draw_face(img, face);  // No-Face rows: background only.
   cv::GaussianBlur(img, img, cv::Size(3, 3), 0.6);
-  add_noise(img, rng, 6);
+  add_noise(img, rng, 3);
   write_jpeg(images / rel, img);
   // AffectNet's box: axis-aligned square around the face.
-  const double side = 2.7 * face.radius;
+  const double side = 2.3 * face.radius;
   std::ostringstream row;
   row << rel << ',' << cvRound(face.cx - side / 2) << ',' << cvRound(face.cy - side / 2 + 0.1 * face.radius)
       << ',' << cvRound(side) << ',' << cvRound(side) << ',';
@@ -93,7 +96,7 @@ void write_affectnet_split(const fs::path& dir, const std::string& csv, int per_
     int drawn = code <= 6 ? code : rng.below(7);
     if (train && code <= 6 && rng.uniform() < options.label_noise) drawn = rng.below(7);
     const cv::Point2d c = expression_va_centre(drawn);
-    double valence = clip(c.x + 0.15 * rng.normal()), arousal = clip(c.y + 0.15 * rng.normal());
+    double valence = clip(c.x + kVaSpread * rng.normal()), arousal = clip(c.y + kVaSpread * rng.normal());
     if (code >= 9) valence = arousal = -2;  // Uncertain / No-Face carry no valence/arousal.
     char rel[64];
     std::snprintf(rel, sizeof(rel), "%d/%s%05zu.jpg", 1 + static_cast<int>(i % 8), train ? "t" : "v", i);

@@ -22,9 +22,9 @@ struct RunConfig {
   int lr_step = -1;
   double lr_gamma = -1;
   int early_stop = -1;     // Epochs without validation-accuracy gain before stopping.
-  int input_size = -1;     // 227 / 112 (paper), 48 (smoke).
+  int input_size = -1;     // 227 / 112 (paper), 32 DenseNet / 16 BReG-NeXt (smoke).
   std::string class_weights = "auto";  // auto | on | off.
-  bool augment = true;
+  int augment = -1;  // 1 on, 0 off, -1 the schedule's (paper on, smoke off).
   double color_jitter = 0;
   // JPEG decoding: "scaled" (the smallest DCT scale that covers the crop at input_size) or
   // "full" (every pixel, then resized).
@@ -44,6 +44,8 @@ struct RunConfig {
   // Images checked when the index is built: decode | header | off (datasets/image_check.h).
   std::string image_check = "decode";
   int synth_train_per_class = 70, synth_val_per_class = 30;
+  // Share of synthetic training images drawn with a random expression instead of their label's.
+  double synth_label_noise = 0.05;
   // Deliberately broken training (the regression gate's own test): training labels permuted.
   bool shuffle_train_labels = false;
   // Testing aid: behave as if Ctrl-C arrived after this many training steps (0 = never).

@@ -55,6 +55,7 @@ const std::vector<FlagRange>& flag_ranges() {
       {"workers", 0, 256, false, false, "", get(&RunConfig::workers), nullptr},
       {"synth_train_per_class", 1, 100000, false, false, "", get(&RunConfig::synth_train_per_class), nullptr},
       {"synth_val_per_class", 1, 100000, false, false, "", get(&RunConfig::synth_val_per_class), nullptr},
+      {"synth_label_noise", 0, 1, false, true, "", get(&RunConfig::synth_label_noise), nullptr},
       {"interrupt_after_steps", 0, 1e15, false, false, "", get(&RunConfig::interrupt_after_steps), nullptr},
       {"nproc", 0, 1024, false, false, "", get(&RunConfig::nproc), nullptr},
       {"dist_timeout", 0, 86400, true, false, "", get(&RunConfig::dist_timeout), nullptr},

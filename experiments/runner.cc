@@ -49,6 +49,7 @@ datasets::Dataset open_run_data(const RunConfig& c, std::ostream* log) {
   }
   o.synthetic.train_per_class = c.synth_train_per_class;
   o.synthetic.val_per_class = c.synth_val_per_class;
+  o.synthetic.label_noise = c.synth_label_noise;
   return datasets::open_dataset(o);
 }
 

@@ -175,7 +175,7 @@ Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Record
   // BatchNorm (in training mode) and CCC need two samples: a last batch of one is left out
   // (where the reference would fail or train on a NaN loss).
   train.min_batch = 2;
-  train.transform.augment = c.augment;
+  train.transform.augment = c.augment == 1;
   if (group_ != nullptr) {
     train.shard = val.shard = group_->rank();
     train.num_shards = val.num_shards = group_->size();

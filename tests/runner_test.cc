@@ -85,6 +85,23 @@ TEST_CASE("schedules resolve to the reference's settings", "[runner]") {
   auto smoke = parse({});
   CHECK(smoke.dataset == "synth-affectnet");
   CHECK(smoke.schedule == "smoke");
+  // smoke: sized per backbone so that the synthetic twin visibly learns within minutes.
+  CHECK(smoke.input_size == 32);
+  CHECK(smoke.epochs == 6);
+  CHECK(smoke.batch_size == 32);
+  CHECK(smoke.lr == 0.01);
+  CHECK(smoke.lr_step == 5);
+  CHECK(smoke.augment == 0);
+  auto smoke_breg = parse({"--backbone", "bregnext"});
+  CHECK(smoke_breg.input_size == 16);
+  CHECK(smoke_breg.epochs == 4);
+  CHECK(smoke_breg.batch_size == 16);
+  CHECK(smoke_breg.lr_step == 3);
+  CHECK(paper.augment == 1);
+  CHECK(parse({"--augment"}).augment == 1);
+  CHECK(parse({"--dataset", "affectnet", "--data_root", "/d", "--no_augment"}).augment == 0);
+  REQUIRE_THROWS_WITH(parse({"--augment", "--no_augment"}), Catch::Contains("contradict"));
+  CHECK(parse({"--synth_label_noise", "0.3"}).synth_label_noise == 0.3);
   CHECK(parse({"--epochs", "7"}).epochs == 7);
 }
 
@@ -122,6 +139,7 @@ TEST_CASE("every numeric flag is range-checked with a message naming it", "[runn
       {"workers", {"-1", "nan", "257"}},
       {"synth_train_per_class", {"0", "-1", "nan", "100001"}},
       {"synth_val_per_class", {"0", "-1", "nan", "100001"}},
+      {"synth_label_noise", {"-0.1", "1", "nan", "inf"}},
       {"interrupt_after_steps", {"-1", "nan", "1e16", "99999999999999999999"}},
       {"nproc", {"-1", "nan", "1025"}},
       {"dist_timeout", {"0", "-1", "nan", "inf", "86401"}},
@@ -172,7 +190,9 @@ TEST_CASE("the config hash covers what changes results and nothing else", "[runn
   CHECK(ex::config_hash(a) != ex::config_hash(parse({"--seed", "1"})));
   CHECK(ex::config_hash(a) != ex::config_hash(parse({"--lr", "0.02"})));
   CHECK(ex::config_hash(a) != ex::config_hash(parse({"--model", "multi_task"})));
-  CHECK(ex::to_json(a).find("\"lr\":0.005") != std::string::npos);
+  CHECK(ex::to_json(a).find("\"lr\":0.01") != std::string::npos);
+  CHECK(ex::config_hash(a) != ex::config_hash(parse({"--synth_label_noise", "0.3"})));
+  CHECK(ex::config_hash(a) != ex::config_hash(parse({"--augment"})));
 }
 
 TEST_CASE("results are reused only under a known code version", "[runner]") {
