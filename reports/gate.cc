@@ -111,6 +111,10 @@ std::string write_baseline(const std::vector<ConfigSummary>& summaries, const st
                                                          " run(s); at least 2 seeds are needed to measure a spread");
       }
       char line[320];
+      // The measured spread, stated: a reader sees the seed count and the smallest detectable drop.
+      std::snprintf(line, sizeof(line), "# %s %s: %d seeds, sample std %.6f, smallest detectable drop %.6f\n",
+                    s.key().c_str(), m.c_str(), it->second.n, it->second.std, std::max(k * it->second.std, floor));
+      out << line;
       std::snprintf(line, sizeof(line), "%s %s %s %s %s %.6f %.6f %d %s\n", s.dataset.c_str(), s.backbone.c_str(),
                     s.model.c_str(), s.schedule.c_str(), m.c_str(), it->second.mean,
                     std::max(k * it->second.std, floor), check_seeds > 0 ? check_seeds : it->second.n,

@@ -117,6 +117,9 @@ TEST_CASE("the gate passes, flags regressions and refuses missing data", "[repor
   const auto summaries = rp::summarize(store.db());
   const std::string baseline_text = rp::write_baseline(summaries, {"accuracy"}, 3, 0.005);
   CHECK(baseline_text.find("synth-affectnet densenet single_task smoke accuracy 0.420000 0.084853 2") != std::string::npos);
+  // The spread is stated beside the entry: seeds measured, sample std, the tolerance it gives.
+  CHECK(baseline_text.find("# synth-affectnet densenet single_task smoke accuracy: 2 seeds, sample std 0.028284, "
+                           "smallest detectable drop 0.084853\n") != std::string::npos);
   std::ofstream((dir / "baseline.txt").string()) << baseline_text;
   const auto baseline = rp::read_baseline((dir / "baseline.txt").string());
   REQUIRE(baseline.size() == 1);

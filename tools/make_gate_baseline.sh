@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Re-measures tests/testdata/gate_baseline.txt (or, with BAZEL=tools/libtorch2.sh,
 # tests/testdata/gate_baseline_libtorch2.txt): trains the gate's configuration (the one in
-# tests/regression_gate_test.sh) with SEEDS seeds and writes value = mean, tolerance = 3 x the
-# sample std over seeds. Run from the workspace root; takes about SEEDS x 45 s on 2 cores.
+# tests/gate_config.sh) with SEEDS seeds and writes value = mean, tolerance = 3 x the sample std
+# over seeds. Run from the workspace root; takes about SEEDS x 45 s on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${SEEDS:-6}
+source tests/gate_config.sh
 # BAZEL=tools/libtorch2.sh measures the LibTorch 2.x baseline (gate_baseline_libtorch2.txt).
 bazel=${BAZEL:-bazel}
 out=tests/testdata/gate_baseline.txt
@@ -14,17 +15,15 @@ work=$(mktemp -d)
 export EMOGCN_CACHE="$work/cache"
 $bazel build //experiments:runner //reports:check //experiments:build_info
 bin=$($bazel info bazel-bin 2>/dev/null)
-config=(--dataset synth-affectnet --backbone densenet --model single_task --schedule smoke
-        --input_size 48 --epochs 6 --lr 0.003 --lr_step 5 --threads 2 --workers 2)
 for ((s = 0; s < seeds; s++)); do
-  "$bin/experiments/runner" "${config[@]}" --seed "$s" --db "$work/seeds.db" | grep -E '^(finished|epoch [0-9]+/[0-9]+:)'
+  "$bin/experiments/runner" "${gate_config[@]}" --seed "$s" --db "$work/seeds.db" | grep -E '^(finished|epoch [0-9]+/[0-9]+:)'
 done
 "$bin/reports/check" --db "$work/seeds.db" --write_baseline "$out" \
   --metrics accuracy,macro_f1 --k 3 --check_seeds 1
 {
   echo "# measured by tools/make_gate_baseline.sh over $seeds seeds on $(nproc) cores, $(date -u +%Y-%m-%d)"
   echo "# $("$bin/experiments/build_info" | head -1)"
-  echo "# config: ${config[*]}"
+  echo "# config: ${gate_config[*]}"
   cat "$out"
 } > "$work/baseline" && mv "$work/baseline" "$out"
 cat "$out"
