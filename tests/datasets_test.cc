@@ -12,6 +12,7 @@
 #include "datasets/affectnet.h"
 #include "datasets/affwild2.h"
 #include "datasets/dataset.h"
+#include "core/affectnet_spearman.h"
 #include "core/error.h"
 #include "datasets/label_stats.h"
 #include "datasets/loader.h"
@@ -351,10 +352,6 @@ TEST_CASE("opening an unknown or missing dataset names the problem", "[datasets]
 }
 
 TEST_CASE("the synthetic AffectNet twin's label graph has AffectNet's edges and signs", "[datasets]") {
-  // Spearman correlations of each expression with valence and arousal over AffectNet's training
-  // split, as the reference releases them (data/spearman_affectnet.pkl), AffectNet order.
-  const double kValence[7] = {-0.3351, 0.8611, -0.453, -0.0276, -0.1218, -0.1764, -0.3837};
-  const double kArousal[7] = {-0.2841, 0.0145, -0.4337, 0.3382, 0.2356, 0.1437, 0.4138};
   ds::DatasetOptions o;
   o.name = "synth-affectnet";
   o.cache_root = temp_dir("cache_label_graph").string();
@@ -364,13 +361,15 @@ TEST_CASE("the synthetic AffectNet twin's label graph has AffectNet's edges and 
   auto at = [&r](int i, int j) { return r[i * 9 + j]; };
   for (int e = 0; e < 7; ++e) {
     for (int k = 0; k < 2; ++k) {
-      const double theirs = k == 0 ? kValence[e] : kArousal[e], ours = at(e, 7 + k);
+      const double theirs = k == 0 ? fer::kAffectNetValenceCorrelation[e] : fer::kAffectNetArousalCorrelation[e];
+      const double ours = at(e, 7 + k);
       INFO("expression " << e << (k == 0 ? " valence" : " arousal") << ": synthetic " << ours << ", AffectNet " << theirs);
-      // An edge of the graph (|r| >= 0.1) exactly where AffectNet has one, with its sign.
-      CHECK((std::abs(ours) >= 0.1) == (std::abs(theirs) >= 0.1));
-      if (std::abs(theirs) >= 0.1) CHECK((ours > 0) == (theirs > 0));
+      // An edge of the graph exactly where AffectNet has one, with its sign.
+      const bool edge = std::abs(theirs) >= fer::kLabelGraphEdgeThreshold;
+      CHECK((std::abs(ours) >= fer::kLabelGraphEdgeThreshold) == edge);
+      if (edge) CHECK((ours > 0) == (theirs > 0));
     }
   }
-  CHECK(std::abs(at(7, 8)) < 0.1);  // Valence and arousal nearly independent (AffectNet: 0.04).
+  CHECK(std::abs(at(7, 8)) < fer::kLabelGraphEdgeThreshold);  // No valence-arousal edge (AffectNet: 0.04).
   CHECK(at(1, 7) > 0.6);            // Happy carries valence as strongly as in AffectNet (0.86).
 }
