@@ -11,6 +11,7 @@ GradientSync::GradientSync(Group& group, std::vector<at::Tensor> params, Mode mo
   TORCH_CHECK(bucket_bytes >= 1, "bucket size must be positive, got ", bucket_bytes);
   // Reverse order: the last layers' gradients are computed first.
   int64_t bytes = 0, offset = 0;
+  std::vector<int64_t> elements;  // Per bucket: the running offset at its end.
   for (size_t k = params_.size(); k-- > 0;) {
     const at::Tensor& p = params_[k];
     const bool full = mode_ == Mode::kOverlap && bytes >= bucket_bytes;
@@ -18,19 +19,19 @@ GradientSync::GradientSync(Group& group, std::vector<at::Tensor> params, Mode mo
         !buckets_.empty() && params_[static_cast<size_t>(buckets_.back().params.front())].scalar_type() != p.scalar_type();
     if (buckets_.empty() || full || other_dtype) {
       buckets_.emplace_back();
+      elements.push_back(0);
       bytes = offset = 0;
     }
     slots_[k].bucket = static_cast<int64_t>(buckets_.size()) - 1;
     slots_[k].offset = offset;
     buckets_.back().params.push_back(static_cast<int64_t>(k));
     offset += p.numel();
+    elements.back() = offset;
     bytes += p.numel() * static_cast<int64_t>(p.element_size());
   }
-  for (auto& b : buckets_) {
-    int64_t n = 0;
-    for (int64_t j : b.params) n += params_[static_cast<size_t>(j)].numel();
-    const at::Tensor& first = params_[static_cast<size_t>(b.params.front())];
-    b.flat = at::zeros({n}, first.options());
+  for (size_t i = 0; i < buckets_.size(); ++i) {
+    const at::Tensor& first = params_[static_cast<size_t>(buckets_[i].params.front())];
+    buckets_[i].flat = at::zeros({elements[i]}, first.options());
   }
   if (mode_ == Mode::kOverlap) {
     for (size_t k = 0; k < params_.size(); ++k) {

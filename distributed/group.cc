@@ -8,9 +8,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <stdexcept>
 #include <utility>
 
 #include "core/error.h"
+#include "third_party/c10d_compat.h"
 
 namespace fer::distributed {
 namespace {
@@ -51,6 +53,27 @@ Pending start(int rank, const std::string& what, Enqueue&& enqueue) {
 
 }  // namespace
 
+struct Group::Backend {
+  c10::intrusive_ptr<compat::CollectiveBackend> pg;
+};
+
+std::string resolve_backend(const std::string& requested, const std::string& device) {
+  const bool cuda = device.rfind("cuda", 0) == 0;
+  const std::string backend = requested == "auto" ? (cuda ? "nccl" : "gloo") : requested;
+  if (backend != "gloo" && backend != "nccl") {
+    throw Error(kOperation, "", 0, "dist_backend", "unknown backend '" + requested + "'; valid: auto, gloo, nccl");
+  }
+  if (backend == "nccl" && !cuda) {
+    throw Error(kOperation, "", 0, "dist_backend", "nccl reduces CUDA tensors: run with --device cuda, or use gloo");
+  }
+  if (backend == "nccl" && !compat::built_with_nccl()) {
+    throw Error(kOperation, "", 0, "dist_backend",
+                "this binary's LibTorch has no NCCL (a CPU-only build, or a CUDA build without ProcessGroupNCCL); "
+                "build with tools/libtorch2.sh against a CUDA LibTorch, or use --dist_backend gloo");
+  }
+  return backend;
+}
+
 Pending::Pending() = default;
 Pending::Pending(c10::intrusive_ptr<c10d::Work> work, int rank, std::string what)
     : work_(std::move(work)), rank_(rank), what_(std::move(what)) {}
@@ -70,8 +93,9 @@ void Pending::wait() {
 }
 
 std::unique_ptr<Group> Group::join(const LaunchEnv& env, const GroupOptions& options) {
-  if (options.backend != "gloo") {
-    throw Error(kOperation, "", 0, "dist_backend", "unknown backend '" + options.backend + "'; valid: gloo");
+  resolve_backend(options.backend, options.device.str());  // Fails before any rendezvous.
+  if (options.backend == "auto") {
+    throw Error(kOperation, "", 0, "dist_backend", "resolve 'auto' (resolve_backend) before joining");
   }
   c10d::TCPStoreOptions store_options;
   store_options.port = static_cast<std::uint16_t>(env.master_port);
@@ -98,15 +122,24 @@ std::unique_ptr<Group> Group::over_store(c10::intrusive_ptr<c10d::Store> store, 
 
 Group::Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const GroupOptions& options,
              const std::string& master_addr)
-    : store_(std::move(store)), rank_(rank), size_(size), options_(options) {
+    : store_(std::move(store)), backend_(std::make_unique<Backend>()), rank_(rank), size_(size), options_(options) {
   try {
-    auto gloo_options = c10d::ProcessGroupGloo::Options::create(options.timeout);
-    const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
-    const bool local = master_addr == "localhost" || master_addr.rfind("127.", 0) == 0;
-    gloo_options->devices.push_back(interface && *interface ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
-                                    : local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
-                                            : c10d::ProcessGroupGloo::createDefaultDevice());
-    gloo_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, rank, size, gloo_options);
+    if (options.backend == "nccl") {
+      if (!options.device.is_cuda() || !options.device.has_index()) {
+        throw std::runtime_error("NCCL needs this rank's GPU as cuda:N, got " + options.device.str());
+      }
+      backend_->pg = compat::make_nccl(store_, rank, size, options.timeout);
+    } else if (options.backend != "gloo") {
+      throw std::runtime_error("unknown backend '" + options.backend + "' (valid: gloo, nccl)");
+    } else {
+      auto gloo_options = c10d::ProcessGroupGloo::Options::create(options.timeout);
+      const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
+      const bool local = master_addr == "localhost" || master_addr.rfind("127.", 0) == 0;
+      gloo_options->devices.push_back(interface && *interface ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
+                                      : local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
+                                              : c10d::ProcessGroupGloo::createDefaultDevice());
+      backend_->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, rank, size, gloo_options);
+    }
   } catch (const std::exception& e) {
     fail(rank, "connecting to the other " + std::to_string(size - 1) + " rank(s)", e);
   }
@@ -114,9 +147,18 @@ Group::Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const Gr
 
 Group::~Group() = default;
 
+at::Tensor Group::staged(const at::Tensor& t) const {
+  if (options_.backend != "nccl" || t.device() == options_.device) return t;
+  return t.to(options_.device);
+}
+
 Pending Group::allreduce_sum_async(at::Tensor& t, const std::string& what) {
-  std::vector<at::Tensor> tensors = {t};
-  return start(rank_, what, [&] { return gloo_->allreduce(tensors); });
+  std::vector<at::Tensor> tensors = {staged(t)};
+  Pending pending = start(rank_, what, [&] { return backend_->pg->allreduce(tensors); });
+  if (tensors[0].is_same(t)) return pending;
+  pending.wait();
+  t.copy_(tensors[0]);
+  return Pending();
 }
 
 void Group::allreduce_sum(at::Tensor& t, const std::string& what) { allreduce_sum_async(t, what).wait(); }
@@ -125,33 +167,35 @@ void Group::broadcast(std::vector<at::Tensor>& tensors, int root, const std::str
   c10d::BroadcastOptions o;
   o.rootRank = root;
   for (auto& t : tensors) {
-    std::vector<at::Tensor> one = {t};
-    start(rank_, what, [&] { return gloo_->broadcast(one, o); }).wait();
+    std::vector<at::Tensor> one = {staged(t)};
+    start(rank_, what, [&] { return backend_->pg->broadcast(one, o); }).wait();
+    if (!one[0].is_same(t)) t.copy_(one[0]);
   }
 }
 
 at::Tensor Group::all_gather_rows(const at::Tensor& local, const std::string& what) {
-  // Gloo's allgather needs equal shapes: pad every rank's rows to the largest count.
-  at::Tensor count = at::tensor({local.size(0)}, at::kLong);
+  // Allgather needs equal shapes: pad every rank's rows to the largest count.
+  at::Tensor count = staged(at::tensor({local.size(0)}, at::kLong));
   std::vector<at::Tensor> counts_out(static_cast<size_t>(size_));
   for (auto& c : counts_out) c = at::empty_like(count);
   std::vector<std::vector<at::Tensor>> outputs = {counts_out};
   std::vector<at::Tensor> inputs = {count};
-  start(rank_, what + " (row counts)", [&] { return gloo_->allgather(outputs, inputs); }).wait();
+  start(rank_, what + " (row counts)", [&] { return backend_->pg->allgather(outputs, inputs); }).wait();
   std::vector<int64_t> rows;
   for (const auto& c : outputs[0]) rows.push_back(c.item<int64_t>());
   const int64_t most = *std::max_element(rows.begin(), rows.end());
   std::vector<int64_t> shape = local.sizes().vec();
   shape[0] = most;
-  at::Tensor padded = at::zeros(shape, local.options());
-  padded.narrow(0, 0, local.size(0)).copy_(local);
+  const at::Tensor on_backend = staged(local);
+  at::Tensor padded = at::zeros(shape, on_backend.options());
+  padded.narrow(0, 0, local.size(0)).copy_(on_backend);
   std::vector<std::vector<at::Tensor>> gathered(1);
   for (int r = 0; r < size_; ++r) gathered[0].push_back(at::empty_like(padded));
   std::vector<at::Tensor> in = {padded};
-  start(rank_, what, [&] { return gloo_->allgather(gathered, in); }).wait();
+  start(rank_, what, [&] { return backend_->pg->allgather(gathered, in); }).wait();
   std::vector<at::Tensor> parts;
   for (int r = 0; r < size_; ++r) parts.push_back(gathered[0][static_cast<size_t>(r)].narrow(0, 0, rows[static_cast<size_t>(r)]));
-  return at::cat(parts, 0);
+  return at::cat(parts, 0).to(local.device());
 }
 
 int64_t Group::broadcast_int(int64_t value, int root, const std::string& what) {
@@ -176,7 +220,9 @@ bool Group::any(bool flag, const std::string& what) {
 }
 
 void Group::barrier(const std::string& what) {
-  start(rank_, what, [&] { return gloo_->barrier(); }).wait();
+  c10d::BarrierOptions o;
+  if (options_.backend == "nccl") o.device_ids = {options_.device.index()};
+  start(rank_, what, [&] { return backend_->pg->barrier(o); }).wait();
 }
 
 }  // namespace fer::distributed

@@ -1,11 +1,12 @@
 // A process group of LibTorch's own distributed engine, c10d (issue #11): TCPStore rendezvous
-// at MASTER_ADDR:MASTER_PORT (rank 0 serves it) and ProcessGroupGloo for the collectives. No
-// transport of our own. Every failure (a peer gone, a timeout, a port in use, an unreachable
+// at MASTER_ADDR:MASTER_PORT (rank 0 serves it) and ProcessGroupGloo (CPU) or ProcessGroupNCCL
+// (CUDA builds) for the collectives. No transport of our own. Every failure (a peer gone, a timeout, a port in use, an unreachable
 // master) becomes a fer::Error naming this rank and the operation; nothing hangs past the
 // group's timeout.
 #pragma once
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 #include <c10/util/intrusive_ptr.h>
 
 #include <chrono>
@@ -18,15 +19,17 @@
 namespace c10d {
 class Store;
 class Work;
-class Backend;
-class ProcessGroupGloo;
 }  // namespace c10d
 
 namespace fer::distributed {
 
 struct GroupOptions {
-  /// "gloo" (CPU tensors; the only backend of CPU builds). NCCL is not wired yet.
+  /// "gloo" (CPU tensors; the only backend of CPU builds) or "nccl" (CUDA builds; `device`
+  /// must then be this rank's GPU). "auto" is resolved by resolve_backend before joining.
   std::string backend = "gloo";
+  /// NCCL: the GPU of this rank. Tensors given on another device (the CPU's scalars, validation
+  /// outputs) are staged there and their results copied back.
+  c10::Device device = c10::Device(c10::kCPU);
   /// Rendezvous (every rank must arrive) and every collective must complete within this.
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
 };
@@ -48,6 +51,11 @@ class Pending {
   std::string what_;
 };
 
+/// PyTorch's default (init_process_group without a backend): "auto" is "nccl" for a CUDA device,
+/// "gloo" otherwise; "gloo" and "nccl" stay. Throws fer::Error for any other name, and for
+/// "nccl" on the CPU or in a build without NCCL.
+std::string resolve_backend(const std::string& requested, const std::string& device);
+
 class Group {
  public:
   /// Joins the job described by env (rank 0 starts the TCPStore server). Throws fer::Error: the
@@ -65,7 +73,8 @@ class Group {
   int size() const { return size_; }
   const std::string& backend() const { return options_.backend; }
 
-  /// Sum of `t` over all ranks, in place, asynchronously.
+  /// Sum of `t` over all ranks, in place, asynchronously. With NCCL, a `t` off the group's GPU
+  /// is reduced synchronously (staged there and back) and the Pending returned is already done.
   Pending allreduce_sum_async(at::Tensor& t, const std::string& what);
   /// Sum of `t` over all ranks, in place.
   void allreduce_sum(at::Tensor& t, const std::string& what);
@@ -85,8 +94,12 @@ class Group {
   Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const GroupOptions& options,
         const std::string& master_addr);
 
+  struct Backend;  // The c10d process group (distributed/group.cc).
+  /// `t` on the backend's device: itself, or a copy there (NCCL and a tensor elsewhere).
+  at::Tensor staged(const at::Tensor& t) const;
+
   c10::intrusive_ptr<c10d::Store> store_;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo_;
+  std::unique_ptr<Backend> backend_;
   int rank_, size_;
   GroupOptions options_;
 };

@@ -30,13 +30,13 @@ po::options_description describe(RunConfig& c) {
       ("backbone", po::value(&c.backbone)->default_value(c.backbone), "densenet | bregnext")
       ("model", po::value(&c.model)->default_value(c.model), "single_task | multi_task | emotion_gcn")
       ("schedule", po::value(&c.schedule)->default_value(c.schedule), "paper | smoke | auto (smoke for synthetic sets, paper otherwise)")
-      ("epochs", po::value(&c.epochs), "epochs (paper 10; smoke 6 DenseNet, 4 BReG-NeXt)")
+      ("epochs", po::value(&c.epochs), "epochs (paper 10; smoke 5)")
       ("batch_size", po::value(&c.batch_size), "batch size (paper 35; smoke 32 DenseNet, 16 BReG-NeXt)")
       ("lr", po::value(&c.lr), "SGD learning rate (paper 0.001, smoke 0.01)")
       ("momentum", po::value(&c.momentum), "SGD momentum (0.9)")
       ("weight_decay", po::value(&c.weight_decay), "SGD weight decay (0.001)")
       ("lambda", po::value(&c.lambda), "weight of the 1 - CCC valence/arousal loss (1)")
-      ("lr_step", po::value(&c.lr_step), "StepLR step in epochs (paper 10; smoke 5 DenseNet, 3 BReG-NeXt)")
+      ("lr_step", po::value(&c.lr_step), "StepLR step in epochs (paper 10; smoke 4)")
       ("lr_gamma", po::value(&c.lr_gamma), "StepLR factor (0.1)")
       ("early_stop", po::value(&c.early_stop), "stop after this many epochs without validation-accuracy gain (10)")
       ("input_size", po::value(&c.input_size), "input pixels (paper: 227 DenseNet on AffectNet, else 112; smoke: 32 DenseNet, 16 BReG-NeXt)")
@@ -68,7 +68,7 @@ po::options_description describe(RunConfig& c) {
       ("shuffle_train_labels", "deliberately break training by permuting the training labels (gate self-test)")
       ("interrupt_after_steps", po::value(&c.interrupt_after_steps)->default_value(0), "testing aid: act as if Ctrl-C arrived after N steps")
       ("nproc", po::value(&c.nproc)->default_value(0), "data-parallel: start N local ranks (Gloo) and wait for them; under torchrun/srun the launcher's RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT are read instead")
-      ("dist_backend", po::value(&c.dist_backend)->default_value(c.dist_backend), "distributed backend: gloo")
+      ("dist_backend", po::value(&c.dist_backend)->default_value(c.dist_backend), "distributed backend: auto (nccl with --device cuda, else gloo; as PyTorch) | gloo | nccl (CUDA builds)")
       ("dist_timeout", po::value(&c.dist_timeout)->default_value(c.dist_timeout), "seconds the rendezvous and each collective may take before every rank stops with an error")
       ("testing_die_rank", po::value(&c.testing_die_rank)->default_value(-1), "testing aid: this rank exits abruptly (as if killed) ...")
       ("testing_die_after_steps", po::value(&c.testing_die_after_steps)->default_value(0), "... after this many training steps");
@@ -178,7 +178,7 @@ RunConfig resolve(RunConfig c) {
   check_name("decode", c.decode, {"scaled", "full"});
   check_name("preprocess", c.preprocess, {"auto", "reference", "fast"});
   check_name("image_check", c.image_check, {"decode", "header", "off"});
-  check_name("dist_backend", c.dist_backend, {"gloo"});
+  check_name("dist_backend", c.dist_backend, {"auto", "gloo", "nccl"});
   check_device(c.device);
   const bool synthetic = datasets::is_synthetic(c.dataset);
   if (c.schedule == "auto") c.schedule = synthetic ? "smoke" : "paper";
@@ -188,13 +188,13 @@ RunConfig resolve(RunConfig c) {
   // (README, "Main job"); BReG-NeXt keeps full resolution through 15 of its units, hence its
   // smaller input.
   const bool densenet = c.backbone == "densenet";
-  set_default(c.epochs, paper ? 10 : densenet ? 6 : 4);
+  set_default(c.epochs, paper ? 10 : 5);
   set_default(c.batch_size, int64_t{paper ? 35 : densenet ? 32 : 16});
   set_default(c.lr, paper ? 0.001 : 0.01);
   set_default(c.momentum, 0.9);
   set_default(c.weight_decay, 0.001);
   set_default(c.lambda, 1.0);
-  set_default(c.lr_step, paper ? 10 : densenet ? 5 : 3);
+  set_default(c.lr_step, paper ? 10 : 4);
   set_default(c.lr_gamma, 0.1);
   set_default(c.early_stop, 10);
   set_default(c.input_size, paper ? ((densenet && affectnet) ? 227 : 112) : densenet ? 32 : 16);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "datasets/synthetic.h"
+
 namespace fer::experiments {
 
 struct RunConfig {
@@ -43,9 +45,11 @@ struct RunConfig {
   bool resume = false, force = false, skip_bad_rows = false;
   // Images checked when the index is built: decode | header | off (datasets/image_check.h).
   std::string image_check = "decode";
-  int synth_train_per_class = 70, synth_val_per_class = 30;
+  // The synthetic twin's size and label noise (defaults: the generator's own).
+  int synth_train_per_class = datasets::SyntheticOptions{}.train_per_class;
+  int synth_val_per_class = datasets::SyntheticOptions{}.val_per_class;
   // Share of synthetic training images drawn with a random expression instead of their label's.
-  double synth_label_noise = 0.05;
+  double synth_label_noise = datasets::SyntheticOptions{}.label_noise;
   // Deliberately broken training (the regression gate's own test): training labels permuted.
   bool shuffle_train_labels = false;
   // Testing aid: behave as if Ctrl-C arrived after this many training steps (0 = never).
@@ -56,7 +60,7 @@ struct RunConfig {
   // world_size), and a single-process run's JSON is unchanged. nproc > 0: the runner starts that
   // many local ranks itself. dist_timeout: seconds the rendezvous and each collective may take.
   int world_size = 1;
-  std::string dist_backend = "gloo";
+  std::string dist_backend = "auto";  // Resolved by distributed::resolve_backend in a distributed run.
   int nproc = 0;
   double dist_timeout = 600;
   // Testing aid (the fault tests): this rank (>= 0) exits abruptly, as if killed, after

@@ -71,15 +71,14 @@ Evaluation evaluation_from_outputs(const SplitOutputs& o, const EvalSetup& setup
   double loss = 0, loss_expression = 0, loss_va = 0;
   int64_t batches = 0, va_batches = 0;
   const int64_t n = o.labels.size(0);
+  // The outputs are already on the CPU (collect_outputs): the per-batch losses are computed there.
+  const at::Tensor class_weights = setup.class_weights.defined() ? setup.class_weights.cpu() : at::Tensor();
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     const int64_t rows = std::min(batch_size, n - begin);
-    const at::Tensor logits = o.logits.narrow(0, begin, rows).to(setup.device);
-    const at::Tensor labels = o.labels.narrow(0, begin, rows).to(setup.device);
-    const at::Tensor va = o.va_true.narrow(0, begin, rows).to(setup.device);
     const bool with_va = o.va_pred.defined() && rows >= 2;
-    auto parts = metrics::multitask_loss(logits, labels, setup.class_weights,
-                                         with_va ? o.va_pred.narrow(0, begin, rows).to(setup.device) : at::Tensor(), va,
-                                         setup.lambda);
+    auto parts = metrics::multitask_loss(o.logits.narrow(0, begin, rows), o.labels.narrow(0, begin, rows), class_weights,
+                                         with_va ? o.va_pred.narrow(0, begin, rows) : at::Tensor(),
+                                         o.va_true.narrow(0, begin, rows), setup.lambda);
     loss += parts.total.item<double>();
     loss_expression += parts.expression.item<double>();
     if (with_va) {

@@ -38,8 +38,10 @@ int run(int argc, char** argv) {
   if (!env.distributed()) return ex::run_experiment(config, std::cout).status == "interrupted" ? 130 : 0;
   // torchrun's convention: one GPU per local rank.
   if (config.device == "cuda") config.device = "cuda:" + std::to_string(env.local_rank);
+  config.dist_backend = fer::distributed::resolve_backend(config.dist_backend, config.device);
   fer::distributed::GroupOptions o;
   o.backend = config.dist_backend;
+  o.device = c10::Device(config.device);
   o.timeout = std::chrono::milliseconds(static_cast<int64_t>(config.dist_timeout * 1000));
   const auto group = fer::distributed::Group::join(env, o);
   // Rank 0 prints the run; the others only their errors (torchrun would interleave them).

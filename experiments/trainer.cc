@@ -29,6 +29,7 @@
 #include "metrics/regression.h"
 #include "models/checkpoint.h"
 #include "models/factory.h"
+#include "models/names.h"
 #include "models/state_dict.h"
 #include "third_party/torch_compat.h"
 
@@ -299,16 +300,18 @@ Evaluation Trainer::evaluate() {
   SplitOutputs mine = collect_outputs(*model_, *val_loader_, setup);
   SplitOutputs all;
   const std::string what = "gather of the validation outputs";
-  all.indices = group_->all_gather_rows(mine.indices, what);
-  const at::Tensor order = all.indices.argsort();
-  all.indices = all.indices.index_select(0, order);
-  all.logits = group_->all_gather_rows(mine.logits, what).index_select(0, order);
-  all.labels = group_->all_gather_rows(mine.labels, what).index_select(0, order);
-  all.va_true = group_->all_gather_rows(mine.va_true, what).index_select(0, order);
+  // Every rank's rows, in the split's order (the order a single process evaluates in).
+  const at::Tensor order = group_->all_gather_rows(mine.indices, what).argsort();
+  const auto gather = [&](const at::Tensor& rows) {
+    return group_->all_gather_rows(rows, what).index_select(0, order);
+  };
+  all.indices = gather(mine.indices);
+  all.logits = gather(mine.logits);
+  all.labels = gather(mine.labels);
+  all.va_true = gather(mine.va_true);
   // Decided by the model, not by this rank's rows: a rank whose shard is empty joins the gather.
-  if (c_.model != "single_task") {
-    const at::Tensor va = mine.va_pred.defined() ? mine.va_pred : at::empty({0, 2}, at::kFloat);
-    all.va_pred = group_->all_gather_rows(va, what).index_select(0, order);
+  if (models::parse_model_kind(c_.model) != models::ModelKind::kSingleTask) {
+    all.va_pred = gather(mine.va_pred.defined() ? mine.va_pred : at::empty({0, 2}, at::kFloat));
   }
   at::Tensor rate = at::tensor({mine.images_per_s}, at::kDouble);
   group_->allreduce_sum(rate, what);

@@ -27,6 +27,7 @@
 #include "distributed/grad_sync.h"
 #include "distributed/group.h"
 #include "distributed/launch_env.h"
+#include "third_party/c10d_compat.h"
 #include "tests/catch.h"
 
 namespace dist = fer::distributed;
@@ -132,6 +133,38 @@ TEST_CASE("the launcher's environment: torchrun's variables, srun's, and clear e
     } catch (const fer::Error& err) {
       CHECK(err.field() == bad.field);
     }
+  }
+}
+
+TEST_CASE("the backend: auto is NCCL on CUDA and Gloo on the CPU, as PyTorch's; NCCL without a GPU or NCCL is refused",
+          "[distributed]") {
+  CHECK(dist::resolve_backend("auto", "cpu") == "gloo");
+  CHECK(dist::resolve_backend("gloo", "cpu") == "gloo");
+  CHECK(dist::resolve_backend("gloo", "cuda:1") == "gloo");
+  const auto field_of = [](const std::string& backend, const std::string& device) {
+    try {
+      dist::resolve_backend(backend, device);
+    } catch (const fer::Error& e) {
+      return e.field() + ": " + e.what();
+    }
+    return std::string("accepted");
+  };
+  CHECK_THAT(field_of("mpi", "cpu"), Catch::Matchers::StartsWith("dist_backend") &&
+                                         Catch::Matchers::Contains("valid: auto, gloo, nccl"));
+  CHECK_THAT(field_of("nccl", "cpu"), Catch::Matchers::StartsWith("dist_backend") &&
+                                          Catch::Matchers::Contains("--device cuda"));
+  if (fer::compat::built_with_nccl()) {
+    CHECK(dist::resolve_backend("auto", "cuda:0") == "nccl");
+    CHECK(dist::resolve_backend("nccl", "cuda") == "nccl");
+  } else {
+    // A CPU-only LibTorch (Debian's 1.13): a clear error before any rendezvous, not a crash.
+    CHECK_THAT(field_of("auto", "cuda:0"), Catch::Matchers::Contains("has no NCCL"));
+    CHECK_THAT(field_of("nccl", "cuda:0"), Catch::Matchers::Contains("has no NCCL"));
+    dist::GroupOptions o;
+    o.backend = "nccl";
+    o.device = c10::Device("cuda:0");
+    CHECK_THROWS_WITH(dist::Group::over_store(c10::make_intrusive<c10d::HashStore>(), 0, 1, o),
+                      Catch::Matchers::Contains("rank 0") && Catch::Matchers::Contains("has no NCCL"));
   }
 }
 

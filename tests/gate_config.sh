@@ -5,4 +5,5 @@
 # its plateau (88% against 95-98%), a spread of 3.6 points; every seed converges with 6.
 gate_config=(--dataset synth-affectnet --backbone bregnext --model single_task --schedule smoke
              --input_size 16 --epochs 6 --batch_size 16 --lr 0.01 --lr_step 5 --no_augment
+             --synth_train_per_class 70 --synth_val_per_class 30 --synth_label_noise 0.05
              --threads 2 --workers 2)

@@ -87,16 +87,18 @@ TEST_CASE("schedules resolve to the reference's settings", "[runner]") {
   CHECK(smoke.schedule == "smoke");
   // smoke: sized per backbone so that the synthetic twin visibly learns within minutes.
   CHECK(smoke.input_size == 32);
-  CHECK(smoke.epochs == 6);
+  CHECK(smoke.epochs == 5);
   CHECK(smoke.batch_size == 32);
   CHECK(smoke.lr == 0.01);
-  CHECK(smoke.lr_step == 5);
+  CHECK(smoke.lr_step == 4);
   CHECK(smoke.augment == 0);
+  CHECK(smoke.synth_train_per_class == 140);
+  CHECK(smoke.synth_val_per_class == 30);
   auto smoke_breg = parse({"--backbone", "bregnext"});
   CHECK(smoke_breg.input_size == 16);
-  CHECK(smoke_breg.epochs == 4);
+  CHECK(smoke_breg.epochs == 5);
   CHECK(smoke_breg.batch_size == 16);
-  CHECK(smoke_breg.lr_step == 3);
+  CHECK(smoke_breg.lr_step == 4);
   CHECK(paper.augment == 1);
   CHECK(parse({"--augment"}).augment == 1);
   CHECK(parse({"--dataset", "affectnet", "--data_root", "/d", "--no_augment"}).augment == 0);

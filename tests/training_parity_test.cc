@@ -1,17 +1,24 @@
-// Training equivalence with the PyTorch reference (issue #15): from the same weights
+// Training equivalence with the PyTorch reference (issues #15, #14): from the same weights
 // (fill_deterministic, on both sides) and the same fixed batch sequence (seeded, no
 // augmentation), 20 steps of experiments/train_step.h (the runner's own step: class-weighted
 // cross-entropy, the CCC term on float64, SGD with momentum and weight decay) give the losses the
-// reference's training loop gives (tests/testdata/models/sgd_steps.txt, written by
-// tools/make_training_fixtures.py), step by step, for each of the six models. Each LibTorch major
-// version is compared with the PyTorch of the same version (sgd_steps_libtorch2.txt for 2.x):
-// 1.13's and 2.x's CPU kernels sum in different orders, and over 20 steps from these weights
-// that grows to 0.3% by step 3 for DenseNet, more than a tolerance that still catches a bug.
+// reference's training loop gives (tools/make_training_fixtures.py), step by step, for each of
+// the six models.
+//
+// The reference's losses come from $EMOGCN_SGD_STEPS when set: tests/training_parity_test.sh
+// runs the reference on this machine, in the PyTorch of the LibTorch under test, so both sides
+// use the same CPU kernels and agree to about 1e-11 over 20 steps; the tolerance is 1e-6.
+// Otherwise the committed fixture of this LibTorch major version is read (sgd_steps.txt,
+// sgd_steps_libtorch2.txt) with a tolerance of 1e-3: it is that exact only on a CPU that runs the
+// kernels of the machine that wrote it. DenseNet-121 trained on batches of 4 amplifies rounding
+// differences about tenfold per step; another CPU (an AVX-512 EPYC against the AVX2 one that wrote
+// the files) drifts past 1e-3 by step 3 and past 10% by step 9, and so does 1.13 against 2.x.
 #include <ATen/ATen.h>
 #include <torch/optim/sgd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -39,8 +46,20 @@ fer::models::ModelSpec spec_for(const std::string& name) {
 
 TEST_CASE("20 training steps give the reference's losses, model by model", "[runner]") {
   const bool libtorch1 = fer::torch_info().version.rfind("1.", 0) == 0;
-  const auto fixture = fer::testing::read_fixture(libtorch1 ? "tests/testdata/models/sgd_steps.txt"
-                                                            : "tests/testdata/models/sgd_steps_libtorch2.txt");
+  const char* live = std::getenv("EMOGCN_SGD_STEPS");
+  const bool here = live != nullptr && *live != 0;
+  const auto fixture = fer::testing::read_fixture(here        ? std::string(live)
+                                                  : libtorch1 ? "tests/testdata/models/sgd_steps.txt"
+                                                              : "tests/testdata/models/sgd_steps_libtorch2.txt");
+  if (here) {
+    // make_training_fixtures.py names its output by its PyTorch's major version.
+    const bool reference1 = std::string(live).find("sgd_steps_libtorch2") == std::string::npos;
+    INFO("reference losses " << live << " for LibTorch " << fer::torch_info().version);
+    REQUIRE(reference1 == libtorch1);
+  }
+  // A missing term, a wrong weight or a wrong update moves the losses by far more than either
+  // tolerance from the first steps on.
+  const double tolerance = here ? 1e-6 : 1e-3;
   const std::string name = GENERATE("densenet_single_task", "densenet_multi_task", "densenet_emotion_gcn",
                                     "bregnext_single_task", "bregnext_multi_task", "bregnext_emotion_gcn");
   INFO(name);
@@ -71,15 +90,12 @@ TEST_CASE("20 training steps give the reference's losses, model by model", "[run
     in.class_weights = weights;
     const auto loss = fer::experiments::train_step(model, optimizer, scaler, in, /*lambda=*/1.0, "fp32",
                                                    c10::Device(c10::kCPU));
-    // Summation order differs between CPU kernels (see models_test); over 20 steps the losses
-    // stay within 1e-3 relative. A missing term, a wrong weight or a wrong update moves them by
-    // far more from the first steps on.
     worst = std::max(worst, std::abs(loss.total.item<double>() - want_total[step]) / std::abs(want_total[step]));
-    CHECK_THAT(loss.total.item<double>(), Catch::Matchers::WithinRel(want_total[step], 1e-3));
-    CHECK_THAT(loss.expression.item<double>(), Catch::Matchers::WithinRel(want_ce[step], 1e-3));
+    CHECK_THAT(loss.total.item<double>(), Catch::Matchers::WithinRel(want_total[step], tolerance));
+    CHECK_THAT(loss.expression.item<double>(), Catch::Matchers::WithinRel(want_ce[step], tolerance));
     if (loss.valence_arousal.defined()) {
       CHECK_THAT(loss.valence_arousal.item<double>(),
-                 Catch::Matchers::WithinRel(expected.values("valence_arousal").at(step), 1e-3));
+                 Catch::Matchers::WithinRel(expected.values("valence_arousal").at(step), tolerance));
     }
   }
   WARN(name << ": largest relative loss difference over " << steps << " steps: " << worst);

@@ -84,6 +84,23 @@ def _cudart_linkopts(ctx, torch_root, cuda_home):
             return ["-L" + d, "-Wl,-rpath," + d, "-l:" + found]
     fail("no libcudart.so.N found in %s" % dirs)
 
+def _nccl_include(ctx, torch_root, cuda_home, libdir):
+    """The folder of the nccl.h that c10d's ProcessGroupNCCL.hpp includes, or None when this
+    CUDA LibTorch has no ProcessGroupNCCL. NCCL's header decides the layout of c10d's NCCL
+    options (NCCL_HAS_CONFIG and the like), so it must be the NCCL LibTorch loads: the pip
+    wheel's nvidia/nccl when LIBTORCH_HOME is a torch package directory, else the toolkit's."""
+    found = ctx.execute(["sh", "-c", "nm -D --defined-only '%s/libtorch_cuda.so' | grep -c ProcessGroupNCCL" % libdir])
+    if found.stdout.strip() in ["", "0"]:
+        return None
+    candidates = []
+    if torch_root:
+        candidates.append(torch_root.dirname.get_child("nvidia").get_child("nccl").get_child("include"))
+    candidates.append(cuda_home.get_child("include"))
+    for d in candidates:
+        if d.get_child("nccl.h").exists:
+            return d
+    return None
+
 _TORCH_BUILD = """
 load("@rules_cc//cc:defs.bzl", "cc_library")
 
@@ -91,7 +108,8 @@ package(default_visibility = ["//visibility:public"])
 
 cc_library(
     name = "libtorch",
-    hdrs = glob(["include/**/*.h", "include/**/*.hpp", "include/**/*.cuh", "cuda_include/**/*.h", "cuda_include/**/*.hpp"]) + ["fer_torch_config.h"],
+    hdrs = glob(["include/**/*.h", "include/**/*.hpp", "include/**/*.cuh", "cuda_include/**/*.h", "cuda_include/**/*.hpp",
+                 "nccl_include/*.h"]) + ["fer_torch_config.h"],
     includes = {includes},
     linkopts = {linkopts},
 )
@@ -124,9 +142,15 @@ def _libtorch_impl(ctx):
     libs = ["-ltorch", "-ltorch_cpu", "-lc10"]
     includes = ["include", "include/torch/csrc/api/include", "."]
     cuda_linkopts = []
+    has_nccl = False
     if has_cuda:
         libs = ["-ltorch_cuda", "-lc10_cuda"] + libs
         cuda_home = _cuda_home(ctx)
+        nccl_include = _nccl_include(ctx, root if home else None, cuda_home, libdir)
+        if nccl_include:
+            has_nccl = True
+            ctx.symlink(nccl_include, "nccl_include")
+            includes.append("nccl_include")
         ctx.symlink(cuda_home.get_child("include"), "cuda_include")
         includes.append("cuda_include")
         cuda_linkopts = _cudart_linkopts(ctx, root if home else None, cuda_home)
@@ -147,7 +171,9 @@ def _libtorch_impl(ctx):
 #define FER_LIBTORCH_LIBDIR "{libdir}"
 #define FER_LIBTORCH_HEADER_VERSION "{version}"
 #define FER_LIBTORCH_HAS_CUDA {cuda}
-""".format(source = source, libdir = libdir, version = version, cuda = 1 if has_cuda else 0))
+#define FER_LIBTORCH_HAS_NCCL {nccl}
+""".format(source = source, libdir = libdir, version = version, cuda = 1 if has_cuda else 0,
+           nccl = 1 if has_nccl else 0))
     ctx.file("BUILD", _TORCH_BUILD.format(
         includes = repr(includes),
         linkopts = repr(linkopts),

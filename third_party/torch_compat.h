@@ -1,7 +1,7 @@
 // torch_compat: the one place where LibTorch versions (Debian's 1.13.1, the 2.x of the GPU
 // machines) and builds (CPU-only, CUDA) differ. Everything else in the project calls these
 // functions and compiles unchanged against either; no other file tests TORCH_VERSION or
-// FER_WITH_CUDA.
+// FER_WITH_CUDA, except c10d_compat.h, this layer's part for the distributed engine.
 //
 // Differences handled here (see torch_compat.cc):
 //  - autocast: 1.13 has per-device setters (set_enabled / set_cpu_enabled,

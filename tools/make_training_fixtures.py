@@ -23,7 +23,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'reference'))
 import reference_models as ref  # noqa: E402
 
-OUT = os.path.join(os.path.dirname(__file__), '..', 'tests', 'testdata', 'models')
+OUT = os.environ.get('EMOGCN_FIXTURE_OUT') or os.path.join(os.path.dirname(__file__), '..', 'tests', 'testdata', 'models')
 MODELS = [(k, b) for b in ('densenet', 'bregnext') for k in ('single_task', 'multi_task', 'emotion_gcn')]
 SIZE = {'densenet': 112, 'bregnext': 40}  # As the parity fixtures (multi-task DenseNet pools 3x3).
 STEPS, BATCH, LR = 20, 4, 0.001  # The paper's learning rate.
