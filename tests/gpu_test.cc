@@ -1,15 +1,18 @@
 // The CUDA paths of models, AMP and the runner. Compiled and linked in every build (a CPU-only
 // LibTorch included, through third_party/torch_compat); each case that needs a GPU reports
 // "SKIPPED: no CUDA device" and returns where there is none, so the CPU suite proves the code
-// builds and the GPU machine (tools/gpu_check.sh) proves it runs.
+// builds and the GPU machine (tools/gpu_check.sh) proves it runs. NCCL (issue #11) is checked
+// with a world of one rank, the most one GPU allows.
 #include <ATen/ATen.h>
 #include <ATen/Context.h>
 #include <sqlite3.h>
 
 #include <boost/filesystem.hpp>
 
+#include <torch/csrc/distributed/c10d/HashStore.hpp>
 #include <torch/csrc/jit/serialization/pickle.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -17,6 +20,8 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "distributed/grad_sync.h"
+#include "distributed/group.h"
 #include "experiments/amp.h"
 #include "experiments/config.h"
 #include "experiments/device.h"
@@ -24,6 +29,7 @@
 #include "experiments/runner.h"
 #include "experiments/trainer.h"
 #include "models/factory.h"
+#include "third_party/c10d_compat.h"
 #include "third_party/torch_compat.h"
 #include "third_party/torch_info.h"
 #include "tests/temp_dir.h"
@@ -228,4 +234,59 @@ TEST_CASE("the runner trains on CUDA in every precision and records the GPU", "[
     REQUIRE(prov.count(key));
     CHECK(prov[key] != "none");
   }
+}
+
+TEST_CASE("NCCL on one GPU: collectives, CPU tensors staged and returned, bucketed gradient averaging", "[gpu]") {
+  REQUIRE_GPU_OR_SKIP();
+  if (!fer::compat::built_with_nccl()) {
+    WARN("SKIPPED: this LibTorch has no NCCL (" << fer::torch_build_summary() << ")");
+    return;
+  }
+  // A world of one: NCCL refuses two ranks on one GPU, and the GPU machines have one. It still
+  // runs ProcessGroupNCCL's set-up, every collective the runner uses and the staging of tensors
+  // that live on the CPU.
+  namespace dist = fer::distributed;
+  dist::GroupOptions o;
+  o.backend = dist::resolve_backend("auto", "cuda:0");
+  REQUIRE(o.backend == "nccl");
+  o.device = c10::Device("cuda:0");
+  o.timeout = std::chrono::seconds(60);
+  auto group = dist::Group::over_store(c10::make_intrusive<c10d::HashStore>(), 0, 1, o);
+  at::Tensor on_gpu = at::arange(4, at::kFloat).to(o.device), on_cpu = at::full({3}, 2.0);
+  group->allreduce_sum(on_gpu, "test");
+  group->allreduce_sum(on_cpu, "test");
+  CHECK(on_gpu.is_cuda());
+  CHECK(at::equal(on_gpu.cpu(), at::arange(4, at::kFloat)));
+  CHECK(on_cpu.device().is_cpu());
+  CHECK(at::equal(on_cpu, at::full({3}, 2.0)));
+  std::vector<at::Tensor> b = {at::full({2}, 5.0), at::ones({2}).to(o.device)};
+  group->broadcast(b, 0, "test");
+  CHECK(b[0].device().is_cpu());
+  CHECK(at::equal(b[0], at::full({2}, 5.0)));
+  const at::Tensor rows = at::arange(6, at::kLong).view({3, 2});
+  const at::Tensor gathered = group->all_gather_rows(rows, "test");
+  CHECK(gathered.device().is_cpu());
+  CHECK(at::equal(gathered, rows));
+  CHECK(group->any(true, "test"));
+  CHECK(group->broadcast_string("nccl", 0, "test") == "nccl");
+  group->barrier("test");
+  // Overlapped buckets on CUDA gradients: averaged over one rank they stay what backward gave.
+  at::manual_seed(0);
+  auto model = fm::make_model([] {
+    fm::ModelSpec s;
+    s.backbone = fm::Backbone::kBReGNeXt;
+    s.kind = fm::ModelKind::kSingleTask;
+    s.num_classes = 7;
+    return s;
+  }());
+  model->to(o.device);
+  dist::GradientSync sync(*group, model->parameters(), dist::GradientSync::Mode::kOverlap, 1 << 16);
+  sync.prepare();
+  const at::Tensor x = at::randn({4, 3, 16, 16}).to(o.device);
+  model->forward(x, at::Tensor()).expression.sum().backward();
+  std::vector<at::Tensor> before;
+  for (const auto& p : model->parameters()) before.push_back(p.grad().clone());
+  sync.finish();
+  const auto params = model->parameters();
+  for (size_t i = 0; i < params.size(); ++i) CHECK(at::allclose(params[i].grad(), before[i]));
 }
