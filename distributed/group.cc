@@ -92,11 +92,9 @@ void Pending::wait() {
   work_.reset();
 }
 
-std::unique_ptr<Group> Group::join(const LaunchEnv& env, const GroupOptions& options) {
-  resolve_backend(options.backend, options.device.str());  // Fails before any rendezvous.
-  if (options.backend == "auto") {
-    throw Error(kOperation, "", 0, "dist_backend", "resolve 'auto' (resolve_backend) before joining");
-  }
+std::unique_ptr<Group> Group::join(const LaunchEnv& env, const GroupOptions& requested) {
+  GroupOptions options = requested;
+  options.backend = resolve_backend(requested.backend, requested.device.str());  // Before any rendezvous.
   c10d::TCPStoreOptions store_options;
   store_options.port = static_cast<std::uint16_t>(env.master_port);
   store_options.isServer = env.rank == 0;

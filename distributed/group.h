@@ -1,8 +1,8 @@
 // A process group of LibTorch's own distributed engine, c10d (issue #11): TCPStore rendezvous
 // at MASTER_ADDR:MASTER_PORT (rank 0 serves it) and ProcessGroupGloo (CPU) or ProcessGroupNCCL
-// (CUDA builds) for the collectives. No transport of our own. Every failure (a peer gone, a timeout, a port in use, an unreachable
-// master) becomes a fer::Error naming this rank and the operation; nothing hangs past the
-// group's timeout.
+// (CUDA builds) for the collectives. No transport of our own. Every failure (a peer gone, a
+// timeout, a port in use, an unreachable master) becomes a fer::Error naming this rank and the
+// operation; nothing hangs past the group's timeout.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -25,7 +25,7 @@ namespace fer::distributed {
 
 struct GroupOptions {
   /// "gloo" (CPU tensors; the only backend of CPU builds) or "nccl" (CUDA builds; `device`
-  /// must then be this rank's GPU). "auto" is resolved by resolve_backend before joining.
+  /// must then be this rank's GPU). Group::join also takes "auto" (see resolve_backend).
   std::string backend = "gloo";
   /// NCCL: the GPU of this rank. Tensors given on another device (the CPU's scalars, validation
   /// outputs) are staged there and their results copied back.
@@ -60,8 +60,8 @@ class Group {
  public:
   /// Joins the job described by env (rank 0 starts the TCPStore server). Throws fer::Error: the
   /// master cannot be reached or a rank does not arrive within the timeout, the port is in use,
-  /// an unknown backend.
-  static std::unique_ptr<Group> join(const LaunchEnv& env, const GroupOptions& options);
+  /// a backend resolve_backend refuses (checked before the rendezvous; "auto" is resolved here).
+  static std::unique_ptr<Group> join(const LaunchEnv& env, const GroupOptions& requested);
   /// A group over an existing store (tests: c10d::HashStore shared by threads). Gloo's
   /// transport binds to $GLOO_SOCKET_IFNAME when set, to loopback when master_addr is local
   /// (127.x or localhost), else to the address of this host's name.

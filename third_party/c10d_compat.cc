@@ -29,8 +29,7 @@ c10::intrusive_ptr<CollectiveBackend> make_nccl(const c10::intrusive_ptr<c10d::S
   return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, size, options);
 #else
   (void)store, (void)rank, (void)size, (void)timeout;
-  throw std::runtime_error("this binary's LibTorch has no NCCL (it is a CPU-only build, or its libtorch_cuda lacks "
-                           "ProcessGroupNCCL); build against a CUDA LibTorch (tools/libtorch2.sh) or use --dist_backend gloo");
+  throw std::runtime_error("this binary's LibTorch has no NCCL (no ProcessGroupNCCL in it)");
 #endif
 }
 

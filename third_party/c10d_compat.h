@@ -1,5 +1,6 @@
 // c10d_compat: the distributed engine's part of the compatibility layer (see torch_compat.h):
-// where LibTorch versions and builds differ in c10d. Only distributed/group.cc includes it.
+// where LibTorch versions and builds differ in c10d. distributed/group.cc (and the tests that
+// ask which build they run on) include it; nothing above distributed/ does.
 //
 //  - The collective interface that ProcessGroupGloo and ProcessGroupNCCL implement is
 //    c10d::ProcessGroup in 1.13 and c10d::Backend in 2.x.

@@ -8,10 +8,14 @@ on float64 for the two-headed models (loss_cat + loss_cont, lambda 1); backward;
 0.9, weight_decay 0.001).step(). The losses of every step are written; the C++ twin runs
 experiments/train_step.h over the same batches (tests/training_parity_test.cc).
 
-Run once with each PyTorch the C++ suites build against: Debian's python3-torch (LibTorch 1.13,
-writing sgd_steps.txt) and the 2.x wheel (writing sgd_steps_libtorch2.txt). Over 20 steps, the
-tiny summation-order differences between 1.13's and 2.x's CPU kernels grow past any fair
-tolerance (0.3% by step 3 for DenseNet), so each major version is compared with its own:
+tests/training_parity_test.sh runs it on the test machine with EMOGCN_FIXTURE_OUT set (the folder
+to write to instead of tests/testdata/models), in the PyTorch of the LibTorch under test, and
+compares with that; the committed files are a record, exact only on CPUs with the kernels of the
+machine that wrote them. To rewrite them, run once with each PyTorch the C++ suites build
+against: Debian's python3-torch (LibTorch 1.13, writing sgd_steps.txt) and the 2.x wheel
+(writing sgd_steps_libtorch2.txt). Over 20 steps, the tiny summation-order differences between
+1.13's and 2.x's CPU kernels grow past any fair tolerance (0.3% by step 3 for DenseNet), so each
+major version is compared with its own:
   /usr/bin/python3 tools/make_training_fixtures.py
   ~/.cache/emogcn-bench/pytorch-2.11.0/bin/python tools/make_training_fixtures.py
 """
