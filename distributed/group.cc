@@ -120,7 +120,12 @@ std::unique_ptr<Group> Group::over_store(c10::intrusive_ptr<c10d::Store> store, 
 
 Group::Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const GroupOptions& options,
              const std::string& master_addr)
-    : store_(std::move(store)), backend_(std::make_unique<Backend>()), rank_(rank), size_(size), options_(options) {
+    : store_(std::move(store)),
+      backend_(std::make_unique<Backend>()),
+      rank_(rank),
+      size_(size),
+      options_(options),
+      failures_(store_, rank, size) {
   try {
     if (options.backend == "nccl") {
       if (!options.device.is_cuda() || !options.device.has_index()) {

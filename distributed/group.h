@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "distributed/failure_board.h"
 #include "distributed/launch_env.h"
 
 namespace c10d {
@@ -90,6 +91,9 @@ class Group {
   bool any(bool flag, const std::string& what);
   void barrier(const std::string& what);
 
+  /// The job's failure reports (distributed/failure_board.h), on the rendezvous store.
+  FailureBoard& failures() { return failures_; }
+
  private:
   Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const GroupOptions& options,
         const std::string& master_addr);
@@ -102,6 +106,7 @@ class Group {
   std::unique_ptr<Backend> backend_;
   int rank_, size_;
   GroupOptions options_;
+  FailureBoard failures_;
 };
 
 }  // namespace fer::distributed

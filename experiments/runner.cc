@@ -1,5 +1,7 @@
 #include "experiments/runner.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <memory>
 
@@ -196,10 +198,19 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
       log << "interrupted: state saved; continue with the same flags plus --resume\n";
     }
   } catch (const std::exception& e) {
-    recorder->mark("failed", e.what());
+    std::string message = e.what();
+    const std::string context = group == nullptr ? "" : failure_context(*group, message, c.dist_timeout);
+    if (!context.empty()) message += "; " + context;
+    recorder->mark("failed", message);
     throw;
   }
   return outcome;
+}
+
+std::string failure_context(distributed::Group& group, const std::string& what, double dist_timeout_s) {
+  const auto wait = std::chrono::milliseconds(static_cast<int64_t>(std::min(5.0, dist_timeout_s) * 1000));
+  group.failures().post(what, wait);
+  return group.rank() == 0 ? group.failures().explain(wait) : std::string();
 }
 
 }  // namespace fer::experiments

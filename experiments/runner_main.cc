@@ -47,7 +47,15 @@ int run(int argc, char** argv) {
   // Rank 0 prints the run; the others only their errors (torchrun would interleave them).
   std::ostream discard(nullptr);
   std::ostream& log = env.rank == 0 ? std::cout : discard;
-  return ex::run_experiment(config, log, group.get()).status == "interrupted" ? 130 : 0;
+  try {
+    return ex::run_experiment(config, log, group.get()).status == "interrupted" ? 130 : 0;
+  } catch (const std::exception& e) {
+    // Rank 0 says which rank failed first (the others' errors are on their own consoles,
+    // perhaps on other machines).
+    const std::string context = ex::failure_context(*group, e.what(), config.dist_timeout);
+    if (!context.empty()) std::cerr << "runner: rank " << env.rank << ": " << context << "\n";
+    throw;
+  }
 }
 
 }  // namespace

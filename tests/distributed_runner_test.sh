@@ -4,7 +4,9 @@
 # size and backend in its provenance and config); its whole-split validation metrics equal a
 # single-process evaluation of its checkpoint; an interrupted distributed run resumes to the same
 # result; a killed rank or a hung one stops the job within the timeout with the run marked
-# failed; an unreachable master and a port in use are clear errors, not hangs.
+# failed, naming the rank; a rank that fails on its own is named with its error by rank 0; an
+# unreachable master and a port in use are clear errors, not hangs; a rank whose validation
+# shard is empty still joins the gathered metrics.
 set -euo pipefail
 runner=experiments/runner
 evaluate=experiments/evaluate
@@ -60,6 +62,8 @@ took=$(( $(date +%s) - start ))
 grep -q "launcher: rank 1 (pid [0-9]*) was killed by signal 9" "$work/killed.log" || { cat "$work/killed.log"; fail "launcher must name rank 1"; }
 [ "$(q "$work/killed.db" "SELECT status FROM runs")" = failed ] || fail "run must be marked failed"
 q "$work/killed.db" "SELECT message FROM runs" | grep -q "rank 0: " || fail "the failure message must name the rank"
+q "$work/killed.db" "SELECT message FROM runs" | grep -q "no error posted within 5 s by rank(s) 1 (killed, or hung)" ||
+  { q "$work/killed.db" "SELECT message FROM runs"; fail "the stored failure must name rank 1 as the one that went silent"; }
 
 # 5. A hung rank (stopped, its sockets open): rank 0 times out, the launcher ends the job.
 start=$(date +%s)
@@ -80,6 +84,7 @@ took=$(( $(date +%s) - start ))
 [ "$rc" -ne 0 ] || fail "a job with a hung rank must fail"
 [ "$took" -lt 90 ] || fail "the job took ${took} s to stop with a hung rank"
 [ "$(q "$work/hung.db" "SELECT status FROM runs")" = failed ] || { cat "$work/hung.log"; fail "hung job: run must be marked failed"; }
+q "$work/hung.db" "SELECT message FROM runs" | grep -q "by rank(s) 1 (killed, or hung)" || fail "hung job: rank 1 must be named"
 
 # 6. An unreachable master, and a port in use: errors within the timeout, exit 2.
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -102,4 +107,36 @@ set -e
 kill "$holder" 2>/dev/null || true
 [ "$rc" -eq 2 ] && grep -q "rank 0: serving the rendezvous at 127.0.0.1:$port (is the port in use?) failed" "$work/port.log" ||
   { cat "$work/port.log"; fail "a port in use must exit 2 saying so (exit $rc)"; }
+
+# 7. A rank that fails on its own (rank 1 of a torchrun-style job whose data root is missing on
+# its machine): rank 0, whose collective fails, names rank 1 and its error.
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+job=(WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port)
+start=$(date +%s)
+env RANK=0 "${job[@]}" "$runner" "${common[@]}" --epochs 1 --dist_timeout 30 --db "$work/z.db" > "$work/r0.log" 2>&1 &
+rank0=$!
+set +e
+env RANK=1 "${job[@]}" "$runner" "${common[@]/synth-affectnet/affectnet}" --data_root "$work/not-mounted" --epochs 1 \
+  --dist_timeout 30 --db "$work/z.db" > "$work/r1.log" 2>&1
+rc1=$?
+wait "$rank0"
+rc0=$?
+set -e
+[ "$rc1" -eq 2 ] && [ "$rc0" -ne 0 ] || { cat "$work/r0.log" "$work/r1.log"; fail "both ranks must fail (rank 0: $rc0, rank 1: $rc1)"; }
+grep -q "runner: rank 0: first failure (rank 1): open dataset: $work/not-mounted: field 'data_root': directory not found" "$work/r0.log" ||
+  { cat "$work/r0.log"; fail "rank 0 must name rank 1's error"; }
+[ $(( $(date +%s) - start )) -lt 25 ] || fail "rank 0 took too long to stop after rank 1 failed"
+
+# 8. More ranks than validation samples (7 samples, 8 ranks): rank 7's shard is empty; the
+# gathered metrics still equal one process's evaluation of the checkpoint.
+tiny=(--dataset synth-affectnet --input_size 32 --synth_train_per_class 4 --synth_val_per_class 1 --workers 1)
+"$runner" "${tiny[@]}" --backbone densenet --model multi_task --batch_size 4 --threads 1 --epochs 1 --nproc 8 \
+  --db "$work/eight.db" > "$work/eight.log" 2>&1 || { cat "$work/eight.log"; fail "--nproc 8 with 7 validation samples"; }
+ckpt=$(q "$work/eight.db" "SELECT checkpoint_path FROM final_metrics")
+"$evaluate" --checkpoint "$ckpt" "${tiny[@]}" --batch_size 4 --threads 1 --db "$work/eight-eval.db" > "$work/eight-eval.log" 2>&1 ||
+  { cat "$work/eight-eval.log"; fail "evaluate (8 ranks)"; }
+dp=$(q "$work/eight.db" "$metrics")
+single=$(q "$work/eight-eval.db" "$metrics")
+[ "$dp" = "$single" ] || fail "8 ranks, one with an empty shard: metrics ($dp) differ from one process's ($single)"
+[ "$(q "$work/eight.db" "SELECT val_size FROM datasets")" -eq 7 ] || fail "expected 7 validation samples"
 echo "distributed runner test passed"
