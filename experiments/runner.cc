@@ -175,9 +175,8 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
     if (group != nullptr) provenance["dist_backend"] = group->backend();
     outcome.run_id = store->begin_run(run, provenance, dataset_record(data));
   }
-  outcome.run_id = from_rank0(group, outcome.run_id, "rank 0's run id");
-  start.resume_state = from_rank0(group, start.resume_state, "rank 0's resume state");
-  log << "run #" << outcome.run_id << " '" << c.run_name << "' -> " << c.db << "\n";
+  // From here on rank 0 has a row in the store: any failure (a collective with a rank gone
+  // included) marks it failed.
   std::unique_ptr<metrics::Recorder> recorder;
   if (rank0) {
     recorder = std::make_unique<reports::StoreRecorder>(*store, outcome.run_id);
@@ -185,6 +184,9 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
     recorder = std::make_unique<metrics::DiscardingRecorder>();
   }
   try {
+    outcome.run_id = from_rank0(group, outcome.run_id, "rank 0's run id");
+    start.resume_state = from_rank0(group, start.resume_state, "rank 0's resume state");
+    log << "run #" << outcome.run_id << " '" << c.run_name << "' -> " << c.db << "\n";
     TrainResult result = train(c, data, *recorder, outcome.run_id, start, log, group);
     outcome.status = result.status;
     outcome.final_record = result.final_record;

@@ -126,6 +126,9 @@ set -e
 grep -q "runner: rank 0: first failure (rank 1): open dataset: $work/not-mounted: field 'data_root': directory not found" "$work/r0.log" ||
   { cat "$work/r0.log"; fail "rank 0 must name rank 1's error"; }
 [ $(( $(date +%s) - start )) -lt 25 ] || fail "rank 0 took too long to stop after rank 1 failed"
+[ "$(q "$work/z.db" "SELECT status FROM runs")" = failed ] || fail "rank 0's run row must be marked failed"
+q "$work/z.db" "SELECT message FROM runs" | grep -q "; first failure (rank 1): open dataset: $work/not-mounted" ||
+  { q "$work/z.db" "SELECT message FROM runs"; fail "the stored failure must name rank 1's error"; }
 
 # 8. More ranks than validation samples (7 samples, 8 ranks): rank 7's shard is empty; the
 # gathered metrics still equal one process's evaluation of the checkpoint.
