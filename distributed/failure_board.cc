@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
-#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,29 +12,14 @@
 #include <utility>
 #include <vector>
 
+#include "distributed/deadline.h"
+
 namespace fer::distributed {
 namespace {
 
 constexpr const char* kSequenceKey = "fer/failure_seq";
 
 std::string key_of(int rank) { return "fer/failure/" + std::to_string(rank); }
-
-// Runs `work` on its own thread and waits for it up to `limit`. A TCPStore client blocks on a
-// stopped server for the store's whole timeout (minutes), whatever Store::setTimeout says, so
-// a call that has not returned by then is abandoned: its thread holds its own references and
-// ends with the process. Returns whether `work` finished.
-bool finishes_within(std::chrono::milliseconds limit, std::function<void()> work) {
-  auto done = std::make_shared<std::promise<void>>();
-  std::future<void> finished = done->get_future();
-  std::thread([done, work = std::move(work)] {
-    try {
-      work();
-    } catch (...) {  // Best effort: an unreachable store is the failure being reported.
-    }
-    done->set_value();
-  }).detach();
-  return finished.wait_for(limit) == std::future_status::ready;
-}
 
 struct Post {
   int64_t seq = 0;
@@ -68,12 +51,15 @@ void FailureBoard::post(const std::string& message, std::chrono::milliseconds ti
   if (posted_ || !store_) return;
   posted_ = true;
   auto seq = std::make_shared<int64_t>(-1);
-  finishes_within(timeout, [store = store_, seq, rank = rank_, message] {
-    const int64_t mine = store->add(kSequenceKey, 1);
-    const std::string value = std::to_string(mine) + "\n" + message;
-    store->set(key_of(rank), std::vector<uint8_t>(value.begin(), value.end()));
-    *seq = mine;
-  });
+  try {
+    run_within(timeout, [store = store_, seq, rank = rank_, message] {
+      const int64_t mine = store->add(kSequenceKey, 1);
+      const std::string value = std::to_string(mine) + "\n" + message;
+      store->set(key_of(rank), std::vector<uint8_t>(value.begin(), value.end()));
+      *seq = mine;
+    });
+  } catch (...) {  // Best effort: an unreachable store is part of the failure being reported.
+  }
   posted_seq_ = *seq;
 }
 
@@ -81,27 +67,31 @@ std::string FailureBoard::explain(std::chrono::milliseconds grace) noexcept {
   if (explained_) return explanation_;
   explained_ = true;
   if (!store_ || size_ < 2) return explanation_;
-  // Read on a thread of its own (see finishes_within); the map is its result.
+  // Read on a thread of its own (a stopped store server blocks reads for good); the map is its
+  // result, as far as it got.
   auto posts = std::make_shared<std::map<int, Post>>();
   auto mutex = std::make_shared<std::mutex>();
   const auto deadline = std::chrono::steady_clock::now() + grace;
-  finishes_within(grace + std::chrono::seconds(1), [store = store_, posts, mutex, deadline, self = rank_, n = size_] {
-    for (;;) {
-      bool all = true;
-      for (int r = 0; r < n; ++r) {
-        if (r == self || posts->count(r) != 0) continue;
-        if (store->check({key_of(r)})) {
-          Post p = parse_post(store->get(key_of(r)));
-          std::lock_guard<std::mutex> lock(*mutex);
-          (*posts)[r] = std::move(p);
-        } else {
-          all = false;
+  try {
+    run_within(grace + std::chrono::seconds(1), [store = store_, posts, mutex, deadline, self = rank_, n = size_] {
+      for (;;) {
+        bool all = true;
+        for (int r = 0; r < n; ++r) {
+          if (r == self || posts->count(r) != 0) continue;
+          if (store->check({key_of(r)})) {
+            Post p = parse_post(store->get(key_of(r)));
+            std::lock_guard<std::mutex> lock(*mutex);
+            (*posts)[r] = std::move(p);
+          } else {
+            all = false;
+          }
         }
+        if (all || std::chrono::steady_clock::now() >= deadline) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
-      if (all || std::chrono::steady_clock::now() >= deadline) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  });
+    });
+  } catch (...) {  // What was read before the store failed is the answer.
+  }
   std::lock_guard<std::mutex> lock(*mutex);
   std::vector<std::string> parts;
   const auto first = std::min_element(posts->begin(), posts->end(),

@@ -1,6 +1,7 @@
 #include "distributed/group.h"
 
 #include <ATen/ATen.h>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -12,6 +13,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "distributed/deadline.h"
 #include "third_party/c10d_compat.h"
 
 namespace fer::distributed {
@@ -97,20 +99,39 @@ std::unique_ptr<Group> Group::join(const LaunchEnv& env, const GroupOptions& req
   options.backend = resolve_backend(requested.backend, requested.device.str());  // Before any rendezvous.
   c10d::TCPStoreOptions store_options;
   store_options.port = static_cast<std::uint16_t>(env.master_port);
-  store_options.isServer = env.rank == 0;
+  // Under torchrun the agent already serves the store there; otherwise rank 0 serves it.
+  store_options.isServer = env.rank == 0 && !env.agent_store;
   store_options.numWorkers = static_cast<std::size_t>(env.world_size);
   store_options.waitWorkers = true;
   store_options.timeout = options.timeout;
-  c10::intrusive_ptr<c10d::Store> store;
+  const std::string where = env.master_addr + ":" + std::to_string(env.master_port);
+  const std::string what = env.agent_store ? "joining torchrun's store at " + where + " (MASTER_ADDR / MASTER_PORT)"
+                           : env.rank == 0 ? "serving the rendezvous at " + where + " (is the port in use?)"
+                                           : "joining the rendezvous at " + where + " (MASTER_ADDR / MASTER_PORT)";
+  // A server that accepts the connection but never answers (a stopped process, or another
+  // store protocol: a PyTorch 2.x torchrun's store and a LibTorch 1.13 client) would block the
+  // TCPStore constructor for good, whatever its timeout.
+  auto store = std::make_shared<c10::intrusive_ptr<c10d::Store>>();
   try {
-    store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
+    const auto limit = options.timeout + std::chrono::seconds(5);
+    const bool answered = run_within(limit, [store, address = env.master_addr, store_options] {
+      *store = c10::make_intrusive<c10d::TCPStore>(address, store_options);
+    });
+    if (!answered) {
+      throw std::runtime_error("no answer within " + std::to_string(limit.count() / 1000) + " s" +
+                               (env.agent_store ? " (torchrun's PyTorch and this binary's LibTorch must speak the "
+                                                  "same store protocol: a 2.x torchrun and a 1.13 LibTorch do not)"
+                                                : ""));
+    }
   } catch (const std::exception& e) {
-    const std::string where = env.master_addr + ":" + std::to_string(env.master_port);
-    fail(env.rank, env.rank == 0 ? "serving the rendezvous at " + where + " (is the port in use?)"
-                                 : "joining the rendezvous at " + where + " (MASTER_ADDR / MASTER_PORT)",
-         e);
+    fail(env.rank, what, e);
   }
-  return over_store(store, env.rank, env.world_size, options, env.master_addr);
+  // The agent's store outlives a restarted attempt: keys are per attempt, as torch.distributed
+  // keeps them (1.x: "/worker/attempt_N").
+  if (env.agent_store) {
+    *store = c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + std::to_string(env.restart_count), *store);
+  }
+  return over_store(*store, env.rank, env.world_size, options, env.master_addr);
 }
 
 std::unique_ptr<Group> Group::over_store(c10::intrusive_ptr<c10d::Store> store, int rank, int world_size,

@@ -1,6 +1,11 @@
 #include "distributed/launch_env.h"
 
+#include <atomic>
 #include <cstdlib>
+#include <ctime>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 
@@ -28,11 +33,15 @@ bool is_set(const std::function<const char*(const char*)>& getenv, const char* n
   return text != nullptr && *text != '\0';
 }
 
+std::function<const char*(const char*)> or_process_env(const std::function<const char*(const char*)>& getenv) {
+  if (getenv) return getenv;
+  return [](const char* name) -> const char* { return std::getenv(name); };
+}
+
 }  // namespace
 
 LaunchEnv read_launch_env(const std::function<const char*(const char*)>& getenv_or_null) {
-  const std::function<const char*(const char*)> getenv =
-      getenv_or_null ? getenv_or_null : [](const char* name) -> const char* { return std::getenv(name); };
+  const std::function<const char*(const char*)> getenv = or_process_env(getenv_or_null);
   LaunchEnv env;
   const bool torchrun = is_set(getenv, "WORLD_SIZE") || is_set(getenv, "RANK");
   const bool slurm = !torchrun && is_set(getenv, "SLURM_NTASKS") && is_set(getenv, "MASTER_ADDR");
@@ -56,7 +65,32 @@ LaunchEnv read_launch_env(const std::function<const char*(const char*)>& getenv_
   }
   env.master_addr = getenv("MASTER_ADDR");
   env.master_port = int_var(getenv, "MASTER_PORT", 1, 65535, 0);
+  // Python's own spelling, as torch.distributed compares it: str(True).
+  const char* agent = getenv("TORCHELASTIC_USE_AGENT_STORE");
+  env.agent_store = agent != nullptr && std::string(agent) == "True";
+  env.restart_count = int_var(getenv, "TORCHELASTIC_RESTART_COUNT", 0, 1 << 30, 0);
   return env;
+}
+
+std::string write_launcher_error_file(const std::string& message,
+                                      const std::function<const char*(const char*)>& getenv_or_null) {
+  static std::atomic<bool> written{false};
+  try {
+    const auto getenv = or_process_env(getenv_or_null);  // Its strings live as long as it does.
+    const char* path = getenv("TORCHELASTIC_ERROR_FILE");
+    if (path == nullptr || *path == '\0' || written.exchange(true)) return "";
+    nlohmann::json data;
+    data["message"]["message"] = message;
+    // No Python call stack exists; torchrun prints this field as the failure's traceback.
+    data["message"]["extraInfo"]["py_callstack"] = message;
+    data["message"]["extraInfo"]["timestamp"] = std::to_string(static_cast<long long>(std::time(nullptr)));
+    std::ofstream out(path, std::ios::trunc);
+    out << data.dump();
+    out.close();
+    return out ? std::string(path) : std::string();
+  } catch (...) {  // Reporting must not replace the error being reported.
+    return "";
+  }
 }
 
 }  // namespace fer::distributed

@@ -3,6 +3,10 @@
 // MASTER_PORT. Under srun without torchrun, SLURM_PROCID / SLURM_NTASKS / SLURM_LOCALID /
 // SLURM_NTASKS_PER_NODE stand in for the first four (MASTER_ADDR and MASTER_PORT must still be
 // set, as for torch.distributed). Kubernetes jobs (PyTorchJob, JobSet) set torchrun's names.
+// torchrun's agent serves the rendezvous store itself at MASTER_ADDR:MASTER_PORT and says so
+// with TORCHELASTIC_USE_AGENT_STORE=True (every rank is then its client, as torch.distributed's
+// env:// rendezvous does), and asks each worker to write its error to TORCHELASTIC_ERROR_FILE,
+// from which it reports the first failure.
 #pragma once
 
 #include <functional>
@@ -17,6 +21,10 @@ struct LaunchEnv {
   int master_port = 29500;
   /// Which variables it came from: "torchrun", "slurm" or "none" (one process).
   std::string source = "none";
+  /// torchrun's agent serves the store (TORCHELASTIC_USE_AGENT_STORE=True); rank 0 must not.
+  bool agent_store = false;
+  /// TORCHELASTIC_RESTART_COUNT: which attempt of an elastic job this is (keys are per attempt).
+  int restart_count = 0;
   bool distributed() const { return world_size > 1; }
 };
 
@@ -25,5 +33,14 @@ struct LaunchEnv {
 /// is malformed or inconsistent: a RANK outside [0, WORLD_SIZE), a port outside [1, 65535], a
 /// distributed job without MASTER_ADDR or MASTER_PORT, RANK without WORLD_SIZE.
 LaunchEnv read_launch_env(const std::function<const char*(const char*)>& getenv = nullptr);
+
+/// Writes `message` where torchrun's agent reads a failed worker's error (the JSON of PyTorch's
+/// ErrorHandler.record_exception: {"message": {"message", "extraInfo": {"py_callstack",
+/// "timestamp"}}}), so torchrun's summary shows it and picks the earliest as the root cause.
+/// The file is $TORCHELASTIC_ERROR_FILE (read through `getenv`); without it nothing is written.
+/// The first call of the process writes; later calls are ignored (the first error is the one).
+/// Returns the path written, or "". Never throws.
+std::string write_launcher_error_file(const std::string& message,
+                                      const std::function<const char*(const char*)>& getenv = nullptr);
 
 }  // namespace fer::distributed

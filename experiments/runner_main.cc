@@ -1,7 +1,7 @@
 // runner: trains and evaluates one ablation (dataset x backbone x model) and stores everything
 // in SQLite. `runner --help` lists every flag with its default. Under torchrun or srun (RANK,
-// WORLD_SIZE, MASTER_ADDR, MASTER_PORT set) it joins the job as one rank; with --nproc N it
-// starts N local ranks itself.
+// WORLD_SIZE, MASTER_ADDR, MASTER_PORT set) it joins the job as one rank (torchrun's agent
+// store and error file included); with --nproc N it starts N local ranks itself.
 #include <chrono>
 #include <iostream>
 #include <string>
@@ -54,6 +54,7 @@ int run(int argc, char** argv) {
     // perhaps on other machines).
     const std::string context = ex::failure_context(*group, e.what(), config.dist_timeout);
     if (!context.empty()) std::cerr << "runner: rank " << env.rank << ": " << context << "\n";
+    fer::distributed::write_launcher_error_file(std::string(e.what()) + (context.empty() ? "" : "; " + context));
     throw;
   }
 }
@@ -65,9 +66,11 @@ int main(int argc, char** argv) {
     return run(argc, argv);
   } catch (const fer::Error& e) {
     std::cerr << "runner: error: " << e.what() << "\n";
+    fer::distributed::write_launcher_error_file(e.what());  // Under torchrun; once per process.
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "runner: error: " << e.what() << "\n";
+    fer::distributed::write_launcher_error_file(e.what());
     return 1;
   }
 }

@@ -16,9 +16,13 @@
 
 #include <stdlib.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <exception>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -33,6 +37,7 @@
 #include "distributed/launch_env.h"
 #include "third_party/c10d_compat.h"
 #include "tests/catch.h"
+#include "tests/temp_dir.h"
 
 namespace dist = fer::distributed;
 
@@ -117,6 +122,20 @@ TEST_CASE("the launcher's environment: torchrun's variables, srun's, and clear e
   CHECK(e.world_size == 2);
   // An srun step without MASTER_ADDR is not taken for a distributed job.
   CHECK_FALSE(dist::read_launch_env(env_of({{"SLURM_PROCID", "1"}, {"SLURM_NTASKS", "2"}})).distributed());
+  // torchrun's agent store: only Python's spelling of true counts, as in torch.distributed.
+  const std::map<std::string, std::string> job = {{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"},
+                                                  {"MASTER_PORT", "1"}};
+  CHECK_FALSE(e.agent_store);
+  auto with = [&](std::map<std::string, std::string> extra) {
+    extra.insert(job.begin(), job.end());
+    return dist::read_launch_env(env_of(extra));
+  };
+  e = with({{"TORCHELASTIC_USE_AGENT_STORE", "True"}, {"TORCHELASTIC_RESTART_COUNT", "2"}});
+  CHECK(e.agent_store);
+  CHECK(e.restart_count == 2);
+  CHECK_FALSE(with({{"TORCHELASTIC_USE_AGENT_STORE", "False"}}).agent_store);
+  CHECK_FALSE(with({{"TORCHELASTIC_USE_AGENT_STORE", "1"}}).agent_store);
+  CHECK(with({}).restart_count == 0);
   struct Bad {
     std::map<std::string, std::string> vars;
     std::string field;
@@ -129,6 +148,9 @@ TEST_CASE("the launcher's environment: torchrun's variables, srun's, and clear e
            {{{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_PORT", "1"}}, "MASTER_ADDR"},
            {{{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "70000"}}, "MASTER_PORT"},
            {{{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}}, "MASTER_PORT"},
+           {{{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"},
+             {"TORCHELASTIC_RESTART_COUNT", "-1"}},
+            "TORCHELASTIC_RESTART_COUNT"},
        }) {
     INFO(bad.field);
     try {
@@ -138,6 +160,26 @@ TEST_CASE("the launcher's environment: torchrun's variables, srun's, and clear e
       CHECK(err.field() == bad.field);
     }
   }
+}
+
+TEST_CASE("a worker's error is written where torchrun's agent reads it, once", "[distributed]") {
+  const std::string path = (fer::testing::temp_dir("launcher_error") / "error.json").string();
+  CHECK(dist::write_launcher_error_file("no file asked for", env_of({})).empty());
+  const auto vars = env_of({{"TORCHELASTIC_ERROR_FILE", path}});
+  const auto before = std::time(nullptr);
+  REQUIRE(dist::write_launcher_error_file("open dataset: /data: \"quoted\"\nsecond line", vars) == path);
+  std::ifstream in(path);
+  const nlohmann::json data = nlohmann::json::parse(in);
+  // The fields PyTorch's ErrorHandler writes and torchrun's ProcessFailure reads.
+  CHECK(data.at("message").at("message") == "open dataset: /data: \"quoted\"\nsecond line");
+  const long long stamp = std::stoll(data.at("message").at("extraInfo").at("timestamp").get<std::string>());
+  CHECK(stamp >= before);
+  CHECK(stamp <= std::time(nullptr));
+  CHECK(data.at("message").at("extraInfo").contains("py_callstack"));
+  // The first error of the process is the one torchrun should see.
+  CHECK(dist::write_launcher_error_file("a later error", vars).empty());
+  std::ifstream again(path);
+  CHECK(nlohmann::json::parse(again).at("message").at("message") == "open dataset: /data: \"quoted\"\nsecond line");
 }
 
 TEST_CASE("the backend: auto is NCCL on CUDA and Gloo on the CPU, as PyTorch's; NCCL without a GPU or NCCL is refused",
