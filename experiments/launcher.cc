@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -45,6 +46,11 @@ pid_t start_rank(const std::string& program, const std::vector<std::string>& arg
   std::fprintf(stderr, "launcher: cannot start %s: %s\n", program.c_str(), std::strerror(errno));
   ::_exit(127);
 }
+
+// SIGTERM to the launcher (a scheduler's stop): passed on to every rank, which then stops as
+// for Ctrl-C.
+volatile std::sig_atomic_t g_terminate_requested = 0;
+void on_sigterm(int) { g_terminate_requested = 1; }
 
 }  // namespace
 
@@ -85,12 +91,20 @@ int launch_local_ranks(const std::string& program, const std::vector<std::string
       << std::flush;
   // The terminal's Ctrl-C reaches every rank (same process group); the launcher waits for them.
   ::signal(SIGINT, SIG_IGN);
+  ::signal(SIGTERM, on_sigterm);
   std::vector<pid_t> pids;
   for (int r = 0; r < o.nproc; ++r) pids.push_back(start_rank(program, args, r, o.nproc, port));
   int result = 0, running = o.nproc;
   std::chrono::steady_clock::time_point failed_at;
-  bool terminated = false, killed = false;
+  bool terminated = false, killed = false, forwarded = false;
   while (running > 0) {
+    if (g_terminate_requested && !forwarded) {
+      log << "launcher: SIGTERM: passing it on to the ranks\n" << std::flush;
+      for (pid_t p : pids) {
+        if (p > 0) ::kill(p, SIGTERM);
+      }
+      forwarded = true;
+    }
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid > 0) {
@@ -122,6 +136,7 @@ int launch_local_ranks(const std::string& program, const std::vector<std::string
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGTERM, SIG_DFL);
   return result;
 }
 

@@ -490,7 +490,12 @@ TrainResult Trainer::run(const StartPoint& start) {
 
 }  // namespace
 
-void install_interrupt_handler() { std::signal(SIGINT, on_sigint); }
+void install_interrupt_handler() {
+  std::signal(SIGINT, on_sigint);
+  // What schedulers and launchers send first (Slurm's scancel and preemption, Kubernetes, and
+  // torchrun when another worker fails), before SIGKILL after a grace period.
+  std::signal(SIGTERM, on_sigint);
+}
 
 datasets::LoaderOptions evaluation_loader_options(const RunConfig& c, const c10::Device& device) {
   datasets::LoaderOptions o;

@@ -26,8 +26,10 @@
 
 namespace fer::experiments {
 
-/// Set by the SIGINT handler; the trainer polls it after every step.
+/// Set by the SIGINT and SIGTERM handler; the trainer polls it after every step.
 extern std::atomic<bool> g_interrupt_requested;
+/// SIGINT (Ctrl-C) and SIGTERM (schedulers, launchers) both stop training after the current
+/// step with a resume state (exit 130).
 void install_interrupt_handler();
 
 /// Where a (possibly resumed) run starts: a fresh start, or the resume state file written by

@@ -197,4 +197,21 @@ set -e
 # torchrun prints the error file's message as the failure's traceback; the emulation prints the file.
 grep -q "image_check" "$work/agent-bad.log" && grep -Eq '(traceback : |"message": *\{"extraInfo).*image_check' "$work/agent-bad.log" ||
   { cat "$work/agent-bad.log"; fail "the worker's error must reach ${agent[*]}'s error file"; }
+
+# 10. SIGTERM to the --nproc launcher (a scheduler stopping the job) reaches every rank: they
+# stop at the same step with a resume state, as for Ctrl-C.
+"$runner" "${common[@]}" --epochs 50 --nproc 2 --db "$work/term.db" > "$work/term.log" 2>&1 &
+launcher=$!
+for _ in $(seq 1 600); do
+  grep -q "batch" "$work/term.log" 2>/dev/null && break
+  sleep 0.1
+done
+kill -TERM "$launcher"
+set +e
+wait "$launcher"
+rc=$?
+set -e
+[ "$rc" -eq 130 ] || { cat "$work/term.log"; fail "SIGTERM to the launcher must stop the job as Ctrl-C does (exit 130), got $rc"; }
+grep -q "launcher: SIGTERM: passing it on to the ranks" "$work/term.log" || fail "the launcher must say it passed SIGTERM on"
+[ "$(q "$work/term.db" "SELECT status FROM runs")" = interrupted ] || fail "SIGTERM: the run must be marked interrupted"
 echo "distributed runner test passed"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Ctrl-C for real: SIGINT to a training runner finishes the current step, saves a resume state,
 # marks the run 'interrupted' and exits 130; the same command with --resume finishes the run.
+# SIGTERM does the same.
 set -euo pipefail
 runner=experiments/runner
 work="${TEST_TMPDIR:-$(mktemp -d)}/interrupt"
@@ -33,6 +34,22 @@ grep -q "resumed from" "$work/second.log"
 [ "$(sqlite3 "$db" "SELECT status FROM runs WHERE id = 1")" = "finished" ] || { echo "FAIL: resumed run did not finish"; exit 1; }
 [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM runs")" -eq 1 ] || { echo "FAIL: --resume must continue run 1, not start another"; exit 1; }
 [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM epochs WHERE run_id = 1")" -eq 2 ] || { echo "FAIL: expected 2 epochs"; exit 1; }
+
+# SIGTERM (what Slurm, Kubernetes and torchrun send before SIGKILL) stops the same way.
+"$runner" "${config[@]/$db/$work/term.db}" > "$work/term.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do
+  grep -q "batch" "$work/term.log" 2>/dev/null && break
+  sleep 0.1
+done
+kill -TERM "$pid"
+set +e
+wait "$pid"
+rc=$?
+set -e
+[ "$rc" -eq 130 ] || { cat "$work/term.log"; echo "FAIL: SIGTERM must stop the runner as Ctrl-C does (exit 130), got $rc"; exit 1; }
+[ "$(sqlite3 "$work/term.db" "SELECT status FROM runs WHERE id = 1")" = "interrupted" ] || { echo "FAIL: SIGTERM: run not marked interrupted"; exit 1; }
+[ -s "$(sqlite3 "$work/term.db" "SELECT resume_state FROM runs WHERE id = 1")" ] || { echo "FAIL: SIGTERM: no resume state"; exit 1; }
 
 # Flags out of range stop the runner before any work: exit 2 (not a signal such as SIGFPE's 136),
 # a message naming the flag, and no database written.
