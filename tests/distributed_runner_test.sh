@@ -8,6 +8,7 @@
 # unreachable master and a port in use are clear errors, not hangs; a rank whose validation
 # shard is empty still joins the gathered metrics.
 set -euo pipefail
+source tests/training_job.sh
 runner=experiments/runner
 evaluate=experiments/evaluate
 work="${TEST_TMPDIR:-$(mktemp -d)}/distributed"
@@ -67,19 +68,12 @@ q "$work/killed.db" "SELECT message FROM runs" | grep -q "no error posted within
 
 # 5. A hung rank (stopped, its sockets open): rank 0 times out, the launcher ends the job.
 start=$(date +%s)
-"$runner" "${common[@]}" --epochs 50 --nproc 2 --db "$work/hung.db" --dist_timeout 4 > "$work/hung.log" 2>&1 &
-launcher=$!
-for _ in $(seq 1 600); do
-  grep -q "batch" "$work/hung.log" 2>/dev/null && break
-  sleep 0.1
-done
-ranks=($(pgrep -P "$launcher" | sort -n || true))
+start_training "$work/hung.log" "$runner" "${common[@]}" --epochs 50 --nproc 2 --db "$work/hung.db" --dist_timeout 4
+ranks=($(pgrep -P "$job_pid" | sort -n || true))
 [ "${#ranks[@]}" -eq 2 ] || fail "expected 2 ranks under the launcher, found ${#ranks[@]}"
 kill -STOP "${ranks[1]}"
-set +e
-wait "$launcher"
-rc=$?
-set -e
+wait_job
+rc=$job_rc
 took=$(( $(date +%s) - start ))
 [ "$rc" -ne 0 ] || fail "a job with a hung rank must fail"
 [ "$took" -lt 90 ] || fail "the job took ${took} s to stop with a hung rank"
@@ -200,17 +194,10 @@ grep -q "image_check" "$work/agent-bad.log" && grep -Eq '(traceback : |"message"
 
 # 10. SIGTERM to the --nproc launcher (a scheduler stopping the job) reaches every rank: they
 # stop at the same step with a resume state, as for Ctrl-C.
-"$runner" "${common[@]}" --epochs 50 --nproc 2 --db "$work/term.db" > "$work/term.log" 2>&1 &
-launcher=$!
-for _ in $(seq 1 600); do
-  grep -q "batch" "$work/term.log" 2>/dev/null && break
-  sleep 0.1
-done
-kill -TERM "$launcher"
-set +e
-wait "$launcher"
-rc=$?
-set -e
+start_training "$work/term.log" "$runner" "${common[@]}" --epochs 50 --nproc 2 --db "$work/term.db"
+kill -TERM "$job_pid"
+wait_job
+rc=$job_rc
 [ "$rc" -eq 130 ] || { cat "$work/term.log"; fail "SIGTERM to the launcher must stop the job as Ctrl-C does (exit 130), got $rc"; }
 grep -q "launcher: SIGTERM: passing it on to the ranks" "$work/term.log" || fail "the launcher must say it passed SIGTERM on"
 [ "$(q "$work/term.db" "SELECT status FROM runs")" = interrupted ] || fail "SIGTERM: the run must be marked interrupted"

@@ -3,6 +3,7 @@
 # marks the run 'interrupted' and exits 130; the same command with --resume finishes the run.
 # SIGTERM does the same.
 set -euo pipefail
+source tests/training_job.sh
 runner=experiments/runner
 work="${TEST_TMPDIR:-$(mktemp -d)}/interrupt"
 rm -rf "$work" && mkdir -p "$work"
@@ -11,18 +12,11 @@ db="$work/results.db"
 config=(--dataset synth-affectnet --backbone densenet --model multi_task --input_size 48 --epochs 2
         --synth_train_per_class 20 --synth_val_per_class 4 --threads 1 --db "$db")
 
-"$runner" "${config[@]}" > "$work/first.log" 2>&1 &
-pid=$!
 # Interrupt once training has started (the first progress line), not during data generation.
-for _ in $(seq 1 600); do
-  grep -q "batch" "$work/first.log" 2>/dev/null && break
-  sleep 0.1
-done
-kill -INT "$pid"
-set +e
-wait "$pid"
-rc=$?
-set -e
+start_training "$work/first.log" "$runner" "${config[@]}"
+kill -INT "$job_pid"
+wait_job
+rc=$job_rc
 cat "$work/first.log"
 [ "$rc" -eq 130 ] || { echo "FAIL: an interrupted runner must exit 130, got $rc"; exit 1; }
 [ "$(sqlite3 "$db" "SELECT status FROM runs WHERE id = 1")" = "interrupted" ] || { echo "FAIL: run not marked interrupted"; exit 1; }
@@ -36,17 +30,10 @@ grep -q "resumed from" "$work/second.log"
 [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM epochs WHERE run_id = 1")" -eq 2 ] || { echo "FAIL: expected 2 epochs"; exit 1; }
 
 # SIGTERM (what Slurm, Kubernetes and torchrun send before SIGKILL) stops the same way.
-"$runner" "${config[@]/$db/$work/term.db}" > "$work/term.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 600); do
-  grep -q "batch" "$work/term.log" 2>/dev/null && break
-  sleep 0.1
-done
-kill -TERM "$pid"
-set +e
-wait "$pid"
-rc=$?
-set -e
+start_training "$work/term.log" "$runner" "${config[@]/$db/$work/term.db}"
+kill -TERM "$job_pid"
+wait_job
+rc=$job_rc
 [ "$rc" -eq 130 ] || { cat "$work/term.log"; echo "FAIL: SIGTERM must stop the runner as Ctrl-C does (exit 130), got $rc"; exit 1; }
 [ "$(sqlite3 "$work/term.db" "SELECT status FROM runs WHERE id = 1")" = "interrupted" ] || { echo "FAIL: SIGTERM: run not marked interrupted"; exit 1; }
 [ -s "$(sqlite3 "$work/term.db" "SELECT resume_state FROM runs WHERE id = 1")" ] || { echo "FAIL: SIGTERM: no resume state"; exit 1; }
