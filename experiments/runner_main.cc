@@ -36,6 +36,9 @@ int run(int argc, char** argv) {
   }
   ex::install_interrupt_handler();
   if (!env.distributed()) return ex::run_experiment(config, std::cout).status == "interrupted" ? 130 : 0;
+  // The testing aid kills a rank in the first attempt only, so that a restarted attempt of an
+  // elastic job (torchrun --max-restarts) can show that it resumes.
+  if (env.restart_count > 0) config.testing_die_rank = -1;
   // torchrun's convention: one GPU per local rank.
   if (config.device == "cuda") config.device = "cuda:" + std::to_string(env.local_rank);
   config.dist_backend = fer::distributed::resolve_backend(config.dist_backend, config.device);
