@@ -31,7 +31,6 @@ int main(int argc, char** argv) {
       std::cout << desc;
       return 0;
     }
-    ex::check_scaling_options(s);
     std::cout << ex::format_scaling(s, ex::measure_scaling(s)) << std::flush;
     return 0;
   } catch (const fer::Error& e) {

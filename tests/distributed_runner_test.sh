@@ -18,6 +18,7 @@ data=(--dataset synth-affectnet --input_size 32 --synth_train_per_class 10 --syn
 common=("${data[@]}" --backbone densenet --model multi_task --batch_size 8 --threads 1)
 fail() { echo "FAIL: $*"; exit 1; }
 q() { sqlite3 "$1" "$2"; }
+free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # 1. Two ranks train; rank 0 alone writes.
 "$runner" "${common[@]}" --epochs 2 --nproc 2 --db "$work/dp.db" > "$work/dp.log" 2>&1 || { cat "$work/dp.log"; fail "--nproc 2 run"; }
@@ -81,7 +82,7 @@ took=$(( $(date +%s) - start ))
 q "$work/hung.db" "SELECT message FROM runs" | grep -q "by rank(s) 1 (killed, or hung)" || fail "hung job: rank 1 must be named"
 
 # 6. An unreachable master, and a port in use: errors within the timeout, exit 2.
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 start=$(date +%s)
 set +e
 RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$runner" "${common[@]}" --epochs 1 --dist_timeout 3 --db "$work/x.db" > "$work/addr.log" 2>&1
@@ -104,7 +105,7 @@ kill "$holder" 2>/dev/null || true
 
 # 7. A rank that fails on its own (rank 1 of a torchrun-style job whose data root is missing on
 # its machine): rank 0, whose collective fails, names rank 1 and its error.
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 job=(WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port)
 start=$(date +%s)
 env RANK=0 "${job[@]}" "$runner" "${common[@]}" --epochs 1 --dist_timeout 30 --db "$work/z.db" > "$work/r0.log" 2>&1 &
@@ -143,9 +144,9 @@ single=$(q "$work/eight-eval.db" "$metrics")
 # built against) when it runs; Debian's 1.13 torchrun does not (it fails on its own arguments),
 # so there the agent is what torchrun does: a TCPStore server on MASTER_PORT and the variables.
 python=${EMOGCN_TORCH_PYTHON:-/usr/bin/python3}
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 if "$python" -m torch.distributed.run --no-python --nproc-per-node 1 --master-port "$port" /bin/true > "$work/probe.log" 2>&1; then
-  agent=(torchrun)
+  agent=torchrun
   run_agent() {  # db, extra runner flags...
     local db=$1
     shift
@@ -153,7 +154,7 @@ if "$python" -m torch.distributed.run --no-python --nproc-per-node 1 --master-po
       "$runner" "${common[@]}" --epochs 1 --dist_timeout 30 --db "$db" "$@"
   }
 else
-  agent=(emulated)
+  agent=emulated
   run_agent() {
     local db=$1
     shift
@@ -178,25 +179,25 @@ sys.exit(max(codes))
 PY
   }
 fi
-echo "torchrun case: ${agent[*]}"
-run_agent "$work/agent.db" > "$work/agent.log" 2>&1 || { cat "$work/agent.log"; fail "a 2-rank job under ${agent[*]}'s store"; }
-grep -q "data-parallel: rank 0 of 2 (gloo)" "$work/agent.log" || { cat "$work/agent.log"; fail "no data-parallel line under ${agent[*]}"; }
-[ "$(q "$work/agent.db" "SELECT status FROM runs")" = finished ] || fail "the run under ${agent[*]} did not finish"
-[ "$(q "$work/agent.db" "SELECT value FROM provenance WHERE key = 'world_size'")" = 2 ] || fail "world size under ${agent[*]}"
+echo "torchrun case: $agent"
+run_agent "$work/agent.db" > "$work/agent.log" 2>&1 || { cat "$work/agent.log"; fail "a 2-rank job under $agent's store"; }
+grep -q "data-parallel: rank 0 of 2 (gloo)" "$work/agent.log" || { cat "$work/agent.log"; fail "no data-parallel line under $agent"; }
+[ "$(q "$work/agent.db" "SELECT status FROM runs")" = finished ] || fail "the run under $agent did not finish"
+[ "$(q "$work/agent.db" "SELECT value FROM provenance WHERE key = 'world_size'")" = 2 ] || fail "world size under $agent"
 set +e
 run_agent "$work/agent-bad.db" --image_check nonsense > "$work/agent-bad.log" 2>&1
 rc=$?
 set -e
-[ "$rc" -ne 0 ] || fail "a failing job under ${agent[*]} must fail"
+[ "$rc" -ne 0 ] || fail "a failing job under $agent must fail"
 # torchrun prints the error file's message as the failure's traceback; the emulation prints the file.
 grep -q "image_check" "$work/agent-bad.log" && grep -Eq '(traceback : |"message": *\{"extraInfo).*image_check' "$work/agent-bad.log" ||
-  { cat "$work/agent-bad.log"; fail "the worker's error must reach ${agent[*]}'s error file"; }
+  { cat "$work/agent-bad.log"; fail "the worker's error must reach $agent's error file"; }
 
 # 9b. An elastic job (torchrun --max-restarts 1) with --resume: rank 1 dies in epoch 2 of the
 # first attempt, rank 0 marks the run failed with its last epoch's resume state, torchrun
 # restarts both, and the second attempt resumes at epoch 2 and ends where an undisturbed job
 # ends, to every stored digit. Needs the real torchrun (the 2.11 suite).
-if [ "${agent[*]}" = torchrun ]; then
+if [ "$agent" = torchrun ]; then
   elastic=("${common[@]}" --epochs 3 --dist_timeout 20 --resume)
   "$python" -m torch.distributed.run --no-python --nproc-per-node 2 --max-restarts 1 --master-port "$port" \
     "$runner" "${elastic[@]}" --db "$work/elastic.db" --testing_die_rank 1 --testing_die_after_steps 7 \
