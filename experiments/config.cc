@@ -50,7 +50,7 @@ po::options_description describe(RunConfig& c) {
       ("device", po::value(&c.device)->default_value(c.device), "cpu | cuda | cuda:N")
       ("precision", po::value(&c.precision)->default_value(c.precision), "fp32 | fp16 | bf16 (autocast)")
       ("channels_last", "channels-last memory format")
-      ("threads", po::value(&c.threads), "intra-op (OpenMP) and OpenBLAS threads (default: all cores)")
+      ("threads", po::value(&c.threads), "intra-op (OpenMP) and OpenBLAS threads (default: all cores; in a data-parallel job, the cores / the ranks on this machine)")
       ("workers", po::value(&c.workers), "data loader threads (default: 2)")
       ("pretrained", po::value(&c.pretrained), "torchvision densenet121-*.pth (ImageNet) for the DenseNet backbone")
       ("glove", po::value(&c.glove), "GloVe text file for the label-node embeddings (default: documented fallback)")

@@ -79,6 +79,12 @@ bool parse_evaluate_config(int argc, const char* const* argv, EvaluateConfig* co
   for (const char* flag : {"resume", "interrupt_after_steps", "shuffle_train_labels", "pretrained"}) {
     if (given(rest, flag)) throw Error("parse options", "", 0, flag, "--" + std::string(flag) + " is a training flag");
   }
+  // Evaluation runs in one process (the validation split of one machine).
+  for (const char* flag : {"nproc", "dist_backend", "dist_timeout"}) {
+    if (given(rest, flag)) {
+      throw Error("parse options", "", 0, flag, "--" + std::string(flag) + " is a data-parallel training flag; evaluate runs in one process");
+    }
+  }
   std::vector<const char*> args = {argv[0]};
   for (const auto& r : rest) args.push_back(r.c_str());
   const std::string checkpoint = e.run.checkpoint;

@@ -117,7 +117,7 @@ RunConfig config_for(const SuiteConfig& s, const Ablation& a, bool real, int see
 
 }  // namespace
 
-int run_suite(const SuiteConfig& s, std::ostream& log) {
+int run_suite(const SuiteConfig& s, std::ostream& log, distributed::Group* group) {
   const bool real = !s.base.data_root.empty();
   std::vector<std::string> datasets_used;
   if (!real) {
@@ -151,7 +151,7 @@ int run_suite(const SuiteConfig& s, std::ostream& log) {
     // Skipped runs take no time: the ETA extrapolates from the trained ones.
     if (ran > 0) log << ", ETA ~" << Progress::format_duration(elapsed / ran * (total - done));
     log << " ===\n";
-    const RunOutcome outcome = run_experiment(c, log);
+    const RunOutcome outcome = run_experiment(c, log, group);
     db = resolve(c).db;
     ++done;
     if (outcome.status == "skipped") ++skipped; else ++ran;
@@ -162,7 +162,7 @@ int run_suite(const SuiteConfig& s, std::ostream& log) {
   }
   log << "\nsuite '" << s.name << "': " << total << " run(s), " << skipped << " already in " << db << ", " << ran
       << " trained\n";
-  if (s.render) {
+  if (s.render && (group == nullptr || group->rank() == 0)) {
     Database database(db);
     reports::RenderOptions o;
     const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");

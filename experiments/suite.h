@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "distributed/group.h"
 #include "experiments/config.h"
 
 namespace fer::experiments {
@@ -50,7 +51,9 @@ std::vector<SuiteRun> shard_runs(const std::vector<Ablation>& ablations, int see
 bool parse_suite_config(int argc, const char* const* argv, SuiteConfig* config);
 
 /// Runs the suite. Returns the process exit code: 0 when every run finished (or was already
-/// finished), 130 when interrupted.
-int run_suite(const SuiteConfig& config, std::ostream& log);
+/// finished), 130 when interrupted. With `group` (a data-parallel job, experiments/job.h) every
+/// rank runs the same list, each configuration trained by the whole group; rank 0 alone writes
+/// the result store and renders the report. A failed run ends the suite (in a job, on every rank).
+int run_suite(const SuiteConfig& config, std::ostream& log, distributed::Group* group = nullptr);
 
 }  // namespace fer::experiments
