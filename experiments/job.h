@@ -21,8 +21,8 @@ namespace fer::experiments {
 using JobWork = std::function<int(std::ostream& log, distributed::Group* group)>;
 
 /// The intra-op threads of a rank when --threads is not given: the machine's hardware threads
-/// shared evenly by the ranks on it (local_world_size), at least 1. torchrun itself only sets
-/// OMP_NUM_THREADS=1; sharing keeps N ranks on one machine from oversubscribing its cores N-fold.
+/// shared evenly by the ranks on it (local_world_size), at least 1, so that N ranks on one machine
+/// do not oversubscribe its cores N-fold.
 int default_rank_threads(int hardware_threads, int local_world_size);
 
 /// Runs `work` as this process's part of the job. `program` names the binary in messages;

@@ -136,6 +136,29 @@ TEST_CASE("the launcher's environment: torchrun's variables, srun's, and clear e
   CHECK_FALSE(with({{"TORCHELASTIC_USE_AGENT_STORE", "False"}}).agent_store);
   CHECK_FALSE(with({{"TORCHELASTIC_USE_AGENT_STORE", "1"}}).agent_store);
   CHECK(with({}).restart_count == 0);
+  // A PyTorchJob pod without torchrun (RANK, WORLD_SIZE, MASTER_* only): one process on its
+  // machine, so cuda:0 and all its cores; a LOCAL_RANK alone says at least that many share it.
+  e = with({{"RANK", "1"}});
+  CHECK(e.rank == 1);
+  CHECK(e.local_rank == 0);
+  CHECK(e.local_world_size == 1);
+  e = with({{"LOCAL_RANK", "1"}});
+  CHECK(e.local_rank == 1);
+  CHECK(e.local_world_size == 2);
+  // srun: the node's tasks from --ntasks-per-node, else from the step's task count list.
+  const std::map<std::string, std::string> step = {{"SLURM_PROCID", "6"}, {"SLURM_NTASKS", "7"}, {"SLURM_LOCALID", "0"},
+                                                   {"MASTER_ADDR", "n1"}, {"MASTER_PORT", "1234"}};
+  auto in_step = [&](std::map<std::string, std::string> extra) {
+    extra.insert(step.begin(), step.end());
+    return dist::read_launch_env(env_of(extra));
+  };
+  CHECK(in_step({}).local_world_size == 1);
+  CHECK(in_step({{"SLURM_NODEID", "3"}, {"SLURM_STEP_TASKS_PER_NODE", "2(x3),1"}}).local_world_size == 1);
+  CHECK(in_step({{"SLURM_NODEID", "2"}, {"SLURM_STEP_TASKS_PER_NODE", "2(x3),1"}}).local_world_size == 2);
+  CHECK(in_step({{"SLURM_NODEID", "0"}, {"SLURM_TASKS_PER_NODE", "3,4"}}).local_world_size == 3);
+  CHECK(in_step({{"SLURM_NODEID", "1"}, {"SLURM_STEP_TASKS_PER_NODE", "3,4"}, {"SLURM_TASKS_PER_NODE", "1(x7)"}})
+            .local_world_size == 4);
+  CHECK(in_step({{"SLURM_NTASKS_PER_NODE", "4"}, {"SLURM_STEP_TASKS_PER_NODE", "2(x3),1"}}).local_world_size == 4);
   struct Bad {
     std::map<std::string, std::string> vars;
     std::string field;
@@ -151,6 +174,21 @@ TEST_CASE("the launcher's environment: torchrun's variables, srun's, and clear e
            {{{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"},
              {"TORCHELASTIC_RESTART_COUNT", "-1"}},
             "TORCHELASTIC_RESTART_COUNT"},
+           {{{"RANK", "0"}, {"WORLD_SIZE", "4"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}, {"LOCAL_RANK", "2"},
+             {"LOCAL_WORLD_SIZE", "2"}},
+            "LOCAL_RANK"},
+           {{{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_LOCALID", "2"}, {"SLURM_NTASKS_PER_NODE", "2"},
+             {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}},
+            "SLURM_LOCALID"},
+           {{{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_STEP_TASKS_PER_NODE", "2(x2"},
+             {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}},
+            "SLURM_STEP_TASKS_PER_NODE"},
+           {{{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_STEP_TASKS_PER_NODE", "2,x"},
+             {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}},
+            "SLURM_STEP_TASKS_PER_NODE"},
+           {{{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_NODEID", "2"}, {"SLURM_TASKS_PER_NODE", "2(x2)"},
+             {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}},
+            "SLURM_TASKS_PER_NODE"},
        }) {
     INFO(bad.field);
     try {
