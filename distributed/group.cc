@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "distributed/deadline.h"
+#include "distributed/route.h"
 #include "third_party/c10d_compat.h"
 
 namespace fer::distributed {
@@ -36,6 +37,12 @@ std::mutex& enqueue_mutex() {
   const auto newline = message.find('\n');
   if (newline != std::string::npos) message = message.substr(0, newline);
   throw Error(kOperation, "", 0, "", "rank " + std::to_string(rank) + ": " + what + " failed: " + message);
+}
+
+// GLOO_SOCKET_IFNAME, as torch.distributed reads it (one interface), or "".
+std::string gloo_interface() {
+  const char* name = std::getenv("GLOO_SOCKET_IFNAME");
+  return name != nullptr ? name : "";
 }
 
 }  // namespace
@@ -131,16 +138,24 @@ std::unique_ptr<Group> Group::join(const LaunchEnv& env, const GroupOptions& req
   if (env.agent_store) {
     *store = c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + std::to_string(env.restart_count), *store);
   }
-  return over_store(*store, env.rank, env.world_size, options, env.master_addr);
+  std::string gloo_address;
+  if (options.backend == "gloo" && gloo_interface().empty()) {
+    try {
+      gloo_address = gloo_bind_address(env.master_addr, env.world_size > env.local_world_size);
+    } catch (const std::exception& e) {
+      fail(env.rank, "choosing the address Gloo binds to (or set GLOO_SOCKET_IFNAME)", e);
+    }
+  }
+  return over_store(*store, env.rank, env.world_size, options, gloo_address);
 }
 
 std::unique_ptr<Group> Group::over_store(c10::intrusive_ptr<c10d::Store> store, int rank, int world_size,
-                                         const GroupOptions& options, const std::string& master_addr) {
-  return std::unique_ptr<Group>(new Group(std::move(store), rank, world_size, options, master_addr));
+                                         const GroupOptions& options, const std::string& gloo_address) {
+  return std::unique_ptr<Group>(new Group(std::move(store), rank, world_size, options, gloo_address));
 }
 
 Group::Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const GroupOptions& options,
-             const std::string& master_addr)
+             const std::string& gloo_address)
     : store_(std::move(store)),
       backend_(std::make_unique<Backend>()),
       rank_(rank),
@@ -153,15 +168,16 @@ Group::Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const Gr
         throw std::runtime_error("NCCL needs this rank's GPU as cuda:N, got " + options.device.str());
       }
       backend_->pg = compat::make_nccl(store_, rank, size, options.timeout);
+      transport_ = "nccl on " + options.device.str();
     } else if (options.backend != "gloo") {
       throw std::runtime_error("unknown backend '" + options.backend + "' (valid: gloo, nccl)");
     } else {
       auto gloo_options = c10d::ProcessGroupGloo::Options::create(options.timeout);
-      const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
-      const bool local = master_addr == "localhost" || master_addr.rfind("127.", 0) == 0;
-      gloo_options->devices.push_back(interface && *interface ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
-                                      : local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
-                                              : c10d::ProcessGroupGloo::createDefaultDevice());
+      const std::string interface = gloo_interface();
+      const std::string address = gloo_address.empty() ? "127.0.0.1" : gloo_address;
+      gloo_options->devices.push_back(!interface.empty() ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
+                                                         : c10d::ProcessGroupGloo::createDeviceForHostname(address));
+      transport_ = !interface.empty() ? "gloo on interface " + interface : "gloo on " + address;
       backend_->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, rank, size, gloo_options);
     }
   } catch (const std::exception& e) {

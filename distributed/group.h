@@ -64,15 +64,18 @@ class Group {
   /// a backend resolve_backend refuses (checked before the rendezvous; "auto" is resolved here).
   static std::unique_ptr<Group> join(const LaunchEnv& env, const GroupOptions& requested);
   /// A group over an existing store (tests: c10d::HashStore shared by threads). Gloo's
-  /// transport binds to $GLOO_SOCKET_IFNAME when set, to loopback when master_addr is local
-  /// (127.x or localhost), else to the address of this host's name.
+  /// transport binds to the interface $GLOO_SOCKET_IFNAME when set, else to gloo_address (join
+  /// passes distributed/route.h's gloo_bind_address: the address towards the master).
   static std::unique_ptr<Group> over_store(c10::intrusive_ptr<c10d::Store> store, int rank, int world_size,
-                                           const GroupOptions& options, const std::string& master_addr = "127.0.0.1");
+                                           const GroupOptions& options, const std::string& gloo_address = "127.0.0.1");
   ~Group();
 
   int rank() const { return rank_; }
   int size() const { return size_; }
   const std::string& backend() const { return options_.backend; }
+  /// Where this rank's collectives travel: "gloo on 192.0.2.2", "gloo on interface eth0",
+  /// "nccl on cuda:0".
+  const std::string& transport() const { return transport_; }
 
   /// Sum of `t` over all ranks, in place, asynchronously. With NCCL, a `t` off the group's GPU
   /// is reduced synchronously (staged there and back) and the Pending returned is already done.
@@ -96,7 +99,7 @@ class Group {
 
  private:
   Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const GroupOptions& options,
-        const std::string& master_addr);
+        const std::string& gloo_address);
 
   struct Backend;  // The c10d process group (distributed/group.cc).
   /// `t` on the backend's device: itself, or a copy there (NCCL and a tensor elsewhere).
@@ -106,6 +109,7 @@ class Group {
   std::unique_ptr<Backend> backend_;
   int rank_, size_;
   GroupOptions options_;
+  std::string transport_;
   FailureBoard failures_;
 };
 

@@ -116,7 +116,8 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
       << "code version " << code << "\n";
   if (group != nullptr) {
     log << "data-parallel: rank " << group->rank() << " of " << group->size() << " (" << group->backend()
-        << "); per-rank batch " << c.batch_size << ", global batch " << c.batch_size * group->size() << "\n";
+        << "); per-rank batch " << c.batch_size << ", global batch " << c.batch_size * group->size() << "; "
+        << group->transport() << "\n";
   }
   if (c.schedule == "paper" && c.pretrained.empty() && c.backbone == "densenet") {
     log << "WARNING: the paper trained DenseNet-121 from ImageNet weights (--pretrained densenet121-*.pth);\n"

@@ -6,7 +6,8 @@
 # result; a killed rank or a hung one stops the job within the timeout with the run marked
 # failed, naming the rank; a rank that fails on its own is named with its error by rank 0; an
 # unreachable master and a port in use are clear errors, not hangs; a rank whose validation
-# shard is empty still joins the gathered metrics.
+# shard is empty still joins the gathered metrics; a job across machines whose master's name
+# resolves to loopback runs over the machine's interface address.
 set -euo pipefail
 source tests/training_job.sh
 runner=experiments/runner
@@ -22,7 +23,8 @@ free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("
 
 # 1. Two ranks train; rank 0 alone writes.
 "$runner" "${common[@]}" --epochs 2 --nproc 2 --db "$work/dp.db" > "$work/dp.log" 2>&1 || { cat "$work/dp.log"; fail "--nproc 2 run"; }
-grep -q "data-parallel: rank 0 of 2 (gloo); per-rank batch 8, global batch 16" "$work/dp.log" || { cat "$work/dp.log"; fail "no data-parallel line"; }
+grep -q "data-parallel: rank 0 of 2 (gloo); per-rank batch 8, global batch 16; gloo on 127.0.0.1$" "$work/dp.log" ||
+  { cat "$work/dp.log"; fail "no data-parallel line (a one-machine job binds Gloo to loopback)"; }
 [ "$(q "$work/dp.db" "SELECT COUNT(*) FROM runs")" -eq 1 ] || fail "expected one run row"
 [ "$(q "$work/dp.db" "SELECT status FROM runs")" = finished ] || fail "run not finished"
 [ "$(q "$work/dp.db" "SELECT value FROM provenance WHERE key = 'world_size'")" = 2 ] || fail "provenance world_size"
@@ -226,4 +228,29 @@ rc=$job_rc
 [ "$rc" -eq 130 ] || { cat "$work/term.log"; fail "SIGTERM to the launcher must stop the job as Ctrl-C does (exit 130), got $rc"; }
 grep -q "launcher: SIGTERM: passing it on to the ranks" "$work/term.log" || fail "the launcher must say it passed SIGTERM on"
 [ "$(q "$work/term.db" "SELECT status FROM runs")" = interrupted ] || fail "SIGTERM: the run must be marked interrupted"
+# 11. Two ranks as two machines run them (LOCAL_WORLD_SIZE 1 each), the master named by this
+# host's name. Where that name resolves to loopback (Debian's /etc/hosts, containers), Gloo must
+# not announce loopback, which the other machine could not reach: it binds to this machine's
+# interface address, and the job runs over it.
+host=$(hostname)
+port=$(free_port)
+job=(WORLD_SIZE=2 LOCAL_RANK=0 LOCAL_WORLD_SIZE=1 MASTER_ADDR=$host MASTER_PORT=$port)
+env RANK=0 "${job[@]}" "$runner" "${common[@]}" --epochs 1 --dist_timeout 30 --db "$work/nodes.db" > "$work/node0.log" 2>&1 &
+node0=$!
+set +e
+env RANK=1 "${job[@]}" "$runner" "${common[@]}" --epochs 1 --dist_timeout 30 --db "$work/nodes.db" > "$work/node1.log" 2>&1
+rc1=$?
+wait "$node0"
+rc0=$?
+set -e
+[ "$rc0" -eq 0 ] && [ "$rc1" -eq 0 ] || { cat "$work/node0.log" "$work/node1.log"; fail "a job of two 'machines' (ranks 0: $rc0, 1: $rc1)"; }
+bound=$(sed -n 's/^data-parallel: rank 0 of 2 .*; gloo on \(.*\)$/\1/p' "$work/node0.log")
+[ -n "$bound" ] || { cat "$work/node0.log"; fail "rank 0 must say where Gloo is bound"; }
+resolved=$(getent hosts "$host" | awk '{print $1; exit}')
+interfaces=$(hostname -I 2>/dev/null || true)
+echo "host $host resolves to ${resolved:-nothing}; interfaces: ${interfaces:-none}; Gloo bound to $bound"
+if [[ "$resolved" == 127.* && -n "${interfaces// /}" ]]; then
+  [[ "$bound" != 127.* ]] || fail "a job across machines announced loopback ($bound) although this machine has $interfaces"
+fi
+
 echo "distributed runner test passed"

@@ -15,6 +15,7 @@
 #include <torch/optim/sgd.h>
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +36,7 @@
 #include "distributed/grad_sync.h"
 #include "distributed/group.h"
 #include "distributed/launch_env.h"
+#include "distributed/route.h"
 #include "third_party/c10d_compat.h"
 #include "tests/catch.h"
 #include "tests/temp_dir.h"
@@ -197,6 +199,46 @@ TEST_CASE("the launcher's environment: torchrun's variables, srun's, and clear e
     } catch (const fer::Error& err) {
       CHECK(err.field() == bad.field);
     }
+  }
+}
+
+TEST_CASE("Gloo binds to an address the master's network reaches, not the loopback of the host's name",
+          "[distributed]") {
+  CHECK(dist::local_address_towards("127.0.0.1") == "127.0.0.1");
+  CHECK(dist::is_loopback_address("127.0.1.1"));
+  CHECK(dist::is_loopback_address("::1"));
+  CHECK_FALSE(dist::is_loopback_address("192.0.2.2"));
+  CHECK_FALSE(dist::is_loopback_address("node0"));
+  // A master given as loopback is a job on one machine, whatever the launcher says.
+  CHECK(dist::gloo_bind_address("localhost", /*spans_machines=*/true) == "127.0.0.1");
+  CHECK(dist::gloo_bind_address("127.0.0.1", /*spans_machines=*/true) == "127.0.0.1");
+  try {
+    dist::local_address_towards("");
+    FAIL("an empty host resolved");
+  } catch (const fer::Error& e) {
+    CHECK(e.field() == "MASTER_ADDR");
+  }
+  const std::string interface = dist::first_interface_address();
+  if (interface.empty()) {
+    WARN("this machine has no non-loopback interface: the multi-machine cases are not checked");
+    return;
+  }
+  INFO("first interface address " << interface);
+  CHECK_FALSE(dist::is_loopback_address(interface));
+  CHECK(dist::local_address_towards(interface) == interface);
+  CHECK(dist::gloo_bind_address(interface, /*spans_machines=*/true) == interface);
+  // This machine's own name as MASTER_ADDR (rank 0's machine in a multi-node job). Where it
+  // resolves to loopback (Debian's /etc/hosts: 127.0.1.1; most containers: 127.0.0.1), a job
+  // across machines must announce the interface's address, which the other machines reach.
+  char host[256] = {};
+  REQUIRE(::gethostname(host, sizeof(host) - 1) == 0);
+  const std::string towards = dist::local_address_towards(host);
+  INFO("this host " << host << " routes to itself from " << towards);
+  if (dist::is_loopback_address(towards)) {
+    CHECK(dist::gloo_bind_address(host, /*spans_machines=*/true) == interface);
+    CHECK(dist::gloo_bind_address(host, /*spans_machines=*/false) == towards);
+  } else {
+    CHECK(dist::gloo_bind_address(host, /*spans_machines=*/true) == towards);
   }
 }
 
