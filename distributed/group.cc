@@ -253,6 +253,22 @@ std::string Group::broadcast_string(const std::string& text, int root, const std
   return std::string(static_cast<const char*>(bytes[0].data_ptr()), static_cast<size_t>(size));
 }
 
+std::vector<std::string> Group::all_gather_strings(const std::string& text, const std::string& what) {
+  const at::Tensor lengths = all_gather_rows(at::tensor({static_cast<int64_t>(text.size())}, at::kLong), what + " (lengths)");
+  at::Tensor bytes = at::empty({static_cast<int64_t>(text.size())}, at::kByte);
+  if (!text.empty()) std::memcpy(bytes.data_ptr(), text.data(), text.size());
+  const at::Tensor all = all_gather_rows(bytes, what).contiguous();
+  std::vector<std::string> out;
+  const char* data = static_cast<const char*>(all.data_ptr());
+  int64_t offset = 0;
+  for (int r = 0; r < size_; ++r) {
+    const int64_t length = lengths[r].item<int64_t>();
+    out.emplace_back(data + offset, static_cast<size_t>(length));
+    offset += length;
+  }
+  return out;
+}
+
 bool Group::any(bool flag, const std::string& what) {
   at::Tensor t = at::tensor({flag ? 1 : 0}, at::kInt);
   allreduce_sum(t, what);

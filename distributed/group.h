@@ -90,6 +90,8 @@ class Group {
   /// root's value, on every rank.
   int64_t broadcast_int(int64_t value, int root, const std::string& what);
   std::string broadcast_string(const std::string& text, int root, const std::string& what);
+  /// Every rank's `text`, indexed by rank, on every rank.
+  std::vector<std::string> all_gather_strings(const std::string& text, const std::string& what);
   /// Whether `flag` is true on any rank (every rank gets the same answer).
   bool any(bool flag, const std::string& what);
   void barrier(const std::string& what);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <string_view>
 
 #include <boost/filesystem.hpp>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "datasets/dataset.h"
 #include "core/hash.h"
 #include "datasets/report.h"
+#include "distributed/agreement.h"
 #include "experiments/code_version.h"
 #include "experiments/device.h"
 #include "experiments/provenance.h"
@@ -102,6 +104,30 @@ datasets::Dataset open_data_in_turn(const RunConfig& c, std::ostream& log, distr
   return data;
 }
 
+// What every rank of a job must share: the config less where things are on its machine (paths,
+// threads, loader workers, the GPU's index) and the run's name (rank 0 writes the row).
+nlohmann::json shared_config(const RunConfig& c) {
+  nlohmann::json fields = nlohmann::json::parse(to_json(c));
+  for (const char* own : {"cache_dir", "checkpoint_dir", "data_root", "db", "glove", "image_check", "pretrained",
+                          "run_name", "threads", "workers"}) {
+    fields.erase(own);
+  }
+  fields["device"] = c.device.substr(0, c.device.find(':'));
+  return fields;
+}
+
+// The data every rank must read: the parsed index (paths relative to the root) and the graph's
+// node embeddings, wherever the copy is mounted.
+nlohmann::json shared_data(const datasets::Dataset& d) {
+  const auto& e = d.node_embeddings;
+  const std::string_view embeddings(reinterpret_cast<const char*>(e.data()), e.size() * sizeof(float));
+  return {{"index_digest", d.index.digest},
+          {"train_samples", d.index.train.samples.size()},
+          {"val_samples", d.index.val.samples.size()},
+          {"classes", d.index.class_names},
+          {"node_embeddings", fnv1a_hex(embeddings)}};
+}
+
 }  // namespace
 
 RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::Group* group) {
@@ -115,6 +141,7 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
       << "config " << hash << ": " << to_json(c) << "\n"
       << "code version " << code << "\n";
   if (group != nullptr) {
+    distributed::require_agreement(*group, "configuration", shared_config(c));
     log << "data-parallel: rank " << group->rank() << " of " << group->size() << " (" << group->backend()
         << "); per-rank batch " << c.batch_size << ", global batch " << c.batch_size * group->size() << "; "
         << group->transport() << "\n";
@@ -147,6 +174,7 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
     return outcome;
   }
   datasets::Dataset data = open_data_in_turn(c, log, group);
+  if (group != nullptr) distributed::require_agreement(*group, "dataset", shared_data(data));
   if (c.shuffle_train_labels) {
     shuffle_labels(data, c.seed);
     log << "WARNING: --shuffle_train_labels: training labels permuted; this model is broken on purpose\n";

@@ -7,7 +7,8 @@
 # failed, naming the rank; a rank that fails on its own is named with its error by rank 0; an
 # unreachable master and a port in use are clear errors, not hangs; a rank whose validation
 # shard is empty still joins the gathered metrics; a job across machines whose master's name
-# resolves to loopback runs over the machine's interface address.
+# resolves to loopback runs over the machine's interface address; ranks started with another
+# configuration or another copy of the data are refused before training, naming the field.
 set -euo pipefail
 source tests/training_job.sh
 runner=experiments/runner
@@ -20,6 +21,23 @@ common=("${data[@]}" --backbone densenet --model multi_task --batch_size 8 --thr
 fail() { echo "FAIL: $*"; exit 1; }
 q() { sqlite3 "$1" "$2"; }
 free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# Two ranks started by hand (torchrun's variables); sets rc0 and rc1.
+two_ranks() {  # name, rank 0's extra flags (one string), rank 1's extra flags...; both: "${pair[@]}"
+  local name=$1 flags0=$2
+  shift 2
+  port=$(free_port)
+  local -a job=(WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port)
+  env RANK=0 LOCAL_RANK=0 LOCAL_WORLD_SIZE=2 "${job[@]}" "$runner" "${pair[@]}" $flags0 --epochs 1 --dist_timeout 30 \
+    --db "$work/$name.db" > "$work/$name-0.log" 2>&1 &
+  local pid0=$!
+  set +e
+  env RANK=1 LOCAL_RANK=1 LOCAL_WORLD_SIZE=2 "${job[@]}" "$runner" "${pair[@]}" "$@" --epochs 1 --dist_timeout 30 \
+    --db "$work/$name-1.db" > "$work/$name-1.log" 2>&1
+  rc1=$?
+  wait "$pid0"
+  rc0=$?
+  set -e
+}
 
 # 1. Two ranks train; rank 0 alone writes.
 "$runner" "${common[@]}" --epochs 2 --nproc 2 --db "$work/dp.db" > "$work/dp.log" 2>&1 || { cat "$work/dp.log"; fail "--nproc 2 run"; }
@@ -106,26 +124,30 @@ kill "$holder" 2>/dev/null || true
   { cat "$work/port.log"; fail "a port in use must exit 2 saying so (exit $rc)"; }
 
 # 7. A rank that fails on its own (rank 1 of a torchrun-style job whose data root is missing on
-# its machine): rank 0, whose collective fails, names rank 1 and its error.
-port=$(free_port)
-job=(WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port)
+# its machine): rank 0, whose collective fails, names rank 1 and its error. The ranks read the
+# synthetic set of run 1 in AffectNet's own format, as real copies. The job fails before its run
+# begins, so, as for a dataset one process cannot open, no row is written.
+synth=$(ls -d "$EMOGCN_CACHE"/synth-affectnet-*-n10-5-* | head -1)
+[ -f "$synth/validation.csv" ] || fail "no synthetic AffectNet copy in $EMOGCN_CACHE"
+cp -r "$synth" "$work/copy-a"
+pair=("${common[@]/synth-affectnet/affectnet}")
 start=$(date +%s)
-env RANK=0 "${job[@]}" "$runner" "${common[@]}" --epochs 1 --dist_timeout 30 --db "$work/z.db" > "$work/r0.log" 2>&1 &
-rank0=$!
-set +e
-env RANK=1 "${job[@]}" "$runner" "${common[@]/synth-affectnet/affectnet}" --data_root "$work/not-mounted" --epochs 1 \
-  --dist_timeout 30 --db "$work/z.db" > "$work/r1.log" 2>&1
-rc1=$?
-wait "$rank0"
-rc0=$?
-set -e
-[ "$rc1" -eq 2 ] && [ "$rc0" -ne 0 ] || { cat "$work/r0.log" "$work/r1.log"; fail "both ranks must fail (rank 0: $rc0, rank 1: $rc1)"; }
-grep -q "runner: rank 0: first failure (rank 1): open dataset: $work/not-mounted: field 'data_root': directory not found" "$work/r0.log" ||
-  { cat "$work/r0.log"; fail "rank 0 must name rank 1's error"; }
+two_ranks missing "--data_root $work/copy-a" --data_root "$work/not-mounted"
+[ "$rc1" -eq 2 ] && [ "$rc0" -ne 0 ] || { cat "$work/missing-0.log" "$work/missing-1.log"; fail "both ranks must fail (rank 0: $rc0, rank 1: $rc1)"; }
+grep -q "runner: rank 0: first failure (rank 1): open dataset: $work/not-mounted: field 'data_root': directory not found" "$work/missing-0.log" ||
+  { cat "$work/missing-0.log"; fail "rank 0 must name rank 1's error"; }
 [ $(( $(date +%s) - start )) -lt 25 ] || fail "rank 0 took too long to stop after rank 1 failed"
-[ "$(q "$work/z.db" "SELECT status FROM runs")" = failed ] || fail "rank 0's run row must be marked failed"
-q "$work/z.db" "SELECT message FROM runs" | grep -q "; first failure (rank 1): open dataset: $work/not-mounted" ||
-  { q "$work/z.db" "SELECT message FROM runs"; fail "the stored failure must name rank 1's error"; }
+[ ! -e "$work/missing.db" ] || [ "$(q "$work/missing.db" "SELECT COUNT(*) FROM runs")" -eq 0 ] || fail "no row before the run began"
+
+# 7b. Rank 1 fails during training (its copy's images are unreadable, unchecked with
+# --image_check off): rank 0 marks the run failed, storing rank 1's error as the first failure.
+cp -r "$synth" "$work/copy-broken"
+for f in "$work"/copy-broken/Manually_Annotated_Images/*/*.jpg; do printf 'not an image' > "$f"; done
+two_ranks broken "--data_root $work/copy-a --image_check off" --data_root "$work/copy-broken" --image_check off
+[ "$rc1" -ne 0 ] && [ "$rc0" -ne 0 ] || { cat "$work/broken-0.log" "$work/broken-1.log"; fail "both ranks must fail (rank 0: $rc0, rank 1: $rc1)"; }
+[ "$(q "$work/broken.db" "SELECT status FROM runs")" = failed ] || { cat "$work/broken-0.log"; fail "rank 0's run row must be marked failed"; }
+q "$work/broken.db" "SELECT message FROM runs" | grep -q "; first failure (rank 1): .*$work/copy-broken/Manually_Annotated_Images/" ||
+  { q "$work/broken.db" "SELECT message FROM runs"; cat "$work/broken-1.log"; fail "the stored failure must name rank 1's error and file"; }
 
 # 8. More ranks than validation samples (7 samples, 8 ranks): rank 7's shard is empty; the
 # gathered metrics still equal one process's evaluation of the checkpoint.
@@ -252,5 +274,27 @@ echo "host $host resolves to ${resolved:-nothing}; interfaces: ${interfaces:-non
 if [[ "$resolved" == 127.* && -n "${interfaces// /}" ]]; then
   [[ "$bound" != 127.* ]] || fail "a job across machines announced loopback ($bound) although this machine has $interfaces"
 fi
+
+# 12. Ranks that do not share their configuration or their data: every rank fails before
+# training, naming the rank and the field, and no row is written. Data: two copies of the
+# synthetic set in AffectNet's own format, mounted at different paths (which is allowed), one
+# with one validation label changed.
+pair=("${common[@]}")
+two_ranks lr "" --lr 0.02
+[ "$rc0" -eq 2 ] && [ "$rc1" -eq 2 ] || { cat "$work/lr-0.log" "$work/lr-1.log"; fail "ranks with different --lr must both fail (0: $rc0, 1: $rc1)"; }
+for r in 0 1; do
+  grep -q "rank(s) 1 of 2 differ from rank 0 in the configuration" "$work/lr-$r.log" &&
+    grep -q "lr: 0.02 on rank 1, 0.01 on rank 0" "$work/lr-$r.log" || { cat "$work/lr-$r.log"; fail "rank $r must name rank 1's --lr"; }
+done
+[ ! -e "$work/lr.db" ] || [ "$(q "$work/lr.db" "SELECT COUNT(*) FROM runs")" -eq 0 ] || fail "a refused job must write no row"
+cp -r "$synth" "$work/copy-b"
+awk -F, 'BEGIN { OFS = "," } NR == 2 { $7 = ($7 + 1) % 7 } { print }' "$synth/validation.csv" > "$work/copy-b/validation.csv"
+! cmp -s "$synth/validation.csv" "$work/copy-b/validation.csv" || fail "the copy's label was not changed"
+pair=("${common[@]/synth-affectnet/affectnet}")
+two_ranks data "--data_root $work/copy-a" --data_root "$work/copy-b"
+[ "$rc0" -eq 2 ] && [ "$rc1" -eq 2 ] || { cat "$work/data-0.log" "$work/data-1.log"; fail "ranks reading different data must both fail (0: $rc0, 1: $rc1)"; }
+grep -q "rank(s) 1 of 2 differ from rank 0 in the dataset" "$work/data-0.log" && grep -q "index_digest: " "$work/data-0.log" ||
+  { cat "$work/data-0.log"; fail "rank 0 must name rank 1's dataset digest"; }
+! grep -q "in the configuration" "$work/data-0.log" || fail "copies at different paths must not count as another configuration"
 
 echo "distributed runner test passed"

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "distributed/agreement.h"
 #include "distributed/failure_board.h"
 #include "distributed/grad_sync.h"
 #include "distributed/group.h"
@@ -316,6 +317,38 @@ TEST_CASE("collectives over 2 ranks: sum, broadcast, gather of unequal row count
     CHECK(at::equal(r[1], at::full({2, 2}, 1.0)));
     CHECK(at::equal(r[2], at::tensor({0, 1, 2, 10}, at::kLong).view({-1, 1})));
     CHECK(flags[static_cast<size_t>(rank)] == std::vector<bool>{true, false, true, true});
+  }
+}
+
+TEST_CASE("the ranks must share their configuration and data: a difference fails every rank, naming it",
+          "[distributed]") {
+  const nlohmann::json reference = {{"lr", 0.01}, {"seed", 1}, {"gone", true}};
+  CHECK(dist::differing_fields(reference, reference, 1).empty());
+  CHECK(dist::differing_fields(reference, {{"lr", 0.02}, {"seed", 1}, {"new", "x"}}, 3) ==
+        std::vector<std::string>{"gone: absent on rank 3, true on rank 0", "lr: 0.02 on rank 3, 0.01 on rank 0",
+                                 "new: \"x\" on rank 3, absent on rank 0"});
+  // Three ranks with strings of different lengths (rank 1's empty) travel whole.
+  run_ranks(3, [](int rank, dist::Group& g) {
+    const auto all = g.all_gather_strings(rank == 1 ? "" : std::string(static_cast<size_t>(rank + 3), 'a' + rank), "t");
+    CHECK(all == std::vector<std::string>{"aaa", "", "ccccc"});
+    dist::require_agreement(g, "configuration", {{"lr", 0.01}});  // Agreeing ranks pass.
+  });
+  std::vector<std::string> messages(3);
+  run_ranks(3, [&](int rank, dist::Group& g) {
+    try {
+      dist::require_agreement(g, "configuration", {{"lr", rank == 2 ? 0.02 : 0.01}, {"seed", 1}});
+      messages[static_cast<size_t>(rank)] = "accepted";
+    } catch (const fer::Error& e) {
+      CHECK(e.field() == "configuration");
+      messages[static_cast<size_t>(rank)] = e.what();
+    }
+  });
+  for (int rank = 0; rank < 3; ++rank) {
+    INFO("rank " << rank << ": " << messages[static_cast<size_t>(rank)]);
+    CHECK_THAT(messages[static_cast<size_t>(rank)],
+               Catch::Matchers::Contains("rank(s) 2 of 3 differ from rank 0 in the configuration") &&
+                   Catch::Matchers::Contains("lr: 0.02 on rank 2, 0.01 on rank 0") &&
+                   !Catch::Matchers::Contains("seed"));
   }
 }
 
