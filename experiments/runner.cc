@@ -104,8 +104,9 @@ datasets::Dataset open_data_in_turn(const RunConfig& c, std::ostream& log, distr
   return data;
 }
 
-// What every rank of a job must share: the config less where things are on its machine (paths,
-// threads, loader workers, the GPU's index) and the run's name (rank 0 writes the row).
+// What every rank of a job must share: the code version and the config less where things are on
+// its machine (paths, threads, loader workers, the GPU's index) and the run's name (rank 0 writes
+// the row).
 nlohmann::json shared_config(const RunConfig& c) {
   nlohmann::json fields = nlohmann::json::parse(to_json(c));
   for (const char* own : {"cache_dir", "checkpoint_dir", "data_root", "db", "glove", "image_check", "pretrained",
@@ -113,6 +114,7 @@ nlohmann::json shared_config(const RunConfig& c) {
     fields.erase(own);
   }
   fields["device"] = c.device.substr(0, c.device.find(':'));
+  fields["code_version"] = code_version();  // The same program on every machine.
   return fields;
 }
 
