@@ -100,6 +100,7 @@ class Trainer {
   std::vector<at::Tensor> momentum_buffers();
   void set_momentum_buffers(const std::vector<at::Tensor>& buffers);
   void save_resume(int64_t epoch, int64_t batch, const EpochSums& sums);
+  // Rank 0 reads `path`; in a job the other ranks receive its bytes (a collective).
   EpochSums load_resume(const std::string& path, int64_t* epoch, int64_t* batch);
   void save_best(int64_t epoch);
 
@@ -367,9 +368,18 @@ void Trainer::save_resume(int64_t epoch, int64_t batch, const EpochSums& sums) {
 }
 
 EpochSums Trainer::load_resume(const std::string& path, int64_t* epoch, int64_t* batch) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("read resume state", path, 0, "", "cannot open file");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text;
+  if (writes_files()) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error("read resume state", path, 0, "", "cannot open file");
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  // Rank 0 reads the file, the others receive its bytes: no rank but rank 0 needs to see rank
+  // 0's checkpoint directory (no shared file system is required to resume a job).
+  if (group_ != nullptr) text = group_->broadcast_string(text, 0, "rank 0's resume state");
+  const std::vector<char> bytes(text.begin(), text.end());
+  text.clear();
+  text.shrink_to_fit();
   auto state = torch::jit::pickle_load(bytes).toGenericDict();
   models::NamedTensors weights;
   for (const auto& item : state.at("model").toGenericDict()) {

@@ -297,4 +297,36 @@ grep -q "rank(s) 1 of 2 differ from rank 0 in the dataset" "$work/data-0.log" &&
   { cat "$work/data-0.log"; fail "rank 0 must name rank 1's dataset digest"; }
 ! grep -q "in the configuration" "$work/data-0.log" || fail "copies at different paths must not count as another configuration"
 
+# 13. --resume without a shared file system: the ranks run in different directories with a
+# relative --db, so the resume state's path (checkpoints/... beside rank 0's database) names no
+# file where rank 1 runs. Rank 0 reads it and sends its bytes; the resumed job ends where the
+# uninterrupted one of run 1 ends.
+mkdir -p "$work/node-a" "$work/node-b"
+runner_path=$(pwd)/$runner
+resume_pair() {  # extra flags for both ranks
+  port=$(free_port)
+  local -a job=(WORLD_SIZE=2 LOCAL_WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port)
+  (cd "$work/node-a" && env RANK=0 LOCAL_RANK=0 "${job[@]}" "$runner_path" "${common[@]}" --epochs 2 --db own.db "$@" \
+    > "$work/node-a/run.log" 2>&1) &
+  local pid0=$!
+  set +e
+  (cd "$work/node-b" && env RANK=1 LOCAL_RANK=1 "${job[@]}" "$runner_path" "${common[@]}" --epochs 2 --db own.db "$@" \
+    > "$work/node-b/run.log" 2>&1)
+  rc1=$?
+  wait "$pid0"
+  rc0=$?
+  set -e
+}
+resume_pair --interrupt_after_steps 3
+[ "$rc0" -eq 130 ] && [ "$rc1" -eq 130 ] || { cat "$work/node-a/run.log" "$work/node-b/run.log"; fail "interrupted pair (0: $rc0, 1: $rc1)"; }
+state=$(q "$work/node-a/own.db" "SELECT resume_state FROM runs")
+[ -f "$work/node-a/$state" ] && [ ! -e "$work/node-b/$state" ] || fail "the resume state ($state) must exist beside rank 0 only"
+resume_pair --resume
+[ "$rc0" -eq 0 ] && [ "$rc1" -eq 0 ] || { cat "$work/node-a/run.log" "$work/node-b/run.log"; fail "--resume without a shared file system (0: $rc0, 1: $rc1)"; }
+trace="SELECT group_concat(printf('%.12g %.12g', train_loss, val_loss), ' ') FROM (SELECT * FROM epochs ORDER BY epoch)"
+uninterrupted="$(q "$work/dp.db" "$trace") $(q "$work/dp.db" "$metrics")"
+resumed="$(q "$work/node-a/own.db" "$trace") $(q "$work/node-a/own.db" "$metrics")"
+[ "$resumed" = "$uninterrupted" ] ||
+  fail "resumed without a shared file system ($resumed) differs from the uninterrupted run ($uninterrupted)"
+
 echo "distributed runner test passed"
