@@ -144,8 +144,11 @@ Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Record
       throw Error("load pretrained weights", c.pretrained, 0, "pretrained",
                   "--pretrained takes torchvision's DenseNet-121 ImageNet weights; the backbone is " + c.backbone);
     }
-    models::load_pretrained_densenet(*model_, c.pretrained);
-    log_ << "loaded ImageNet DenseNet-121 weights from " << c.pretrained << "\n";
+    // In a job only rank 0 reads the file: its weights reach the others by the broadcast below.
+    if (writes_files()) {
+      models::load_pretrained_densenet(*model_, c.pretrained);
+      log_ << "loaded ImageNet DenseNet-121 weights from " << c.pretrained << "\n";
+    }
   }
   model_->to(device_);
   if (c.channels_last) {

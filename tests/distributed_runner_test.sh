@@ -303,30 +303,37 @@ grep -q "rank(s) 1 of 2 differ from rank 0 in the dataset" "$work/data-0.log" &&
 # uninterrupted one of run 1 ends.
 mkdir -p "$work/node-a" "$work/node-b"
 runner_path=$(pwd)/$runner
-resume_pair() {  # extra flags for both ranks
+resume_pair() {  # flags for both ranks after "${common[@]}"
   port=$(free_port)
   local -a job=(WORLD_SIZE=2 LOCAL_WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port)
-  (cd "$work/node-a" && env RANK=0 LOCAL_RANK=0 "${job[@]}" "$runner_path" "${common[@]}" --epochs 2 --db own.db "$@" \
+  (cd "$work/node-a" && env RANK=0 LOCAL_RANK=0 "${job[@]}" "$runner_path" "${common[@]}" "$@" \
     > "$work/node-a/run.log" 2>&1) &
   local pid0=$!
   set +e
-  (cd "$work/node-b" && env RANK=1 LOCAL_RANK=1 "${job[@]}" "$runner_path" "${common[@]}" --epochs 2 --db own.db "$@" \
+  (cd "$work/node-b" && env RANK=1 LOCAL_RANK=1 "${job[@]}" "$runner_path" "${common[@]}" "$@" \
     > "$work/node-b/run.log" 2>&1)
   rc1=$?
   wait "$pid0"
   rc0=$?
   set -e
 }
-resume_pair --interrupt_after_steps 3
+resume_pair --epochs 2 --db own.db --interrupt_after_steps 3
 [ "$rc0" -eq 130 ] && [ "$rc1" -eq 130 ] || { cat "$work/node-a/run.log" "$work/node-b/run.log"; fail "interrupted pair (0: $rc0, 1: $rc1)"; }
 state=$(q "$work/node-a/own.db" "SELECT resume_state FROM runs")
 [ -f "$work/node-a/$state" ] && [ ! -e "$work/node-b/$state" ] || fail "the resume state ($state) must exist beside rank 0 only"
-resume_pair --resume
+resume_pair --epochs 2 --db own.db --resume
 [ "$rc0" -eq 0 ] && [ "$rc1" -eq 0 ] || { cat "$work/node-a/run.log" "$work/node-b/run.log"; fail "--resume without a shared file system (0: $rc0, 1: $rc1)"; }
 trace="SELECT group_concat(printf('%.12g %.12g', train_loss, val_loss), ' ') FROM (SELECT * FROM epochs ORDER BY epoch)"
 uninterrupted="$(q "$work/dp.db" "$trace") $(q "$work/dp.db" "$metrics")"
 resumed="$(q "$work/node-a/own.db" "$trace") $(q "$work/node-a/own.db" "$metrics")"
 [ "$resumed" = "$uninterrupted" ] ||
   fail "resumed without a shared file system ($resumed) differs from the uninterrupted run ($uninterrupted)"
+
+# 13b. --pretrained on rank 0's machine only: rank 0 reads the file, the others get its weights
+# by the initial broadcast.
+cp tests/testdata/checkpoints/densenet121_legacy.pth "$work/node-a/imagenet.pth"
+resume_pair --epochs 1 --db pretrained.db --pretrained imagenet.pth
+[ "$rc0" -eq 0 ] && [ "$rc1" -eq 0 ] || { cat "$work/node-a/run.log" "$work/node-b/run.log"; fail "--pretrained on rank 0's machine only (0: $rc0, 1: $rc1)"; }
+grep -q "loaded ImageNet DenseNet-121 weights from imagenet.pth" "$work/node-a/run.log" || fail "rank 0 must load the weights"
 
 echo "distributed runner test passed"
