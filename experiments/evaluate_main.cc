@@ -3,12 +3,14 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "experiments/job.h"
 #include "experiments/evaluate.h"
 
 int main(int argc, char** argv) {
   fer::experiments::EvaluateConfig config;
   try {
     if (!fer::experiments::parse_evaluate_config(argc, argv, &config)) return 0;
+    fer::experiments::require_one_process("evaluate");
     fer::experiments::evaluate_checkpoint(config, std::cout);
     return 0;
   } catch (const fer::Error& e) {

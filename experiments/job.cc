@@ -69,4 +69,12 @@ int run_job(const std::string& program, RunConfig& config, int argc, char** argv
   return run_as_rank(program, env, config, work);
 }
 
+void require_one_process(const std::string& program) {
+  const distributed::LaunchEnv env = distributed::read_launch_env();
+  if (!env.distributed()) return;
+  throw Error("check the launch", "", 0, env.source == "slurm" ? "SLURM_NTASKS" : "WORLD_SIZE",
+              program + " runs in one process, but was started as rank " + std::to_string(env.rank) + " of a " +
+                  env.source + " job of " + std::to_string(env.world_size) + "; start it directly (one copy)");
+}
+
 }  // namespace fer::experiments

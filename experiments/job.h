@@ -37,4 +37,9 @@ int default_rank_threads(int hardware_threads, int local_world_size);
 /// error is written to TORCHELASTIC_ERROR_FILE.
 int run_job(const std::string& program, RunConfig& config, int argc, char** argv, const JobWork& work);
 
+/// For the tools that run in one process (evaluate, predict): throws fer::Error (field
+/// WORLD_SIZE) when a launcher started this process as one rank of a job, where every copy
+/// would write the same results; also for a malformed launch environment.
+void require_one_process(const std::string& program);
+
 }  // namespace fer::experiments

@@ -3,12 +3,14 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "experiments/job.h"
 #include "experiments/predict.h"
 
 int main(int argc, char** argv) {
   fer::experiments::PredictConfig config;
   try {
     if (!fer::experiments::parse_predict_config(argc, argv, &config)) return 0;
+    fer::experiments::require_one_process("predict");
     fer::experiments::predict(config, std::cout);
     return 0;
   } catch (const fer::Error& e) {

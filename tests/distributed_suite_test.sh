@@ -5,7 +5,8 @@
 # rank; --shard combines with it; the rows are the runner's own (same config hash: `runner
 # --nproc 2` reuses them); each rank's default thread count is the machine's cores shared by the
 # ranks; a rank that dies ends the suite with the run marked failed and no later configuration
-# started; evaluate, which runs in one process, refuses the data-parallel flags.
+# started; evaluate, which runs in one process, refuses the data-parallel flags, and evaluate
+# and predict refuse to run as ranks of a launcher's job.
 set -euo pipefail
 suite=experiments/suite
 runner=experiments/runner
@@ -68,5 +69,16 @@ for flag in "--nproc 2" "--dist_timeout 5"; do
   set -e
   [ "$rc" -eq 2 ] && grep -q "is a data-parallel training flag" "$work/eval.log" ||
     { cat "$work/eval.log"; fail "evaluate $flag must be refused (exit $rc)"; }
+done
+# 5. evaluate and predict started by a launcher as ranks of a job: refused, not run N times.
+for tool in evaluate predict; do
+  args=(--checkpoint "$work/none.pth")
+  [ "$tool" = evaluate ] || args+=(--input "$work" --out "$work/p.csv")
+  set +e
+  RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=1 "experiments/$tool" "${args[@]}" > "$work/$tool.log" 2>&1
+  rc=$?
+  set -e
+  [ "$rc" -eq 2 ] && grep -q "$tool runs in one process, but was started as rank 1 of a torchrun job of 2" "$work/$tool.log" ||
+    { cat "$work/$tool.log"; fail "$tool under a launcher must be refused (exit $rc)"; }
 done
 echo "PASS"
