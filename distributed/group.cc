@@ -174,10 +174,9 @@ Group::Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const Gr
     } else {
       auto gloo_options = c10d::ProcessGroupGloo::Options::create(options.timeout);
       const std::string interface = gloo_interface();
-      const std::string address = gloo_address.empty() ? "127.0.0.1" : gloo_address;
       gloo_options->devices.push_back(!interface.empty() ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
-                                                         : c10d::ProcessGroupGloo::createDeviceForHostname(address));
-      transport_ = !interface.empty() ? "gloo on interface " + interface : "gloo on " + address;
+                                                         : c10d::ProcessGroupGloo::createDeviceForHostname(gloo_address));
+      transport_ = !interface.empty() ? "gloo on interface " + interface : "gloo on " + gloo_address;
       backend_->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, rank, size, gloo_options);
     }
   } catch (const std::exception& e) {
@@ -213,7 +212,8 @@ void Group::broadcast(std::vector<at::Tensor>& tensors, int root, const std::str
   }
 }
 
-at::Tensor Group::all_gather_rows(const at::Tensor& local, const std::string& what) {
+at::Tensor Group::all_gather_rows(const at::Tensor& local, const std::string& what,
+                                  std::vector<int64_t>* rows_per_rank) {
   // Allgather needs equal shapes: pad every rank's rows to the largest count.
   at::Tensor count = staged(at::tensor({local.size(0)}, at::kLong));
   std::vector<at::Tensor> counts_out(static_cast<size_t>(size_));
@@ -235,6 +235,7 @@ at::Tensor Group::all_gather_rows(const at::Tensor& local, const std::string& wh
   start(rank_, what, [&] { return backend_->pg->allgather(gathered, in); }).wait();
   std::vector<at::Tensor> parts;
   for (int r = 0; r < size_; ++r) parts.push_back(gathered[0][static_cast<size_t>(r)].narrow(0, 0, rows[static_cast<size_t>(r)]));
+  if (rows_per_rank != nullptr) *rows_per_rank = rows;
   return at::cat(parts, 0).to(local.device());
 }
 
@@ -254,17 +255,15 @@ std::string Group::broadcast_string(const std::string& text, int root, const std
 }
 
 std::vector<std::string> Group::all_gather_strings(const std::string& text, const std::string& what) {
-  const at::Tensor lengths = all_gather_rows(at::tensor({static_cast<int64_t>(text.size())}, at::kLong), what + " (lengths)");
   at::Tensor bytes = at::empty({static_cast<int64_t>(text.size())}, at::kByte);
   if (!text.empty()) std::memcpy(bytes.data_ptr(), text.data(), text.size());
-  const at::Tensor all = all_gather_rows(bytes, what).contiguous();
+  std::vector<int64_t> lengths;
+  const at::Tensor all = all_gather_rows(bytes, what, &lengths).contiguous();
   std::vector<std::string> out;
   const char* data = static_cast<const char*>(all.data_ptr());
-  int64_t offset = 0;
-  for (int r = 0; r < size_; ++r) {
-    const int64_t length = lengths[r].item<int64_t>();
-    out.emplace_back(data + offset, static_cast<size_t>(length));
-    offset += length;
+  for (const int64_t length : lengths) {
+    out.emplace_back(data, static_cast<size_t>(length));
+    data += length;
   }
   return out;
 }

@@ -85,8 +85,10 @@ class Group {
   /// Each tensor becomes root's, in place.
   void broadcast(std::vector<at::Tensor>& tensors, int root, const std::string& what);
   /// Concatenation along dim 0 of every rank's `local`, in rank order. Ranks may hold different
-  /// numbers of rows; every other dimension and the dtype must agree.
-  at::Tensor all_gather_rows(const at::Tensor& local, const std::string& what);
+  /// numbers of rows; every other dimension and the dtype must agree. `rows_per_rank`, when
+  /// given, receives each rank's row count.
+  at::Tensor all_gather_rows(const at::Tensor& local, const std::string& what,
+                             std::vector<int64_t>* rows_per_rank = nullptr);
   /// root's value, on every rank.
   int64_t broadcast_int(int64_t value, int root, const std::string& what);
   std::string broadcast_string(const std::string& text, int root, const std::string& what);

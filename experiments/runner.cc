@@ -104,15 +104,15 @@ datasets::Dataset open_data_in_turn(const RunConfig& c, std::ostream& log, distr
   return data;
 }
 
-// What every rank of a job must share: the code version and the config less where things are on
-// its machine (paths, threads, loader workers, the GPU's index) and the run's name (rank 0 writes
-// the row).
+// What every rank of a job must share: the code version and the config less the fields that do
+// not change results (reports::unhashed_config_fields: where results go, the run's name, loader
+// workers) and what is each machine's own: its threads, its GPU's index and its paths to the
+// data and the GloVe file (their contents are compared by shared_data) and to the ImageNet
+// weights (read by rank 0 alone).
 nlohmann::json shared_config(const RunConfig& c) {
   nlohmann::json fields = nlohmann::json::parse(to_json(c));
-  for (const char* own : {"cache_dir", "checkpoint_dir", "data_root", "db", "glove", "image_check", "pretrained",
-                          "run_name", "threads", "workers"}) {
-    fields.erase(own);
-  }
+  for (const auto& name : reports::unhashed_config_fields()) fields.erase(name);
+  for (const char* own : {"data_root", "glove", "pretrained", "threads"}) fields.erase(own);
   fields["device"] = c.device.substr(0, c.device.find(':'));
   fields["code_version"] = code_version();  // The same program on every machine.
   return fields;
