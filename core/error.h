@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace fer {
 
@@ -26,6 +27,14 @@ class Error : public std::runtime_error {
   std::string operation_, path_;
   int64_t line_;
   std::string field_, detail_;
+};
+
+/// Work stopped on request (Ctrl-C or SIGTERM) before it was done; nothing was written. Only
+/// main() turns it into an exit code (130).
+class Interrupted : public Error {
+ public:
+  Interrupted(std::string operation, std::string path, const std::string& message)
+      : Error(std::move(operation), std::move(path), 0, "", message) {}
 };
 
 /// For command-line flags: throws Error("check options", "", 0, flag, "--flag must be in [min,

@@ -1,6 +1,7 @@
 #include "core/sqlite.h"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "core/error.h"
@@ -14,8 +15,43 @@ Database::Database(const std::string& path, int busy_timeout_ms)
   exec("PRAGMA synchronous=NORMAL");
 }
 
+namespace {
+
+// A path as an SQLite URI's path part ('%', '?' and '#' percent-encoded).
+std::string uri_path(const std::string& path) {
+  std::string out;
+  for (char ch : path) {
+    if (ch == '%' || ch == '?' || ch == '#') {
+      char buf[4];
+      std::snprintf(buf, sizeof(buf), "%%%02X", static_cast<unsigned char>(ch));
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Database Database::open_read_only(const std::string& path, int busy_timeout_ms) {
-  return Database(path, busy_timeout_ms, SQLITE_OPEN_READONLY);
+  {
+    Database db(path, busy_timeout_ms, SQLITE_OPEN_READONLY);
+    // The first read opens the WAL index; in a folder we cannot write it fails (SQLITE_CANTOPEN).
+    if (sqlite3_exec(db.db_, "PRAGMA schema_version", nullptr, nullptr, nullptr) == SQLITE_OK) return db;
+  }
+  Database db("file:" + uri_path(path) + "?immutable=1", busy_timeout_ms, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+  db.path_ = path;
+  db.exec("PRAGMA schema_version");
+  return db;
+}
+
+void Database::copy_from(Database& source) {
+  sqlite3_backup* backup = sqlite3_backup_init(db_, "main", source.db_, "main");
+  if (backup == nullptr) fail("copy database " + source.path());
+  const int rc = sqlite3_backup_step(backup, -1);
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) fail("copy database " + source.path());
 }
 
 Database::Database(const std::string& path, int busy_timeout_ms, int open_flags) : path_(path) {

@@ -23,7 +23,11 @@ class Database {
   explicit Database(const std::string& path, int busy_timeout_ms = 60000);
   /// Opens an existing database read-only, changing nothing in it (not even its journal mode):
   /// for reading another machine's store. Throws fer::Error if it does not exist.
+  /// A WAL database in a folder this process cannot write (a read-only copy, whose -shm file
+  /// cannot be made) is opened as immutable instead.
   static Database open_read_only(const std::string& path, int busy_timeout_ms = 60000);
+  /// Replaces this database's contents with a copy of `source` (SQLite's online backup).
+  void copy_from(Database& source);
   Database(Database&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) { other.db_ = nullptr; }
   ~Database();
   Database(const Database&) = delete;

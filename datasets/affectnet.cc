@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 
 #include "core/error.h"
@@ -49,6 +50,9 @@ struct RowContext {
   }
 };
 
+// JPEG and PNG images are at most 65535 pixels a side.
+constexpr double kMaxCoordinate = 65535;
+
 // Eye centres: means of landmarks 36-41 (left) and 42-47 (right).
 bool parse_landmarks(std::string_view field, RowContext& row, Sample& s) {
   auto parts = split(field, ';');
@@ -62,6 +66,11 @@ bool parse_landmarks(std::string_view field, RowContext& row, Sample& s) {
     if (!v) {
       row.fail(5, "landmark value " + std::to_string(i) + " is not a number: '" +
                       std::string(parts[i]) + "'");
+      return false;
+    }
+    if (std::abs(*v) > kMaxCoordinate) {
+      row.fail(5, "landmark value " + std::to_string(i) + " '" + std::string(trim(parts[i])).substr(0, 32) +
+                      "' outside [-65535, 65535] pixels");
       return false;
     }
     const int point = i / 2;
@@ -115,6 +124,13 @@ void parse_row(const std::vector<std::string_view>& fields, RowContext& row, con
     box[c - 1] = *v;
   }
   if (box[2] <= 0 || box[3] <= 0) return row.fail(box[2] <= 0 ? 3 : 4, "face box size must be > 0");
+  // JPEG and PNG images are at most 65535 pixels a side (the check against the image's own size
+  // comes with the image check); beyond that a value would overflow the float and int it becomes.
+  for (int c = 1; c <= 4; ++c) {
+    if (std::abs(box[c - 1]) > kMaxCoordinate) {
+      return row.fail(c, "value " + std::string(trim(fields[c])).substr(0, 32) + " outside [-65535, 65535] pixels");
+    }
+  }
   if (!parse_landmarks(fields[5], row, s)) return;
   auto code = parse_int(fields[6]);
   if (!code) return row.fail(6, "not an integer: '" + std::string(fields[6]) + "'");

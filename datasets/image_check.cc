@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <map>
+#include <mutex>
+#include <new>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -28,6 +31,8 @@ std::string format_box(const Sample& s) {
   return out.str();
 }
 
+constexpr double kMaxBoxScale = 4;
+
 // Defects of the annotation's geometry against the image's size (AffectNet rows).
 void check_geometry(const Sample& s, Finding& f) {
   const double w = f.width, h = f.height;
@@ -36,6 +41,15 @@ void check_geometry(const Sample& s, Finding& f) {
     f.field = "face_x";
     f.message = "the face box (" + format_box(s) + ") does not overlap the " + std::to_string(f.width) + "x" +
                 std::to_string(f.height) + " image";
+    return;
+  }
+  // The reference crops the box (padded with black) before resizing: a box many times the
+  // image would allocate w x h x 3 bytes for nothing but padding.
+  if (!(s.box_w <= kMaxBoxScale * w && s.box_h <= kMaxBoxScale * h)) {
+    f.defect = defect::kBoxOutside;
+    f.field = s.box_w > kMaxBoxScale * w ? "face_width" : "face_height";
+    f.message = "the face box (" + format_box(s) + ") is more than " + std::to_string(static_cast<int>(kMaxBoxScale)) +
+                " times the " + std::to_string(f.width) + "x" + std::to_string(f.height) + " image";
     return;
   }
   for (const Point& eye : {s.left_eye, s.right_eye}) {
@@ -73,6 +87,14 @@ Finding check_one(const std::string& path, const Sample& s, ImageCheckMode mode)
   } catch (const Error& e) {
     f.defect = defect::kUndecodable;
     f.message = e.detail();
+    return f;
+  } catch (const std::bad_alloc&) {
+    f.defect = defect::kUndecodable;
+    f.message = "too large to decode (out of memory)";
+    return f;
+  } catch (const std::exception& e) {
+    f.defect = defect::kUndecodable;
+    f.message = std::string("cannot decode: ") + e.what();
     return f;
   }
   if (s.has_geometry) check_geometry(s, f);
@@ -116,17 +138,30 @@ std::vector<std::vector<Finding>> check_all(const DatasetIndex& index, const Ima
   const int64_t total = static_cast<int64_t>(work.size());
   std::atomic<size_t> next{0};
   std::atomic<int64_t> done{0};
+  std::atomic<bool> stop{false};
+  std::mutex failure_mutex;
+  std::exception_ptr failure;  // The first exception of any thread, rethrown here.
   auto worker = [&](bool report) {
-    auto last = std::chrono::steady_clock::now();
-    for (size_t w; (w = next.fetch_add(1)) < work.size();) {
-      const auto [k, i] = work[w];
-      const Sample& s = splits[k]->samples[i];
-      findings[k][i] = check_one(index.image_root + "/" + s.image, s, o.mode);
-      ++done;
-      if (report && o.progress && std::chrono::steady_clock::now() - last > std::chrono::seconds(2)) {
-        last = std::chrono::steady_clock::now();
-        o.progress(done.load(), total);
+    try {
+      auto last = std::chrono::steady_clock::now();
+      for (size_t w; !stop && (w = next.fetch_add(1)) < work.size();) {
+        if (o.cancelled && o.cancelled()) {
+          stop = true;
+          break;
+        }
+        const auto [k, i] = work[w];
+        const Sample& s = splits[k]->samples[i];
+        findings[k][i] = check_one(index.image_root + "/" + s.image, s, o.mode);
+        ++done;
+        if (report && o.progress && std::chrono::steady_clock::now() - last > std::chrono::seconds(2)) {
+          last = std::chrono::steady_clock::now();
+          o.progress(done.load(), total);
+        }
       }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      stop = true;
     }
   };
   const int threads = o.threads > 0 ? o.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -134,6 +169,11 @@ std::vector<std::vector<Finding>> check_all(const DatasetIndex& index, const Ima
   for (int t = 1; t < threads && t < total; ++t) pool.emplace_back(worker, false);
   worker(true);
   for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+  if (stop) {
+    throw Interrupted("check images", index.image_root, "interrupted after " + std::to_string(done.load()) + " of " +
+                                                            std::to_string(total) + " images");
+  }
   if (o.progress) o.progress(total, total);
   return findings;
 }

@@ -33,11 +33,16 @@ struct ImageCheckOptions {
   int threads = 0;  // 0: one per hardware thread.
   /// Called on the calling thread now and then, and once at the end: (images done, total).
   std::function<void(int64_t done, int64_t total)> progress;
+  /// Polled before every image (any thread): true stops the check, which then throws
+  /// fer::Interrupted (Ctrl-C or SIGTERM while AffectNet's 420k images are checked).
+  std::function<bool()> cancelled;
 };
 
 /// Checks every kept sample of both splits of `index`. Appends one RowError per defective image;
 /// with `policy` kSkip also removes those samples (SplitReport::kept follows). A bad image is
-/// never an exception, only a RowError.
+/// never an exception, only a RowError (an image too large to decode included: its allocation
+/// failure or OpenCV's exception becomes the row's message). Throws fer::Interrupted when
+/// options.cancelled says so.
 void check_images(DatasetIndex& index, const ImageCheckOptions& options, BadRowPolicy policy);
 
 /// Reports (one RowError per split, defect::kAbsentClass) every class with no kept sample in a

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <new>
 #include <numeric>
 
 #include "core/error.h"
@@ -105,7 +106,16 @@ Batch BatchLoader::make_batch(int64_t batch) const {
     const int64_t index = order_[begin + i];
     float* image = images + i * 3 * size * size;
     try {
-      load_sample(index, epoch_, image);
+      try {
+        load_sample(index, epoch_, image);
+      } catch (const Error&) {
+        throw;
+      } catch (const std::bad_alloc&) {
+        // An image too large to decode (or to pad to its face box): named, never std::terminate.
+        throw Error("load image", image_root_ + "/" + samples_[index].image, 0, "image", "too large to decode (out of memory)");
+      } catch (const std::exception& e) {
+        throw Error("load image", image_root_ + "/" + samples_[index].image, 0, "image", e.what());
+      }
     } catch (const Error& e) {
       if (!options_.keep_going_on_bad_images) throw;
       std::fill(image, image + 3 * size * size, 0.0f);

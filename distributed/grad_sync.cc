@@ -75,6 +75,16 @@ void GradientSync::launch(Bucket& b) {
 
 void GradientSync::finish() {
   std::lock_guard<std::mutex> lock(mutex_);
+  // Which parameters got a gradient on some rank (one small all-reduce): those that got none
+  // anywhere keep no gradient, as in one process, so SGD applies no weight decay or momentum to
+  // them (the graph's A, BReG-NeXt-GCN's unused _fc0).
+  at::Tensor used = at::zeros({static_cast<int64_t>(params_.size())}, at::kFloat);
+  float* flags = used.data_ptr<float>();
+  for (size_t j = 0; j < params_.size(); ++j) {
+    flags[j] = (mode_ == Mode::kAfterBackward ? params_[j].grad().defined() : slots_[j].ready) ? 1.0f : 0.0f;
+  }
+  at::Tensor used_anywhere = used.to(params_.front().device());
+  Pending used_pending = group_.allreduce_sum_async(used_anywhere, "all-reduce of the parameters with a gradient");
   for (auto& b : buckets_) {
     if (b.launched) continue;
     // After-backward mode, or parameters without a gradient this step (zeros from this rank).
@@ -90,12 +100,18 @@ void GradientSync::finish() {
     }
     launch(b);
   }
+  used_pending.wait();
+  used = used_anywhere.cpu();
   const double scale = 1.0 / group_.size();
   for (auto& b : buckets_) {
     b.pending.wait();
     b.flat.mul_(scale);
     for (int64_t j : b.params) {
       at::Tensor& p = params_[static_cast<size_t>(j)];
+      if (used.data_ptr<float>()[j] == 0) {
+        p.mutable_grad() = at::Tensor();
+        continue;
+      }
       const auto mean = b.flat.narrow(0, slots_[static_cast<size_t>(j)].offset, p.numel()).view(p.sizes());
       if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
       p.mutable_grad().copy_(mean);

@@ -33,7 +33,8 @@ class GradientSync {
   /// Call before each backward pass.
   void prepare();
   /// Call after backward, before the optimiser (or loss-scale unscaling) reads the gradients.
-  /// A parameter that got no gradient this step contributes zeros (and then has a .grad).
+  /// A parameter that got no gradient this step on this rank contributes zeros; one that got
+  /// none on any rank is left without a .grad (as in one process: SGD then skips it).
   /// Throws fer::Error when a collective fails.
   void finish();
 

@@ -21,14 +21,21 @@ ABLATIONS = [
 ]
 
 def _suite_target(name, ablations):
+    # The grid is baked into the launcher (not the target's args, which only `bazel run`
+    # applies), so bazel-bin/experiments/<name> and tests run the same grid.
+    native.genrule(
+        name = name + "_launcher",
+        srcs = ["run_suite.sh"],
+        outs = [name + ".sh"],
+        cmd = "sed -e 's|@ABLATIONS@|%s|' -e 's|@SUITE_NAME@|%s|' $< > $@" % (
+            ",".join(["%s:%s:%s" % a for a in ablations]),
+            name,
+        ),
+    )
     native.sh_binary(
         name = name,
-        srcs = ["run_suite.sh"],
+        srcs = [name + ".sh"],
         data = [":suite"],
-        args = [
-            "--ablations=" + ",".join(["%s:%s:%s" % a for a in ablations]),
-            "--suite_name=" + name,
-        ],
     )
 
 def ablation_grid(ablations = ABLATIONS):

@@ -207,6 +207,19 @@ RunConfig resolve(RunConfig c) {
   if (!synthetic && c.data_root.empty()) {
     throw Error("resolve options", "", 0, "data_root", "the real " + c.dataset + " dataset needs --data_root");
   }
+  // A synthetic twin is generated, never read: a root given with it would be ignored, and the
+  // run would train other data than the user named (--dataset defaults to synth-affectnet).
+  if (synthetic && !c.data_root.empty()) {
+    throw Error("resolve options", "", 0, "data_root",
+                "--data_root " + c.data_root + " names a real dataset, but --dataset is '" + c.dataset +
+                    "' (a generated synthetic twin, the default); add --dataset affectnet or --dataset affwild2 to "
+                    "train on that folder, or drop --data_root");
+  }
+  if (!c.pretrained.empty() && c.backbone != "densenet") {
+    throw Error("resolve options", c.pretrained, 0, "pretrained",
+                "--pretrained takes torchvision's DenseNet-121 ImageNet weights, but --backbone is '" + c.backbone +
+                    "' (the paper trains BReG-NeXt-50 from scratch); drop --pretrained for this backbone");
+  }
   if (c.preprocess == "reference" && c.color_jitter != 0) {
     throw Error("resolve options", "", 0, "color_jitter",
                 "the reference's chain has no colour jitter (its ColorJitter() is a no-op); use --preprocess fast");

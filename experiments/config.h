@@ -70,6 +70,9 @@ struct RunConfig {
   // Evaluation of saved weights (experiments/evaluate.h): the file and its SHA-256; empty for
   // training runs (and then absent from the JSON and the hash, so training hashes are unchanged).
   std::string checkpoint, checkpoint_sha256;
+  // The result store's id (reports::ResultStore::store_id), set by the runner, never a flag nor
+  // in the JSON: it prefixes the run's checkpoint and resume-state file names.
+  std::string store_id;
 };
 
 /// Parses argv (Boost.Program_options). Returns false (after printing help) for --help.

@@ -120,6 +120,9 @@ bool parse_predict_config(int argc, const char* const* argv, PredictConfig* conf
       ("channels_last", "channels-last memory format")
       ("strict", "stop at the first unreadable image (default: report it and go on)")
       ("input_size", po::value(&c.input_size), "input pixels (default: 227 DenseNet with AffectNet labels, else 112)")
+      ("preprocess", po::value(&c.preprocess)->default_value(c.preprocess), "as the model was trained: reference (the "
+                                                                          "paper schedule's chain) | fast (the smoke schedule's warp)")
+      ("decode", po::value(&c.decode)->default_value(c.decode), "JPEG decoding of the fast chain: scaled | full")
       ("batch_size", po::value(&c.batch_size)->default_value(c.batch_size), "images per forward pass")
       ("workers", po::value(&c.workers)->default_value(c.workers), "loader threads")
       ("threads", po::value(&c.threads), "intra-op threads (default: all cores)");
@@ -142,6 +145,12 @@ bool parse_predict_config(int argc, const char* const* argv, PredictConfig* conf
     if (!backbone.empty()) c.backbone = models::parse_backbone(backbone);
   } catch (const std::invalid_argument& e) {
     throw Error("parse options", "", 0, model.empty() ? "backbone" : "model", e.what());
+  }
+  if (c.preprocess != "reference" && c.preprocess != "fast") {
+    throw Error("parse options", "", 0, "preprocess", "unknown value '" + c.preprocess + "'; valid: reference, fast");
+  }
+  if (c.decode != "scaled" && c.decode != "full") {
+    throw Error("parse options", "", 0, "decode", "unknown value '" + c.decode + "'; valid: scaled, full");
   }
   if (c.precision != "fp32" && c.precision != "fp16" && c.precision != "bf16") {
     throw Error("parse options", "", 0, "precision", "unknown value '" + c.precision + "'; valid: fp32, fp16, bf16");
@@ -180,8 +189,15 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
   if (fs::is_regular_file(c.input)) {
     const fs::path dir = fs::path(c.input).parent_path();
     if (image_root.empty()) {
-      image_root = fs::is_directory(dir / "Manually_Annotated_Images") ? (dir / "Manually_Annotated_Images").string()
-                                                                       : (dir.empty() ? "." : dir.string());
+      // Where the release keeps the images beside its CSVs (as the archive unpacks, or flattened).
+      image_root = dir.empty() ? "." : dir.string();
+      for (const fs::path& candidate : {dir / "Manually_Annotated" / "Manually_Annotated_Images",
+                                        dir / "Manually_Annotated_Images"}) {
+        if (fs::is_directory(candidate)) {
+          image_root = candidate.string();
+          break;
+        }
+      }
     }
     datasets::Split split = datasets::read_affectnet_csv(c.input, image_root, "predict", datasets::ReadOptions());
     log << datasets::format_report(split.report) << "\n";
@@ -212,7 +228,7 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
   log << torch_build_summary() << "\n"
       << "predict: " << backbone << " " << models::to_string(m.spec.kind) << " from " << c.checkpoint << "; "
       << samples.size() << " image(s) from " << c.input << "; input " << c.input_size << ", batch " << c.batch_size
-      << ", " << c.device << " " << c.precision << ", " << threads << " thread(s), " << c.workers << " worker(s) -> "
+      << ", " << c.preprocess << " preprocessing" << (c.preprocess == "fast" ? " (" + c.decode + " decoding)" : std::string()) << ", " << c.device << " " << c.precision << ", " << threads << " thread(s), " << c.workers << " worker(s) -> "
       << c.out << "\n";
 
   datasets::LoaderOptions lo;
@@ -221,6 +237,9 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
   lo.workers = c.workers;
   lo.pin_memory = device.is_cuda();
   lo.keep_going_on_bad_images = !c.strict;
+  // As in training (experiments/trainer.cc evaluation_loader_options).
+  lo.reference_preprocess = c.preprocess == "reference";
+  lo.scaled_decode = c.decode == "scaled";
   lo.transform.output_size = c.input_size;
   lo.transform.augment = false;
   datasets::BatchLoader loader(samples, image_root, lo);

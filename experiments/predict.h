@@ -28,6 +28,10 @@ struct PredictConfig {
   std::string device = "cpu", precision = "fp32";
   bool channels_last = false, strict = false;
   int input_size = -1;                 // Default: 227 for DenseNet with AffectNet labels, else 112.
+  // The preprocessing of training's paper schedule (experiments/config.h): the reference's own
+  // chain by default, or "fast" (one warp) as smoke-schedule models were trained; JPEG decoding
+  // "scaled" or "full" (used by the fast chain only, as in training).
+  std::string preprocess = "reference", decode = "scaled";
   int64_t batch_size = 35;
   int workers = 2, threads = -1;
 };

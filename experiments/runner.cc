@@ -4,17 +4,20 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include <boost/filesystem.hpp>
 #include <nlohmann/json.hpp>
 
 #include "datasets/dataset.h"
+#include "core/error.h"
 #include "core/hash.h"
 #include "datasets/report.h"
 #include "distributed/agreement.h"
 #include "experiments/code_version.h"
 #include "experiments/device.h"
+#include "experiments/preflight.h"
 #include "experiments/provenance.h"
 #include "experiments/trainer.h"
 #include "metrics/recorder.h"
@@ -46,6 +49,7 @@ datasets::Dataset open_run_data(const RunConfig& c, std::ostream* log) {
   o.read.bad_rows = c.skip_bad_rows ? datasets::BadRowPolicy::kSkip : datasets::BadRowPolicy::kError;
   o.image_check.mode = *datasets::parse_image_check_mode(c.image_check);  // resolve() checked the name.
   o.image_check.threads = std::max(1, c.workers);
+  o.image_check.cancelled = [] { return g_interrupt_requested.load(); };
   if (log != nullptr) {
     o.image_check.progress = [log, mode = c.image_check](int64_t done, int64_t total) {
       *log << "checking images (" << mode << "): " << done << "/" << total << "\n" << std::flush;
@@ -155,6 +159,7 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
   // Only rank 0 touches the result store (on multi-node jobs it may exist only on its machine).
   std::unique_ptr<reports::ResultStore> store;
   if (rank0) {
+    preflight(c, log);
     boost::filesystem::path db_dir = boost::filesystem::path(c.db).parent_path();
     if (!db_dir.empty()) boost::filesystem::create_directories(db_dir);
     store = std::make_unique<reports::ResultStore>(c.db);
@@ -164,7 +169,8 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
   if (!reusable_code_version(code)) {
     log << "code version " << code << ": this binary was built outside a git checkout, so earlier results "
         << "are never reused\n";
-  } else if (!c.force && !c.resume && rank0) {
+  } else if (!c.force && rank0) {
+    // --resume continues unfinished work only: a finished run is never trained again.
     if (auto id = store->find_finished(hash, code)) finished_id = *id;
   }
   finished_id = from_rank0(group, finished_id, "rank 0's check for a finished run");
@@ -175,7 +181,16 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
     outcome.status = "skipped";
     return outcome;
   }
-  datasets::Dataset data = open_data_in_turn(c, log, group);
+  std::optional<datasets::Dataset> opened;
+  try {
+    opened = open_data_in_turn(c, log, group);
+  } catch (const fer::Interrupted& e) {
+    // Nothing is stored yet: the same command starts over, the index check included.
+    log << "interrupted while opening the dataset (" << e.what() << "); nothing was stored\n";
+    outcome.status = "interrupted";
+    return outcome;
+  }
+  datasets::Dataset data = std::move(*opened);
   if (group != nullptr) distributed::require_agreement(*group, "dataset", shared_data(data));
   if (c.shuffle_train_labels) {
     shuffle_labels(data, c.seed);
@@ -217,12 +232,19 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
   try {
     outcome.run_id = from_rank0(group, outcome.run_id, "rank 0's run id");
     start.resume_state = from_rank0(group, start.resume_state, "rank 0's resume state");
+    RunConfig run_config = c;
+    run_config.store_id = from_rank0(group, rank0 ? store->store_id() : std::string(), "rank 0's store id");
     log << "run #" << outcome.run_id << " '" << c.run_name << "' -> " << c.db << "\n";
-    TrainResult result = train(c, data, *recorder, outcome.run_id, start, log, group);
+    TrainResult result = train(run_config, data, *recorder, outcome.run_id, start, log, group);
     outcome.status = result.status;
     outcome.final_record = result.final_record;
     if (result.status == "finished") {
       recorder->finish(result.final_record);
+      // A finished run is never resumed: its state (tens of MB) would only fill the disk.
+      if (rank0) {
+        boost::system::error_code ignored;
+        boost::filesystem::remove(resume_state_path(run_config, outcome.run_id), ignored);
+      }
       log << "finished run #" << outcome.run_id << ": best epoch " << result.final_record.best_epoch + 1
           << ", accuracy " << result.final_record.val.accuracy << ", macro F1 " << result.final_record.val.macro_f1
           << "; checkpoint " << result.final_record.checkpoint_path << "\n";

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/user_path.h"
 #include "experiments/options.h"
+#include "experiments/preflight.h"
 #include "experiments/progress.h"
 #include "experiments/runner.h"
 #include "reports/render.h"
@@ -112,6 +113,12 @@ RunConfig config_for(const SuiteConfig& s, const Ablation& a, bool real, int see
   c.backbone = a.backbone;
   c.model = a.model;
   c.seed = static_cast<uint64_t>(seed);
+  // ImageNet weights exist for DenseNet-121 only; the paper trains BReG-NeXt-50 from scratch,
+  // so its runs record (and hash) no pretrained file.
+  if (a.backbone != "densenet") c.pretrained.clear();
+  // A suite is continued by re-running its command: an interrupted run resumes from its state
+  // (finished runs are skipped with or without --resume; --force trains them again).
+  c.resume = true;
   return c;
 }
 
@@ -124,8 +131,21 @@ int run_suite(const SuiteConfig& s, std::ostream& log, distributed::Group* group
     log << "no --data_root given: running the embedded synthetic twin of each dataset (smoke schedule); pass "
            "--data_root DIR for the real dataset and the paper schedule\n";
   }
-  // Every configuration is resolved (and so validated) before the first run starts.
-  for (const auto& a : s.ablations) resolve(config_for(s, a, real, 0));
+  if (!s.base.pretrained.empty()) {
+    bool other = false;
+    for (const auto& a : s.ablations) other |= a.backbone != "densenet";
+    if (other) {
+      log << "--pretrained " << s.base.pretrained << " applies to the DenseNet-121 configurations; the BReG-NeXt-50 "
+          << "ones train from scratch, as in the paper\n";
+    }
+  }
+  // Every configuration is resolved and checked (data, embeddings, weights, store, checkpoint
+  // folder) before the first run starts: a mistake costs seconds, not the hours of the runs
+  // before it.
+  for (const auto& a : s.ablations) {
+    const RunConfig c = resolve(config_for(s, a, real, 0));
+    if (group == nullptr || group->rank() == 0) preflight(c, log);
+  }
   const std::vector<SuiteRun> runs = shard_runs(s.ablations, s.seeds, s.shard, s.shards);
   const int total = static_cast<int>(runs.size());
   if (s.shards > 1) {

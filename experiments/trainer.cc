@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "datasets/loader.h"
 #include "distributed/grad_sync.h"
@@ -360,13 +361,8 @@ void Trainer::save_resume(int64_t epoch, int64_t batch, const EpochSums& sums) {
     state.insert("scaler_growth_tracker", scaler_.growth_tracker());
   }
   const std::vector<char> bytes = torch::jit::pickle_save(state);
-  const std::string path = resume_state_path(c_, run_id_), tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) throw Error("write resume state", tmp, 0, "", "write failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("write resume state", path, 0, "", "rename failed");
+  const std::string path = resume_state_path(c_, run_id_);
+  write_file_atomically(path, std::string_view(bytes.data(), bytes.size()), "write resume state");
   recorder_.record_resume_state(path);
 }
 
@@ -538,13 +534,19 @@ at::Tensor class_weights_for(const RunConfig& c, const datasets::Dataset& d) {
   return metrics::class_weights(d.train_class_counts);
 }
 
-std::string resume_state_path(const RunConfig& c, int64_t run_id) {
-  return c.checkpoint_dir + "/run" + std::to_string(run_id) + "-" + c.run_name + ".resume.pt";
+namespace {
+
+// "<store id>-run<id>-<name>": run ids restart at 1 in every store, the store id tells stores apart.
+std::string run_file_stem(const RunConfig& c, int64_t run_id) {
+  return c.checkpoint_dir + "/" + (c.store_id.empty() ? "" : c.store_id + "-") + "run" + std::to_string(run_id) +
+         "-" + c.run_name;
 }
 
-std::string best_checkpoint_path(const RunConfig& c, int64_t run_id) {
-  return c.checkpoint_dir + "/run" + std::to_string(run_id) + "-" + c.run_name + ".best.pth";
-}
+}  // namespace
+
+std::string resume_state_path(const RunConfig& c, int64_t run_id) { return run_file_stem(c, run_id) + ".resume.pt"; }
+
+std::string best_checkpoint_path(const RunConfig& c, int64_t run_id) { return run_file_stem(c, run_id) + ".best.pth"; }
 
 
 TrainResult train(const RunConfig& config, const datasets::Dataset& data, metrics::Recorder& recorder,

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 namespace fer::models {
@@ -39,13 +40,7 @@ std::vector<char> torch_save_bytes(const c10::IValue& value) {
 }
 void torch_save_file(const c10::IValue& value, const std::string& path) {
   const std::vector<char> bytes = torch_save_bytes(value);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) throw Error("write torch file", tmp, 0, "", "write failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("write torch file", path, 0, "", "rename failed");
+  write_file_atomically(path, std::string_view(bytes.data(), bytes.size()), "write torch file");
 }
 
 }  // namespace fer::models

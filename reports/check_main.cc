@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (!std::ifstream(db)) throw fer::Error("open result store", db, 0, "db", "file not found");
-    fer::reports::ResultStore store(db);
+    fer::reports::ResultStore store = fer::reports::ResultStore::open_read_only(db);
     const auto summaries = fer::reports::summarize(store.db());
     if (!write.empty()) {
       std::vector<std::string> list;

@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (!std::ifstream(db)) throw fer::Error("open result store", db, 0, "db", "file not found");
-    fer::reports::ResultStore store(db);
+    fer::reports::ResultStore store = fer::reports::ResultStore::open_read_only(db);
     const auto result = fer::reports::compare_sessions(store.db(), o);
     std::cout << result.markdown;
     return result.exit_code;

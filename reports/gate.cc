@@ -167,7 +167,8 @@ GateResult check_against_baseline(const std::vector<ConfigSummary>& summaries,
       continue;
     }
     const double delta = stat->mean - b.value;
-    const bool worse = higher_is_better(b.metric) ? delta < -b.tolerance : delta > b.tolerance;
+    // A diverged seed makes the mean NaN, and every comparison with NaN false: it is a regression.
+    const bool worse = std::isnan(delta) || (higher_is_better(b.metric) ? delta < -b.tolerance : delta > b.tolerance);
     regressions += worse;
     std::snprintf(buf, sizeof(buf), "| %s | %s | %.4f | %.4f | %.4f | %+.4f | %d/%d | %s |\n", label.c_str(),
                   b.metric.c_str(), b.value, b.tolerance, stat->mean, delta, stat->n, b.seeds,

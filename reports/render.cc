@@ -51,10 +51,21 @@ std::string number(double v, bool percent) {
   return buf;
 }
 
+// An Emotion-GCN row trained without GloVe: its label nodes had the documented fallback
+// vectors, so it is not the paper's model and gets no delta.
+bool fallback_nodes(const ConfigSummary& s) {
+  if (s.model != "emotion_gcn") return false;
+  auto it = s.config.find("glove");
+  return it != s.config.end() && it->second.empty();
+}
+
 std::string cell(const ConfigSummary& s, const Column& col, const std::vector<PaperValue>& paper, bool real) {
   auto it = s.metrics.find(col.metric);
   std::string out = "–";
-  if (it != s.metrics.end() && it->second.n > 0) {
+  const bool diverged = it != s.metrics.end() && it->second.diverged > 0;
+  if (diverged) {
+    out = "NaN in " + std::to_string(it->second.diverged) + " of " + std::to_string(it->second.n) + " seeds";
+  } else if (it != s.metrics.end() && it->second.n > 0) {
     out = number(it->second.mean, col.percent);
     if (it->second.n > 1) out += " ± " + number(it->second.std, col.percent);
   }
@@ -62,7 +73,7 @@ std::string cell(const ConfigSummary& s, const Column& col, const std::vector<Pa
   for (const auto& p : paper) {
     if (p.dataset != family || p.backbone != s.backbone || p.model != s.model || p.metric != col.metric) continue;
     out += " · paper " + number(p.value, col.percent);
-    if (real && it != s.metrics.end() && it->second.n > 0) {
+    if (real && !diverged && !fallback_nodes(s) && it != s.metrics.end() && it->second.n > 0) {
       const double delta = it->second.mean - p.value;
       out += " (Δ " + std::string(delta >= 0 ? "+" : "−") + number(std::abs(delta), col.percent) + ")";
     }
@@ -188,6 +199,7 @@ std::string render_paper_table(const std::vector<ConfigSummary>& summaries, cons
   bool several = false;
   for (const auto& s : summaries) several |= s.dataset == dataset && (!s.differs.empty() || s.broken());
   std::ostringstream md;
+  bool any_fallback = false;
   md << "| Backbone | Model | Schedule |" << (several ? " Config |" : "") << " Seeds |";
   for (const auto& c : cols) md << " " << c.header << " |";
   md << "\n|---|---|---|" << (several ? "---|" : "") << "---:|";
@@ -195,11 +207,18 @@ std::string render_paper_table(const std::vector<ConfigSummary>& summaries, cons
   md << "\n";
   for (const auto& s : summaries) {
     if (s.dataset != dataset) continue;
-    md << "| " << pretty_backbone(s.backbone) << " | " << pretty_model(s.model) << " | " << s.schedule << " | ";
+    const bool fallback = real && fallback_nodes(s);
+    any_fallback |= fallback;
+    md << "| " << pretty_backbone(s.backbone) << " | " << pretty_model(s.model) << (fallback ? " †" : "") << " | "
+       << s.schedule << " | ";
     if (several) md << config_note(s) << " | ";
     md << s.run_ids.size() << " |";
     for (const auto& c : cols) md << " " << cell(s, c, paper, real) << " |";
     md << "\n";
+  }
+  if (any_fallback) {
+    md << "\n† Trained without `--glove`: the label nodes had the documented fallback vectors, not GloVe's, so "
+          "the row is not the paper's Emotion-GCN and no delta is computed.\n";
   }
   if (several) {
     md << "\nRows of one paper cell that differ in more than the seed are kept apart; Config names the "

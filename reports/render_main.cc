@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   if (!vm["paper_values"].defaulted()) o.paper_values = fer::user_path(o.paper_values);
   try {
     if (!std::ifstream(db)) throw fer::Error("open result store", db, 0, "db", "file not found");
-    fer::reports::ResultStore store(db);
+    fer::reports::ResultStore store = fer::reports::ResultStore::open_read_only(db);
     fer::reports::render_report(store.db(), o);
     std::cout << "wrote " << o.out_markdown << "\n";
     return 0;

@@ -97,6 +97,13 @@ UPDATE runs SET config_hash = fer_config_hash(config_json);
     R"sql(
 ALTER TABLE datasets ADD COLUMN label_correlation TEXT;
 )sql",
+    // Version 5: the store's own random id; checkpoint and resume-state files carry it, so the
+    // stores that share a checkpoint folder (their run ids all start at 1) never overwrite
+    // each other's files.
+    R"sql(
+CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO store_info VALUES ('store_id', lower(hex(randomblob(4))));
+)sql",
 };
 constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kNumMigrations == kSchemaVersion, "one migration per schema version");
@@ -146,12 +153,37 @@ std::string config_hash_of_json(const std::string& config_json) {
   return fnv1a_hex(fields.dump());
 }
 
-ResultStore::ResultStore(const std::string& path) : db_(path) {
+ResultStore::ResultStore(const std::string& path) : ResultStore(Database(path), /*migrate_schema=*/true) {}
+
+ResultStore::ResultStore(Database db, bool migrate_schema) : db_(std::move(db)) {
   if (sqlite3_create_function_v2(db_.handle(), "fer_config_hash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                                  sql_config_hash, nullptr, nullptr, nullptr) != SQLITE_OK) {
     db_.fail("register fer_config_hash");
   }
-  migrate();
+  if (migrate_schema) migrate();
+}
+
+ResultStore ResultStore::open_read_only(const std::string& path) {
+  Database file = Database::open_read_only(path);
+  const auto rows = file.query("PRAGMA user_version");
+  const int64_t version = rows.empty() ? 0 : as_int(rows[0][0]);
+  if (version == kSchemaVersion) return ResultStore(std::move(file), /*migrate_schema=*/false);
+  if (version > kSchemaVersion || file.query("SELECT 1 FROM sqlite_master WHERE name = 'runs'").empty()) {
+    throw Error("open result store", path, 0, "",
+                version > kSchemaVersion ? "schema version " + std::to_string(version) + " is newer than this program's " +
+                                               std::to_string(kSchemaVersion)
+                                         : "not a result store (no runs table)");
+  }
+  // An older schema is migrated in a copy in memory: the file stays as it is.
+  Database memory(":memory:");
+  memory.copy_from(file);
+  return ResultStore(std::move(memory), /*migrate_schema=*/true);
+}
+
+std::string ResultStore::store_id() {
+  const auto rows = db_.query("SELECT value FROM store_info WHERE key = 'store_id'");
+  if (rows.empty()) throw Error("read result store", db_.path(), 0, "store_info", "no store_id row");
+  return as_string(rows[0][0]);
 }
 
 int ResultStore::schema_version() {
@@ -260,7 +292,7 @@ void ResultStore::finish_run(int64_t run_id, const FinalRecord& f) {
         "INSERT OR REPLACE INTO final_metrics VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
         "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
         values);
-    db_.query("UPDATE runs SET status = 'finished', message = NULL, ended_at = ?2 WHERE id = ?1",
+    db_.query("UPDATE runs SET status = 'finished', message = NULL, resume_state = NULL, ended_at = ?2 WHERE id = ?1",
               {run_id, now_utc()});
   });
 }

@@ -17,7 +17,7 @@
 
 namespace fer::reports {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 struct RunRecord {
   std::string name, config_json, config_hash, code_version;
@@ -57,6 +57,12 @@ class ResultStore {
   /// Opens or creates the database and migrates it to kSchemaVersion. Throws fer::Error if
   /// the file is newer than this code or not a result store.
   explicit ResultStore(const std::string& path);
+  /// Opens an existing store for reading: neither the file nor its WAL is written (a read-only
+  /// copy works; a shared store is left as it is). An older schema is migrated in a copy in
+  /// memory. Throws fer::Error if the file is missing, newer than this code or not a store.
+  static ResultStore open_read_only(const std::string& path);
+  /// The store's random id (8 hex digits), part of its checkpoint file names.
+  std::string store_id();
 
   /// A finished run with this config hash and code version, if any.
   std::optional<int64_t> find_finished(const std::string& config_hash, const std::string& code_version);
@@ -85,6 +91,7 @@ class ResultStore {
   int schema_version();
 
  private:
+  ResultStore(Database db, bool migrate_schema);
   void migrate();
   Database db_;
 };

@@ -57,6 +57,14 @@ const std::vector<std::string>& metric_names() {
   return names;
 }
 
+bool model_has_metric(const std::string& model, const std::string& metric) {
+  static const std::vector<std::string> va = {"ccc_", "pcc_", "rmse_", "sagr_", "affwild2_va"};
+  for (const auto& prefix : va) {
+    if (metric.rfind(prefix, 0) == 0) return model != "single_task";
+  }
+  return true;
+}
+
 bool higher_is_better(const std::string& metric) {
   return metric.rfind("rmse", 0) != 0 && metric != "loss";
 }
@@ -144,7 +152,12 @@ std::vector<ConfigSummary> summarize(Database& db) {
     if (inserted) it->second.config = config_fields(s.config_json, db.path());
     it->second.run_ids.push_back(as_int(row[0]));
     for (size_t m = 0; m < metric_names().size(); ++m) {
-      if (!is_null(row[6 + m])) values[group][metric_names()[m]].push_back(as_double(row[6 + m]));
+      const std::string& metric = metric_names()[m];
+      if (!is_null(row[6 + m])) {
+        values[group][metric].push_back(as_double(row[6 + m]));
+      } else if (model_has_metric(s.model, metric)) {
+        values[group][metric].push_back(std::nan(""));  // Not finite when stored: diverged.
+      }
     }
   }
   std::vector<ConfigSummary> out;
@@ -152,8 +165,13 @@ std::vector<ConfigSummary> summarize(Database& db) {
     for (const auto& [metric, v] : values[key]) {
       Stat st;
       st.n = static_cast<int>(v.size());
-      for (double x : v) st.mean += x / st.n;
-      if (st.n > 1) {
+      for (double x : v) {
+        st.mean += x / st.n;
+        st.diverged += std::isnan(x) ? 1 : 0;
+      }
+      if (st.diverged > 0) {
+        st.mean = st.std = std::nan("");  // A mean without the diverged seeds would hide them.
+      } else if (st.n > 1) {
         double sq = 0;
         for (double x : v) sq += (x - st.mean) * (x - st.mean);
         st.std = std::sqrt(sq / (st.n - 1));

@@ -22,9 +22,15 @@ const std::vector<std::string>& metric_names();
 bool higher_is_better(const std::string& metric);
 
 struct Stat {
-  double mean = 0, std = 0;  // std: sample standard deviation (0 for one seed).
+  double mean = 0, std = 0;  // std: sample standard deviation (0 for one seed); NaN when diverged > 0.
   int n = 0;                 // Runs with a value (NULLs, e.g. CCC of single-task models, excluded).
+  /// Runs whose value is missing although their model has the metric: it was not finite (a
+  /// diverged run; SQLite stores NaN as NULL). Counted in n too, so that n is the seeds.
+  int diverged = 0;
 };
+
+/// True when the model of a run has the metric (valence/arousal metrics: not single-task).
+bool model_has_metric(const std::string& model, const std::string& metric);
 
 /// A resolved configuration without the seed: field -> value as text ("0.005", "true", "densenet").
 using ConfigFields = std::map<std::string, std::string>;

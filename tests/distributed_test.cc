@@ -523,3 +523,28 @@ TEST_CASE("a failure board whose store does not answer costs its timeout, not a 
         "no error posted within 0.2 s by rank(s) 0 (killed, or hung)");
   store->release();  // The abandoned post completes.
 }
+
+TEST_CASE("a parameter no rank used keeps no gradient: SGD's weight decay leaves it as one process does",
+          "[distributed]") {
+  // As the graph's A or BReG-NeXt-GCN's _fc0: registered, trained by nothing.
+  const auto mode = GENERATE(dist::GradientSync::Mode::kOverlap, dist::GradientSync::Mode::kAfterBackward);
+  std::vector<at::Tensor> after(2);
+  std::vector<int> defined(2, 0);
+  run_ranks(2, [&](int rank, dist::Group& g) {
+    at::Tensor used = at::ones({3}).requires_grad_(), unused = at::ones({3}).requires_grad_();
+    torch::optim::SGD sgd(std::vector<at::Tensor>{used, unused},
+                          torch::optim::SGDOptions(0.1).momentum(0.9).weight_decay(0.1));
+    dist::GradientSync sync(g, {used, unused}, mode);
+    for (int step = 0; step < 2; ++step) {
+      sgd.zero_grad();
+      sync.prepare();
+      (used * static_cast<float>(rank + 1)).sum().backward();
+      sync.finish();
+      defined[static_cast<size_t>(rank)] += unused.grad().defined() ? 1 : 0;
+      sgd.step();
+    }
+    after[static_cast<size_t>(rank)] = unused.detach().clone();
+  });
+  CHECK(defined == std::vector<int>{0, 0});
+  for (const auto& a : after) CHECK(at::equal(a, at::ones({3})));
+}

@@ -29,6 +29,7 @@
 #include "experiments/runner.h"
 #include "experiments/trainer.h"
 #include "models/factory.h"
+#include "reports/store.h"
 #include "third_party/c10d_compat.h"
 #include "third_party/torch_compat.h"
 #include "third_party/torch_info.h"
@@ -165,7 +166,14 @@ TEST_CASE("an interrupted fp16 run resumes with its loss scale to the uninterrup
   const auto interrupted = ex::run_experiment(c, log);
   REQUIRE(interrupted.status == "interrupted");
   // The resume state holds the scaler: 5 finite steps since the start (or fewer after a skip).
-  std::ifstream in(ex::resume_state_path(ex::resolve(c), interrupted.run_id), std::ios::binary);
+  // Its path as the store records it (the file name carries the store's id).
+  const std::string state_path = std::get<std::string>(
+      fer::reports::ResultStore(ex::resolve(c).db)
+          .db()
+          .query("SELECT resume_state FROM runs WHERE id = ?1", {interrupted.run_id})
+          .at(0)
+          .at(0));
+  std::ifstream in(state_path, std::ios::binary);
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto state = torch::jit::pickle_load(bytes).toGenericDict();
   REQUIRE(state.contains("scaler_scale"));
