@@ -36,6 +36,7 @@ def _suite_target(name, ablations):
         name = name,
         srcs = [name + ".sh"],
         data = [":suite"],
+        visibility = ["//tests:__pkg__"],
     )
 
 def ablation_grid(ablations = ABLATIONS):
