@@ -31,8 +31,6 @@ std::string format_box(const Sample& s) {
   return out.str();
 }
 
-constexpr double kMaxBoxScale = 4;
-
 // Defects of the annotation's geometry against the image's size (AffectNet rows).
 void check_geometry(const Sample& s, Finding& f) {
   const double w = f.width, h = f.height;
@@ -45,10 +43,10 @@ void check_geometry(const Sample& s, Finding& f) {
   }
   // The reference crops the box (padded with black) before resizing: a box many times the
   // image would allocate w x h x 3 bytes for nothing but padding.
-  if (!(s.box_w <= kMaxBoxScale * w && s.box_h <= kMaxBoxScale * h)) {
+  if (!(s.box_w <= kMaxFaceBoxScale * w && s.box_h <= kMaxFaceBoxScale * h)) {
     f.defect = defect::kBoxOutside;
-    f.field = s.box_w > kMaxBoxScale * w ? "face_width" : "face_height";
-    f.message = "the face box (" + format_box(s) + ") is more than " + std::to_string(static_cast<int>(kMaxBoxScale)) +
+    f.field = s.box_w > kMaxFaceBoxScale * w ? "face_width" : "face_height";
+    f.message = "the face box (" + format_box(s) + ") is more than " + std::to_string(static_cast<int>(kMaxFaceBoxScale)) +
                 " times the " + std::to_string(f.width) + "x" + std::to_string(f.height) + " image";
     return;
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 
 #include "datasets/cubic_warp.h"
 
@@ -57,6 +58,12 @@ cv::Mat reference_face(const cv::Mat& bgr, const Sample& s) {
   const cv::Mat m = cv::getRotationMatrix2D(centre, angle, 1.0);
   // dataloading.py: point = (int(face_x), int(face_y)); rotated_point = M.dot(point + (1,));
   // image.crop((rx, ry, rx + int(face_width), ry + int(face_height))).
+  // With --image_check off nothing has compared the box with the image yet.
+  if (!(s.box_w <= kMaxFaceBoxScale * bgr.cols && s.box_h <= kMaxFaceBoxScale * bgr.rows)) {
+    throw std::invalid_argument("the face box (" + std::to_string(s.box_w) + " x " + std::to_string(s.box_h) +
+                                ") is more than 4 times the " + std::to_string(bgr.cols) + "x" +
+                                std::to_string(bgr.rows) + " image");
+  }
   const int x = static_cast<int>(s.box_x), y = static_cast<int>(s.box_y);
   const int w = static_cast<int>(s.box_w), h = static_cast<int>(s.box_h);
   const double rx = m.at<double>(0, 0) * x + m.at<double>(0, 1) * y + m.at<double>(0, 2);

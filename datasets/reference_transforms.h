@@ -26,7 +26,9 @@ namespace fer::datasets {
 cv::Point reference_eye(const Point& mean);
 
 /// Aligner + crop: the 8-bit RGB image the reference hands to its transforms (the whole frame,
-/// as RGB, for samples without geometry). bgr: 8-bit BGR as decoded.
+/// as RGB, for samples without geometry). bgr: 8-bit BGR as decoded. Throws
+/// std::invalid_argument for a face box more than kMaxFaceBoxScale times the image (the loader
+/// names the file).
 cv::Mat reference_face(const cv::Mat& bgr, const Sample& sample);
 
 /// torchvision's Resize(size) output (width, height) for a width x height image: the shorter side

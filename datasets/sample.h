@@ -38,6 +38,10 @@ inline constexpr const char* kEyesOutside = "eye landmarks outside the image";
 inline constexpr const char* kAbsentClass = "class absent from the split";  // Not skippable: listed.
 }  // namespace defect
 
+/// A face box may be at most this many times its image's width and height: the reference
+/// crops the box (padded with black), so a larger one would allocate w x h x 3 bytes of padding.
+inline constexpr double kMaxFaceBoxScale = 4;
+
 /// One defective row (or image): where, what class of defect, and why. For defects found in the
 /// image itself `file` is the image's path and line is 0.
 struct RowError {

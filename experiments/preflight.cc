@@ -123,12 +123,16 @@ int64_t free_bytes(const std::string& path) {
   return ec ? -1 : static_cast<int64_t>(s.available);
 }
 
-void preflight(const RunConfig& c, std::ostream& log) {
-  check_data_root(c, log);
-  check_glove(c, log);
-  check_pretrained(c, log);
-  check_store(c, log);
-  check_checkpoint_dir(c, log);
+void preflight(const RunConfig& c, std::ostream& log, std::set<std::string>* done) {
+  const auto once = [&](const std::string& key, void (*check)(const RunConfig&, std::ostream&)) {
+    if (done != nullptr && !done->insert(key).second) return;
+    check(c, log);
+  };
+  once("data " + c.dataset + " " + c.data_root, check_data_root);
+  once("glove " + c.glove + (c.glove.empty() ? " " + c.model : std::string()), check_glove);
+  once("pretrained " + c.pretrained, check_pretrained);
+  once("db " + c.db, check_store);
+  once("checkpoints " + c.checkpoint_dir, check_checkpoint_dir);
 }
 
 }  // namespace fer::experiments

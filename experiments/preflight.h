@@ -6,6 +6,8 @@
 #pragma once
 
 #include <ostream>
+#include <set>
+#include <string>
 
 #include "experiments/config.h"
 
@@ -18,7 +20,9 @@ namespace fer::experiments {
 /// --pretrained file that is not torchvision's DenseNet-121 (loaded into a fresh model); a --db
 /// that cannot be opened or created as a result store; a --checkpoint_dir in which no file can
 /// be written.
-void preflight(const RunConfig& config, std::ostream& log);
+/// `done`, when given, holds the checks already made (a suite checks each input once for all
+/// its configurations); checks in it are skipped, new ones added.
+void preflight(const RunConfig& config, std::ostream& log, std::set<std::string>* done = nullptr);
 
 /// Free bytes on the file system holding `path` (its nearest existing parent); -1 if unknown.
 int64_t free_bytes(const std::string& path);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "datasets/dataset.h"
@@ -142,9 +143,10 @@ int run_suite(const SuiteConfig& s, std::ostream& log, distributed::Group* group
   // Every configuration is resolved and checked (data, embeddings, weights, store, checkpoint
   // folder) before the first run starts: a mistake costs seconds, not the hours of the runs
   // before it.
+  std::set<std::string> checked;
   for (const auto& a : s.ablations) {
     const RunConfig c = resolve(config_for(s, a, real, 0));
-    if (group == nullptr || group->rank() == 0) preflight(c, log);
+    if (group == nullptr || group->rank() == 0) preflight(c, log, &checked);
   }
   const std::vector<SuiteRun> runs = shard_runs(s.ablations, s.seeds, s.shard, s.shards);
   const int total = static_cast<int>(runs.size());

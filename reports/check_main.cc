@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "reports/gate.h"
 #include "reports/store.h"
@@ -57,7 +58,9 @@ int main(int argc, char** argv) {
       std::vector<std::string> list;
       std::stringstream ss(metrics);
       for (std::string m; std::getline(ss, m, ',');) list.push_back(m);
-      std::ofstream(write) << fer::reports::write_baseline(summaries, list, k, floor, check_seeds);
+      // Derived in full before the file is touched: a refused baseline leaves no empty file.
+      const std::string text = fer::reports::write_baseline(summaries, list, k, floor, check_seeds);
+      fer::write_file_atomically(write, text, "write baseline");
       std::cout << "wrote " << write << "\n";
       return 0;
     }

@@ -58,7 +58,7 @@ def rows_for(split, kept_per_class, rng, images_dir, folder_base):
             k += 1
     # The documented codes, dropped and counted: 7 contempt, 8 none, 9 uncertain, 10 no face;
     # valence/arousal -2 (uncertain). Their images are not in the copy (the reader never opens them).
-    for j in range(1500 if split == 'train' else 400):
+    for j in range(2400 if split == 'train' else 600):
         code = 7 + j % 4
         va = '-2,-2' if j % 7 == 0 else '0.1,0.2'
         if j % 7 == 0:

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "datasets/affectnet.h"
 #include "datasets/image_check.h"
+#include "datasets/loader.h"
 #include "reports/gate.h"
 #include "reports/render.h"
 #include "reports/store.h"
@@ -147,4 +148,21 @@ TEST_CASE("the image check stops when asked (Ctrl-C, SIGTERM)", "[real_use]") {
   o.threads = 2;
   o.cancelled = [] { return true; };
   REQUIRE_THROWS_AS(ds::check_images(index, o, ds::BadRowPolicy::kError), fer::Interrupted);
+}
+
+TEST_CASE("with the image check off, the reference chain refuses an absurd face box, naming the file",
+          "[real_use]") {
+  const std::string root = "tests/testdata/affectnet/Manually_Annotated_Images";
+  ds::Split split = ds::read_affectnet_csv("tests/testdata/affectnet/training.csv", root, "train", ds::ReadOptions());
+  REQUIRE(!split.samples.empty());
+  split.samples.resize(1);
+  split.samples[0].box_w = split.samples[0].box_h = 100000;  // 30 GB of padding if cropped.
+  ds::LoaderOptions o;
+  o.batch_size = 1;
+  o.workers = 1;
+  o.reference_preprocess = true;
+  o.transform.output_size = 32;
+  ds::BatchLoader loader(split.samples, root, o);
+  loader.start_epoch(0);
+  REQUIRE_THROWS_WITH(loader.next(), Catch::Contains(split.samples[0].image) && Catch::Contains("more than 4 times"));
 }
