@@ -201,7 +201,15 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
   if (!data.cache_error.empty()) log << "WARNING: dataset index not cached: " << data.cache_error << "\n";
   StartPoint start;
   if (c.resume && rank0) {
-    if (auto found = store->find_resumable(hash)) {
+    auto found = store->find_resumable(hash);
+    const std::string trained_on = found ? store->dataset_digest(found->first) : std::string();
+    if (found && trained_on != data.index.digest) {
+      // The annotations changed since it stopped (the hash names the folder, not its contents):
+      // continuing would train one run on two datasets.
+      log << "WARNING: run #" << found->first << " was trained on data with digest " << trained_on << "; "
+          << c.data_root << " now reads to " << data.index.digest << ", so it is not resumed; starting a new run\n";
+      found.reset();
+    } else if (found) {
       outcome.run_id = found->first;
       start.resume_state = found->second;
       const std::string started_with = store->reopen_run(outcome.run_id, code);
@@ -209,7 +217,7 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
         log << "WARNING: run #" << outcome.run_id << " was started with code " << started_with << " and resumes with "
             << code << "; its result will not be reused by later runs (code version 'unknown')\n";
       }
-    } else {
+    } else if (trained_on.empty()) {
       log << "nothing to resume for config " << hash << "; starting a new run\n";
     }
   }

@@ -222,6 +222,11 @@ std::optional<std::pair<int64_t, std::string>> ResultStore::find_resumable(const
   return std::make_pair(as_int(rows[0][0]), as_string(rows[0][1]));
 }
 
+std::string ResultStore::dataset_digest(int64_t run_id) {
+  const auto rows = db_.query("SELECT index_digest FROM datasets WHERE run_id = ?1", {run_id});
+  return rows.empty() ? std::string() : as_string(rows[0][0]);
+}
+
 int64_t ResultStore::begin_run(const RunRecord& r, const Provenance& p, const DatasetRecord& d) {
   int64_t id = 0;
   db_.transaction([&] {

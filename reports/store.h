@@ -68,6 +68,8 @@ class ResultStore {
   std::optional<int64_t> find_finished(const std::string& config_hash, const std::string& code_version);
   /// The newest interrupted or failed run with this config hash that has a resume state.
   std::optional<std::pair<int64_t, std::string>> find_resumable(const std::string& config_hash);
+  /// The index digest of the dataset a run was trained on ("" when the run has no dataset row).
+  std::string dataset_digest(int64_t run_id);
 
   /// Inserts the run (status 'running'), its provenance and dataset in one transaction.
   int64_t begin_run(const RunRecord& run, const Provenance& provenance, const DatasetRecord& dataset);

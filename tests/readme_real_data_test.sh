@@ -99,4 +99,25 @@ set -e
 [ "$before" = "$(store_bytes)" ] || fail "render and check must not write the store"
 reports/merge --out "$work/all.db" "$work/straight.db" "$work/dp.db" > "$work/merge.log" 2>&1 || { cat "$work/merge.log"; fail "merge"; }
 [ "$(q "$work/all.db" "SELECT COUNT(*) FROM runs")" -eq 7 ] || fail "merge: 6 + 1 runs"
+# 6. A run interrupted, its annotations edited, then --resume: not continued on other data.
+one=(--dataset affectnet --data_root "$data" --backbone bregnext --model single_task --epochs 1 --db "$work/edit.db")
+set +e
+experiments/runner "${one[@]}" --interrupt_after_steps 1 > "$work/edit-1.log" 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 130 ] || { cat "$work/edit-1.log"; fail "the interrupted run must exit 130 (got $rc)"; }
+"$python" - "$data/training.csv" <<'PY'
+import sys
+path = sys.argv[1]
+lines = open(path).read().split('\n')
+for i, line in enumerate(lines):
+    if '/train_0000.' in line:
+        fields = line.split(',')
+        fields[7] = '0.3333'  # Another valence for one kept row.
+        lines[i] = ','.join(fields)
+open(path, 'w').write('\n'.join(lines))
+PY
+experiments/runner "${one[@]}" --resume > "$work/edit-2.log" 2>&1 || { cat "$work/edit-2.log"; fail "the run after the edit"; }
+grep -q "so it is not resumed; starting a new run" "$work/edit-2.log" || { cat "$work/edit-2.log"; fail "an edited dataset must not be resumed"; }
+[ "$(q "$work/edit.db" "SELECT group_concat(status) FROM (SELECT status FROM runs ORDER BY id)")" = "interrupted,finished" ] || fail "a new run on the edited data"
 echo "readme real-data test passed"
