@@ -61,7 +61,7 @@ cv::Mat reference_face(const cv::Mat& bgr, const Sample& s) {
   // With --image_check off nothing has compared the box with the image yet.
   if (!(s.box_w <= kMaxFaceBoxScale * bgr.cols && s.box_h <= kMaxFaceBoxScale * bgr.rows)) {
     throw std::invalid_argument("the face box (" + std::to_string(s.box_w) + " x " + std::to_string(s.box_h) +
-                                ") is more than 4 times the " + std::to_string(bgr.cols) + "x" +
+                                ") is more than " + std::to_string(static_cast<int>(kMaxFaceBoxScale)) + " times the " + std::to_string(bgr.cols) + "x" +
                                 std::to_string(bgr.rows) + " image");
   }
   const int x = static_cast<int>(s.box_x), y = static_cast<int>(s.box_y);
