@@ -51,7 +51,7 @@ po::options_description describe(RunConfig& c) {
       ("precision", po::value(&c.precision)->default_value(c.precision), "fp32 | fp16 | bf16 (autocast)")
       ("channels_last", "channels-last memory format")
       ("threads", po::value(&c.threads), "intra-op (OpenMP) and OpenBLAS threads (default: all cores; in a data-parallel job, the cores / the ranks on this machine)")
-      ("workers", po::value(&c.workers), "data loader threads (default: 2)")
+      ("workers", po::value(&c.workers), "data loader threads (default: 2 on the CPU; on CUDA the cores but two, 2 to 16, divided among the ranks on this machine)")
       ("pretrained", po::value(&c.pretrained), "torchvision densenet121-*.pth (ImageNet) for the DenseNet backbone")
       ("glove", po::value(&c.glove), "GloVe text file for the label-node embeddings (default: documented fallback)")
       ("db", po::value(&c.db), "SQLite result store (default: results.db in the workspace)")
@@ -168,6 +168,11 @@ bool parse_run_config(int argc, const char* const* argv, RunConfig* config) {
   return true;
 }
 
+int default_workers(const std::string& device, unsigned cores) {
+  if (device.rfind("cuda", 0) != 0) return 2;
+  return static_cast<int>(std::clamp(cores > 2 ? cores - 2 : 0u, 2u, 16u));
+}
+
 RunConfig resolve(RunConfig c) {
   check_name("dataset", c.dataset, datasets::dataset_names());
   check_name("backbone", c.backbone, models::backbone_names());
@@ -200,7 +205,7 @@ RunConfig resolve(RunConfig c) {
   set_default(c.input_size, paper ? ((densenet && affectnet) ? 227 : 112) : densenet ? 32 : 16);
   set_default(c.augment, paper ? 1 : 0);
   set_default(c.threads, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-  set_default(c.workers, 2);
+  set_default(c.workers, default_workers(c.device, std::thread::hardware_concurrency()));
   if (c.class_weights == "auto") c.class_weights = affectnet ? "on" : "off";
   if (c.preprocess == "auto") c.preprocess = paper ? "reference" : "fast";
   check_flag_ranges(c, [](const std::string&) { return true; });

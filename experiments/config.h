@@ -93,6 +93,10 @@ std::string to_json(const RunConfig& config);
 /// db, run_name, resume, force, workers, cache or checkpoint paths).
 std::string config_hash(const RunConfig& config);
 
+/// The loader's default worker count: 2 on the CPU, where training needs the cores; on a GPU,
+/// where the cores only decode and augment, all of them but two (at least 2, at most 16).
+int default_workers(const std::string& device, unsigned cores);
+
 std::vector<std::string> schedule_names();
 std::vector<std::string> precision_names();
 

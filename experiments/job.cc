@@ -22,6 +22,10 @@ int run_as_rank(const std::string& program, const distributed::LaunchEnv& env, R
   if (config.threads < 0) {
     config.threads = default_rank_threads(static_cast<int>(std::thread::hardware_concurrency()), env.local_world_size);
   }
+  if (config.workers < 0 && config.device.rfind("cuda", 0) == 0) {
+    config.workers = std::max(2, default_workers(config.device, std::thread::hardware_concurrency()) /
+                                     std::max(1, env.local_world_size));
+  }
   // torchrun's convention: one GPU per local rank.
   if (config.device == "cuda") config.device = "cuda:" + std::to_string(env.local_rank);
   config.dist_backend = distributed::resolve_backend(config.dist_backend, config.device);

@@ -25,10 +25,14 @@ namespace po = boost::program_options;
 
 namespace {
 
-// Collects every iteration run while printing as the console reporter does.
+// Stores each benchmark's repetitions as soon as it finishes (a run cut off at a time limit
+// keeps what it measured) while printing as the console reporter does.
 class Recorder : public benchmark::ConsoleReporter {
  public:
+  Recorder(fer::reports::ResultStore& store, int64_t session) : store_(store), session_(session) {}
+
   void ReportRuns(const std::vector<Run>& runs) override {
+    std::vector<fer::reports::BenchResult> results;
     for (const auto& run : runs) {
       if (run.run_type != Run::RT_Iteration) continue;
       fer::reports::BenchResult r;
@@ -43,10 +47,14 @@ class Recorder : public benchmark::ConsoleReporter {
       results.push_back(r);
     }
     ConsoleReporter::ReportRuns(runs);
+    store_.add_bench_results(session_, results);
+    recorded += results.size();
   }
-  std::vector<fer::reports::BenchResult> results;
+  size_t recorded = 0;
 
  private:
+  fer::reports::ResultStore& store_;
+  int64_t session_;
   // BM_Forward/<backbone>_<kind>/... at the benchmark's input size (227 DenseNet, 112 BReG-NeXt).
   static double model_flops(const std::string& name) {
     static const std::regex kModel(R"(^BM_(Forward|TrainStep)/(densenet|bregnext)_(\w+?)/bs:)");
@@ -137,15 +145,17 @@ int main(int argc, char** argv) {
     for (auto& a : args) cargs.push_back(a.data());
     int cargc = static_cast<int>(cargs.size());
     benchmark::Initialize(&cargc, cargs.data());
-    Recorder recorder;
-    benchmark::RunSpecifiedBenchmarks(&recorder);
     fer::reports::ResultStore store(db);
     fer::reports::BenchSession session{label, fer::experiments::code_version(), device.str(), filter, peak};
-    const int64_t id = store.record_benchmarks(
-        session, fer::experiments::collect_provenance(threads, blas_threads, 0, device.str()), recorder.results);
-    std::cout << "recorded " << recorder.results.size() << " measurement(s) as benchmark session #" << id << " ('"
+    const int64_t id = store.begin_bench_session(
+        session, fer::experiments::collect_provenance(threads, blas_threads, 0, device.str()));
+    std::cout << "recording into benchmark session #" << id << " ('" << label << "') in " << db
+              << ", each benchmark as it finishes" << std::endl;
+    Recorder recorder(store, id);
+    benchmark::RunSpecifiedBenchmarks(&recorder);
+    std::cout << "recorded " << recorder.recorded << " measurement(s) as benchmark session #" << id << " ('"
               << label << "') in " << db << "\n";
-    return recorder.results.empty() ? 1 : 0;
+    return recorder.recorded == 0 ? 1 : 0;
   } catch (const fer::Error& e) {
     std::cerr << "throughput: error: " << e.what() << "\n";
     return 2;

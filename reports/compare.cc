@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/hash.h"
+#include "reports/bench_name.h"
 
 namespace fer::reports {
 namespace {
@@ -18,21 +19,16 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-// Benchmark names: BM_<What>/<model>/bs:<n>/<device>/<precision>/<memory format> (models) or
-// free-form (pipeline). Ignored components become '*'.
+// Model benchmarks key on their case (reports/bench_name.h: Google Benchmark's "/manual_time"
+// and the like dropped), with ignored components as '*'; other benchmarks on their whole name.
 std::string match_key(const std::string& name, const std::vector<std::string>& ignore) {
-  std::vector<std::string> parts;
-  std::stringstream ss(name);
-  for (std::string p; std::getline(ss, p, '/');) parts.push_back(p);
-  if (parts.size() == 6) {
-    const char* fields[] = {"", "", "", "device", "precision", "memory_format"};
-    for (size_t i = 3; i < 6; ++i) {
-      if (std::find(ignore.begin(), ignore.end(), fields[i]) != ignore.end()) parts[i] = "*";
-    }
-  }
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
-  return out;
+  auto b = parse_bench_name(name);
+  if (!b) return name;
+  auto ignored = [&](const char* field) { return std::find(ignore.begin(), ignore.end(), field) != ignore.end(); };
+  if (ignored("device")) b->device = "*";
+  if (ignored("precision")) b->precision = "*";
+  if (ignored("memory_format")) b->memory_format = "*";
+  return b->key();
 }
 
 std::map<std::string, std::vector<double>> samples(Database& db, int64_t session, const std::vector<std::string>& ignore) {

@@ -309,25 +309,47 @@ void ResultStore::mark_run(int64_t run_id, const std::string& status, const std:
   });
 }
 
+namespace {
+
+int64_t insert_bench_session(Database& db, const BenchSession& s, const Provenance& p) {
+  db.query("INSERT INTO bench_sessions (label, started_at, code_version, device, filter, peak_gflops) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+           {s.label, now_utc(), s.code_version, s.device, s.filter, s.peak_gflops});
+  const int64_t id = db.last_insert_id();
+  for (const auto& [key, value] : p) {
+    db.query("INSERT INTO bench_provenance (session_id, key, value) VALUES (?1, ?2, ?3)", {id, key, value});
+  }
+  return id;
+}
+
+void insert_bench_results(Database& db, int64_t id, const std::vector<BenchResult>& results) {
+  for (const auto& r : results) {
+    db.query("INSERT INTO bench_results VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             {id, r.name, r.repetition, r.images_per_s, r.real_time_ms, r.iterations, r.flops_per_image,
+              r.error.empty() ? Value(nullptr) : Value(r.error)});
+  }
+}
+
+}  // namespace
+
+int64_t ResultStore::begin_bench_session(const BenchSession& s, const Provenance& p) {
+  int64_t id = 0;
+  db_.transaction([&] { id = insert_bench_session(db_, s, p); });
+  return id;
+}
+
+void ResultStore::add_bench_results(int64_t session_id, const std::vector<BenchResult>& results) {
+  db_.transaction([&] { insert_bench_results(db_, session_id, results); });
+}
+
 int64_t ResultStore::record_benchmarks(const BenchSession& s, const Provenance& p,
                                        const std::vector<BenchResult>& results) {
   int64_t id = 0;
   db_.transaction([&] {
-    db_.query("INSERT INTO bench_sessions (label, started_at, code_version, device, filter, peak_gflops) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-              {s.label, now_utc(), s.code_version, s.device, s.filter, s.peak_gflops});
-    id = db_.last_insert_id();
-    for (const auto& [key, value] : p) {
-      db_.query("INSERT INTO bench_provenance (session_id, key, value) VALUES (?1, ?2, ?3)", {id, key, value});
-    }
-    for (const auto& r : results) {
-      db_.query("INSERT INTO bench_results VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                {id, r.name, r.repetition, r.images_per_s, r.real_time_ms, r.iterations, r.flops_per_image,
-                 r.error.empty() ? Value(nullptr) : Value(r.error)});
-    }
+    id = insert_bench_session(db_, s, p);
+    insert_bench_results(db_, id, results);
   });
   return id;
 }
-
 
 }  // namespace fer::reports

@@ -85,6 +85,11 @@ class ResultStore {
   /// status: 'interrupted' or 'failed'; message is stored with it.
   void mark_run(int64_t run_id, const std::string& status, const std::string& message);
 
+  /// A benchmark session with its provenance (no results yet); returns its id. With
+  /// add_bench_results after each benchmark, a run cut off keeps every benchmark that finished.
+  int64_t begin_bench_session(const BenchSession& session, const Provenance& provenance);
+  /// Appends one benchmark's repetitions to a session, in one transaction.
+  void add_bench_results(int64_t session_id, const std::vector<BenchResult>& results);
   /// A benchmark session with its provenance and results, in one transaction.
   int64_t record_benchmarks(const BenchSession& session, const Provenance& provenance,
                             const std::vector<BenchResult>& results);

@@ -11,7 +11,9 @@
 
 #include <torch/csrc/distributed/c10d/HashStore.hpp>
 #include <torch/csrc/jit/serialization/pickle.h>
+#include <torch/nn/modules/batchnorm.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -50,12 +52,34 @@ bool have_gpu() { return fer::compat::cuda_device_count() > 0; }
     return;                                                                              \
   }
 
+// A seeded model whose batch-norm statistics are those of `x` (one training-mode pass with
+// momentum 1, on the CPU): at random initialisation the running statistics (0 and 1) let the
+// activations grow through DenseNet's 120 layers past fp16's range, which no working GPU path
+// can match. Calibrated, the outputs are of order one in every precision.
+fm::EmotionModel calibrated_model(fm::ModelSpec spec, const at::Tensor& x_cpu, const at::Tensor& nodes_cpu) {
+  at::manual_seed(0);
+  auto model = fm::make_model(spec);
+  std::vector<std::pair<torch::nn::BatchNorm2dImpl*, double>> momenta;
+  for (const auto& m : model->modules()) {
+    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
+      momenta.emplace_back(bn, bn->options.momentum().value_or(0.1));
+      bn->options.momentum(1.0);
+    }
+  }
+  model->train();
+  {
+    at::NoGradGuard no_grad;
+    model->forward(x_cpu, nodes_cpu);
+  }
+  for (auto& [bn, momentum] : momenta) bn->options.momentum(momentum);
+  model->eval();
+  return model;
+}
+
 // Forward outputs of one model on the given device / precision / memory format.
 fm::ModelOutput forward(fm::ModelSpec spec, const c10::Device& device, const std::string& precision,
                         bool channels_last, const at::Tensor& x_cpu, const at::Tensor& nodes_cpu) {
-  at::manual_seed(0);
-  auto model = fm::make_model(spec);
-  model->eval();
+  auto model = calibrated_model(spec, x_cpu, nodes_cpu);
   model->to(device);
   at::Tensor x = x_cpu.to(device);
   if (channels_last) {
@@ -74,6 +98,12 @@ fm::ModelOutput forward(fm::ModelSpec spec, const c10::Device& device, const std
 }
 
 double max_abs_diff(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
+
+// |a - b| <= rtol * max(1, max |expected|), both finite: a tolerance on the outputs' own scale.
+bool close_on_scale(const at::Tensor& actual, const at::Tensor& expected, double rtol) {
+  if (!at::isfinite(actual).all().item<bool>() || !at::isfinite(expected).all().item<bool>()) return false;
+  return max_abs_diff(actual, expected) <= rtol * std::max(1.0, expected.abs().max().item<double>());
+}
 
 }  // namespace
 
@@ -102,15 +132,15 @@ TEST_CASE("the six models compute on CUDA what they compute on the CPU", "[gpu]"
   const at::Tensor nodes = at::randn({9, 300});
   const auto cpu = forward({kind, backbone}, c10::kCPU, "fp32", false, x, nodes);
   const auto gpu = forward({kind, backbone}, c10::Device("cuda"), "fp32", false, x, nodes);
-  CHECK(max_abs_diff(cpu.expression, gpu.expression) < 1e-3);
-  if (cpu.valence_arousal.defined()) CHECK(max_abs_diff(cpu.valence_arousal, gpu.valence_arousal) < 1e-3);
+  CHECK(close_on_scale(gpu.expression, cpu.expression, 1e-3));
+  if (cpu.valence_arousal.defined()) CHECK(close_on_scale(gpu.valence_arousal, cpu.valence_arousal, 1e-3));
   // Channels-last is the same function; bf16 and fp16 autocast stay close to fp32.
   const auto cl = forward({kind, backbone}, c10::Device("cuda"), "fp32", true, x, nodes);
-  CHECK(max_abs_diff(cl.expression, gpu.expression) < 1e-3);
+  CHECK(close_on_scale(cl.expression, gpu.expression, 1e-3));
   for (const char* precision : {"bf16", "fp16"}) {
     const auto low = forward({kind, backbone}, c10::Device("cuda"), precision, true, x, nodes);
     INFO(precision);
-    CHECK(max_abs_diff(low.expression, gpu.expression) < 0.15 * (1.0 + gpu.expression.abs().max().item<double>()));
+    CHECK(close_on_scale(low.expression, gpu.expression, 0.15));
   }
   at::globalContext().setAllowTF32CuDNN(true);
 }

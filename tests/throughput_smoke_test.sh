@@ -42,4 +42,29 @@ set -e
 [ "$rc_threads" -eq 2 ] && grep -q -- "--threads must be in" "$work/bad.log" || { echo "FAIL: --threads -1"; cat "$work/bad.log"; exit 1; }
 [ ! -e "$work/never.db" ] || { echo "FAIL: a bad flag created a database"; exit 1; }
 [ "$rc_threshold" -eq 2 ] && grep -q -- "--threshold must be in" "$work/bad2.log" || { echo "FAIL: --threshold nan"; cat "$work/bad2.log"; exit 1; }
+
+# Each benchmark is stored as it finishes: throughput killed (SIGKILL) while its second benchmark
+# runs keeps the first one's repetitions, and the GPU tables render them (the model benchmarks'
+# names end in Google Benchmark's "/manual_time").
+partial="$work/partial.db"
+experiments/throughput --threads 1 --db "$partial" --label partial --benchmark_repetitions=3 --benchmark_min_time=0.01 \
+  '--benchmark_filter=BM_TrainStep/densenet_emotion_gcn/bs:2/cpu/fp32/(contiguous|channels_last)' > "$work/partial.log" 2>&1 &
+pid=$!
+stored=0
+for _ in $(seq 1200); do
+  stored=$(sqlite3 "$partial" "SELECT COUNT(*) FROM bench_results" 2>/dev/null || echo 0)
+  [ "$stored" -gt 0 ] || ! kill -0 "$pid" 2>/dev/null && break
+  sleep 0.05
+done
+kill -0 "$pid" 2>/dev/null || { cat "$work/partial.log"; echo "FAIL: throughput ended before it stored any benchmark ($stored rows)"; exit 1; }
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+[ "$(sqlite3 "$partial" "SELECT COUNT(*) || '/' || COUNT(DISTINCT name) FROM bench_results")" = "3/1" ] ||
+  { sqlite3 "$partial" "SELECT * FROM bench_results"; echo "FAIL: expected the first benchmark's 3 repetitions"; exit 1; }
+first=$(sqlite3 "$partial" "SELECT DISTINCT name FROM bench_results")
+case "$first" in */manual_time) ;; *) echo "FAIL: '$first' does not end in /manual_time"; exit 1 ;; esac
+reports/gpu_tables --db "$partial" --out "$work/gpu_tables.md" > /dev/null
+format=$(echo "$first" | cut -d/ -f6)
+grep -q "^| densenet_emotion_gcn | 2 | fp32 | $format | [0-9]* | - | - |$" "$work/gpu_tables.md" ||
+  { cat "$work/gpu_tables.md"; echo "FAIL: the stored benchmark is not in the GPU tables"; exit 1; }
 echo "throughput smoke test passed ($rows repetitions recorded)"

@@ -16,6 +16,7 @@
 #include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAFunctions.h>
 #include <cuda_runtime_api.h>
+#include <dlfcn.h>
 #endif
 
 namespace fer::compat {
@@ -27,6 +28,21 @@ std::string cuda_version_string(long v) {
   if (v <= 0) return "none";
   return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
 }
+
+#if FER_LIBTORCH_HAS_CUDA
+// The cuDNN the process loaded, which a wheel or LD_LIBRARY_PATH may make another than the one
+// LibTorch was compiled against. LibTorch 2.10 asks it through its hooks; before that, cuDNN's
+// own cudnnGetVersion() is looked up in the loaded libraries, the compile-time number last.
+long loaded_cudnn_version() {
+#if FER_TORCH_AT_LEAST(2, 10)
+  return at::detail::getCUDAHooks().versionRuntimeCuDNN();
+#else
+  using GetVersion = size_t (*)();
+  if (auto fn = reinterpret_cast<GetVersion>(dlsym(RTLD_DEFAULT, "cudnnGetVersion"))) return static_cast<long>(fn());
+  return at::detail::getCUDAHooks().versionCuDNN();
+#endif
+}
+#endif
 
 std::string cudnn_version_string(long v) {
   if (v <= 0) return "none";
@@ -148,7 +164,7 @@ CudaInfo cuda_info(int index) {
     char gib[32];
     std::snprintf(gib, sizeof(gib), "%.1f", static_cast<double>(prop->totalGlobalMem) / (1024.0 * 1024.0 * 1024.0));
     info.memory_gib = gib;
-    info.cudnn_version = cudnn_version_string(at::detail::getCUDAHooks().versionCuDNN());
+    info.cudnn_version = cudnn_version_string(loaded_cudnn_version());
   } catch (const c10::Error&) {
     // A device that cannot be queried leaves its fields "none"; provenance must never fail a run.
   }
