@@ -27,6 +27,13 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+// Images/s: whole numbers, one decimal below 100 (the CPU rehearsal's rates are single digits).
+std::string rate(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", v < 100 ? 1 : 0, v);
+  return buf;
+}
+
 std::string fixed(double v, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
@@ -38,22 +45,27 @@ struct Measured {
   std::map<CaseKey, double> flops;  // Per image.
 };
 
-std::map<std::string, Measured> read_session(Database& db, int64_t session, std::vector<std::string>& errors) {
+// Model benchmarks of `session`, or (session 0) of the newest session that measured each kind
+// (the GPU check stores its training-step and forward benchmarks as two sessions).
+std::map<std::string, Measured> read_measured(Database& db, int64_t session, std::vector<std::string>& errors) {
   std::map<std::string, Measured> by_what;
-  for (const auto& row : db.query("SELECT name, images_per_s, flops_per_image, error FROM bench_results "
-                                  "WHERE session_id = ?1 ORDER BY name, repetition", {session})) {
-    const std::string name = as_string(row[0]);
-    const auto b = parse_bench_name(name);
+  std::map<std::string, int64_t> session_of;
+  for (const auto& row : db.query("SELECT session_id, name, images_per_s, flops_per_image, error FROM bench_results "
+                                  "WHERE ?1 = 0 OR session_id = ?1 ORDER BY session_id DESC, name, repetition",
+                                  {session})) {
+    const auto b = parse_bench_name(as_string(row[1]));
     if (!b) continue;  // The pipeline's benchmarks have tables of their own.
-    if (!as_string(row[3]).empty()) {
-      errors.push_back(b->key() + ": " + as_string(row[3]));
+    const auto id = static_cast<int64_t>(as_double(row[0]));
+    if (session_of.emplace(b->what, id).first->second != id) continue;
+    if (!as_string(row[4]).empty()) {
+      const std::string e = b->key() + ": " + as_string(row[4]);
+      if (std::find(errors.begin(), errors.end(), e) == errors.end()) errors.push_back(e);
       continue;
     }
     const CaseKey key{b->model, b->batch, b->precision, b->memory_format};
-    by_what[b->what].rates[key].push_back(as_double(row[1]));
-    by_what[b->what].flops[key] = as_double(row[2]);
+    by_what[b->what].rates[key].push_back(as_double(row[2]));
+    by_what[b->what].flops[key] = as_double(row[3]);
   }
-  errors.erase(std::unique(errors.begin(), errors.end()), errors.end());
   return by_what;
 }
 
@@ -80,8 +92,8 @@ void training_tables(std::ostringstream& md, const Measured& ours, const std::ma
     const auto& [model, batch, precision, format] = key;
     const double c = median(rates);
     const auto e = eager.find(key);
-    md << "| " << model << " | " << batch << " | " << precision << " | " << format << " | " << fixed(c, 0) << " | "
-       << (e == eager.end() ? "-" : fixed(e->second, 0)) << " | "
+    md << "| " << model << " | " << batch << " | " << precision << " | " << format << " | " << rate(c) << " | "
+       << (e == eager.end() ? "-" : rate(e->second)) << " | "
        << (e == eager.end() || e->second <= 0 ? "-" : fixed(c / e->second, 2)) << " |\n";
   }
   md << "\n## The fastest C++ configuration against the reference recipe (eager fp32, contiguous, batch 35)\n\n"
@@ -97,7 +109,7 @@ void training_tables(std::ostringstream& md, const Measured& ours, const std::ma
     const auto& [key, c] = b;
     const auto e = eager.find(CaseKey{model, 35, "fp32", "contiguous"});
     md << "| " << model << " | bs " << std::get<1>(key) << ", " << std::get<2>(key) << ", " << std::get<3>(key)
-       << " | " << fixed(c, 0) << " | " << (e == eager.end() ? "-" : fixed(e->second, 0)) << " | "
+       << " | " << rate(c) << " | " << (e == eager.end() ? "-" : rate(e->second)) << " | "
        << (e == eager.end() || e->second <= 0 ? "-" : fixed(c / e->second, 2)) << " |\n";
   }
   md << "\n";
@@ -110,7 +122,7 @@ void forward_table(std::ostringstream& md, const Measured& forward) {
   for (const auto& [key, rates] : forward.rates) {
     const auto& [model, batch, precision, format] = key;
     const double c = median(rates), flops = forward.flops.at(key);
-    md << "| " << model << " | " << batch << " | " << precision << " | " << format << " | " << fixed(c, 0) << " | "
+    md << "| " << model << " | " << batch << " | " << precision << " | " << format << " | " << rate(c) << " | "
        << (flops > 0 ? fixed(c * flops / 1e12, 1) : "-") << " |\n";
   }
   md << "\n";
@@ -149,20 +161,21 @@ std::vector<EagerRow> read_eager_csv(const std::string& path) {
 std::string render_gpu_tables(Database& db, int64_t session, const std::vector<EagerRow>& eager_rows) {
   std::ostringstream md;
   md << "# GPU throughput\n\n";
-  if (session == 0) {
+  int64_t newest = session;
+  if (newest == 0) {
     const auto r = db.query("SELECT MAX(id) FROM bench_sessions");
-    session = r.empty() || as_string(r[0][0]).empty() ? 0 : static_cast<int64_t>(as_double(r[0][0]));
+    newest = r.empty() || as_string(r[0][0]).empty() ? 0 : static_cast<int64_t>(as_double(r[0][0]));
   }
-  const auto s = db.query("SELECT label, device, started_at, peak_gflops FROM bench_sessions WHERE id = ?1", {session});
+  const auto s = db.query("SELECT label, device, started_at, peak_gflops FROM bench_sessions WHERE id = ?1", {newest});
   if (s.empty()) {
     md << "No benchmark session was recorded (the throughput step did not run or was cut off first).\n";
     return md.str();
   }
-  md << "Session #" << session << " '" << as_string(s[0][0]) << "' on " << as_string(s[0][1]) << ", started "
-     << as_string(s[0][2]) << ". " << provenance_line(db, session) << ". Measured fp32 matrix-product peak: "
+  md << "Session #" << newest << " '" << as_string(s[0][0]) << "' on " << as_string(s[0][1]) << ", started "
+     << as_string(s[0][2]) << ". " << provenance_line(db, newest) << ". Measured fp32 matrix-product peak: "
      << fixed(as_double(s[0][3]) / 1000.0, 1) << " TFLOP/s. Medians over repetitions; '-': not measured.\n\n";
   std::vector<std::string> errors;
-  const auto measured = read_session(db, session, errors);
+  const auto measured = read_measured(db, session, errors);
   std::map<CaseKey, double> eager;
   for (const auto& r : eager_rows) eager[{r.model, r.batch, r.precision, r.memory_format}] = r.images_per_s;
   const auto train = measured.find("TrainStep");

@@ -26,7 +26,8 @@ struct EagerRow {
 /// or a rate that is not a finite number >= 0.
 std::vector<EagerRow> read_eager_csv(const std::string& path);
 
-/// The Markdown tables of `session` (0: the newest benchmark session; none: a note saying so).
+/// The Markdown tables of `session`; 0: of the newest session that measured each kind of
+/// benchmark (training step, forward), with the newest session's provenance. No session: a note.
 std::string render_gpu_tables(Database& db, int64_t session, const std::vector<EagerRow>& eager);
 
 }  // namespace fer::reports

@@ -114,6 +114,14 @@ TEST_CASE("the GPU tables put C++ beside eager, case by case", "[gpu_check]") {
   CHECK(md.find("| densenet_emotion_gcn | 128 | bf16 | channels_last | 20000 | 100.0 |") != std::string::npos);
   CHECK(md.find("- BM_TrainStep/densenet_emotion_gcn/bs:35/cuda/fp16/contiguous: cut off") != std::string::npos);
   CHECK(md.find("BM_Decode") == std::string::npos);
+  // A later session with inference only: the training tables still come from the first.
+  store.record_benchmarks({"cuda-forward", "v", "cuda", "", 500000}, {},
+                          {result("BM_Forward/bregnext_single_task/bs:128/cuda/fp32/contiguous/manual_time", 0, 30000, 1e10)});
+  const std::string both = rp::render_gpu_tables(store.db(), 0, eager);
+  CHECK(both.find("| densenet_emotion_gcn | 35 | fp32 | contiguous | 1000 | 500 | 2.00 |") != std::string::npos);
+  CHECK(both.find("| bregnext_single_task | 128 | fp32 | contiguous | 30000 | 300.0 |") != std::string::npos);
+  CHECK(both.find("| densenet_emotion_gcn | 128 | bf16 | channels_last | 20000 |") == std::string::npos);
+  CHECK(rp::render_gpu_tables(store.db(), 1, eager).find("bregnext_single_task") == std::string::npos);
   rp::ResultStore empty((dir / "empty.db").string());
   CHECK(rp::render_gpu_tables(empty.db(), 0, {}).find("No benchmark session") != std::string::npos);
 }

@@ -8,7 +8,7 @@
 #
 # OUT_DIR/bin/<tool>   launchers: runner, suite, ablation_affectnet, ablation_affwild2, throughput,
 #                      build_info, validate_dataset, evaluate, predict, render, check,
-#                      compare_throughput, gpu_test
+#                      compare_throughput, gpu_tables, gpu_test
 # OUT_DIR/libexec/     the binaries        OUT_DIR/lib/    their libraries (OpenCV core/imgproc,
 # OUT_DIR/share/       data and scripts                    Boost, SQLite, TurboJPEG, libpng, ...)
 #
@@ -28,7 +28,7 @@ case "$out" in /*) ;; *) out="${BUILD_WORKING_DIRECTORY:-$PWD}/$out" ;; esac
 runfiles="${RUNFILES_DIR:-$0.runfiles}/emogcn_bench"
 [ -d "$runfiles" ] || die "runfiles not found at $runfiles (run through bazel run)"
 tools=(experiments/build_info experiments/runner experiments/suite experiments/throughput
-       experiments/validate_dataset experiments/evaluate experiments/predict reports/render reports/check reports/compare_throughput tests/gpu_test)
+       experiments/validate_dataset experiments/evaluate experiments/predict reports/render reports/check reports/compare_throughput reports/gpu_tables tests/gpu_test)
 
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/libexec" "$out/lib" "$out/share"
@@ -78,6 +78,7 @@ done
 
 install -m 644 "$runfiles/reports/paper_values.csv" "$out/share/paper_values.csv"
 install -m 755 "$runfiles/tools/gpu_check_bundle.sh" "$out/share/gpu_check_bundle.sh"
+install -m 644 "$runfiles/tools/gpu_check_steps.sh" "$out/share/gpu_check_steps.sh"
 install -m 644 "$runfiles/tools/gpu_python_eager.py" "$out/share/gpu_python_eager.py"
 install -m 644 "$runfiles/tools/reference/reference_models.py" "$out/share/reference_models.py"
 printf '%s\n' "$torch_version" > "$out/share/libtorch_version"

@@ -1,102 +1,123 @@
 #!/usr/bin/env bash
-# The GPU check, run from a bundle (bazel run //tools:bundle) on a machine with an NVIDIA GPU
-# and a CUDA LibTorch of the bundle's version (here: the node's Python torch). No Bazel needed.
+# The GPU check in one call, from a bundle (bazel run //tools:bundle) on a machine with an NVIDIA
+# GPU and a CUDA LibTorch of the bundle's version (the node's Python torch). No Bazel needed.
+# docs/gpu.md has the exact command for the lent GPU machine.
 #
-#   BUNDLE/share/gpu_check_bundle.sh OUT_DIR [quick]
+#   BUNDLE/share/gpu_check_bundle.sh OUT [--quick] [--budget SECONDS] [--grid core|full]
+#                                        [--scratch DIR] [--timeout STEP=SECONDS]...
 #
-# 1. the CUDA tests (BUNDLE/bin/gpu_test);
-# 2. the six synthetic AffectNet configurations trained on CUDA, fp32, then bf16 + channels-last
-#    (OUT_DIR/train_fp32.db, OUT_DIR/train_bf16_cl.db);
-# 3. the CUDA throughput suite (Forward and TrainStep of the six models; batch 35 and 128; fp32,
-#    bf16, fp16; contiguous and channels-last) recorded into OUT_DIR/gpu.db;
-# 4. the same six networks' training step in the node's eager Python PyTorch, same batches,
-#    precisions and memory formats, for a side-by-side ratio (OUT_DIR/eager.csv);
-# 5. the tables: OUT_DIR/report_fp32.md and report_bf16_cl.md (training, from train_*.db) and
-#    OUT_DIR/gpu_tables.md (throughput, C++ against eager Python, from gpu.db and eager.csv).
-# "quick" shrinks every step (CPU rehearsal: EMOGCN_GPU_CHECK_DEVICE=cpu). Each step's log is in
-# OUT_DIR; a failing step is reported and the next one still runs; the exit code is non-zero if
-# any failed.
+# Steps, most valuable first, each under its own time limit and all under --budget (default
+# 480 s); a step that would start with less than its minimum left is skipped, with the reason:
+#   build_info, versions     the binaries' LibTorch/CUDA/cuDNN, nvidia-smi, the node's torch
+#   gpu_test                 the CUDA tests
+#   throughput_train         BM_TrainStep (the runner's step) of the six models, batches 35 and 128,
+#                            fp32 contiguous and bf16 channels-last (--grid full: every precision
+#                            and format); each benchmark stored as it finishes
+#   eager                    the same cases in eager PyTorch (tools/gpu_python_eager.py)
+#   throughput_forward       BM_Forward, batch 128, the same two configurations
+#   train_fp32, train_bf16_cl   the six synthetic AffectNet configurations, fp32, then bf16 +
+#                            channels-last, each into its own store and checkpoint folder
+#   render_fp32, render_bf16_cl the two training reports
+# OUT holds only what the GPU machine's return rules let come back (at most 8 files, none
+# deeper than OUT/a/b, names of letters, digits, '.', '_', '-'), rewritten as each step ends so a
+# call cut off at its limit still returns what ran: summary.txt, gpu_tables.md, report_fp32.md,
+# report_bf16_cl.md and results.tar.gz (the stores, logs and CSVs). The data cache, checkpoints
+# and logs live in the scratch folder (default: a new one under ${TMPDIR:-/tmp}).
+# --quick shrinks every step for the CPU rehearsal (EMOGCN_GPU_CHECK_DEVICE=cpu). Exit code: 0
+# when every step passed, 1 otherwise.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd -P)
-out=${1:?usage: gpu_check_bundle.sh OUT_DIR [quick]}
-mode=${2:-full}
+usage="usage: gpu_check_bundle.sh OUT [--quick] [--budget SECONDS] [--grid core|full] [--scratch DIR] [--timeout STEP=SECONDS]..."
+out=${1:?$usage}
+shift
+quick=0 budget=480 grid=core scratch=""
+declare -A limit=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    quick | --quick) quick=1 ;;
+    --budget) budget=${2:?$usage}; shift ;;
+    --grid) grid=${2:?$usage}; shift ;;
+    --scratch) scratch=${2:?$usage}; shift ;;
+    --timeout) limit[${2%%=*}]=${2#*=}; shift ;;
+    *) echo "gpu_check_bundle.sh: unknown argument '$1'"; echo "$usage"; exit 2 ;;
+  esac
+  shift
+done
+case "$budget" in '' | *[!0-9]*) echo "gpu_check_bundle.sh: --budget must be whole seconds, got '$budget'"; exit 2 ;; esac
+case "$grid" in core | full) ;; *) echo "gpu_check_bundle.sh: --grid must be core or full, got '$grid'"; exit 2 ;; esac
+for step in "${!limit[@]}"; do
+  case "${limit[$step]}" in '' | *[!0-9]*) echo "gpu_check_bundle.sh: --timeout $step=${limit[$step]}: whole seconds"; exit 2 ;; esac
+done
 device=${EMOGCN_GPU_CHECK_DEVICE:-cuda}
 python=${EMOGCN_PYTHON:-python3}
-mkdir -p "$out"
-db="$out/gpu.db"
-export EMOGCN_CACHE="$out/cache"
+mkdir -p "$out" || exit 2
+out=$(cd "$out" && pwd -P)
+[ -n "$scratch" ] || scratch=$(mktemp -d "${TMPDIR:-/tmp}/emogcn-gpu-check.XXXXXX")
+mkdir -p "$scratch/logs" || exit 2
+scratch=$(cd "$scratch" && pwd -P)
+case "$scratch/" in "$out"/*) echo "gpu_check_bundle.sh: the scratch folder must lie outside OUT"; exit 2 ;; esac
+export EMOGCN_CACHE="$scratch/cache"
+reserve=15  # Seconds kept for the last tables and archive.
+start=$SECONDS
 failed=0
-step() {  # name command...
-  local name=$1
-  shift
-  local t0=$SECONDS
-  echo "== $name" | tee -a "$out/summary.txt"
-  if "$@" > "$out/$name.log" 2>&1; then
-    echo "   ok ($((SECONDS - t0)) s)" | tee -a "$out/summary.txt"
-  else
-    echo "   FAILED ($((SECONDS - t0)) s), last lines:" | tee -a "$out/summary.txt"
-    tail -15 "$out/$name.log" | sed 's/^/   | /' | tee -a "$out/summary.txt"
-    failed=1
-  fi
-}
+steps=()  # "name|status|seconds|detail", in order.
 
-if [ "$mode" = quick ]; then
-  epochs=(--epochs 1 --synth_train_per_class 4 --synth_val_per_class 2)
+. "$here/share/gpu_check_steps.sh"
+
+if [ "$quick" = 1 ]; then
+  epochs=(--epochs 1 --synth_train_per_class 2 --synth_val_per_class 1)
   bench=(--benchmark_min_time=0.01 --benchmark_repetitions=1)
-  # bs 8: the CPU suite registers batches 1 and 8, the CUDA one 35 and 128.
-  filter="BM_TrainStep/densenet_emotion_gcn/bs:(8|35)/$device/(fp32|bf16)/contiguous"
-  eager=(--models densenet_emotion_gcn --batches 8,35 --precisions fp32 --formats contiguous --warmup 1 --iterations 1 --repetitions 1)
+  # The CPU suite registers batches 2 and 8 for training, 1 and 8 for inference.
+  train_filter="BM_TrainStep/bregnext_emotion_gcn/bs:2/$device/(fp32/contiguous|bf16/channels_last)"
+  forward_filter="BM_Forward/bregnext_emotion_gcn/bs:1/$device/fp32/contiguous"
+  eager=(--models bregnext_emotion_gcn --batches 2 --pairs fp32:contiguous,bf16:channels_last --warmup 1 --iterations 1 --repetitions 1)
+  defaults=(build_info=30 versions=60 gpu_test=120 throughput_train=120 eager=120 throughput_forward=60
+            train_fp32=240 render_fp32=30 train_bf16_cl=240 render_bf16_cl=30)
 else
+  bench=(--benchmark_min_time=0.2 --benchmark_repetitions=3)
   epochs=()
-  bench=(--benchmark_min_time=0.3 --benchmark_repetitions=3)
-  filter="BM_(Forward|TrainStep)/.*/bs:(35|128)/$device/"
-  eager=(--batches 35,128 --precisions fp32,bf16,fp16 --formats contiguous,channels_last)
+  if [ "$grid" = full ]; then
+    train_filter="BM_TrainStep/.*/bs:(35|128)/$device/"
+    forward_filter="BM_Forward/.*/bs:(35|128)/$device/"
+    eager=(--batches 35,128 --precisions fp32,bf16,fp16 --formats contiguous,channels_last --warmup 2 --iterations 5)
+  else
+    train_filter="BM_TrainStep/.*/bs:(35|128)/$device/(fp32/contiguous|bf16/channels_last)"
+    forward_filter="BM_Forward/.*/bs:128/$device/(fp32/contiguous|bf16/channels_last)"
+    eager=(--batches 35,128 --pairs fp32:contiguous,bf16:channels_last --warmup 2 --iterations 5)
+  fi
+  # Caps, not estimates: each sized at about twice what the step should take on an H200.
+  defaults=(build_info=30 versions=60 gpu_test=120 throughput_train=180 eager=150 throughput_forward=60
+            train_fp32=120 render_fp32=30 train_bf16_cl=120 render_bf16_cl=30)
 fi
+for d in "${defaults[@]}"; do [ -n "${limit[${d%%=*}]:-}" ] || limit[${d%%=*}]=${d#*=}; done
+publish_summary
 
-step build_info "$here/bin/build_info"
-cat "$out/build_info.log"
-command -v nvidia-smi > /dev/null && nvidia-smi > "$out/nvidia-smi.txt" 2>&1
-step gpu_test "$here/bin/gpu_test" --durations yes
+step build_info 5 "$here/bin/build_info"
+step versions 5 bash -c 'command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  "$0" -c "import torch; print(\"python torch\", torch.__version__, \"cuda\", torch.version.cuda, \"cudnn\", torch.backends.cudnn.version(), \"device\", torch.cuda.get_device_name(0) if torch.cuda.is_available() else \"none\")"' "$python"
+step gpu_test 10 "$here/bin/gpu_test" --durations yes
+step throughput_train 20 "$here/bin/throughput" --db "$scratch/gpu.db" --label "$device-train" --device "$device" \
+  --benchmark_filter="$train_filter" "${bench[@]}"
+publish_tables
+step eager 20 "$python" "$here/share/gpu_python_eager.py" --device "$device" --out "$scratch/eager.csv" "${eager[@]}"
+publish_tables
+step throughput_forward 10 "$here/bin/throughput" --db "$scratch/gpu.db" --label "$device-forward" --device "$device" \
+  --benchmark_filter="$forward_filter" "${bench[@]}"
+publish_tables
 # One store per precision: report rows group by dataset, backbone, model and schedule only (#16),
-# so fp32 and bf16 runs in one store would be averaged into one row.
-step train_fp32 "$here/bin/ablation_affectnet" --device "$device" --db "$out/train_fp32.db" "${epochs[@]}"
-cl_flags=(--precision bf16 --channels_last)
-step train_bf16_cl "$here/bin/ablation_affectnet" --device "$device" --db "$out/train_bf16_cl.db" "${cl_flags[@]}" "${epochs[@]}"
-step throughput "$here/bin/throughput" --db "$db" --label "$device" --device "$device" \
-  --benchmark_filter="$filter" "${bench[@]}"
-step eager "$python" "$here/share/gpu_python_eager.py" --device "$device" --out "$out/eager.csv" "${eager[@]}"
-step render_fp32 "$here/bin/render" --db "$out/train_fp32.db" --out "$out/report_fp32.md" --no_details
-step render_bf16_cl "$here/bin/render" --db "$out/train_bf16_cl.db" --out "$out/report_bf16_cl.md" --no_details
-step tables "$python" - "$db" "$out/eager.csv" "$out/gpu_tables.md" <<'PY'
-import csv, sqlite3, sys
-db, eager_csv, out = sys.argv[1:4]
-con = sqlite3.connect(db)
-rows = con.execute("""SELECT r.name, AVG(r.images_per_s) FROM bench_results r
-                      JOIN bench_sessions s ON s.id = r.session_id
-                      WHERE r.error IS NULL AND r.name LIKE 'BM_TrainStep/%' GROUP BY r.name""").fetchall()
-ours = {}
-for name, rate in rows:
-    _, model, bs, dev, prec, fmt = name.split('/')
-    ours[(model, int(bs.split(':')[1]), prec, fmt)] = rate
-eager = {}
-with open(eager_csv) as f:
-    for r in csv.DictReader(f):
-        eager[(r['model'], int(r['batch']), r['precision'], r['memory_format'])] = float(r['images_per_s'])
-lines = ['| Model | Batch | Precision | Memory format | C++ img/s | Python eager img/s | Ratio |',
-         '| --- | ---: | --- | --- | ---: | ---: | ---: |']
-for key in sorted(ours):
-    e = eager.get(key)
-    lines.append('| %s | %d | %s | %s | %.0f | %s | %s |' % (key + (ours[key], '%.0f' % e if e else '-',
-                                                                  '%.2f' % (ours[key] / e) if e else '-')))
-# Against the reference recipe as the official code runs it: fp32, batch 35, contiguous.
-lines += ['', '| Model | C++ bf16 + channels-last, bs 128 | Reference recipe (eager fp32, bs 35) | Ratio |',
-          '| --- | ---: | ---: | ---: |']
-for model in sorted({k[0] for k in ours}):
-    a, b = ours.get((model, 128, 'bf16', 'channels_last')), eager.get((model, 35, 'fp32', 'contiguous'))
-    if a and b:
-        lines.append('| %s | %.0f | %.0f | %.2f |' % (model, a, b, a / b))
-open(out, 'w').write('\n'.join(lines) + '\n')
-print('\n'.join(lines))
-PY
+# so fp32 and bf16 runs in one store would be averaged into one row. Each suite has its own
+# checkpoint folder.
+for suite in fp32 bf16_cl; do
+  flags=()
+  [ "$suite" = bf16_cl ] && flags=(--precision bf16 --channels_last)
+  mkdir -p "$scratch/train_$suite"
+  step "train_$suite" 30 "$here/bin/ablation_affectnet" --device "$device" --db "$scratch/train_$suite/results.db" \
+    --checkpoint_dir "$scratch/train_$suite/checkpoints" "${flags[@]}" "${epochs[@]}"
+  step_if "$scratch/train_$suite/results.db" "no store: train_$suite did not run" "render_$suite" 5 \
+    "$here/bin/render" --db "$scratch/train_$suite/results.db" --out "$scratch/train_$suite/report.md" --no_details
+  [ -f "$scratch/train_$suite/report.md" ] && publish "$scratch/train_$suite/report.md" "report_$suite.md"
+done
+publish_tables
+publish_summary
 cat "$out/summary.txt"
 exit $failed

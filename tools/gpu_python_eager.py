@@ -1,7 +1,9 @@
 """Times the six Emotion-GCN networks in eager PyTorch on one device, as the C++ throughput
-suite times them (//models:models_benchmark): a training step is forward, class-weighted
-cross-entropy plus 1 - CCC on valence/arousal, backward and an SGD step (lr 0.001, momentum 0.9,
-weight decay 0.001); inputs 227 (DenseNet) and 112 (BReG-NeXt). The networks come from
+suite times them (BM_TrainStep, experiments/train_step_bench.h, the runner's own step): forward
+under autocast (bf16/fp16; forward only), class-weighted cross-entropy plus 1 - CCC on
+valence/arousal in float32, backward, dynamic loss scaling in fp16 (GradScaler, as the runner),
+and an SGD step (lr 0.001, momentum 0.9, weight decay 0.001); inputs 227 (DenseNet) and 112
+(BReG-NeXt). The networks come from
 tools/reference/reference_models.py (the PyTorch reference the parity tests are made from).
 
     python3 gpu_python_eager.py --device cuda --out eager.csv [--batches 35,128] [--precisions fp32,bf16]
@@ -10,6 +12,7 @@ Writes one CSV row per (model, batch, precision, memory format): median images/s
 --repetitions timed runs of --iterations steps each, after --warmup steps. The device is
 synchronised before and after each timed run."""
 import argparse
+import contextlib
 import csv
 import statistics
 import sys
@@ -30,16 +33,25 @@ def sync(device):
         torch.cuda.synchronize(device)
 
 
-def train_step(model, opt, x, nodes, labels, va, weights, precision, device):
+def make_scaler(precision, device):
+    enabled = precision == 'fp16'
+    if hasattr(torch, 'amp') and hasattr(torch.amp, 'GradScaler'):
+        return torch.amp.GradScaler(device.type, enabled=enabled)
+    return torch.cuda.amp.GradScaler(enabled=enabled and device.type == 'cuda')
+
+
+def train_step(model, opt, scaler, x, nodes, labels, va, weights, precision, device):
     opt.zero_grad(set_to_none=True)
     dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16}.get(precision)
-    with torch.autocast(device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
+    # fp32: no autocast context at all (PyTorch 1.13 refuses a float32 one on the CPU, even disabled).
+    with torch.autocast(device.type, dtype=dtype) if dtype is not None else contextlib.nullcontext():
         expr, cont = model(x, nodes)
     loss = F.cross_entropy(expr.float(), labels, weight=weights)
     if cont is not None:
         loss = loss + ref.ccc_loss(cont.float(), va)
-    loss.backward()
-    opt.step()
+    scaler.scale(loss).backward()
+    scaler.step(opt)
+    scaler.update()
 
 
 def time_case(backbone, kind, batch, precision, channels_last, device, args):
@@ -55,14 +67,15 @@ def time_case(backbone, kind, batch, precision, channels_last, device, args):
     va = torch.rand(batch, 2, device=device) * 2 - 1
     weights = torch.tensor(ref.AFFECTNET_CLASS_WEIGHTS, device=device, dtype=torch.float32)
     opt = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9, weight_decay=0.001)
+    scaler = make_scaler(precision, device)
     for _ in range(args.warmup):
-        train_step(model, opt, x, nodes, labels, va, weights, precision, device)
+        train_step(model, opt, scaler, x, nodes, labels, va, weights, precision, device)
     rates = []
     for _ in range(args.repetitions):
         sync(device)
         t0 = time.perf_counter()
         for _ in range(args.iterations):
-            train_step(model, opt, x, nodes, labels, va, weights, precision, device)
+            train_step(model, opt, scaler, x, nodes, labels, va, weights, precision, device)
         sync(device)
         rates.append(batch * args.iterations / (time.perf_counter() - t0))
     return statistics.median(rates)
@@ -75,6 +88,9 @@ def main():
     p.add_argument('--batches', default='35,128')
     p.add_argument('--precisions', default='fp32,bf16')
     p.add_argument('--formats', default='contiguous,channels_last')
+    p.add_argument('--pairs', default='',
+                   help="comma list of precision:memory_format pairs (e.g. fp32:contiguous,bf16:channels_last); "
+                        "default: every --precisions x --formats")
     p.add_argument('--models', default='all', help="comma list of backbone_kind, or 'all'")
     p.add_argument('--warmup', type=int, default=3)
     p.add_argument('--iterations', type=int, default=10)
@@ -84,18 +100,27 @@ def main():
     if device.type == 'cuda':
         torch.backends.cudnn.benchmark = True
     models = MODELS if args.models == 'all' else [tuple(m.split('_', 1)) for m in args.models.split(',')]
+    pairs = ([tuple(p.split(':', 1)) for p in args.pairs.split(',')] if args.pairs else
+             [(p, f) for p in args.precisions.split(',') for f in args.formats.split(',')])
+    cases = [(b, k, int(n), p, m) for b, k in models for n in args.batches.split(',') for p, m in pairs]
     with open(args.out, 'w', newline='') as f:
         w = csv.writer(f)
         w.writerow(['model', 'batch', 'precision', 'memory_format', 'device', 'torch', 'images_per_s'])
-        for backbone, kind in models:
-            for batch in [int(b) for b in args.batches.split(',')]:
-                for precision in args.precisions.split(','):
-                    for fmt in args.formats.split(','):
-                        rate = time_case(backbone, kind, batch, precision, fmt == 'channels_last', device, args)
-                        name = '%s_%s' % (backbone, kind)
-                        print('%-24s bs %3d %-4s %-13s %9.1f img/s' % (name, batch, precision, fmt, rate), flush=True)
-                        w.writerow([name, batch, precision, fmt, device.type, torch.__version__, '%.2f' % rate])
-                        f.flush()
+        f.flush()
+        for backbone, kind, batch, precision, fmt in cases:
+            name = '%s_%s' % (backbone, kind)
+            try:
+                rate = time_case(backbone, kind, batch, precision, fmt == 'channels_last', device, args)
+            except RuntimeError as e:  # Out of memory, an unsupported precision: the rest still run.
+                print('%-24s bs %3d %-4s %-13s failed: %s' % (name, batch, precision, fmt, str(e).splitlines()[0]),
+                      flush=True)
+                if device.type == 'cuda':
+                    torch.cuda.empty_cache()
+                continue
+            print('%-24s bs %3d %-4s %-13s %9.1f img/s' % (name, batch, precision, fmt, rate), flush=True)
+            # One row per case as it finishes: a run cut off at its time limit keeps what it measured.
+            w.writerow([name, batch, precision, fmt, device.type, torch.__version__, '%.2f' % rate])
+            f.flush()
 
 
 if __name__ == '__main__':
