@@ -18,16 +18,49 @@ void save(const std::string& path, const cv::Mat& img) {
   datasets::write_png(path, img);
 }
 
-std::string fmt(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), std::abs(v) >= 100 ? "%.0f" : "%.3g", v);
-  return buf;
+void text(cv::Mat& img, const std::string& s, cv::Point at, double scale, const cv::Scalar& colour = {0, 0, 0}) {
+  cv::putText(img, s, at, cv::FONT_HERSHEY_SIMPLEX, scale, colour, 1, cv::LINE_AA);
+}
+
+int text_width(const std::string& s, double scale) {
+  int baseline = 0;
+  return cv::getTextSize(s, cv::FONT_HERSHEY_SIMPLEX, scale, 1, &baseline).width;
 }
 
 }  // namespace
 
-void write_curve_png(const std::string& path, const std::string& title, const std::vector<Series>& series) {
-  const int w = 640, h = 360, left = 60, right = 160, top = 36, bottom = 44;
+std::vector<double> nice_ticks(double lo, double hi, int max_ticks, bool integer) {
+  if (!std::isfinite(lo) || !std::isfinite(hi)) return {0, 1};
+  if (lo > hi) std::swap(lo, hi);
+  if (hi - lo < 1e-12 * std::max(1.0, std::abs(hi))) lo -= 0.5, hi += 0.5;
+  max_ticks = std::max(max_ticks, 2);
+  const double raw = (hi - lo) / (max_ticks - 1);
+  auto count = [&](double step) { return std::ceil(hi / step - 1e-9) - std::floor(lo / step + 1e-9) + 1; };
+  double step = 0;
+  for (double magnitude = std::pow(10.0, std::floor(std::log10(raw))); step == 0; magnitude *= 10) {
+    for (double m : {1.0, 2.0, 5.0}) {
+      if ((!integer || m * magnitude >= 1) && count(m * magnitude) <= max_ticks) {
+        step = m * magnitude;
+        break;
+      }
+    }
+  }
+  std::vector<double> ticks;
+  const double first = std::floor(lo / step + 1e-9), last = std::ceil(hi / step - 1e-9);
+  for (double k = first; k <= last + 1e-9; ++k) ticks.push_back(k * step == 0 ? 0.0 : k * step);
+  return ticks;
+}
+
+std::string tick_label(double value, double step) {
+  const int decimals = step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step) - 1e-9));
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, std::abs(value) < step * 1e-6 ? 0.0 : value);
+  return buf;
+}
+
+void write_curve_png(const std::string& path, const std::string& title, const std::string& y_label,
+                     const std::vector<Series>& series) {
+  const int w = 800, h = 450, left = 84, right = 190, top = 44, bottom = 64;
   cv::Mat img(h, w, CV_8UC3, cv::Scalar(255, 255, 255));
   double lo = INFINITY, hi = -INFINITY;
   size_t n = 0;
@@ -37,36 +70,47 @@ void write_curve_png(const std::string& path, const std::string& title, const st
       if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
     }
   }
-  if (!std::isfinite(lo)) lo = 0, hi = 1;
-  if (hi - lo < 1e-9) hi = lo + 1;
-  const double pad = 0.05 * (hi - lo);
-  lo -= pad;
-  hi += pad;
+  const std::vector<double> yt = nice_ticks(lo, hi, 6);
+  const double ystep = yt.size() > 1 ? yt[1] - yt[0] : 1;
+  lo = yt.front(), hi = yt.back();
   const int pw = w - left - right, ph = h - top - bottom;
   auto px = [&](size_t i) { return left + (n <= 1 ? pw / 2 : static_cast<int>(i * pw / (n - 1))); };
-  auto py = [&](double v) { return top + static_cast<int>((hi - v) / (hi - lo) * ph); };
-  cv::putText(img, title, {left, 24}, cv::FONT_HERSHEY_SIMPLEX, 0.55, {0, 0, 0}, 1, cv::LINE_AA);
-  cv::rectangle(img, {left, top}, {left + pw, top + ph}, {0, 0, 0});
-  for (int t = 0; t <= 4; ++t) {
-    const double v = lo + (hi - lo) * t / 4;
+  auto py = [&](double v) { return top + static_cast<int>(std::lround((hi - v) / (hi - lo) * ph)); };
+  text(img, title, {left, 28}, 0.7);
+  for (double v : yt) {
     cv::line(img, {left, py(v)}, {left + pw, py(v)}, {225, 225, 225});
-    cv::putText(img, fmt(v), {4, py(v) + 4}, cv::FONT_HERSHEY_PLAIN, 0.9, {60, 60, 60}, 1, cv::LINE_AA);
+    const std::string label = tick_label(v, ystep);
+    text(img, label, {left - 8 - text_width(label, 0.5), py(v) + 6}, 0.5, {60, 60, 60});
   }
-  for (size_t i = 0; i < n; ++i) {
-    cv::putText(img, std::to_string(i + 1), {px(i) - 4, top + ph + 16}, cv::FONT_HERSHEY_PLAIN, 0.9, {60, 60, 60});
+  // Epoch ticks at round epoch numbers (1-2-5 steps), so long runs stay legible.
+  const std::vector<double> xt = nice_ticks(1, static_cast<double>(std::max<size_t>(n, 1)), 11, /*integer=*/true);
+  for (double e : xt) {
+    if (e < 1 || e > static_cast<double>(std::max<size_t>(n, 1))) continue;
+    const int x = px(static_cast<size_t>(e) - 1);
+    cv::line(img, {x, top + ph}, {x, top + ph + 5}, {0, 0, 0});
+    const std::string label = tick_label(e, 1);
+    text(img, label, {x - text_width(label, 0.5) / 2, top + ph + 24}, 0.5, {60, 60, 60});
   }
-  cv::putText(img, "epoch", {left + pw / 2 - 20, h - 8}, cv::FONT_HERSHEY_PLAIN, 1.0, {0, 0, 0});
+  cv::rectangle(img, {left, top}, {left + pw, top + ph}, {0, 0, 0});
+  text(img, "epoch", {left + pw / 2 - text_width("epoch", 0.55) / 2, h - 14}, 0.55);
+  // The y axis label, written horizontally then rotated to read bottom to top.
+  cv::Mat label(28, std::max(text_width(y_label, 0.55) + 8, 1), CV_8UC3, cv::Scalar(255, 255, 255));
+  text(label, y_label, {4, 20}, 0.55);
+  cv::Mat rotated;
+  cv::rotate(label, rotated, cv::ROTATE_90_COUNTERCLOCKWISE);
+  const int ly = std::max(0, top + ph / 2 - rotated.rows / 2);
+  if (rotated.rows <= h - ly) rotated.copyTo(img(cv::Rect(6, ly, rotated.cols, rotated.rows)));
   for (size_t k = 0; k < series.size(); ++k) {
     const cv::Scalar colour = kColours[k % 5];
     const auto& v = series[k].values;
     for (size_t i = 0; i < v.size(); ++i) {
       if (!std::isfinite(v[i])) continue;
-      cv::circle(img, {px(i), py(v[i])}, 3, colour, -1, cv::LINE_AA);
+      cv::circle(img, {px(i), py(v[i])}, 4, colour, -1, cv::LINE_AA);
       if (i > 0 && std::isfinite(v[i - 1])) cv::line(img, {px(i - 1), py(v[i - 1])}, {px(i), py(v[i])}, colour, 2, cv::LINE_AA);
     }
-    const int y = top + 14 + static_cast<int>(k) * 20;
-    cv::line(img, {w - right + 12, y - 4}, {w - right + 32, y - 4}, colour, 2);
-    cv::putText(img, series[k].label, {w - right + 38, y}, cv::FONT_HERSHEY_PLAIN, 1.0, {0, 0, 0}, 1, cv::LINE_AA);
+    const int y = top + 18 + static_cast<int>(k) * 26;
+    cv::line(img, {w - right + 14, y - 6}, {w - right + 38, y - 6}, colour, 3);
+    text(img, series[k].label, {w - right + 46, y}, 0.55);
   }
   save(path, img);
 }

@@ -164,13 +164,13 @@ std::string run_detail(Database& db, int64_t run_id, const fs::path& files, cons
     md << " |\n";
     loss[0].values.push_back(as_double(row[2]));
     loss[1].values.push_back(as_double(row[4]));
-    acc[0].values.push_back(as_double(row[3]));
-    acc[1].values.push_back(as_double(row[5]));
-    acc[2].values.push_back(as_double(row[6]));
+    acc[0].values.push_back(100 * as_double(row[3]));
+    acc[1].values.push_back(100 * as_double(row[5]));
+    acc[2].values.push_back(100 * as_double(row[6]));
   }
   const std::string stem = "run" + std::to_string(run_id);
-  write_curve_png((files / (stem + "_loss.png")).string(), "loss per epoch", loss);
-  write_curve_png((files / (stem + "_accuracy.png")).string(), "accuracy per epoch", acc);
+  write_curve_png((files / (stem + "_loss.png")).string(), "loss per epoch", "loss (Eq. 6)", loss);
+  write_curve_png((files / (stem + "_accuracy.png")).string(), "accuracy and macro F1 per epoch", "percent (%)", acc);
   md << "\n![loss](" << files_rel << "/" << stem << "_loss.png) ![accuracy](" << files_rel << "/" << stem
      << "_accuracy.png)\n";
   auto fin = db.query("SELECT f.confusion, d.class_names, f.best_epoch FROM final_metrics f JOIN datasets d ON "
