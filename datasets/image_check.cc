@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "core/error.h"
-#include "datasets/image_io.h"
 #include "datasets/report.h"
+#include "imaging/image_io.h"
 
 namespace fer::datasets {
 namespace {
@@ -72,8 +72,8 @@ Finding check_one(const std::string& path, const Sample& s, ImageCheckMode mode)
     return f;
   }
   try {
-    const std::vector<uint8_t> bytes = read_file_bytes(path);
-    const ImageHeader header = read_image_header(bytes, path);
+    const std::vector<uint8_t> bytes = imaging::read_file_bytes(path);
+    const imaging::ImageHeader header = imaging::read_image_header(bytes, path);
     f.width = header.width;
     f.height = header.height;
     if (header.cmyk) {
@@ -81,7 +81,7 @@ Finding check_one(const std::string& path, const Sample& s, ImageCheckMode mode)
       f.message = "a 4-channel CMYK JPEG (expected colour or grey); convert it to RGB";
       return f;
     }
-    if (mode == ImageCheckMode::kDecode) decode_image_scaled(bytes, path, [](int, int) { return 0.0; });
+    if (mode == ImageCheckMode::kDecode) imaging::decode_image_scaled(bytes, path, [](int, int) { return 0.0; });
   } catch (const Error& e) {
     f.defect = defect::kUndecodable;
     f.message = e.detail();

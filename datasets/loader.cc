@@ -8,8 +8,8 @@
 #include <numeric>
 
 #include "core/error.h"
-#include "datasets/image_io.h"
 #include "datasets/reference_transforms.h"
+#include "imaging/image_io.h"
 
 namespace fer::datasets {
 
@@ -82,9 +82,9 @@ void BatchLoader::load_sample(int64_t index, int64_t epoch, float* out) const {
   const std::string path = image_root_ + "/" + s.image;
   const TransformOptions& t = options_.transform;
   const Augmentation aug = draw_augmentation(t, sample_seed(options_.seed, epoch, index));
-  if (options_.reference_preprocess) return render_reference(read_image(path), s, t, aug, out);
+  if (options_.reference_preprocess) return render_reference(imaging::read_image(path), s, t, aug, out);
   // Throws fer::Error naming the path.
-  const DecodedImage image = decode_image_scaled(read_file_bytes(path), path, [&](int width, int height) {
+  const imaging::DecodedImage image = imaging::decode_image_scaled(imaging::read_file_bytes(path), path, [&](int width, int height) {
     return options_.scaled_decode ? required_decode_scale(s, width, height, t) : 1.0;
   });
   render_sample(image.bgr, image.full_width, image.full_height, image.scale, s, t, aug, out);

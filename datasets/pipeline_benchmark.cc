@@ -23,14 +23,15 @@
 #include "datasets/cpu_features.h"
 #include "datasets/cubic_warp.h"
 #include "datasets/dataset.h"
-#include "datasets/image_io.h"
 #include "datasets/loader.h"
 #include "datasets/pil_resample.h"
 #include "datasets/reference_transforms.h"
 #include "datasets/synthetic_face.h"
 #include "datasets/transforms.h"
+#include "imaging/image_io.h"
 
 namespace ds = fer::datasets;
+namespace imaging = fer::imaging;
 
 namespace {
 
@@ -51,7 +52,7 @@ struct Fixture {
     face.radius = 120.0 * height / kSource;
     face.roll_deg = 17;
     const ds::Landmarks lm = ds::draw_face(img, face);
-    jpeg = ds::encode_jpeg(img, /*quality=*/92);
+    jpeg = imaging::encode_jpeg(img, /*quality=*/92);
     sample.has_geometry = true;
     sample.box_w = sample.box_h = 325.0f * height / kSource;
     sample.box_x = static_cast<float>((width - sample.box_w) / 2);
@@ -70,7 +71,7 @@ void BM_Decode(benchmark::State& state) {
   const double scale = state.range(0) / 8.0;
   const Fixture& f = fixture(state.range(1) != 0);
   for (auto _ : state) {
-    ds::DecodedImage m = ds::decode_image_scaled(f.jpeg, "fixture", [&](int, int) { return scale; });
+    imaging::DecodedImage m = imaging::decode_image_scaled(f.jpeg, "fixture", [&](int, int) { return scale; });
     benchmark::DoNotOptimize(m.bgr.data);
   }
   state.SetItemsProcessed(state.iterations());
@@ -78,7 +79,7 @@ void BM_Decode(benchmark::State& state) {
 BENCHMARK(BM_Decode)->ArgNames({"eighths", "large"})->ArgsProduct({{8, 6, 4, 2, 1}, {0, 1}})->UseRealTime();
 
 void BM_AlignCropResize(benchmark::State& state) {
-  const cv::Mat bgr = ds::decode_image(fixture().jpeg, "fixture");
+  const cv::Mat bgr = imaging::decode_image(fixture().jpeg, "fixture");
   ds::TransformOptions t;
   t.output_size = kOutput;
   std::vector<float> out(3 * kOutput * kOutput);
@@ -91,7 +92,7 @@ void BM_AlignCropResize(benchmark::State& state) {
 BENCHMARK(BM_AlignCropResize)->UseRealTime();
 
 void BM_AlignAugmentNormalize(benchmark::State& state) {
-  const cv::Mat bgr = ds::decode_image(fixture().jpeg, "fixture");
+  const cv::Mat bgr = imaging::decode_image(fixture().jpeg, "fixture");
   ds::TransformOptions t;
   t.output_size = kOutput;
   t.augment = true;
@@ -117,7 +118,7 @@ void BM_WholeChain(benchmark::State& state) {
   uint64_t i = static_cast<uint64_t>(state.thread_index()) << 32;
   double scale = 1;
   for (auto _ : state) {
-    const ds::DecodedImage image = ds::decode_image_scaled(f.jpeg, "fixture", [&](int w, int h) {
+    const imaging::DecodedImage image = imaging::decode_image_scaled(f.jpeg, "fixture", [&](int w, int h) {
       return scaled ? ds::required_decode_scale(f.sample, w, h, t) : 1.0;
     });
     scale = image.scale;
@@ -145,7 +146,7 @@ BENCHMARK(BM_WholeChain)->ArgNames({"size", "scaled", "large"})->Args({kOutput, 
 // OpenCV's cv::warpAffine over the same part of the canvas (0), datasets/cubic_warp's scalar
 // kernel (1) and its AVX2 kernel (2, skipped on CPUs without AVX2).
 void BM_CubicWarp(benchmark::State& state) {
-  const cv::Mat bgr = ds::decode_image(fixture().jpeg, "fixture");
+  const cv::Mat bgr = imaging::decode_image(fixture().jpeg, "fixture");
   const cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(212, 212), 17.0, 1.0);
   const cv::Rect region(50, 50, 325, 325);
   const int kernel = static_cast<int>(state.range(0));
@@ -192,7 +193,7 @@ void BM_ReferenceChain(benchmark::State& state) {
   std::vector<float> out(3 * kOutput * kOutput);
   uint64_t i = static_cast<uint64_t>(state.thread_index()) << 32;
   for (auto _ : state) {
-    const cv::Mat bgr = ds::decode_image(fixture().jpeg, "fixture");
+    const cv::Mat bgr = imaging::decode_image(fixture().jpeg, "fixture");
     ds::render_reference(bgr, fixture().sample, t, ds::draw_augmentation(t, ds::sample_seed(1, 0, i++)), out.data());
     benchmark::DoNotOptimize(out.data());
   }

@@ -10,10 +10,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "datasets/affectnet.h"
 #include "core/error.h"
-#include "datasets/image_io.h"
+#include "datasets/affectnet.h"
 #include "datasets/synthetic_face.h"
+#include "imaging/image_io.h"
 
 namespace fer::datasets {
 namespace fs = boost::filesystem;
@@ -31,7 +31,7 @@ const int kAffWild2ToDrawing[7] = {0, 6, 5, 4, 1, 2, 3};
 
 void write_jpeg(const fs::path& path, const cv::Mat& img) {
   fs::create_directories(path.parent_path());
-  datasets::write_jpeg(path.string(), img, /*quality=*/92);
+  imaging::write_jpeg(path.string(), img, /*quality=*/92);
 }
 
 std::string fmt(double v) {

@@ -9,17 +9,18 @@
 #include <chrono>
 #include <iostream>
 
-#include "datasets/dataset.h"
 #include "core/error.h"
-#include "datasets/image_io.h"
+#include "datasets/dataset.h"
 #include "datasets/loader.h"
 #include "datasets/reference_transforms.h"
 #include "datasets/report.h"
 #include "datasets/transforms.h"
+#include "imaging/image_io.h"
 #include "third_party/torch_info.h"
 
 namespace po = boost::program_options;
 namespace ds = fer::datasets;
+namespace imaging = fer::imaging;
 
 namespace {
 
@@ -39,7 +40,7 @@ void write_preview(const ds::Dataset& d, const std::string& path, int size, bool
   const float mean[3] = {0.485f, 0.456f, 0.406f}, stdv[3] = {0.229f, 0.224f, 0.225f};
   for (int i = 0; i < rows * cols && i < static_cast<int>(d.index.train.samples.size()); ++i) {
     const auto& s = d.index.train.samples[i];
-    const cv::Mat bgr = ds::read_image(d.index.image_root + "/" + s.image);
+    const cv::Mat bgr = imaging::read_image(d.index.image_root + "/" + s.image);
     const ds::Augmentation aug = ds::draw_augmentation(t, ds::sample_seed(0, 0, i));
     if (reference) {
       ds::render_reference(bgr, s, t, aug, chw.data());
@@ -58,7 +59,7 @@ void write_preview(const ds::Dataset& d, const std::string& path, int size, bool
     cv::putText(tile, d.index.class_names[s.expression].substr(0, 3), {2, 10}, cv::FONT_HERSHEY_PLAIN,
                 0.7, cv::Scalar(0, 255, 255));
   }
-  ds::write_png(path, grid);
+  imaging::write_png(path, grid);
 }
 
 // Data-only throughput: one augmented training epoch through the batch loader, no model.

@@ -7,7 +7,7 @@
 #include <cstdio>
 
 #include "core/error.h"
-#include "datasets/image_io.h"
+#include "imaging/image_io.h"
 
 namespace fer::reports {
 namespace {
@@ -15,7 +15,7 @@ namespace {
 const cv::Scalar kColours[] = {{180, 119, 31}, {14, 127, 255}, {44, 160, 44}, {40, 39, 214}, {189, 103, 148}};
 
 void save(const std::string& path, const cv::Mat& img) {
-  datasets::write_png(path, img);
+  imaging::write_png(path, img);
 }
 
 void text(cv::Mat& img, const std::string& s, cv::Point at, double scale, const cv::Scalar& colour = {0, 0, 0}) {

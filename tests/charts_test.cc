@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "datasets/image_io.h"
+#include "imaging/image_io.h"
 #include "reports/charts.h"
 #include "tests/catch.h"
 #include "tests/temp_dir.h"
@@ -65,8 +65,8 @@ TEST_CASE("curve charts label both axes", "[charts]") {
   const std::vector<rp::Series> series = {{"train", {1.9, 2.4, 3.1}}, {"val", {2.0, std::nan(""), 3.2}}};
   rp::write_curve_png((dir / "a.png").string(), "loss per epoch", "loss (Eq. 6)", series);
   rp::write_curve_png((dir / "b.png").string(), "loss per epoch", "percent (%)", series);
-  const cv::Mat a = fer::datasets::read_image((dir / "a.png").string());
-  const cv::Mat b = fer::datasets::read_image((dir / "b.png").string());
+  const cv::Mat a = fer::imaging::read_image((dir / "a.png").string());
+  const cv::Mat b = fer::imaging::read_image((dir / "b.png").string());
   CHECK(a.cols == 800);
   CHECK(a.rows == 450);
   // The y label is drawn in the left margin, and only there do the two charts differ.

@@ -18,16 +18,17 @@
 
 #include "core/error.h"
 #include "datasets/dataset.h"
-#include "datasets/image_io.h"
 #include "datasets/loader.h"
 #include "datasets/reference_transforms.h"
-#include "datasets/transforms.h"
 #include "datasets/report.h"
 #include "datasets/synthetic.h"
+#include "datasets/transforms.h"
+#include "imaging/image_io.h"
 #include "tests/catch.h"
 #include "tests/temp_dir.h"
 
 namespace ds = fer::datasets;
+namespace imaging = fer::imaging;
 namespace fs = boost::filesystem;
 
 namespace {
@@ -262,7 +263,7 @@ TEST_CASE("Aff-Wild2 copy: a frame unlike its video's, and a video in both split
     if (odd.empty() && s.image.rfind("video2/", 0) == 0) odd = root / "cropped_aligned" / s.image;
   }
   REQUIRE(fs::exists(odd));
-  ds::write_jpeg(odd.string(), cv::Mat(64, 80, CV_8UC3, cv::Scalar(90, 100, 110)), 90);
+  imaging::write_jpeg(odd.string(), cv::Mat(64, 80, CV_8UC3, cv::Scalar(90, 100, 110)), 90);
   // video3 annotated in both EXPR sets (and its VA file in both VA sets).
   fs::copy_file(root / "EXPR_Set/Train_Set/video3.txt", root / "EXPR_Set/Validation_Set/video3.txt");
 
@@ -311,7 +312,7 @@ TEST_CASE("the loader's reference mode renders the reference chain, its fast mod
   lo.transform.augment = true;
   lo.seed = 5;
   const ds::Sample& s = d.index.train.samples.at(0);
-  const cv::Mat bgr = ds::read_image(d.index.image_root + "/" + s.image);
+  const cv::Mat bgr = imaging::read_image(d.index.image_root + "/" + s.image);
   const ds::Augmentation aug = ds::draw_augmentation(lo.transform, ds::sample_seed(5, 0, 0));
   std::vector<float> reference(3 * 48 * 48), fast(3 * 48 * 48);
   ds::render_reference(bgr, s, lo.transform, aug, reference.data());

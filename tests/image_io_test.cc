@@ -9,13 +9,14 @@
 #include <vector>
 
 #include "core/error.h"
-#include "datasets/image_io.h"
 #include "datasets/synthetic_face.h"
 #include "datasets/transforms.h"
-#include "tests/temp_dir.h"
+#include "imaging/image_io.h"
 #include "tests/catch.h"
+#include "tests/temp_dir.h"
 
 namespace ds = fer::datasets;
+namespace imaging = fer::imaging;
 
 namespace {
 
@@ -48,7 +49,7 @@ TEST_CASE("JPEG encoding writes the bytes cv::imencode writes", "[image_io]") {
   const cv::Mat img = face_image(161, 120);  // Odd width: partial MCUs and chroma blocks.
   std::vector<uchar> opencv;
   REQUIRE(cv::imencode(".jpg", img, opencv, {cv::IMWRITE_JPEG_QUALITY, quality}));
-  const std::vector<uint8_t> ours = ds::encode_jpeg(img, quality);
+  const std::vector<uint8_t> ours = imaging::encode_jpeg(img, quality);
   CHECK(ours.size() == opencv.size());
   CHECK(std::equal(ours.begin(), ours.end(), opencv.begin(), opencv.end()));
 }
@@ -62,9 +63,9 @@ TEST_CASE("JPEG and PNG decoding give cv::imread's pixels", "[image_io]") {
   cv::Mat g;
   cv::cvtColor(img, g, cv::COLOR_BGR2GRAY);
   REQUIRE(cv::imwrite(grey, g));
-  CHECK(equal(ds::read_image(jpg), cv::imread(jpg, cv::IMREAD_COLOR)));
-  CHECK(equal(ds::read_image(png), img));  // PNG is lossless.
-  const cv::Mat ours_grey = ds::read_image(grey);
+  CHECK(equal(imaging::read_image(jpg), cv::imread(jpg, cv::IMREAD_COLOR)));
+  CHECK(equal(imaging::read_image(png), img));  // PNG is lossless.
+  const cv::Mat ours_grey = imaging::read_image(grey);
   CHECK(ours_grey.channels() == 3);
   CHECK(equal(ours_grey, cv::imread(grey, cv::IMREAD_COLOR)));
 }
@@ -72,40 +73,40 @@ TEST_CASE("JPEG and PNG decoding give cv::imread's pixels", "[image_io]") {
 TEST_CASE("PNG and JPEG files written by image_io read back", "[image_io]") {
   const auto dir = fer::testing::temp_dir("image_io_write");
   const cv::Mat img = face_image(64, 48);
-  ds::write_png((dir / "x.png").string(), img);
+  imaging::write_png((dir / "x.png").string(), img);
   CHECK(equal(cv::imread((dir / "x.png").string(), cv::IMREAD_UNCHANGED), img));
-  ds::write_jpeg((dir / "x.jpg").string(), img, 92);
-  CHECK(equal(ds::read_image((dir / "x.jpg").string()), cv::imread((dir / "x.jpg").string())));
-  REQUIRE_THROWS_WITH(ds::write_png((dir / "missing" / "x.png").string(), img), Catch::Contains("missing/x.png"));
+  imaging::write_jpeg((dir / "x.jpg").string(), img, 92);
+  CHECK(equal(imaging::read_image((dir / "x.jpg").string()), cv::imread((dir / "x.jpg").string())));
+  REQUIRE_THROWS_WITH(imaging::write_png((dir / "missing" / "x.png").string(), img), Catch::Contains("missing/x.png"));
 }
 
 TEST_CASE("damaged and foreign image files are errors naming the file", "[image_io]") {
   const auto dir = fer::testing::temp_dir("image_io_damaged");
-  const std::vector<uint8_t> jpeg = ds::encode_jpeg(face_image(120, 96), 90);
+  const std::vector<uint8_t> jpeg = imaging::encode_jpeg(face_image(120, 96), 90);
   const std::string truncated = (dir / "truncated.jpg").string();
   write_bytes(truncated, std::vector<uint8_t>(jpeg.begin(), jpeg.begin() + jpeg.size() / 2));
   // libjpeg only warns ("premature end of data") and OpenCV returns a half-grey image: an error here.
   CHECK_FALSE(cv::imread(truncated).empty());
-  REQUIRE_THROWS_WITH(ds::read_image(truncated), Catch::Contains("truncated.jpg") && Catch::Contains("damaged data"));
+  REQUIRE_THROWS_WITH(imaging::read_image(truncated), Catch::Contains("truncated.jpg") && Catch::Contains("damaged data"));
 
   const std::string header_only = (dir / "header.jpg").string();
   write_bytes(header_only, std::vector<uint8_t>(jpeg.begin(), jpeg.begin() + 8));
-  REQUIRE_THROWS_WITH(ds::read_image(header_only), Catch::Contains("header.jpg"));
+  REQUIRE_THROWS_WITH(imaging::read_image(header_only), Catch::Contains("header.jpg"));
 
   const std::string text = (dir / "notes.jpg").string();
   write_bytes(text, {'h', 'e', 'l', 'l', 'o'});
-  REQUIRE_THROWS_WITH(ds::read_image(text), Catch::Contains("notes.jpg") && Catch::Contains("not a JPEG or PNG") &&
+  REQUIRE_THROWS_WITH(imaging::read_image(text), Catch::Contains("notes.jpg") && Catch::Contains("not a JPEG or PNG") &&
                                                 Catch::Contains("68656c6c"));
   const std::string empty = (dir / "empty.png").string();
   write_bytes(empty, {});
-  REQUIRE_THROWS_WITH(ds::read_image(empty), Catch::Contains("empty.png") && Catch::Contains("empty image file"));
-  REQUIRE_THROWS_WITH(ds::read_image((dir / "absent.jpg").string()), Catch::Contains("absent.jpg") && Catch::Contains("missing"));
+  REQUIRE_THROWS_WITH(imaging::read_image(empty), Catch::Contains("empty.png") && Catch::Contains("empty image file"));
+  REQUIRE_THROWS_WITH(imaging::read_image((dir / "absent.jpg").string()), Catch::Contains("absent.jpg") && Catch::Contains("missing"));
 
   std::vector<uchar> png;
   REQUIRE(cv::imencode(".png", face_image(40, 30), png));
   const std::string cut_png = (dir / "cut.png").string();
   write_bytes(cut_png, std::vector<uint8_t>(png.begin(), png.begin() + png.size() - 20));
-  REQUIRE_THROWS_WITH(ds::read_image(cut_png), Catch::Contains("cut.png"));
+  REQUIRE_THROWS_WITH(imaging::read_image(cut_png), Catch::Contains("cut.png"));
 }
 
 namespace {
@@ -122,10 +123,10 @@ std::vector<float> to_grey_levels(const std::vector<float>& chw) {
 }  // namespace
 
 TEST_CASE("DCT-scaled decoding picks the smallest of 1/8, 1/4, 1/2, 1 that covers the crop", "[image_io]") {
-  const std::vector<uint8_t> jpeg = ds::encode_jpeg(face_image(1600, 1200), 90);
+  const std::vector<uint8_t> jpeg = imaging::encode_jpeg(face_image(1600, 1200), 90);
   for (const auto& [wanted, num] : std::vector<std::pair<double, int>>{
            {0.0, 1}, {0.125, 1}, {0.13, 2}, {0.25, 2}, {0.2500001, 4}, {0.5, 4}, {0.6, 8}, {1.0, 8}, {3.0, 8}}) {
-    const ds::DecodedImage d = ds::decode_image_scaled(jpeg, "x.jpg", [w = wanted](int width, int height) {
+    const imaging::DecodedImage d = imaging::decode_image_scaled(jpeg, "x.jpg", [w = wanted](int width, int height) {
       CHECK(width == 1600);
       CHECK(height == 1200);
       return w;
@@ -137,8 +138,8 @@ TEST_CASE("DCT-scaled decoding picks the smallest of 1/8, 1/4, 1/2, 1 that cover
     CHECK(d.full_width == 1600);
   }
   // Full scale is the plain decode, bit for bit.
-  const ds::DecodedImage full = ds::decode_image_scaled(jpeg, "x.jpg", [](int, int) { return 1.0; });
-  CHECK(equal(full.bgr, ds::decode_image(jpeg, "x.jpg")));
+  const imaging::DecodedImage full = imaging::decode_image_scaled(jpeg, "x.jpg", [](int, int) { return 1.0; });
+  CHECK(equal(full.bgr, imaging::decode_image(jpeg, "x.jpg")));
 }
 
 TEST_CASE("a crop from a DCT-scaled decode matches the crop from the full decode", "[image_io]") {
@@ -147,7 +148,7 @@ TEST_CASE("a crop from a DCT-scaled decode matches the crop from the full decode
   // drawing, the worst case for differing low-pass filters): mean |difference| 0.21 grey levels
   // at both sizes, 99th percentile 6 and 5, max 26 and 17.
   const cv::Mat img = face_image(1600, 1200);
-  const std::vector<uint8_t> jpeg = ds::encode_jpeg(img, 90);
+  const std::vector<uint8_t> jpeg = imaging::encode_jpeg(img, 90);
   ds::Sample s;
   s.has_geometry = true;
   s.box_x = 300;
@@ -161,8 +162,8 @@ TEST_CASE("a crop from a DCT-scaled decode matches the crop from the full decode
   t.augment = true;
   const ds::Augmentation aug = ds::draw_augmentation(t, 7);  // Flip and rotation included.
   std::vector<float> full(3 * size * size), scaled(3 * size * size);
-  ds::render_sample(ds::decode_image(jpeg, "x.jpg"), s, t, aug, full.data());
-  const ds::DecodedImage d = ds::decode_image_scaled(
+  ds::render_sample(imaging::decode_image(jpeg, "x.jpg"), s, t, aug, full.data());
+  const imaging::DecodedImage d = imaging::decode_image_scaled(
       jpeg, "x.jpg", [&](int w, int h) { return ds::required_decode_scale(s, w, h, t); });
   CHECK(d.scale <= 0.5);
   CHECK(d.scale * 1000 >= 2 * size);
@@ -185,8 +186,8 @@ TEST_CASE("PNG alpha is dropped as cv::imread drops it; a CMYK JPEG is an unexpe
   cv::randu(bgra, 0, 256);
   const std::string png = (dir / "alpha.png").string();
   REQUIRE(cv::imwrite(png, bgra));
-  CHECK(equal(ds::read_image(png), cv::imread(png, cv::IMREAD_COLOR)));
-  const ds::ImageHeader h = ds::read_image_header(ds::read_file_bytes(png), png);
+  CHECK(equal(imaging::read_image(png), cv::imread(png, cv::IMREAD_COLOR)));
+  const imaging::ImageHeader h = imaging::read_image_header(imaging::read_file_bytes(png), png);
   CHECK(h.channels == 4);
   CHECK(h.format == "PNG");
   CHECK_FALSE(h.cmyk);

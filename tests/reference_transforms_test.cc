@@ -9,11 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "datasets/image_io.h"
 #include "datasets/reference_transforms.h"
+#include "imaging/image_io.h"
 #include "tests/catch.h"
 
 namespace ds = fer::datasets;
+namespace imaging = fer::imaging;
 
 namespace {
 
@@ -66,9 +67,9 @@ TEST_CASE("reference preprocessing equals the Python reference's crops", "[datas
   int64_t train_off = 0, train_values = 0;
   for (const Case& c : cases) {
     INFO(c.expected);
-    const cv::Mat bgr = ds::read_image(kDir + c.image);
+    const cv::Mat bgr = imaging::read_image(kDir + c.image);
     cv::Mat expected;
-    cv::cvtColor(ds::read_image(kDir + c.expected), expected, cv::COLOR_BGR2RGB);
+    cv::cvtColor(imaging::read_image(kDir + c.expected), expected, cv::COLOR_BGR2RGB);
     ds::TransformOptions t;
     t.output_size = c.size;
     t.augment = c.augment;

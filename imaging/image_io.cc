@@ -1,4 +1,4 @@
-#include "datasets/image_io.h"
+#include "imaging/image_io.h"
 
 #include <png.h>
 #include <turbojpeg.h>
@@ -14,7 +14,7 @@
 
 #include "core/error.h"
 
-namespace fer::datasets {
+namespace fer::imaging {
 namespace {
 
 struct TjDeleter {
@@ -218,4 +218,4 @@ void write_png(const std::string& path, const cv::Mat& image) {
   }
 }
 
-}  // namespace fer::datasets
+}  // namespace fer::imaging

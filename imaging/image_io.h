@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-namespace fer::datasets {
+namespace fer::imaging {
 
 /// What an image file's header says.
 struct ImageHeader {
@@ -73,4 +73,4 @@ void write_jpeg(const std::string& path, const cv::Mat& bgr, int quality);
 /// Writes an 8-bit BGR (or grey) image as a PNG file; throws fer::Error.
 void write_png(const std::string& path, const cv::Mat& image);
 
-}  // namespace fer::datasets
+}  // namespace fer::imaging
