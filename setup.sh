@@ -17,7 +17,7 @@ PACKAGES=(
   libboost-program-options-dev libboost-filesystem-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
   # Tests and benchmarks (OpenCV's codecs only as the reference the image tests compare with).
   catch2 libbenchmark-dev libopencv-imgcodecs-dev
-  # PyTorch 1.13 in Python: tests load our checkpoints with it (tests/checkpoint_pytorch_test).
+  # PyTorch 1.13 in Python: tests load our checkpoints with it (tests/e2e/checkpoint_pytorch_test.sh).
   python3-torch python3-torchvision
   # LibTorch 2.x for the second test run (tools/libtorch2.sh makes a venv with the PyPI wheel).
   python3-venv

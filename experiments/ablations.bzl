@@ -36,7 +36,7 @@ def _suite_target(name, ablations):
         name = name,
         srcs = [name + ".sh"],
         data = [":suite"],
-        visibility = ["//tests:__pkg__"],
+        visibility = ["//tests:__subpackages__"],
     )
 
 def ablation_grid(ablations = ABLATIONS):

@@ -5,7 +5,7 @@
 // reference's training loop gives (tools/make_training_fixtures.py), step by step, for each of
 // the six models.
 //
-// The reference's losses come from $EMOGCN_SGD_STEPS when set: tests/training_parity_test.sh
+// The reference's losses come from $EMOGCN_SGD_STEPS when set: tests/e2e/training_parity_test.sh
 // runs the reference on this machine, in the PyTorch of the LibTorch under test, so both sides
 // use the same CPU kernels and agree to about 1e-11 over 20 steps; the tolerance is 1e-6.
 // Otherwise the committed fixture of this LibTorch major version is read (sgd_steps.txt,

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Re-measures tests/testdata/gate_baseline.txt (or, with BAZEL=tools/libtorch2.sh,
 # tests/testdata/gate_baseline_libtorch2.txt): trains the gate's configuration (the one in
-# tests/gate_config.sh) with SEEDS seeds and writes value = mean, tolerance = 3 x the sample std
+# tests/e2e/gate_config.sh) with SEEDS seeds and writes value = mean, tolerance = 3 x the sample std
 # over seeds. Run from the workspace root; takes about SEEDS x 45 s on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${SEEDS:-6}
-source tests/gate_config.sh
+source tests/e2e/gate_config.sh
 # BAZEL=tools/libtorch2.sh measures the LibTorch 2.x baseline (gate_baseline_libtorch2.txt).
 bazel=${BAZEL:-bazel}
 out=tests/testdata/gate_baseline.txt

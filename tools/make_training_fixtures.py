@@ -8,7 +8,7 @@ on float64 for the two-headed models (loss_cat + loss_cont, lambda 1); backward;
 0.9, weight_decay 0.001).step(). The losses of every step are written; the C++ twin runs
 experiments/train_step.h over the same batches (tests/training_parity_test.cc).
 
-tests/training_parity_test.sh runs it on the test machine with EMOGCN_FIXTURE_OUT set (the folder
+tests/e2e/training_parity_test.sh runs it on the test machine with EMOGCN_FIXTURE_OUT set (the folder
 to write to instead of tests/testdata/models), in the PyTorch of the LibTorch under test, and
 compares with that; the committed files are a record, exact only on CPUs with the kernels of the
 machine that wrote them. To rewrite them, run once with each PyTorch the C++ suites build

@@ -1,5 +1,5 @@
 """Predictions of //experiments:predict against the Python reference models, for
-tests/predict_pytorch_test.sh.
+tests/e2e/predict_pytorch_test.sh.
 
     python3 check_predictions.py make DIR
         writes DIR/faces/ (112 x 112 PNG face crops in two "video" folders, a truncated JPEG, a

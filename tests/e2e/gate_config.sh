@@ -1,4 +1,4 @@
-# The gate's configuration, shared by tests/regression_gate_test.sh and tools/make_gate_baseline.sh
+# The gate's configuration, shared by tests/e2e/regression_gate_test.sh and tools/make_gate_baseline.sh
 # (sourced): BReG-NeXt-50 single-task on the synthetic AffectNet twin, every value spelled out so
 # that a later change of the smoke schedule's defaults cannot move the gated run. It is the smoke
 # schedule with 6 epochs instead of 4 (StepLR at 5): with 4, one seed in six was still leaving

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end accuracy regression gate with the power to catch a moderate regression: trains the
-# gate's configuration (tests/gate_config.sh) with the real runner and checks it with
+# gate's configuration (tests/e2e/gate_config.sh) with the real runner and checks it with
 # //reports:check against the committed baseline (value = mean over 6 seeds, tolerance = 3 x
 # their sample std). Must pass. Then two worse runs, each a different configuration (so never a
 # stand-in for the baseline's: exit 2 naming the field), compared on purpose with
@@ -16,7 +16,7 @@ check=reports/check
 work="${TEST_TMPDIR:-$(mktemp -d)}/gate"
 rm -rf "$work" && mkdir -p "$work"
 export EMOGCN_CACHE="$work/cache"
-source tests/gate_config.sh
+source tests/e2e/gate_config.sh
 
 train_with() {  # name, the whole configuration
   local name=$1; shift

@@ -1,4 +1,4 @@
-# Sourced by shell tests that signal a training job mid-run (interrupt_test, distributed_runner_test).
+# Sourced by shell tests that signal a training job mid-run (interrupt_test, the distributed_*_test scripts).
 #   start_training LOG COMMAND...   starts COMMAND in the background, output in LOG, and returns
 #                                   once training has begun (its first progress line); the job's
 #                                   pid is in $job_pid.

@@ -3,7 +3,7 @@
 # marks the run 'interrupted' and exits 130; the same command with --resume finishes the run.
 # SIGTERM does the same.
 set -euo pipefail
-source tests/training_job.sh
+source tests/e2e/training_job.sh
 runner=experiments/runner
 work="${TEST_TMPDIR:-$(mktemp -d)}/interrupt"
 rm -rf "$work" && mkdir -p "$work"
