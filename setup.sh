@@ -17,6 +17,8 @@ PACKAGES=(
   libboost-program-options-dev libboost-filesystem-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
   # Tests and benchmarks (OpenCV's codecs only as the reference the image tests compare with).
   catch2 libbenchmark-dev libopencv-imgcodecs-dev
+  # The formatting check (//tests:format_test): Debian 12's clang-format 14, .clang-format's version.
+  clang-format
   # PyTorch 1.13 in Python: tests load our checkpoints with it (tests/e2e/checkpoint_pytorch_test.sh).
   python3-torch python3-torchvision
   # LibTorch 2.x for the second test run (tools/libtorch2.sh makes a venv with the PyPI wheel).

@@ -12,8 +12,8 @@
 namespace fer {
 namespace {
 
-[[noreturn]] void fail(const std::string& operation, const std::string& path, const std::string& tmp, int fd,
-                       const char* step, int error) {
+[[noreturn]] void fail(const std::string& operation, const std::string& path,
+                       const std::string& tmp, int fd, const char* step, int error) {
   if (fd >= 0) ::close(fd);
   std::remove(tmp.c_str());
   throw Error(operation, path, 0, "", std::string(step) + " failed: " + std::strerror(error));
@@ -21,7 +21,8 @@ namespace {
 
 }  // namespace
 
-void write_file_atomically(const std::string& path, std::string_view bytes, const std::string& operation) {
+void write_file_atomically(const std::string& path, std::string_view bytes,
+                           const std::string& operation) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(operation, path, tmp, -1, ("create " + tmp).c_str(), errno);

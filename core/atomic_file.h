@@ -10,6 +10,7 @@ namespace fer {
 
 /// Writes `bytes` to `path` atomically (see above). Throws fer::Error(operation, path, ...)
 /// naming the file and the system's reason (errno) on failure; `path` is then unchanged.
-void write_file_atomically(const std::string& path, std::string_view bytes, const std::string& operation);
+void write_file_atomically(const std::string& path, std::string_view bytes,
+                           const std::string& operation);
 
 }  // namespace fer

@@ -20,8 +20,9 @@ void check_flag_range(const std::string& flag, double value, double min, double 
     out << v;
     return out.str();
   };
-  throw Error("check options", "", 0, flag,
-              "--" + flag + " must be in [" + text(min) + ", " + text(max) + "], got " + text(value));
+  throw Error(
+      "check options", "", 0, flag,
+      "--" + flag + " must be in [" + text(min) + ", " + text(max) + "], got " + text(value));
 }
 
 Error::Error(std::string operation, std::string path, int64_t line, std::string field,

@@ -37,6 +37,8 @@ inline uint64_t splitmix64(uint64_t& state) {
 }
 
 /// Uniform double in [0, 1) from the next 53 bits of the stream.
-inline double uniform01(uint64_t& state) { return static_cast<double>(splitmix64(state) >> 11) * 0x1.0p-53; }
+inline double uniform01(uint64_t& state) {
+  return static_cast<double>(splitmix64(state) >> 11) * 0x1.0p-53;
+}
 
 }  // namespace fer

@@ -27,17 +27,18 @@ nlohmann::json canonical(const nlohmann::json& value) {
   return value;
 }
 
-nlohmann::json parse_json(const std::string& text, const std::string& operation, const std::string& path,
-                          const std::string& field) {
+nlohmann::json parse_json(const std::string& text, const std::string& operation,
+                          const std::string& path, const std::string& field) {
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    throw Error(operation, path, 0, field, std::string("malformed JSON (") + e.what() + "): " + text.substr(0, 80));
+    throw Error(operation, path, 0, field,
+                std::string("malformed JSON (") + e.what() + "): " + text.substr(0, 80));
   }
 }
 
-std::string canonical_json(const std::string& text, const std::string& operation, const std::string& path,
-                           const std::string& field) {
+std::string canonical_json(const std::string& text, const std::string& operation,
+                           const std::string& path, const std::string& field) {
   return canonical(parse_json(text, operation, path, field)).dump();
 }
 

@@ -4,10 +4,9 @@
 // versions (other number spellings, spaces) compares equal to text written now.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -34,16 +33,17 @@ nlohmann::json number_array(const std::vector<T>& values) {
 template <typename T>
 std::vector<T> numbers_of(const nlohmann::json& array) {
   std::vector<T> out;
-  for (const auto& v : array) out.push_back(v.is_null() ? std::numeric_limits<T>::quiet_NaN() : v.get<T>());
+  for (const auto& v : array)
+    out.push_back(v.is_null() ? std::numeric_limits<T>::quiet_NaN() : v.get<T>());
   return out;
 }
 
 /// Parses `text`; throws fer::Error(operation, path, 0, field, ...) naming the parse error.
-nlohmann::json parse_json(const std::string& text, const std::string& operation, const std::string& path,
-                          const std::string& field);
+nlohmann::json parse_json(const std::string& text, const std::string& operation,
+                          const std::string& path, const std::string& field);
 
 /// The canonical compact text of the JSON `text` (see parse_json for errors).
-std::string canonical_json(const std::string& text, const std::string& operation, const std::string& path,
-                           const std::string& field);
+std::string canonical_json(const std::string& text, const std::string& operation,
+                           const std::string& path, const std::string& field);
 
 }  // namespace fer

@@ -38,9 +38,11 @@ Database Database::open_read_only(const std::string& path, int busy_timeout_ms) 
   {
     Database db(path, busy_timeout_ms, SQLITE_OPEN_READONLY);
     // The first read opens the WAL index; in a folder we cannot write it fails (SQLITE_CANTOPEN).
-    if (sqlite3_exec(db.db_, "PRAGMA schema_version", nullptr, nullptr, nullptr) == SQLITE_OK) return db;
+    if (sqlite3_exec(db.db_, "PRAGMA schema_version", nullptr, nullptr, nullptr) == SQLITE_OK)
+      return db;
   }
-  Database db("file:" + uri_path(path) + "?immutable=1", busy_timeout_ms, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+  Database db("file:" + uri_path(path) + "?immutable=1", busy_timeout_ms,
+              SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
   db.path_ = path;
   db.exec("PRAGMA schema_version");
   return db;
@@ -79,7 +81,8 @@ void Database::exec(const std::string& sql) {
   }
 }
 
-std::vector<std::vector<Value>> Database::query(const std::string& sql, const std::vector<Value>& params) {
+std::vector<std::vector<Value>> Database::query(const std::string& sql,
+                                                const std::vector<Value>& params) {
   Statement stmt(*this, sql);
   stmt.bind(params);
   std::vector<std::vector<Value>> rows;
@@ -93,7 +96,8 @@ std::vector<std::vector<Value>> Database::query(const std::string& sql, const st
 
 Statement::Statement(Database& db, const std::string& sql) : db_(db), sql_(sql) {
   if (sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) {
-    throw Error("prepare SQL", db.path(), 0, "", std::string(sqlite3_errmsg(db.handle())) + " (in: " + sql.substr(0, 120) + ")");
+    throw Error("prepare SQL", db.path(), 0, "",
+                std::string(sqlite3_errmsg(db.handle())) + " (in: " + sql.substr(0, 120) + ")");
   }
 }
 
@@ -106,10 +110,14 @@ void Statement::bind(const std::vector<Value>& params) {
     const int idx = static_cast<int>(i + 1);
     int rc = SQLITE_OK;
     const Value& p = params[i];
-    if (std::holds_alternative<std::nullptr_t>(p)) rc = sqlite3_bind_null(stmt_, idx);
-    else if (auto* n = std::get_if<int64_t>(&p)) rc = sqlite3_bind_int64(stmt_, idx, *n);
-    else if (auto* d = std::get_if<double>(&p)) rc = std::isnan(*d) ? sqlite3_bind_null(stmt_, idx) : sqlite3_bind_double(stmt_, idx, *d);
-    else rc = sqlite3_bind_text(stmt_, idx, std::get<std::string>(p).c_str(), -1, SQLITE_TRANSIENT);
+    if (std::holds_alternative<std::nullptr_t>(p))
+      rc = sqlite3_bind_null(stmt_, idx);
+    else if (auto* n = std::get_if<int64_t>(&p))
+      rc = sqlite3_bind_int64(stmt_, idx, *n);
+    else if (auto* d = std::get_if<double>(&p))
+      rc = std::isnan(*d) ? sqlite3_bind_null(stmt_, idx) : sqlite3_bind_double(stmt_, idx, *d);
+    else
+      rc = sqlite3_bind_text(stmt_, idx, std::get<std::string>(p).c_str(), -1, SQLITE_TRANSIENT);
     if (rc != SQLITE_OK) db_.fail("bind parameter " + std::to_string(idx));
   }
 }
@@ -124,18 +132,24 @@ bool Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  throw Error("run SQL", db_.path(), 0, "", std::string(sqlite3_errmsg(db_.handle())) + " (in: " + sql_.substr(0, 120) + ")");
+  throw Error("run SQL", db_.path(), 0, "",
+              std::string(sqlite3_errmsg(db_.handle())) + " (in: " + sql_.substr(0, 120) + ")");
 }
 
 int Statement::columns() const { return sqlite3_column_count(stmt_); }
 
 Value Statement::column(int c) const {
   switch (sqlite3_column_type(stmt_, c)) {
-    case SQLITE_NULL: return nullptr;
-    case SQLITE_INTEGER: return static_cast<int64_t>(sqlite3_column_int64(stmt_, c));
-    case SQLITE_FLOAT: return sqlite3_column_double(stmt_, c);
-    case SQLITE_BLOB: return column_blob(c);
-    default: return column_text(c);
+    case SQLITE_NULL:
+      return nullptr;
+    case SQLITE_INTEGER:
+      return static_cast<int64_t>(sqlite3_column_int64(stmt_, c));
+    case SQLITE_FLOAT:
+      return sqlite3_column_double(stmt_, c);
+    case SQLITE_BLOB:
+      return column_blob(c);
+    default:
+      return column_text(c);
   }
 }
 
@@ -143,17 +157,19 @@ int64_t Statement::column_int(int c) const { return sqlite3_column_int64(stmt_, 
 
 double Statement::column_double(int c) const {
   return sqlite3_column_type(stmt_, c) == SQLITE_NULL ? std::numeric_limits<double>::quiet_NaN()
-                                                       : sqlite3_column_double(stmt_, c);
+                                                      : sqlite3_column_double(stmt_, c);
 }
 
 std::string Statement::column_text(int c) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
-  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, c))) : std::string();
+  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, c)))
+              : std::string();
 }
 
 std::string Statement::column_blob(int c) const {
   const void* bytes = sqlite3_column_blob(stmt_, c);
-  return bytes ? std::string(static_cast<const char*>(bytes), static_cast<size_t>(sqlite3_column_bytes(stmt_, c)))
+  return bytes ? std::string(static_cast<const char*>(bytes),
+                             static_cast<size_t>(sqlite3_column_bytes(stmt_, c)))
                : std::string();
 }
 

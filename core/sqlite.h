@@ -14,7 +14,6 @@ namespace fer {
 
 using Value = std::variant<std::nullptr_t, int64_t, double, std::string>;
 
-
 class Database {
  public:
   /// Opens (creating) the database in WAL mode with a busy timeout, so several processes can
@@ -28,7 +27,9 @@ class Database {
   static Database open_read_only(const std::string& path, int busy_timeout_ms = 60000);
   /// Replaces this database's contents with a copy of `source` (SQLite's online backup).
   void copy_from(Database& source);
-  Database(Database&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) { other.db_ = nullptr; }
+  Database(Database&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) {
+    other.db_ = nullptr;
+  }
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -36,7 +37,8 @@ class Database {
   /// Runs SQL without results (several statements allowed).
   void exec(const std::string& sql);
   /// Runs one statement with bound parameters (?1, ?2, ...) and returns all rows.
-  std::vector<std::vector<Value>> query(const std::string& sql, const std::vector<Value>& params = {});
+  std::vector<std::vector<Value>> query(const std::string& sql,
+                                        const std::vector<Value>& params = {});
   int64_t last_insert_id() const;
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }
@@ -110,8 +112,8 @@ class Statement {
 
 /// Helpers to read result values.
 int64_t as_int(const Value& v);
-double as_double(const Value& v);          // NaN for NULL.
-std::string as_string(const Value& v);     // "" for NULL.
+double as_double(const Value& v);       // NaN for NULL.
+std::string as_string(const Value& v);  // "" for NULL.
 bool is_null(const Value& v);
 
 }  // namespace fer

@@ -26,11 +26,11 @@ namespace {
 
 constexpr int kColumns = 9;
 constexpr int kLandmarkValues = 136;
-const char* const kColumnNames[kColumns] = {"subDirectory_filePath", "face_x",     "face_y",
-                                            "face_width",            "face_height", "facial_landmarks",
-                                            "expression",            "valence",     "arousal"};
-const char* const kCodeNames[11] = {"Neutral",  "Happy", "Sad",  "Surprise",  "Fear",   "Disgust",
-                                    "Anger",    "Contempt", "None", "Uncertain", "No-Face"};
+const char* const kColumnNames[kColumns] = {
+    "subDirectory_filePath", "face_x",     "face_y",  "face_width", "face_height",
+    "facial_landmarks",      "expression", "valence", "arousal"};
+const char* const kCodeNames[11] = {"Neutral", "Happy",    "Sad",  "Surprise",  "Fear",   "Disgust",
+                                    "Anger",   "Contempt", "None", "Uncertain", "No-Face"};
 
 struct RowContext {
   const std::string& file;
@@ -45,7 +45,8 @@ struct RowContext {
   }
   void fail(int column, const std::string& message, const char* defect = defect::kMalformed,
             const std::string& image = "") {
-    if (ok) add_error(report, file, line, column < 0 ? "" : kColumnNames[column], message, defect, image);
+    if (ok)
+      add_error(report, file, line, column < 0 ? "" : kColumnNames[column], message, defect, image);
     ok = false;
   }
 };
@@ -69,7 +70,8 @@ bool parse_landmarks(std::string_view field, RowContext& row, Sample& s) {
       return false;
     }
     if (std::abs(*v) > kMaxCoordinate) {
-      row.fail(5, "landmark value " + std::to_string(i) + " '" + std::string(trim(parts[i])).substr(0, 32) +
+      row.fail(5, "landmark value " + std::to_string(i) + " '" +
+                      std::string(trim(parts[i])).substr(0, 32) +
                       "' outside [-65535, 65535] pixels");
       return false;
     }
@@ -83,7 +85,8 @@ bool parse_landmarks(std::string_view field, RowContext& row, Sample& s) {
 
 // A header record names subDirectory_filePath (pandas' to_csv may put an unnamed index first).
 bool is_header(const CsvRecord& record) {
-  return std::find(record.fields.begin(), record.fields.end(), kColumnNames[0]) != record.fields.end();
+  return std::find(record.fields.begin(), record.fields.end(), kColumnNames[0]) !=
+         record.fields.end();
 }
 
 // Where each of kColumnNames is in the header; other columns are ignored. Throws fer::Error
@@ -99,7 +102,8 @@ std::vector<size_t> header_columns(const CsvRecord& header, const std::string& p
                       std::string(kAffectNetHeader) + "'");
     }
     if (std::find(it + 1, f.end(), kColumnNames[c]) != f.end()) {
-      throw Error("read AffectNet CSV", path, header.line, kColumnNames[c], "the header names this column twice");
+      throw Error("read AffectNet CSV", path, header.line, kColumnNames[c],
+                  "the header names this column twice");
     }
     column[c] = static_cast<size_t>(it - f.begin());
   }
@@ -109,8 +113,8 @@ std::vector<size_t> header_columns(const CsvRecord& header, const std::string& p
 bool in_unit_range(double v) { return v >= -1.0 && v <= 1.0; }
 
 // fields: the row's values in kColumnNames order.
-void parse_row(const std::vector<std::string_view>& fields, RowContext& row, const std::string& image_root,
-               const ReadOptions& options, Split& split) {
+void parse_row(const std::vector<std::string_view>& fields, RowContext& row,
+               const std::string& image_root, const ReadOptions& options, Split& split) {
   Sample s;
   s.image = std::string(trim(fields[0]));
   if (!is_safe_relative_path(s.image)) {
@@ -128,20 +132,23 @@ void parse_row(const std::vector<std::string_view>& fields, RowContext& row, con
   // comes with the image check); beyond that a value would overflow the float and int it becomes.
   for (int c = 1; c <= 4; ++c) {
     if (std::abs(box[c - 1]) > kMaxCoordinate) {
-      return row.fail(c, "value " + std::string(trim(fields[c])).substr(0, 32) + " outside [-65535, 65535] pixels");
+      return row.fail(c, "value " + std::string(trim(fields[c])).substr(0, 32) +
+                             " outside [-65535, 65535] pixels");
     }
   }
   if (!parse_landmarks(fields[5], row, s)) return;
   auto code = parse_int(fields[6]);
   if (!code) return row.fail(6, "not an integer: '" + std::string(fields[6]) + "'");
-  if (*code < 0 || *code > 10) return row.fail(6, "code " + std::to_string(*code) + " outside 0-10");
+  if (*code < 0 || *code > 10)
+    return row.fail(6, "code " + std::to_string(*code) + " outside 0-10");
   auto valence = row.number(fields[7], 7);
   if (!valence) return;
   auto arousal = row.number(fields[8], 8);
   if (!arousal) return;
   for (int c : {7, 8}) {
     const double v = c == 7 ? *valence : *arousal;
-    if (!in_unit_range(v) && v != -2.0) return row.fail(c, "value " + std::to_string(v) + " outside [-1, 1] (or -2)");
+    if (!in_unit_range(v) && v != -2.0)
+      return row.fail(c, "value " + std::to_string(v) + " outside [-1, 1] (or -2)");
   }
   const long last_kept = options.eight_classes ? 7 : 6;
   if (*code > last_kept) {
@@ -176,8 +183,9 @@ struct KeptRows {
 
 // A split's samples; `earlier` (the training split, when reading validation) makes a row of an
 // image kept there a defect; `kept` receives this split's kept rows.
-Split read_csv(const std::string& csv_path, const std::string& image_root, const std::string& split_name,
-               const ReadOptions& options, const KeptRows* earlier, KeptRows* kept) {
+Split read_csv(const std::string& csv_path, const std::string& image_root,
+               const std::string& split_name, const ReadOptions& options, const KeptRows* earlier,
+               KeptRows* kept) {
   const std::string text = read_file(csv_path, "read AffectNet CSV");
   const std::vector<CsvRecord> records = read_csv_records(text);
   Split split;
@@ -204,7 +212,8 @@ Split read_csv(const std::string& csv_path, const std::string& image_root, const
     }
     if (record.fields.size() != expected_fields) {
       row.fail(-1, "expected " + std::to_string(expected_fields) + " comma-separated columns" +
-                       (first ? " (as the header has)" : "") + ", got " + std::to_string(record.fields.size()));
+                       (first ? " (as the header has)" : "") + ", got " +
+                       std::to_string(record.fields.size()));
       continue;
     }
     for (int c = 0; c < kColumns; ++c) fields[c] = record.fields[column[c]];
@@ -219,12 +228,16 @@ Split read_csv(const std::string& csv_path, const std::string& image_root, const
       --split.report.kept;
     }
     if (!fresh) {  // The same face twice would weigh it double and leak between batches.
-      row.fail(0, "duplicate row: image '" + image + "' is already kept from line " + std::to_string(at->second),
+      row.fail(0,
+               "duplicate row: image '" + image + "' is already kept from line " +
+                   std::to_string(at->second),
                defect::kDuplicate);
     } else if (earlier && in_earlier != earlier->lines.end()) {
       // Validating on a training image inflates every metric: the validation row goes.
       mine.lines.erase(at);
-      row.fail(0, "image '" + image + "' is also kept in " + earlier->file + " line " + std::to_string(in_earlier->second),
+      row.fail(0,
+               "image '" + image + "' is also kept in " + earlier->file + " line " +
+                   std::to_string(in_earlier->second),
                defect::kInBothSplits);
     }
   }
@@ -254,7 +267,8 @@ DatasetIndex read_affectnet(const std::string& root, const ReadOptions& options)
   // Manually_Annotated_Images/), as most copies keep it, or the images right under the root.
   index.image_root = root;
   index.layout = "AffectNet CSVs + images under the root";
-  for (const char* folder : {"Manually_Annotated_Images", "Manually_Annotated/Manually_Annotated_Images"}) {
+  for (const char* folder :
+       {"Manually_Annotated_Images", "Manually_Annotated/Manually_Annotated_Images"}) {
     const std::string images = root + "/" + folder;
     if (::stat(images.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
       index.image_root = images;
@@ -264,7 +278,8 @@ DatasetIndex read_affectnet(const std::string& root, const ReadOptions& options)
   }
   index.class_names = affectnet_class_names(options.eight_classes);
   KeptRows train;
-  index.train = read_csv(root + "/training.csv", index.image_root, "train", options, nullptr, &train);
+  index.train =
+      read_csv(root + "/training.csv", index.image_root, "train", options, nullptr, &train);
   index.val = read_csv(root + "/validation.csv", index.image_root, "val", options, &train, nullptr);
   return index;
 }

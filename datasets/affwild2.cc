@@ -1,15 +1,14 @@
 #include "datasets/affwild2.h"
 
-#include <boost/filesystem.hpp>
-
 #include <algorithm>
-#include <iterator>
+#include <boost/filesystem.hpp>
 #include <cstdio>
+#include <iterator>
 #include <map>
 
 #include "core/error.h"
-#include "datasets/report.h"
 #include "core/text.h"
+#include "datasets/report.h"
 
 namespace fer::datasets {
 using text::for_each_line;
@@ -27,7 +26,8 @@ const char kVaHeader[] = "valence,arousal";
 
 // Where the releases put their annotation folders, newest names last.
 const char* const kBases[] = {"", "annotations", "annotations/annotations"};
-const char* const kExprFolders[] = {"EXPR_Set", "EXPR_Classification_Challenge", "EXPR_Recognition_Challenge"};
+const char* const kExprFolders[] = {"EXPR_Set", "EXPR_Classification_Challenge",
+                                    "EXPR_Recognition_Challenge"};
 const char* const kVaFolders[] = {"VA_Set", "VA_Estimation_Challenge"};
 
 struct Layout {
@@ -37,7 +37,8 @@ struct Layout {
 std::string searched(const fs::path& root, const char* const* names, size_t n) {
   std::string out;
   for (const char* base : kBases) {
-    for (size_t i = 0; i < n; ++i) out += (out.empty() ? "" : ", ") + (root / base / names[i]).string();
+    for (size_t i = 0; i < n; ++i)
+      out += (out.empty() ? "" : ", ") + (root / base / names[i]).string();
   }
   return out;
 }
@@ -57,7 +58,8 @@ Layout find_layout(const fs::path& root) {
     }
   }
   throw Error("read Aff-Wild2", root.string(), 0, "",
-              "no expression annotation folder; looked for " + searched(root, kExprFolders, std::size(kExprFolders)));
+              "no expression annotation folder; looked for " +
+                  searched(root, kExprFolders, std::size(kExprFolders)));
 }
 
 struct VaRow {
@@ -83,7 +85,8 @@ std::vector<VaRow> read_va_file(const fs::path& file, SplitReport& report) {
   std::vector<VaRow> rows;
   for_each_line(text, [&](long line, std::string_view row) {
     if (line == 1) {
-      if (row != kVaHeader) add_error(report, path, line, "header", "expected '" + std::string(kVaHeader) + "'");
+      if (row != kVaHeader)
+        add_error(report, path, line, "header", "expected '" + std::string(kVaHeader) + "'");
       return;
     }
     if (row.empty()) return;
@@ -117,9 +120,10 @@ std::string frame_name(long frame) {
   return buf;
 }
 
-Split read_split(const Layout& layout, const fs::path& images, const std::string& set, const std::string& split_name,
-                 const std::map<std::string, std::vector<VaRow>>& va, const ReadOptions& options,
-                 bool* with_other, std::map<std::string, std::string>* videos) {
+Split read_split(const Layout& layout, const fs::path& images, const std::string& set,
+                 const std::string& split_name, const std::map<std::string, std::vector<VaRow>>& va,
+                 const ReadOptions& options, bool* with_other,
+                 std::map<std::string, std::string>* videos) {
   Split split;
   split.report.split = split_name;
   auto& report = split.report;
@@ -127,8 +131,10 @@ Split read_split(const Layout& layout, const fs::path& images, const std::string
     const std::string path = file.string(), video = file.stem().string();
     const auto [earlier, fresh] = videos->emplace(video, path);
     if (!fresh) {  // Validating on frames of a training video inflates every metric.
-      add_error(report, path, 1, "", "video '" + video + "' is also annotated in " + earlier->second +
-                                         "; its frames are left out of this split", defect::kInBothSplits);
+      add_error(report, path, 1, "",
+                "video '" + video + "' is also annotated in " + earlier->second +
+                    "; its frames are left out of this split",
+                defect::kInBothSplits);
       continue;
     }
     const std::string text = read_file(path, "read Aff-Wild2 EXPR file");
@@ -141,23 +147,29 @@ Split read_split(const Layout& layout, const fs::path& images, const std::string
           *with_other = true;
         } else if (row != kExprHeader) {
           add_error(report, path, line, "header",
-                    "expected '" + std::string(kExprHeader) + "' (ABAW 2021) or '" + kExprHeaderWithOther + "'");
+                    "expected '" + std::string(kExprHeader) + "' (ABAW 2021) or '" +
+                        kExprHeaderWithOther + "'");
         }
         return;
       }
       if (row.empty()) return;
       ++report.rows_read;
       auto label = parse_int(row);
-      if (!label) return add_error(report, path, line, "expression", "not an integer: '" + std::string(row) + "'");
-      if (*label < -1 || *label > last_label) {
+      if (!label)
         return add_error(report, path, line, "expression",
-                         "label " + std::to_string(*label) + " outside -1.." + std::to_string(last_label));
+                         "not an integer: '" + std::string(row) + "'");
+      if (*label < -1 || *label > last_label) {
+        return add_error(
+            report, path, line, "expression",
+            "label " + std::to_string(*label) + " outside -1.." + std::to_string(last_label));
       }
       if (*label == -1) return void(++report.dropped_by_code["expression -1 (unlabelled)"]);
       if (*label == 7) return void(++report.dropped_by_code["expression 7 Other"]);
       const long frame = line - 1;  // 1-based frame number = data row number.
-      if (va_it == va.end()) return void(++report.dropped_by_code["no VA annotation for the video"]);
-      if (frame > static_cast<long>(va_it->second.size())) return void(++report.dropped_by_code["frame beyond the VA file"]);
+      if (va_it == va.end())
+        return void(++report.dropped_by_code["no VA annotation for the video"]);
+      if (frame > static_cast<long>(va_it->second.size()))
+        return void(++report.dropped_by_code["frame beyond the VA file"]);
       const VaRow& v = va_it->second[frame - 1];
       if (!v.labelled) return void(++report.dropped_by_code["valence/arousal -5 (unlabelled)"]);
       Sample s;
@@ -180,10 +192,12 @@ Split read_split(const Layout& layout, const fs::path& images, const std::string
 // places looked at when none exists and the images are to be checked (else cropped_aligned/).
 std::string find_image_root(const fs::path& root, bool required) {
   std::string looked;
-  for (const char* folder : {"cropped_aligned", "cropped_aligned/cropped_aligned", "images/cropped_aligned"}) {
+  for (const char* folder :
+       {"cropped_aligned", "cropped_aligned/cropped_aligned", "images/cropped_aligned"}) {
     const fs::path images = root / folder;
     // A folder holding only the nested copy is the zip's outer folder: prefer what is inside.
-    if (fs::is_directory(images) && !fs::is_directory(images / "cropped_aligned")) return images.string();
+    if (fs::is_directory(images) && !fs::is_directory(images / "cropped_aligned"))
+      return images.string();
     looked += std::string(looked.empty() ? "" : ", ") + images.string();
   }
   if (!required) return (root / "cropped_aligned").string();
@@ -222,8 +236,10 @@ DatasetIndex read_affwild2(const std::string& root_dir, const ReadOptions& optio
   }
   bool with_other = false;
   std::map<std::string, std::string> videos;  // Video -> its EXPR file: one split per video.
-  index.train = read_split(layout, index.image_root, "Train_Set", "train", va, options, &with_other, &videos);
-  index.val = read_split(layout, index.image_root, "Validation_Set", "val", va, options, &with_other, &videos);
+  index.train =
+      read_split(layout, index.image_root, "Train_Set", "train", va, options, &with_other, &videos);
+  index.val = read_split(layout, index.image_root, "Validation_Set", "val", va, options,
+                         &with_other, &videos);
   index.layout += with_other ? ", eight expressions (ABAW 2022 and later; Other dropped)"
                              : ", seven expressions (ABAW 2021)";
   for (auto& e : va_report.errors) index.train.report.errors.push_back(e);

@@ -1,10 +1,12 @@
 // Aff-Wild2 (Kollias & Zafeiriou, 2021 ABAW challenge release) read from its original layout
 // (paper Sec. IV-A):
 //   EXPR_Set/{Train_Set,Validation_Set}/<video>.txt  header Neutral,Anger,Disgust,Fear,Happiness,
-//                                                    Sadness,Surprise; one label per frame, -1 = none
+//                                                    Sadness,Surprise; one label per frame, -1 =
+//                                                    none
 //   VA_Set/{Train_Set,Validation_Set}/<video>.txt    header valence,arousal; one row per frame,
 //                                                    -5 = none
-//   cropped_aligned/<video>/00001.jpg                 1-based frames, 112x112, absent without a face
+//   cropped_aligned/<video>/00001.jpg                 1-based frames, 112x112, absent without a
+//   face
 //                                                    (also cropped_aligned/cropped_aligned/, as the
 //                                                    zip unpacks, or images/cropped_aligned/)
 // Multi-task samples are frames with an expression label, a valence/arousal label and an image:

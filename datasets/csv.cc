@@ -1,9 +1,8 @@
 #include "datasets/csv.h"
 
+#include <algorithm>
 #include <boost/token_functions.hpp>
 #include <boost/tokenizer.hpp>
-
-#include <algorithm>
 
 namespace fer::datasets {
 namespace {

@@ -15,8 +15,8 @@ namespace fer::datasets {
 namespace {
 
 constexpr int kTabBits = 5, kTab = 1 << kTabBits;  // INTER_BITS, INTER_TAB_SIZE
-constexpr int kCoefBits = 15;                        // INTER_REMAP_COEF_BITS
-constexpr int kAbBits = 10;                          // warpAffine's AB_BITS
+constexpr int kCoefBits = 15;                      // INTER_REMAP_COEF_BITS
+constexpr int kAbBits = 10;                        // warpAffine's AB_BITS
 
 // Keys' cubic (a = -0.75) at fraction x, in float, in imgwarp.cpp's order of operations.
 void cubic_coefficients(float x, float* c) {
@@ -40,7 +40,8 @@ struct Tables {
 void fill_table(const float* wy, const float* wx, int16_t* t) {
   int sum = 0;
   for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j) sum += t[i * 4 + j] = saturate_short(wy[i] * wx[j] * (1 << kCoefBits));
+    for (int j = 0; j < 4; ++j)
+      sum += t[i * 4 + j] = saturate_short(wy[i] * wx[j] * (1 << kCoefBits));
   const int diff = sum - (1 << kCoefBits);
   if (diff == 0) return;
   int lo = 2 * 4 + 2, hi = lo;
@@ -81,7 +82,7 @@ struct Job {
   double inv[6] = {};
   std::vector<int> adelta, bdelta;
   int fast_cols = 0, fast_rows = 0;  // windows starting below these are read whole, unchecked
-  cv::Mat out;  // a header on the caller's image
+  cv::Mat out;                       // a header on the caller's image
 };
 
 struct Tap {
@@ -99,7 +100,8 @@ void invert(const cv::Matx23d& m, double* inv) {
   inv[5] = -inv[3] * m(0, 2) - inv[4] * m(1, 2);
 }
 
-Job prepare(const cv::Mat& src, const cv::Matx23d& m, const cv::Rect& region, bool swap_rb, cv::Mat& out) {
+Job prepare(const cv::Mat& src, const cv::Matx23d& m, const cv::Rect& region, bool swap_rb,
+            cv::Mat& out) {
   CV_Assert(src.type() == CV_8UC3);
   out.create(std::max(region.height, 0), std::max(region.width, 0), CV_8UC3);
   Job j;
@@ -131,7 +133,8 @@ void row_start(const Job& j, int y, int* x0, int* y0) {
 }
 
 inline Tap tap_at(const Job& j, int x0, int y0, int x) {
-  const int fx = (x0 + j.adelta[x]) >> (kAbBits - kTabBits), fy = (y0 + j.bdelta[x]) >> (kAbBits - kTabBits);
+  const int fx = (x0 + j.adelta[x]) >> (kAbBits - kTabBits),
+            fy = (y0 + j.bdelta[x]) >> (kAbBits - kTabBits);
   const int sx = std::clamp(fx >> kTabBits, INT16_MIN, INT16_MAX) - 1;
   const int sy = std::clamp(fy >> kTabBits, INT16_MIN, INT16_MAX) - 1;
   return {sx, sy, (fy & (kTab - 1)) * kTab + (fx & (kTab - 1))};
@@ -234,10 +237,12 @@ void warp_rows(Job& j, Segment segment) {
 
 #ifdef FER_HAVE_AVX2_KERNEL
 // row_taps, 8 pixels at a time.
-__attribute__((target("avx2"))) void row_taps_avx2(const Job& j, int y, int from, int to, RowTaps& r) {
+__attribute__((target("avx2"))) void row_taps_avx2(const Job& j, int y, int from, int to,
+                                                   RowTaps& r) {
   int x0, y0;
   row_start(j, y, &x0, &y0);
-  const __m256i vx0 = _mm256_set1_epi32(x0), vy0 = _mm256_set1_epi32(y0), one = _mm256_set1_epi32(1);
+  const __m256i vx0 = _mm256_set1_epi32(x0), vy0 = _mm256_set1_epi32(y0),
+                one = _mm256_set1_epi32(1);
   const __m256i lo = _mm256_set1_epi32(INT16_MIN), hi = _mm256_set1_epi32(INT16_MAX);
   const __m256i mask = _mm256_set1_epi32(kTab - 1), minus1 = _mm256_set1_epi32(-1);
   const __m256i cols = _mm256_set1_epi32(j.fast_cols), rows = _mm256_set1_epi32(j.fast_rows);
@@ -247,12 +252,16 @@ __attribute__((target("avx2"))) void row_taps_avx2(const Job& j, int y, int from
     const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&j.bdelta[x]));
     const __m256i fx = _mm256_srai_epi32(_mm256_add_epi32(vx0, a), kAbBits - kTabBits);
     const __m256i fy = _mm256_srai_epi32(_mm256_add_epi32(vy0, b), kAbBits - kTabBits);
-    const __m256i sx = _mm256_sub_epi32(_mm256_min_epi32(_mm256_max_epi32(_mm256_srai_epi32(fx, kTabBits), lo), hi), one);
-    const __m256i sy = _mm256_sub_epi32(_mm256_min_epi32(_mm256_max_epi32(_mm256_srai_epi32(fy, kTabBits), lo), hi), one);
-    const __m256i alpha = _mm256_or_si256(_mm256_slli_epi32(_mm256_and_si256(fy, mask), kTabBits), _mm256_and_si256(fx, mask));
+    const __m256i sx = _mm256_sub_epi32(
+        _mm256_min_epi32(_mm256_max_epi32(_mm256_srai_epi32(fx, kTabBits), lo), hi), one);
+    const __m256i sy = _mm256_sub_epi32(
+        _mm256_min_epi32(_mm256_max_epi32(_mm256_srai_epi32(fy, kTabBits), lo), hi), one);
+    const __m256i alpha = _mm256_or_si256(_mm256_slli_epi32(_mm256_and_si256(fy, mask), kTabBits),
+                                          _mm256_and_si256(fx, mask));
     // fast: 0 <= sx < cols and 0 <= sy < rows
     const __m256i fast = _mm256_andnot_si256(
-        _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), sx), _mm256_cmpgt_epi32(_mm256_setzero_si256(), sy)),
+        _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), sx),
+                        _mm256_cmpgt_epi32(_mm256_setzero_si256(), sy)),
         _mm256_and_si256(_mm256_cmpgt_epi32(cols, sx), _mm256_cmpgt_epi32(rows, sy)));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(&r.sx[x]), _mm256_blendv_epi8(minus1, sx, fast));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(&r.sy[x]), sy);
@@ -268,8 +277,9 @@ __attribute__((target("avx2"))) void row_taps_avx2(const Job& j, int y, int from
 
 // One source row of the window (4 pixels of 3 bytes, from a 16-byte load) times its 4 weights,
 // added to lo ([c0 c0 c1 c1] partial sums) and hi ([c2 c2 0 0]).
-__attribute__((target("avx2"))) inline void row_times_weights(const uint8_t* p, const int16_t* w, __m128i planar,
-                                                              __m128i& lo, __m128i& hi) {
+__attribute__((target("avx2"))) inline void row_times_weights(const uint8_t* p, const int16_t* w,
+                                                              __m128i planar, __m128i& lo,
+                                                              __m128i& hi) {
   const __m128i v = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), planar);
   const __m128i weights = _mm_castpd_si128(_mm_loaddup_pd(reinterpret_cast<const double*>(w)));
   lo = _mm_add_epi32(lo, _mm_madd_epi16(_mm_cvtepu8_epi16(v), weights));
@@ -281,8 +291,9 @@ __attribute__((target("avx2"))) void segment_avx2(Job& j, int y, int from, int t
   const size_t step = j.src->step;
   const __m128i round = _mm_set1_epi32(1 << (kCoefBits - 1));
   // Output channel k comes from source byte k (or 2 - k when swapping); -1 gives zero.
-  const __m128i planar = j.swap_rb ? _mm_setr_epi8(2, 5, 8, 11, 1, 4, 7, 10, 0, 3, 6, 9, -1, -1, -1, -1)
-                                   : _mm_setr_epi8(0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11, -1, -1, -1, -1);
+  const __m128i planar = j.swap_rb
+                             ? _mm_setr_epi8(2, 5, 8, 11, 1, 4, 7, 10, 0, 3, 6, 9, -1, -1, -1, -1)
+                             : _mm_setr_epi8(0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11, -1, -1, -1, -1);
   row_taps_avx2(j, y, from, to, taps);
   uint8_t* d = j.out.ptr<uint8_t>(y) + 3 * from;
   for (int x = from; x < to; ++x, d += 3) {
@@ -312,8 +323,8 @@ __attribute__((target("avx2"))) void segment_avx2(Job& j, int y, int from, int t
 
 }  // namespace
 
-void warp_affine_cubic(const cv::Mat& src, const cv::Matx23d& m, const cv::Rect& region, bool swap_rb, cv::Mat& out,
-                       Isa isa) {
+void warp_affine_cubic(const cv::Mat& src, const cv::Matx23d& m, const cv::Rect& region,
+                       bool swap_rb, cv::Mat& out, Isa isa) {
   CV_Assert(out.data != src.data);
   Job j = prepare(src, m, region, swap_rb, out);
   if (j.out.empty()) return;
@@ -326,7 +337,8 @@ void warp_affine_cubic(const cv::Mat& src, const cv::Matx23d& m, const cv::Rect&
   warp_rows(j, segment_scalar);
 }
 
-cv::Mat warp_affine_cubic(const cv::Mat& src, const cv::Matx23d& m, const cv::Rect& region, bool swap_rb, Isa isa) {
+cv::Mat warp_affine_cubic(const cv::Mat& src, const cv::Matx23d& m, const cv::Rect& region,
+                          bool swap_rb, Isa isa) {
   cv::Mat out;
   warp_affine_cubic(src, m, region, swap_rb, out, isa);
   return out;

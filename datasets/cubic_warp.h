@@ -27,11 +27,11 @@ namespace fer::datasets {
 /// created otherwise. src: CV_8UC3 (throws cv::Exception otherwise); m: the forward 2x3 matrix,
 /// as warpAffine takes it. swap_rb writes the channels in reverse order (BGR in, RGB out).
 /// isa: Isa::kScalar forces the scalar kernel (the same bytes).
-void warp_affine_cubic(const cv::Mat& src, const cv::Matx23d& m, const cv::Rect& region, bool swap_rb, cv::Mat& out,
-                       Isa isa = best_isa());
+void warp_affine_cubic(const cv::Mat& src, const cv::Matx23d& m, const cv::Rect& region,
+                       bool swap_rb, cv::Mat& out, Isa isa = best_isa());
 
 /// The same, returning a new image.
-cv::Mat warp_affine_cubic(const cv::Mat& src, const cv::Matx23d& m, const cv::Rect& region, bool swap_rb,
-                          Isa isa = best_isa());
+cv::Mat warp_affine_cubic(const cv::Mat& src, const cv::Matx23d& m, const cv::Rect& region,
+                          bool swap_rb, Isa isa = best_isa());
 
 }  // namespace fer::datasets

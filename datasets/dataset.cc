@@ -1,16 +1,15 @@
 #include "datasets/dataset.h"
 
-#include <boost/filesystem.hpp>
-
 #include <algorithm>
+#include <boost/filesystem.hpp>
 #include <cstdio>
 #include <optional>
 
+#include "core/error.h"
+#include "core/hash.h"
 #include "datasets/affectnet.h"
 #include "datasets/affwild2.h"
-#include "core/error.h"
 #include "datasets/index_cache.h"
-#include "core/hash.h"
 #include "datasets/label_stats.h"
 #include "datasets/report.h"
 
@@ -27,26 +26,28 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-
 std::string annotation_identity(const DatasetOptions& o, const std::string& root) {
   std::string id;
   if (o.name == "affectnet" || o.name == "synth-affectnet") {
-    id += file_identity((fs::path(root) / "training.csv").string()) + file_identity((fs::path(root) / "validation.csv").string());
+    id += file_identity((fs::path(root) / "training.csv").string()) +
+          file_identity((fs::path(root) / "validation.csv").string());
   } else {
     for (const std::string& dir : affwild2_annotation_folders(root)) {
       for (const char* split : {"Train_Set", "Validation_Set"}) {
         const fs::path set = fs::path(dir) / split;
         if (!fs::is_directory(set)) continue;
         std::vector<std::string> files;
-        for (const auto& e : fs::directory_iterator(set)) files.push_back(file_identity(e.path().string()));
+        for (const auto& e : fs::directory_iterator(set))
+          files.push_back(file_identity(e.path().string()));
         std::sort(files.begin(), files.end());
         for (const auto& f : files) id += f;
       }
     }
   }
-  id += "opts:" + std::to_string(static_cast<int>(o.read.bad_rows)) + std::to_string(o.read.check_images_exist) +
-        to_string(o.image_check.mode) +
-        std::to_string(o.read.eight_classes) + ";glove:" + (o.glove_path.empty() ? "none" : file_identity(o.glove_path)) +
+  id += "opts:" + std::to_string(static_cast<int>(o.read.bad_rows)) +
+        std::to_string(o.read.check_images_exist) + to_string(o.image_check.mode) +
+        std::to_string(o.read.eight_classes) +
+        ";glove:" + (o.glove_path.empty() ? "none" : file_identity(o.glove_path)) +
         ";dim:" + std::to_string(o.embedding_dim) + ";v" + std::to_string(kCacheVersion);
   return id;
 }
@@ -92,8 +93,8 @@ std::string index_digest(const Dataset& d) {
 }
 
 CachedIndex cached_part(const Dataset& d) {
-  return {d.index, d.correlation, d.train_class_counts, d.node_words, d.node_embeddings, d.embedding_dim,
-          d.embedding_source};
+  return {d.index,           d.correlation,   d.train_class_counts, d.node_words,
+          d.node_embeddings, d.embedding_dim, d.embedding_source};
 }
 
 Dataset from_cached(CachedIndex e) {
@@ -145,15 +146,17 @@ Dataset open_dataset(const DatasetOptions& o) {
   const auto names = dataset_names();
   if (std::find(names.begin(), names.end(), o.name) == names.end()) {
     throw Error("open dataset", "", 0, "dataset",
-                "unknown dataset '" + o.name + "'; valid: affectnet, affwild2, synth-affectnet, synth-affwild2");
+                "unknown dataset '" + o.name +
+                    "'; valid: affectnet, affwild2, synth-affectnet, synth-affwild2");
   }
   const std::string cache_root = o.cache_root.empty() ? default_cache_root() : o.cache_root;
   std::string root = o.root;
   if (is_synthetic(o.name)) {
     root = ensure_synthetic(o.name, cache_root, o.synthetic);
   } else if (root.empty() || !fs::is_directory(root)) {
-    throw Error("open dataset", root, 0, "data_root",
-                root.empty() ? "the real " + o.name + " dataset needs --data_root" : "directory not found");
+    throw Error(
+        "open dataset", root, 0, "data_root",
+        root.empty() ? "the real " + o.name + " dataset needs --data_root" : "directory not found");
   }
   root = fs::absolute(root).string();
   const std::string identity = o.name + "|" + root + "|" + annotation_identity(o, root);

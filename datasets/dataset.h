@@ -30,12 +30,12 @@ struct DatasetOptions {
 
 struct Dataset {
   DatasetIndex index;
-  std::vector<double> correlation;        // (K+2) x (K+2) Spearman matrix of the training split.
+  std::vector<double> correlation;  // (K+2) x (K+2) Spearman matrix of the training split.
   std::vector<int64_t> train_class_counts;
-  std::vector<std::string> node_words;    // Label words of the graph nodes.
-  std::vector<float> node_embeddings;     // node_words.size() x embedding_dim.
+  std::vector<std::string> node_words;  // Label words of the graph nodes.
+  std::vector<float> node_embeddings;   // node_words.size() x embedding_dim.
   int embedding_dim = 0;
-  std::string embedding_source;           // GloVe path or "fallback:fnv1a-gaussian".
+  std::string embedding_source;  // GloVe path or "fallback:fnv1a-gaussian".
   bool from_cache = false;
   std::string cache_error;  // Why the index could not be cached (empty when it was, or not asked).
 };

@@ -37,8 +37,8 @@ void check_geometry(const Sample& s, Finding& f) {
   if (!(s.box_x < w && s.box_y < h && s.box_x + s.box_w > 0 && s.box_y + s.box_h > 0)) {
     f.defect = defect::kBoxOutside;
     f.field = "face_x";
-    f.message = "the face box (" + format_box(s) + ") does not overlap the " + std::to_string(f.width) + "x" +
-                std::to_string(f.height) + " image";
+    f.message = "the face box (" + format_box(s) + ") does not overlap the " +
+                std::to_string(f.width) + "x" + std::to_string(f.height) + " image";
     return;
   }
   // The reference crops the box (padded with black) before resizing: a box many times the
@@ -46,8 +46,9 @@ void check_geometry(const Sample& s, Finding& f) {
   if (!(s.box_w <= kMaxFaceBoxScale * w && s.box_h <= kMaxFaceBoxScale * h)) {
     f.defect = defect::kBoxOutside;
     f.field = s.box_w > kMaxFaceBoxScale * w ? "face_width" : "face_height";
-    f.message = "the face box (" + format_box(s) + ") is more than " + std::to_string(static_cast<int>(kMaxFaceBoxScale)) +
-                " times the " + std::to_string(f.width) + "x" + std::to_string(f.height) + " image";
+    f.message = "the face box (" + format_box(s) + ") is more than " +
+                std::to_string(static_cast<int>(kMaxFaceBoxScale)) + " times the " +
+                std::to_string(f.width) + "x" + std::to_string(f.height) + " image";
     return;
   }
   for (const Point& eye : {s.left_eye, s.right_eye}) {
@@ -55,8 +56,8 @@ void check_geometry(const Sample& s, Finding& f) {
       f.defect = defect::kEyesOutside;
       f.field = "facial_landmarks";
       std::ostringstream out;
-      out << "eye centre (" << eye.x << ", " << eye.y << ") lies outside the " << f.width << "x" << f.height
-          << " image";
+      out << "eye centre (" << eye.x << ", " << eye.y << ") lies outside the " << f.width << "x"
+          << f.height << " image";
       f.message = out.str();
       return;
     }
@@ -81,7 +82,8 @@ Finding check_one(const std::string& path, const Sample& s, ImageCheckMode mode)
       f.message = "a 4-channel CMYK JPEG (expected colour or grey); convert it to RGB";
       return f;
     }
-    if (mode == ImageCheckMode::kDecode) imaging::decode_image_scaled(bytes, path, [](int, int) { return 0.0; });
+    if (mode == ImageCheckMode::kDecode)
+      imaging::decode_image_scaled(bytes, path, [](int, int) { return 0.0; });
   } catch (const Error& e) {
     f.defect = defect::kUndecodable;
     f.message = e.detail();
@@ -113,8 +115,9 @@ void check_frame_sizes(const std::vector<Sample>& samples, std::vector<Finding>&
     Finding& f = findings[i];
     if (samples[i].has_geometry || f.defect) continue;
     const auto& counts = sizes[folder(samples[i].image)];
-    const auto common = std::max_element(counts.begin(), counts.end(),
-                                         [](const auto& a, const auto& b) { return a.second < b.second; });
+    const auto common =
+        std::max_element(counts.begin(), counts.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; });
     if (common->first == std::make_pair(f.width, f.height)) continue;
     f.defect = defect::kSize;
     f.message = "frame is " + std::to_string(f.width) + "x" + std::to_string(f.height) + " where " +
@@ -151,7 +154,8 @@ std::vector<std::vector<Finding>> check_all(const DatasetIndex& index, const Ima
         const Sample& s = splits[k]->samples[i];
         findings[k][i] = check_one(index.image_root + "/" + s.image, s, o.mode);
         ++done;
-        if (report && o.progress && std::chrono::steady_clock::now() - last > std::chrono::seconds(2)) {
+        if (report && o.progress &&
+            std::chrono::steady_clock::now() - last > std::chrono::seconds(2)) {
           last = std::chrono::steady_clock::now();
           o.progress(done.load(), total);
         }
@@ -162,15 +166,18 @@ std::vector<std::vector<Finding>> check_all(const DatasetIndex& index, const Ima
       stop = true;
     }
   };
-  const int threads = o.threads > 0 ? o.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int threads = o.threads > 0
+                          ? o.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   std::vector<std::thread> pool;
   for (int t = 1; t < threads && t < total; ++t) pool.emplace_back(worker, false);
   worker(true);
   for (auto& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);
   if (stop) {
-    throw Interrupted("check images", index.image_root, "interrupted after " + std::to_string(done.load()) + " of " +
-                                                            std::to_string(total) + " images");
+    throw Interrupted("check images", index.image_root,
+                      "interrupted after " + std::to_string(done.load()) + " of " +
+                          std::to_string(total) + " images");
   }
   if (o.progress) o.progress(total, total);
   return findings;
@@ -191,7 +198,8 @@ std::string to_string(ImageCheckMode mode) {
 }
 
 std::optional<ImageCheckMode> parse_image_check_mode(const std::string& text) {
-  for (ImageCheckMode m : {ImageCheckMode::kOff, ImageCheckMode::kHeader, ImageCheckMode::kDecode}) {
+  for (ImageCheckMode m :
+       {ImageCheckMode::kOff, ImageCheckMode::kHeader, ImageCheckMode::kDecode}) {
     if (text == to_string(m)) return m;
   }
   return std::nullopt;
@@ -222,7 +230,8 @@ void check_class_coverage(DatasetIndex& index) {
   for (Split* split : {&index.train, &index.val}) {
     std::vector<int64_t> counts(index.class_names.size(), 0);
     for (const Sample& s : split->samples) {
-      if (s.expression >= 0 && static_cast<size_t>(s.expression) < counts.size()) ++counts[s.expression];
+      if (s.expression >= 0 && static_cast<size_t>(s.expression) < counts.size())
+        ++counts[s.expression];
     }
     std::string absent;
     for (size_t k = 0; k < counts.size(); ++k) {

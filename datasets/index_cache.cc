@@ -2,13 +2,12 @@
 
 #include <sys/stat.h>
 
-#include <boost/filesystem.hpp>
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <boost/filesystem.hpp>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/json.h"
@@ -51,7 +50,9 @@ CREATE TABLE IF NOT EXISTS row_errors (
 ) WITHOUT ROWID;
 )sql";
 
-int schema_version(Database& db) { return static_cast<int>(as_int(db.query("PRAGMA user_version").at(0).at(0))); }
+int schema_version(Database& db) {
+  return static_cast<int>(as_int(db.query("PRAGMA user_version").at(0).at(0)));
+}
 
 template <typename T>
 T from_json(const std::string& text) {
@@ -67,12 +68,13 @@ void bind_array(Statement& statement, int index, const std::vector<T>& values) {
 
 // The array stored in a BLOB column; an unexpected length is a corrupt entry (a miss).
 template <typename T>
-std::vector<T> blob_array(const Statement& statement, int column, size_t n, const std::string& path) {
+std::vector<T> blob_array(const Statement& statement, int column, size_t n,
+                          const std::string& path) {
   const std::string bytes = statement.column_blob(column);
   if (bytes.size() != n * sizeof(T)) {
-    throw Error("read index cache", path, 0, "splits", "column " + std::to_string(column) + " holds " +
-                                                           std::to_string(bytes.size()) + " bytes for " +
-                                                           std::to_string(n) + " samples");
+    throw Error("read index cache", path, 0, "splits",
+                "column " + std::to_string(column) + " holds " + std::to_string(bytes.size()) +
+                    " bytes for " + std::to_string(n) + " samples");
   }
   std::vector<T> out(n);
   if (n) std::memcpy(out.data(), bytes.data(), bytes.size());
@@ -93,11 +95,13 @@ void write_split(Database& db, int64_t entry, int index, const Split& split) {
     has_geometry[i] = s.has_geometry;
     valence[i] = s.valence;
     arousal[i] = s.arousal;
-    const float g[kGeometryValues] = {s.box_x, s.box_y, s.box_w, s.box_h, s.left_eye.x, s.left_eye.y,
-                                      s.right_eye.x, s.right_eye.y};
-    std::copy(g, g + kGeometryValues, geometry.begin() + static_cast<std::ptrdiff_t>(i * kGeometryValues));
+    const float g[kGeometryValues] = {s.box_x,      s.box_y,      s.box_w,       s.box_h,
+                                      s.left_eye.x, s.left_eye.y, s.right_eye.x, s.right_eye.y};
+    std::copy(g, g + kGeometryValues,
+              geometry.begin() + static_cast<std::ptrdiff_t>(i * kGeometryValues));
   }
-  Statement insert(db, "INSERT INTO splits VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  Statement insert(db,
+                   "INSERT INTO splits VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   insert.bind({entry, int64_t{index}, r.split, r.rows_read, r.kept,
                nlohmann::json(r.dropped_by_code).dump(), nlohmann::json(images).dump()});
   bind_array(insert, 8, expression);
@@ -111,16 +115,21 @@ void write_split(Database& db, int64_t entry, int index, const Split& split) {
   int64_t ord = 0;
   for (const RowError& e : r.errors) {
     const std::string identity = e.image.empty() ? "" : file_identity(e.image);
-    error.run({entry, int64_t{index}, ord++, e.file, e.line, e.field, e.message, e.defect, e.image, identity});
+    error.run({entry, int64_t{index}, ord++, e.file, e.line, e.field, e.message, e.defect, e.image,
+               identity});
   }
 }
 
 Split read_split(Database& db, int64_t entry, int index, bool* stale) {
   Split split;
-  Statement row(db, "SELECT name, kept, rows_read, dropped_by_code, images, expression, has_geometry, valence, "
-                    "arousal, geometry FROM splits WHERE entry = ?1 AND split = ?2");
+  Statement row(
+      db,
+      "SELECT name, kept, rows_read, dropped_by_code, images, expression, has_geometry, valence, "
+      "arousal, geometry FROM splits WHERE entry = ?1 AND split = ?2");
   row.bind({entry, int64_t{index}});
-  if (!row.step()) throw Error("read index cache", db.path(), 0, "splits", "entry without split " + std::to_string(index));
+  if (!row.step())
+    throw Error("read index cache", db.path(), 0, "splits",
+                "entry without split " + std::to_string(index));
   SplitReport& r = split.report;
   r.split = row.column_text(0);
   r.kept = row.column_int(1);
@@ -130,7 +139,8 @@ Split read_split(Database& db, int64_t entry, int index, bool* stale) {
   const size_t n = images.size();
   const auto expression = blob_array<int32_t>(row, 5, n, db.path());
   const auto has_geometry = blob_array<uint8_t>(row, 6, n, db.path());
-  const auto valence = blob_array<float>(row, 7, n, db.path()), arousal = blob_array<float>(row, 8, n, db.path());
+  const auto valence = blob_array<float>(row, 7, n, db.path()),
+             arousal = blob_array<float>(row, 8, n, db.path());
   const auto geometry = blob_array<float>(row, 9, n * kGeometryValues, db.path());
   split.samples.resize(n);
   for (size_t i = 0; i < n; ++i) {
@@ -148,10 +158,12 @@ Split read_split(Database& db, int64_t entry, int index, bool* stale) {
     s.left_eye = {g[4], g[5]};
     s.right_eye = {g[6], g[7]};
   }
-  for (const auto& e : db.query("SELECT file, line, field, message, defect, image, image_identity FROM row_errors "
-                                "WHERE entry = ?1 AND split = ?2 ORDER BY ord", {entry, int64_t{index}})) {
-    r.errors.push_back({as_string(e[0]), as_int(e[1]), as_string(e[2]), as_string(e[3]), as_string(e[4]),
-                        as_string(e[5])});
+  for (const auto& e :
+       db.query("SELECT file, line, field, message, defect, image, image_identity FROM row_errors "
+                "WHERE entry = ?1 AND split = ?2 ORDER BY ord",
+                {entry, int64_t{index}})) {
+    r.errors.push_back({as_string(e[0]), as_int(e[1]), as_string(e[2]), as_string(e[3]),
+                        as_string(e[4]), as_string(e[5])});
     if (!r.errors.back().image.empty() && file_identity(r.errors.back().image) != as_string(e[6])) {
       *stale = true;  // A defective image was replaced (or removed) since the entry was written.
     }
@@ -163,9 +175,10 @@ std::optional<CachedIndex> read_entry(Database& db, const std::string& key) {
   if (schema_version(db) != kSchemaVersion) return std::nullopt;
   std::optional<CachedIndex> out;
   db.read_transaction([&] {  // One snapshot: a concurrent writer cannot interleave.
-    const auto rows = db.query("SELECT image_root, class_names, correlation, train_class_counts, node_words, "
-                               "embedding_dim, node_embeddings, embedding_source, id, layout FROM entries WHERE key = ?1",
-                               {key});
+    const auto rows = db.query(
+        "SELECT image_root, class_names, correlation, train_class_counts, node_words, "
+        "embedding_dim, node_embeddings, embedding_source, id, layout FROM entries WHERE key = ?1",
+        {key});
     if (rows.empty()) return;
     CachedIndex e;
     e.index.image_root = as_string(rows[0][0]);
@@ -199,7 +212,8 @@ std::string index_cache_path(const std::string& cache_root) {
   return (fs::path(cache_root) / "index" / "index-cache.db").string();
 }
 
-std::optional<CachedIndex> read_cached_index(const std::string& cache_root, const std::string& key) {
+std::optional<CachedIndex> read_cached_index(const std::string& cache_root,
+                                             const std::string& key) {
   const std::string path = index_cache_path(cache_root);
   if (!fs::exists(path)) return std::nullopt;
   try {
@@ -210,8 +224,8 @@ std::optional<CachedIndex> read_cached_index(const std::string& cache_root, cons
   }
 }
 
-void write_cached_index(const std::string& cache_root, const std::string& key, const std::string& name,
-                        const std::string& root, const CachedIndex& e) {
+void write_cached_index(const std::string& cache_root, const std::string& key,
+                        const std::string& name, const std::string& root, const CachedIndex& e) {
   const std::string path = index_cache_path(cache_root);
   fs::create_directories(fs::path(path).parent_path());
   auto open = [&]() -> std::unique_ptr<Database> {
@@ -236,13 +250,14 @@ void write_cached_index(const std::string& cache_root, const std::string& key, c
   }
   db->transaction([&] {
     db->query("DELETE FROM entries WHERE key = ?1 OR (name = ?2 AND root = ?3)", {key, name, root});
-    db->query("INSERT INTO entries (key, name, root, image_root, layout, class_names, correlation, "
-              "train_class_counts, node_words, embedding_dim, node_embeddings, embedding_source) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-              {key, name, root, e.index.image_root, e.index.layout, nlohmann::json(e.index.class_names).dump(),
-               number_array(e.correlation).dump(), nlohmann::json(e.train_class_counts).dump(),
-               nlohmann::json(e.node_words).dump(), int64_t{e.embedding_dim}, number_array(e.node_embeddings).dump(),
-               e.embedding_source});
+    db->query(
+        "INSERT INTO entries (key, name, root, image_root, layout, class_names, correlation, "
+        "train_class_counts, node_words, embedding_dim, node_embeddings, embedding_source) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        {key, name, root, e.index.image_root, e.index.layout,
+         nlohmann::json(e.index.class_names).dump(), number_array(e.correlation).dump(),
+         nlohmann::json(e.train_class_counts).dump(), nlohmann::json(e.node_words).dump(),
+         int64_t{e.embedding_dim}, number_array(e.node_embeddings).dump(), e.embedding_source});
     const int64_t entry = db->last_insert_id();
     write_split(*db, entry, 0, e.index.train);
     write_split(*db, entry, 1, e.index.val);

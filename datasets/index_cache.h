@@ -6,8 +6,9 @@
 // entries of the same dataset and root in one transaction, so concurrent runners never see a
 // partial entry. An entry also watches the image files its reports name as defective (missing,
 // corrupt, ...): when one of them changes, the entry is a miss, so a repaired image is seen on
-// the next start although the annotation files (the key) did not change. A split's samples are one row of typed columns (not one row per sample: that
-// read 3x slower); measured against parsing in datasets/pipeline_benchmark (BM_IndexOpen).
+// the next start although the annotation files (the key) did not change. A split's samples are one
+// row of typed columns (not one row per sample: that read 3x slower); measured against parsing in
+// datasets/pipeline_benchmark (BM_IndexOpen).
 #pragma once
 
 #include <optional>
@@ -42,7 +43,7 @@ std::optional<CachedIndex> read_cached_index(const std::string& cache_root, cons
 
 /// Stores `entry` under `key` for dataset `name` at `root`, replacing that dataset's older
 /// entries. Throws fer::Error (with sqlite3_errmsg) when the cache cannot be written.
-void write_cached_index(const std::string& cache_root, const std::string& key, const std::string& name,
-                        const std::string& root, const CachedIndex& entry);
+void write_cached_index(const std::string& cache_root, const std::string& key,
+                        const std::string& name, const std::string& root, const CachedIndex& entry);
 
 }  // namespace fer::datasets

@@ -116,8 +116,8 @@ std::vector<float> read_glove(const std::string& path, const std::vector<std::st
     }
     if (dim < 0) dim = static_cast<int>(v.size());
     if (static_cast<int>(v.size()) != dim) {
-      throw Error(op, path, number, word, "dimension " + std::to_string(v.size()) +
-                                              " differs from " + std::to_string(dim));
+      throw Error(op, path, number, word,
+                  "dimension " + std::to_string(v.size()) + " differs from " + std::to_string(dim));
     }
     found[slot] = std::move(v);
     --remaining;
@@ -141,7 +141,9 @@ std::vector<float> fallback_embeddings(const std::vector<std::string>& words, in
     double sq = 0;
     for (int d = 0; d < dimension; d += 2) {
       // Box-Muller from a splitmix64 stream.
-      auto next = [&state] { return uniform01(state) + 0x1.0p-54; };  // In (0, 1): log() stays finite.
+      auto next = [&state] {
+        return uniform01(state) + 0x1.0p-54;
+      };  // In (0, 1): log() stays finite.
       const double r = std::sqrt(-2 * std::log(next())), t = 2 * 3.14159265358979323846 * next();
       v[d] = r * std::cos(t);
       if (d + 1 < dimension) v[d + 1] = r * std::sin(t);

@@ -18,8 +18,9 @@ BatchLoader::BatchLoader(const std::vector<Sample>& samples, std::string image_r
     : samples_(samples), image_root_(std::move(image_root)), options_(std::move(options)) {
   TORCH_CHECK(options_.batch_size > 0, "batch_size must be > 0, got ", options_.batch_size);
   TORCH_CHECK(options_.workers >= 0, "workers must be >= 0, got ", options_.workers);
-  TORCH_CHECK(options_.num_shards >= 1 && options_.shard >= 0 && options_.shard < options_.num_shards,
-              "shard must be in [0, num_shards), got ", options_.shard, " of ", options_.num_shards);
+  TORCH_CHECK(
+      options_.num_shards >= 1 && options_.shard >= 0 && options_.shard < options_.num_shards,
+      "shard must be in [0, num_shards), got ", options_.shard, " of ", options_.num_shards);
 }
 
 int64_t BatchLoader::shard_samples() const {
@@ -63,9 +64,11 @@ void BatchLoader::start_epoch(int64_t epoch, int64_t first_batch) {
     const int64_t per_shard = shard_samples();
     std::vector<int64_t> mine;
     for (int64_t k = 0; k < per_shard; ++k) {
-      // Padding wraps around to the permutation's start (shuffled only: unshuffled shards are not padded).
+      // Padding wraps around to the permutation's start (shuffled only: unshuffled shards are not
+      // padded).
       const int64_t position = options_.shard + k * options_.num_shards;
-      if (!order_.empty()) mine.push_back(order_[static_cast<size_t>(position % static_cast<int64_t>(order_.size()))]);
+      if (!order_.empty())
+        mine.push_back(order_[static_cast<size_t>(position % static_cast<int64_t>(order_.size()))]);
     }
     order_ = std::move(mine);
   }
@@ -82,17 +85,20 @@ void BatchLoader::load_sample(int64_t index, int64_t epoch, float* out) const {
   const std::string path = image_root_ + "/" + s.image;
   const TransformOptions& t = options_.transform;
   const Augmentation aug = draw_augmentation(t, sample_seed(options_.seed, epoch, index));
-  if (options_.reference_preprocess) return render_reference(imaging::read_image(path), s, t, aug, out);
+  if (options_.reference_preprocess)
+    return render_reference(imaging::read_image(path), s, t, aug, out);
   // Throws fer::Error naming the path.
-  const imaging::DecodedImage image = imaging::decode_image_scaled(imaging::read_file_bytes(path), path, [&](int width, int height) {
-    return options_.scaled_decode ? required_decode_scale(s, width, height, t) : 1.0;
-  });
+  const imaging::DecodedImage image = imaging::decode_image_scaled(
+      imaging::read_file_bytes(path), path, [&](int width, int height) {
+        return options_.scaled_decode ? required_decode_scale(s, width, height, t) : 1.0;
+      });
   render_sample(image.bgr, image.full_width, image.full_height, image.scale, s, t, aug, out);
 }
 
 Batch BatchLoader::make_batch(int64_t batch) const {
   const int64_t begin = batch * options_.batch_size;
-  const int64_t end = std::min<int64_t>(begin + options_.batch_size, static_cast<int64_t>(order_.size()));
+  const int64_t end =
+      std::min<int64_t>(begin + options_.batch_size, static_cast<int64_t>(order_.size()));
   const int64_t n = end - begin, size = options_.transform.output_size;
   Batch out;
   auto opts = at::TensorOptions().pinned_memory(options_.pin_memory);
@@ -112,7 +118,8 @@ Batch BatchLoader::make_batch(int64_t batch) const {
         throw;
       } catch (const std::bad_alloc&) {
         // An image too large to decode (or to pad to its face box): named, never std::terminate.
-        throw Error("load image", image_root_ + "/" + samples_[index].image, 0, "image", "too large to decode (out of memory)");
+        throw Error("load image", image_root_ + "/" + samples_[index].image, 0, "image",
+                    "too large to decode (out of memory)");
       } catch (const std::exception& e) {
         throw Error("load image", image_root_ + "/" + samples_[index].image, 0, "image", e.what());
       }
@@ -160,7 +167,8 @@ std::optional<Batch> BatchLoader::next() {
   const auto start = std::chrono::steady_clock::now();
   if (options_.workers == 0) {
     Batch b = make_batch(next_to_return_++);
-    wait_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    wait_seconds_ +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return b;
   }
   std::unique_lock<std::mutex> lock(mutex_);

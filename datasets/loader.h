@@ -26,12 +26,12 @@ namespace fer::datasets {
 struct LoaderOptions {
   int64_t batch_size = 35;
   bool shuffle = true;
-  int64_t min_batch = 1;      // A last, partial batch smaller than this is left out
-                              // (batch_size: PyTorch's drop_last=True).
-  int workers = 2;            // 0: load on the calling thread.
-  int prefetch_batches = 4;   // Batches decoded ahead of the consumer.
+  int64_t min_batch = 1;     // A last, partial batch smaller than this is left out
+                             // (batch_size: PyTorch's drop_last=True).
+  int workers = 2;           // 0: load on the calling thread.
+  int prefetch_batches = 4;  // Batches decoded ahead of the consumer.
   uint64_t seed = 0;
-  bool pin_memory = false;    // Page-locked batches for fast host-to-GPU copies (CUDA builds).
+  bool pin_memory = false;  // Page-locked batches for fast host-to-GPU copies (CUDA builds).
   /// A sample whose image cannot be read (fer::Error: missing, truncated, corrupt) is listed in
   /// Batch::failures with its message and given an all-zero image, instead of stopping the epoch.
   bool keep_going_on_bad_images = false;
@@ -52,11 +52,12 @@ struct LoaderOptions {
 };
 
 struct Batch {
-  at::Tensor images;           // float32 [B, 3, S, S]
-  at::Tensor expression;       // int64 [B]
-  at::Tensor valence_arousal;  // float32 [B, 2]
+  at::Tensor images;             // float32 [B, 3, S, S]
+  at::Tensor expression;         // int64 [B]
+  at::Tensor valence_arousal;    // float32 [B, 2]
   std::vector<int64_t> indices;  // Sample indices in the split.
-  /// With keep_going_on_bad_images: (position in this batch, error message) of each unreadable image.
+  /// With keep_going_on_bad_images: (position in this batch, error message) of each unreadable
+  /// image.
   std::vector<std::pair<int64_t, std::string>> failures;
 };
 

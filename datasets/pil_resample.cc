@@ -51,8 +51,8 @@ Coefficients precompute(int in_size, int out_size) {
     }
     for (int x = 0; x < xmax; ++x) {
       const double v = ww != 0.0 ? w[x] / ww : w[x];
-      c.k[static_cast<size_t>(xx) * c.ksize + x] =
-          static_cast<int>(v < 0 ? -0.5 + v * (1 << kPrecisionBits) : 0.5 + v * (1 << kPrecisionBits));
+      c.k[static_cast<size_t>(xx) * c.ksize + x] = static_cast<int>(
+          v < 0 ? -0.5 + v * (1 << kPrecisionBits) : 0.5 + v * (1 << kPrecisionBits));
     }
     c.first[xx] = xmin;
     c.count[xx] = xmax;
@@ -61,7 +61,9 @@ Coefficients precompute(int in_size, int out_size) {
   return c;
 }
 
-inline uint8_t clip8(int v) { return static_cast<uint8_t>(std::clamp(v >> kPrecisionBits, 0, 255)); }
+inline uint8_t clip8(int v) {
+  return static_cast<uint8_t>(std::clamp(v >> kPrecisionBits, 0, 255));
+}
 
 // Output pixel x of a horizontal pass over one row of 3-byte pixels.
 inline void horizontal_pixel(const Coefficients& c, const uint8_t* row, int x, uint8_t* o) {
@@ -80,12 +82,14 @@ inline void horizontal_pixel(const Coefficients& c, const uint8_t* row, int x, u
 
 void horizontal_scalar(const cv::Mat& in, const Coefficients& c, cv::Mat& out) {
   for (int y = 0; y < out.rows; ++y)
-    for (int x = 0; x < out.cols; ++x) horizontal_pixel(c, in.ptr<uint8_t>(y), x, out.ptr<uint8_t>(y) + 3 * x);
+    for (int x = 0; x < out.cols; ++x)
+      horizontal_pixel(c, in.ptr<uint8_t>(y), x, out.ptr<uint8_t>(y) + 3 * x);
 }
 
 // Output row y of a vertical pass, values [from, to) of the row, a chunk at a time: each tap's
 // input row is read along the chunk (not a column at a time across the rows).
-inline void vertical_values(const cv::Mat& in, const Coefficients& c, int y, int from, int to, uint8_t* o) {
+inline void vertical_values(const cv::Mat& in, const Coefficients& c, int y, int from, int to,
+                            uint8_t* o) {
   const int* k = &c.k[static_cast<size_t>(y) * c.ksize];
   constexpr int kChunk = 64;
   int sums[kChunk];
@@ -117,7 +121,8 @@ __attribute__((target("avx2"))) inline uint32_t clip8x4(__m128i s) {
 // past its own count are zero), so the loop's length does not change from pixel to pixel (a
 // count alternating between 3 and 4 mispredicted). A window whose max_count taps reach the
 // row's last input pixel is left to the scalar code (its 4-byte load would pass the row).
-__attribute__((target("avx2"))) void horizontal_avx2(const cv::Mat& in, const Coefficients& c, cv::Mat& out) {
+__attribute__((target("avx2"))) void horizontal_avx2(const cv::Mat& in, const Coefficients& c,
+                                                     cv::Mat& out) {
   const __m128i half = _mm_set1_epi32(kHalf);
   const int taps = c.max_count;
   for (int y = 0; y < out.rows; ++y) {
@@ -134,7 +139,8 @@ __attribute__((target("avx2"))) void horizontal_avx2(const cv::Mat& in, const Co
       for (int t = 0; t < taps; ++t, src += 3) {
         int32_t v;
         std::memcpy(&v, src, 4);
-        s = _mm_add_epi32(s, _mm_mullo_epi32(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(v)), _mm_set1_epi32(k[t])));
+        s = _mm_add_epi32(
+            s, _mm_mullo_epi32(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(v)), _mm_set1_epi32(k[t])));
       }
       const uint32_t px = clip8x4(s);
       std::memcpy(o + 3 * x, &px, 3);
@@ -143,7 +149,8 @@ __attribute__((target("avx2"))) void horizontal_avx2(const cv::Mat& in, const Co
 }
 
 // Eight values at a time down the taps' rows.
-__attribute__((target("avx2"))) void vertical_avx2(const cv::Mat& in, const Coefficients& c, cv::Mat& out) {
+__attribute__((target("avx2"))) void vertical_avx2(const cv::Mat& in, const Coefficients& c,
+                                                   cv::Mat& out) {
   const int values = in.cols * 3;
   const __m256i half = _mm256_set1_epi32(kHalf);
   for (int y = 0; y < out.rows; ++y) {
@@ -154,8 +161,10 @@ __attribute__((target("avx2"))) void vertical_avx2(const cv::Mat& in, const Coef
     for (; i + 8 <= values; i += 8) {
       __m256i s = half;
       for (int t = 0; t < count; ++t) {
-        const __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(in.ptr<uint8_t>(first + t) + i));
-        s = _mm256_add_epi32(s, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(v), _mm256_set1_epi32(k[t])));
+        const __m128i v =
+            _mm_loadl_epi64(reinterpret_cast<const __m128i*>(in.ptr<uint8_t>(first + t) + i));
+        s = _mm256_add_epi32(s,
+                             _mm256_mullo_epi32(_mm256_cvtepu8_epi32(v), _mm256_set1_epi32(k[t])));
       }
       s = _mm256_srai_epi32(s, kPrecisionBits);
       const __m128i p = _mm_packs_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));

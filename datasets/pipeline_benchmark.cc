@@ -11,12 +11,11 @@
 #include <benchmark/benchmark.h>
 
 #include <boost/filesystem.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <opencv2/imgproc.hpp>
 #include <sstream>
 #include <vector>
 
@@ -71,12 +70,16 @@ void BM_Decode(benchmark::State& state) {
   const double scale = state.range(0) / 8.0;
   const Fixture& f = fixture(state.range(1) != 0);
   for (auto _ : state) {
-    imaging::DecodedImage m = imaging::decode_image_scaled(f.jpeg, "fixture", [&](int, int) { return scale; });
+    imaging::DecodedImage m =
+        imaging::decode_image_scaled(f.jpeg, "fixture", [&](int, int) { return scale; });
     benchmark::DoNotOptimize(m.bgr.data);
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Decode)->ArgNames({"eighths", "large"})->ArgsProduct({{8, 6, 4, 2, 1}, {0, 1}})->UseRealTime();
+BENCHMARK(BM_Decode)
+    ->ArgNames({"eighths", "large"})
+    ->ArgsProduct({{8, 6, 4, 2, 1}, {0, 1}})
+    ->UseRealTime();
 
 void BM_AlignCropResize(benchmark::State& state) {
   const cv::Mat bgr = imaging::decode_image(fixture().jpeg, "fixture");
@@ -99,7 +102,8 @@ void BM_AlignAugmentNormalize(benchmark::State& state) {
   std::vector<float> out(3 * kOutput * kOutput);
   uint64_t i = 0;
   for (auto _ : state) {
-    ds::render_sample(bgr, fixture().sample, t, ds::draw_augmentation(t, ds::sample_seed(1, 0, i++)), out.data());
+    ds::render_sample(bgr, fixture().sample, t,
+                      ds::draw_augmentation(t, ds::sample_seed(1, 0, i++)), out.data());
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations());
@@ -118,9 +122,9 @@ void BM_WholeChain(benchmark::State& state) {
   uint64_t i = static_cast<uint64_t>(state.thread_index()) << 32;
   double scale = 1;
   for (auto _ : state) {
-    const imaging::DecodedImage image = imaging::decode_image_scaled(f.jpeg, "fixture", [&](int w, int h) {
-      return scaled ? ds::required_decode_scale(f.sample, w, h, t) : 1.0;
-    });
+    const imaging::DecodedImage image = imaging::decode_image_scaled(
+        f.jpeg, "fixture",
+        [&](int w, int h) { return scaled ? ds::required_decode_scale(f.sample, w, h, t) : 1.0; });
     scale = image.scale;
     ds::render_sample(image.bgr, image.full_width, image.full_height, image.scale, f.sample, t,
                       ds::draw_augmentation(t, ds::sample_seed(1, 0, i++)), out.data());
@@ -140,7 +144,11 @@ BENCHMARK(BM_WholeChain)
     ->Args({112, 0, 1})
     ->Args({112, 1, 1})
     ->UseRealTime();
-BENCHMARK(BM_WholeChain)->ArgNames({"size", "scaled", "large"})->Args({kOutput, 1, 0})->Threads(2)->UseRealTime();
+BENCHMARK(BM_WholeChain)
+    ->ArgNames({"size", "scaled", "large"})
+    ->Args({kOutput, 1, 0})
+    ->Threads(2)
+    ->UseRealTime();
 
 // The aligner's cubic warp alone (325 x 325 crop of the 425-px face, rotated 17 degrees):
 // OpenCV's cv::warpAffine over the same part of the canvas (0), datasets/cubic_warp's scalar
@@ -158,8 +166,9 @@ void BM_CubicWarp(benchmark::State& state) {
     if (kernel == 0) {
       cv::warpAffine(bgr, out, shifted, region.size(), cv::INTER_CUBIC);
     } else {
-      ds::warp_affine_cubic(bgr, cv::Matx23d(m.ptr<double>()), region, /*swap_rb=*/false, out,
-                            kernel == 1 ? ds::Isa::kScalar : ds::Isa::kAvx2);  // reuses out, as warpAffine does
+      ds::warp_affine_cubic(
+          bgr, cv::Matx23d(m.ptr<double>()), region, /*swap_rb=*/false, out,
+          kernel == 1 ? ds::Isa::kScalar : ds::Isa::kAvx2);  // reuses out, as warpAffine does
     }
     benchmark::DoNotOptimize(out.data);
   }
@@ -175,7 +184,8 @@ void BM_PilResize(benchmark::State& state) {
   const int kernel = static_cast<int>(state.range(0));
   if (kernel == 2 && ds::best_isa() != ds::Isa::kAvx2) state.SkipWithError("this CPU has no AVX2");
   for (auto _ : state) {
-    cv::Mat out = ds::pil_resize_bilinear(face, kOutput, kOutput, kernel == 1 ? ds::Isa::kScalar : ds::Isa::kAvx2);
+    cv::Mat out = ds::pil_resize_bilinear(face, kOutput, kOutput,
+                                          kernel == 1 ? ds::Isa::kScalar : ds::Isa::kAvx2);
     benchmark::DoNotOptimize(out.data);
   }
   state.SetItemsProcessed(state.iterations());
@@ -194,7 +204,8 @@ void BM_ReferenceChain(benchmark::State& state) {
   uint64_t i = static_cast<uint64_t>(state.thread_index()) << 32;
   for (auto _ : state) {
     const cv::Mat bgr = imaging::decode_image(fixture().jpeg, "fixture");
-    ds::render_reference(bgr, fixture().sample, t, ds::draw_augmentation(t, ds::sample_seed(1, 0, i++)), out.data());
+    ds::render_reference(bgr, fixture().sample, t,
+                         ds::draw_augmentation(t, ds::sample_seed(1, 0, i++)), out.data());
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations());
@@ -212,13 +223,15 @@ void BM_ReferencePythonPipeline(benchmark::State& state) {
   const std::string image = (dir / "face.jpg").string();
   {
     std::ofstream out(image, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(fixture().jpeg.data()), static_cast<std::streamsize>(fixture().jpeg.size()));
+    out.write(reinterpret_cast<const char*>(fixture().jpeg.data()),
+              static_cast<std::streamsize>(fixture().jpeg.size()));
   }
   const ds::Sample& s = fixture().sample;
   std::ostringstream cmd;
-  cmd << python << " tools/reference/reference_pipeline.py --image " << image << " --box " << s.box_x << ' ' << s.box_y
-      << ' ' << s.box_w << ' ' << s.box_h << " --eyes " << s.left_eye.x << ' ' << s.left_eye.y << ' ' << s.right_eye.x
-      << ' ' << s.right_eye.y << " --size " << kOutput << " --seconds 3 2>&1";
+  cmd << python << " tools/reference/reference_pipeline.py --image " << image << " --box "
+      << s.box_x << ' ' << s.box_y << ' ' << s.box_w << ' ' << s.box_h << " --eyes " << s.left_eye.x
+      << ' ' << s.left_eye.y << ' ' << s.right_eye.x << ' ' << s.right_eye.y << " --size "
+      << kOutput << " --seconds 3 2>&1";
   for (auto _ : state) {
     std::string text;
     if (FILE* pipe = popen(cmd.str().c_str(), "r")) {
@@ -227,7 +240,8 @@ void BM_ReferencePythonPipeline(benchmark::State& state) {
       if (pclose(pipe) != 0) text = "failed: " + text;
     }
     double images = 0, seconds = 0;
-    if (std::sscanf(text.c_str(), "images=%lf seconds=%lf", &images, &seconds) != 2 || seconds <= 0) {
+    if (std::sscanf(text.c_str(), "images=%lf seconds=%lf", &images, &seconds) != 2 ||
+        seconds <= 0) {
       state.SkipWithError(("reference pipeline did not run (" + python + "): " + text).c_str());
       break;
     }
@@ -278,9 +292,11 @@ void BM_Loader425(benchmark::State& state) {
     const fs::path dir = fs::temp_directory_path() / fs::unique_path("emogcn-loader-%%%%%%");
     fs::create_directories(dir);
     std::ofstream out((dir / "face.jpg").string(), std::ios::binary);
-    out.write(reinterpret_cast<const char*>(fixture().jpeg.data()), static_cast<std::streamsize>(fixture().jpeg.size()));
+    out.write(reinterpret_cast<const char*>(fixture().jpeg.data()),
+              static_cast<std::streamsize>(fixture().jpeg.size()));
     out.close();
-    for (int i = 0; i < 512; ++i) fs::copy_file(dir / "face.jpg", dir / ("f" + std::to_string(i) + ".jpg"));
+    for (int i = 0; i < 512; ++i)
+      fs::copy_file(dir / "face.jpg", dir / ("f" + std::to_string(i) + ".jpg"));
     return dir.string();
   }();
   static const std::vector<ds::Sample> samples = [] {
@@ -305,18 +321,25 @@ std::string index_root(int64_t rows) {
   static std::map<int64_t, std::string> roots;
   auto& root = roots[rows];
   if (!root.empty()) return root;
-  root = (boost::filesystem::temp_directory_path() / boost::filesystem::unique_path("emogcn-index-%%%%%%")).string();
+  root = (boost::filesystem::temp_directory_path() /
+          boost::filesystem::unique_path("emogcn-index-%%%%%%"))
+             .string();
   boost::filesystem::create_directories(root + "/Manually_Annotated_Images");
   std::string landmarks;
-  for (int i = 0; i < 68; ++i) landmarks += std::to_string(100 + i) + ".25;" + std::to_string(120 + i % 7) + ".5;";
+  for (int i = 0; i < 68; ++i)
+    landmarks += std::to_string(100 + i) + ".25;" + std::to_string(120 + i % 7) + ".5;";
   landmarks.pop_back();
-  const char* header = "subDirectory_filePath,face_x,face_y,face_width,face_height,facial_landmarks,expression,valence,arousal\n";
-  for (const auto& [name, n] : {std::pair<const char*, int64_t>{"training.csv", rows}, {"validation.csv", 4000}}) {
+  const char* header =
+      "subDirectory_filePath,face_x,face_y,face_width,face_height,facial_landmarks,expression,"
+      "valence,arousal\n";
+  for (const auto& [name, n] :
+       {std::pair<const char*, int64_t>{"training.csv", rows}, {"validation.csv", 4000}}) {
     std::ofstream out(root + "/" + name);
     out << header;
     for (int64_t i = 0; i < n; ++i) {
-      out << i % 1000 << "/" << std::hex << i * 2654435761u % 0xffffffffu << std::dec << ".jpg,31,31,362,362,"
-          << landmarks << "," << i % 7 << "," << (i % 200 - 100) / 100.0 << "," << (i % 130 - 65) / 100.0 << "\n";
+      out << i % 1000 << "/" << std::hex << i * 2654435761u % 0xffffffffu << std::dec
+          << ".jpg,31,31,362,362," << landmarks << "," << i % 7 << "," << (i % 200 - 100) / 100.0
+          << "," << (i % 130 - 65) / 100.0 << "\n";
     }
   }
   return root;
@@ -343,7 +366,13 @@ void BM_IndexOpen(benchmark::State& state, bool cached) {
   }
   state.SetItemsProcessed(state.iterations() * (state.range(0) + 4000));
 }
-BENCHMARK_CAPTURE(BM_IndexOpen, parse, false)->Arg(20000)->Arg(414799)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_IndexOpen, cached, true)->Arg(20000)->Arg(414799)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_IndexOpen, parse, false)
+    ->Arg(20000)
+    ->Arg(414799)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_IndexOpen, cached, true)
+    ->Arg(20000)
+    ->Arg(414799)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -1,10 +1,9 @@
 #include "datasets/reference_transforms.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
 #include "datasets/cubic_warp.h"
@@ -54,15 +53,17 @@ cv::Mat reference_face(const cv::Mat& bgr, const Sample& s) {
     angle = dy > 0 ? 90.0 : -90.0;
   }
   // aligner.py align(): xc = (x1 + x2) // 2, yc = (y1 + y2) // 2 (integer floor division).
-  const cv::Point2f centre(static_cast<float>(floor_div(l.x + r.x, 2)), static_cast<float>(floor_div(l.y + r.y, 2)));
+  const cv::Point2f centre(static_cast<float>(floor_div(l.x + r.x, 2)),
+                           static_cast<float>(floor_div(l.y + r.y, 2)));
   const cv::Mat m = cv::getRotationMatrix2D(centre, angle, 1.0);
   // dataloading.py: point = (int(face_x), int(face_y)); rotated_point = M.dot(point + (1,));
   // image.crop((rx, ry, rx + int(face_width), ry + int(face_height))).
   // With --image_check off nothing has compared the box with the image yet.
   if (!(s.box_w <= kMaxFaceBoxScale * bgr.cols && s.box_h <= kMaxFaceBoxScale * bgr.rows)) {
-    throw std::invalid_argument("the face box (" + std::to_string(s.box_w) + " x " + std::to_string(s.box_h) +
-                                ") is more than " + std::to_string(static_cast<int>(kMaxFaceBoxScale)) + " times the " + std::to_string(bgr.cols) + "x" +
-                                std::to_string(bgr.rows) + " image");
+    throw std::invalid_argument(
+        "the face box (" + std::to_string(s.box_w) + " x " + std::to_string(s.box_h) +
+        ") is more than " + std::to_string(static_cast<int>(kMaxFaceBoxScale)) + " times the " +
+        std::to_string(bgr.cols) + "x" + std::to_string(bgr.rows) + " image");
   }
   const int x = static_cast<int>(s.box_x), y = static_cast<int>(s.box_y);
   const int w = static_cast<int>(s.box_w), h = static_cast<int>(s.box_h);
@@ -106,7 +107,8 @@ cv::Mat pil_rotate_nearest(const cv::Mat& rgb, double angle_deg) {
   }
   // The inverse (output -> input) matrix, as Image.rotate builds it.
   const double cx = w / 2.0, cy = h / 2.0, a = -(angle * kPi / 180);
-  double m[6] = {round15(std::cos(a)), round15(std::sin(a)), 0.0, round15(-std::sin(a)), round15(std::cos(a)), 0.0};
+  double m[6] = {round15(std::cos(a)),  round15(std::sin(a)), 0.0,
+                 round15(-std::sin(a)), round15(std::cos(a)), 0.0};
   m[2] = m[0] * -cx + m[1] * -cy + cx;
   m[5] = m[3] * -cx + m[4] * -cy + cy;
   // Geometry.c ImagingTransformAffine, nearest neighbour: pixel centres, running sums,
@@ -118,7 +120,8 @@ cv::Mat pil_rotate_nearest(const cv::Mat& rgb, double angle_deg) {
     double xx = xo, yy = yo;
     uint8_t* o = out.ptr<uint8_t>(y);
     for (int x = 0; x < w; ++x) {
-      const int xin = xx < 0.0 ? -1 : static_cast<int>(xx), yin = yy < 0.0 ? -1 : static_cast<int>(yy);
+      const int xin = xx < 0.0 ? -1 : static_cast<int>(xx),
+                yin = yy < 0.0 ? -1 : static_cast<int>(yy);
       if (xin >= 0 && xin < w && yin >= 0 && yin < h) {
         const uint8_t* from = rgb.ptr<uint8_t>(yin) + xin * pixel;
         if (pixel == 3) {

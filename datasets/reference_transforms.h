@@ -11,7 +11,8 @@
 //                                              RandomRotation(30) (Pillow's nearest neighbour about
 //                                              (w / 2, h / 2), zero fill), ToTensor, Normalize
 // Aff-Wild2 frames (no geometry) skip the alignment and crop, as the reference does. Equality
-// with the Python reference is tested on committed fixtures (tools/reference/make_preprocess_fixtures.py).
+// with the Python reference is tested on committed fixtures
+// (tools/reference/make_preprocess_fixtures.py).
 #pragma once
 
 #include <opencv2/core.hpp>

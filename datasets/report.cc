@@ -29,14 +29,16 @@ void enforce_policy(const SplitReport& report, BadRowPolicy policy, const std::s
   if (policy == BadRowPolicy::kSkip || report.errors.empty()) return;
   const RowError& first = report.errors.front();
   std::ostringstream msg;
-  msg << first.message << " [" << first.defect << "] (" << report.errors.size() << " malformed row(s) in split '"
-      << report.split << "'; pass --skip_bad_rows to skip and list them)";
+  msg << first.message << " [" << first.defect << "] (" << report.errors.size()
+      << " malformed row(s) in split '" << report.split
+      << "'; pass --skip_bad_rows to skip and list them)";
   const size_t shown = std::min<size_t>(report.errors.size(), 20);
   for (size_t i = 1; i < shown; ++i) {
     const RowError& e = report.errors[i];
     msg << "\n  [" << e.defect << "] " << format_location(e.file, e.line, e.field, e.message);
   }
-  if (shown < report.errors.size()) msg << "\n  ... and " << report.errors.size() - shown << " more";
+  if (shown < report.errors.size())
+    msg << "\n  ... and " << report.errors.size() - shown << " more";
   throw Error(operation, first.file, first.line, first.field, msg.str());
 }
 

@@ -15,8 +15,8 @@ struct Point {
 
 /// One image with its labels. Coordinates are pixels of the original image.
 struct Sample {
-  std::string image;        // Path relative to the dataset's image root.
-  int32_t expression = 0;   // Index into DatasetIndex::class_names.
+  std::string image;       // Path relative to the dataset's image root.
+  int32_t expression = 0;  // Index into DatasetIndex::class_names.
   float valence = 0, arousal = 0;
   bool has_geometry = false;  // Face box and eye centres present (AffectNet); else use whole image.
   float box_x = 0, box_y = 0, box_w = 0, box_h = 0;
@@ -26,16 +26,18 @@ struct Sample {
 /// The classes of defect a copy of a dataset can have; each RowError names one, and the
 /// report counts them (so --skip_bad_rows says what it skipped, class by class).
 namespace defect {
-inline constexpr const char* kMalformed = "malformed field";          // A value that does not parse.
-inline constexpr const char* kDuplicate = "duplicate row";            // A second kept row of one image.
-inline constexpr const char* kInBothSplits = "image in both splits";  // Validation leaks into training.
+inline constexpr const char* kMalformed = "malformed field";  // A value that does not parse.
+inline constexpr const char* kDuplicate = "duplicate row";    // A second kept row of one image.
+inline constexpr const char* kInBothSplits =
+    "image in both splits";  // Validation leaks into training.
 inline constexpr const char* kMissingImage = "missing image";
 inline constexpr const char* kUndecodable = "corrupt or truncated image";
 inline constexpr const char* kChannels = "unexpected channel count";  // CMYK JPEG.
-inline constexpr const char* kSize = "unexpected image size";        // A frame unlike its video's.
+inline constexpr const char* kSize = "unexpected image size";         // A frame unlike its video's.
 inline constexpr const char* kBoxOutside = "face box outside the image";
 inline constexpr const char* kEyesOutside = "eye landmarks outside the image";
-inline constexpr const char* kAbsentClass = "class absent from the split";  // Not skippable: listed.
+inline constexpr const char* kAbsentClass =
+    "class absent from the split";  // Not skippable: listed.
 }  // namespace defect
 
 /// A face box may be at most this many times its image's width and height: the reference
@@ -70,13 +72,13 @@ struct Split {
 
 /// A dataset as read from disk: both splits and the label set.
 struct DatasetIndex {
-  std::string name;                       // "affectnet", "affwild2", "synth-affectnet", ...
-  std::string root;                       // Directory given by the user (or the synthetic cache).
-  std::string image_root;                 // Sample::image is relative to this.
-  std::vector<std::string> class_names;   // In label order (differs between datasets).
+  std::string name;                      // "affectnet", "affwild2", "synth-affectnet", ...
+  std::string root;                      // Directory given by the user (or the synthetic cache).
+  std::string image_root;                // Sample::image is relative to this.
+  std::vector<std::string> class_names;  // In label order (differs between datasets).
   Split train, val;
-  std::string digest;                     // Hex digest of the parsed content (provenance).
-  std::string layout;                     // The release layout the reader found, in words.
+  std::string digest;  // Hex digest of the parsed content (provenance).
+  std::string layout;  // The release layout the reader found, in words.
 };
 
 /// What to do with malformed rows.

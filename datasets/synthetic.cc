@@ -3,11 +3,10 @@
 #include <unistd.h>
 
 #include <boost/filesystem.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <opencv2/imgproc.hpp>
 #include <sstream>
 
 #include "core/error.h"
@@ -44,7 +43,8 @@ double clip(double v) { return std::max(-1.0, std::min(1.0, v)); }
 
 cv::Scalar skin_tone(Rng& rng) {
   const double t = rng.uniform();
-  return cv::Scalar(60 + 110 * t, 90 + 100 * t, 130 + 100 * t) + cv::Scalar(rng.uniform(-10, 10), rng.uniform(-10, 10), 0);
+  return cv::Scalar(60 + 110 * t, 90 + 100 * t, 130 + 100 * t) +
+         cv::Scalar(rng.uniform(-10, 10), rng.uniform(-10, 10), 0);
 }
 
 // One AffectNet row + image: code is the label (0-10), `drawn` the expression drawn.
@@ -70,8 +70,9 @@ std::string affectnet_row(const fs::path& images, const std::string& rel, int co
   // AffectNet's box: axis-aligned square around the face.
   const double side = 2.3 * face.radius;
   std::ostringstream row;
-  row << rel << ',' << cvRound(face.cx - side / 2) << ',' << cvRound(face.cy - side / 2 + 0.1 * face.radius)
-      << ',' << cvRound(side) << ',' << cvRound(side) << ',';
+  row << rel << ',' << cvRound(face.cx - side / 2) << ','
+      << cvRound(face.cy - side / 2 + 0.1 * face.radius) << ',' << cvRound(side) << ','
+      << cvRound(side) << ',';
   for (int k = 0; k < 68; ++k) row << (k ? ";" : "") << fmt(lm[k].x) << ';' << fmt(lm[k].y);
   row << ',' << code << ',' << fmt(valence) << ',' << fmt(arousal) << '\n';
   return row.str();
@@ -81,12 +82,14 @@ void write_affectnet_split(const fs::path& dir, const std::string& csv, int per_
                            const SyntheticOptions& options, Rng& rng, bool header) {
   std::vector<int> labels;
   for (int e = 0; e < 7; ++e) {
-    const int n = train ? std::max(2, static_cast<int>(per_class * 7 * kClassShare[e] + 0.5)) : per_class;
+    const int n =
+        train ? std::max(2, static_cast<int>(per_class * 7 * kClassShare[e] + 0.5)) : per_class;
     labels.insert(labels.end(), n, e);
   }
   // A few rows with the codes the paper's setting drops: Contempt, None, Uncertain, No-Face.
   for (int code = 7; code <= 10; ++code) labels.insert(labels.end(), train ? 3 : 1, code);
-  for (size_t i = labels.size(); i > 1; --i) std::swap(labels[i - 1], labels[rng.below(static_cast<int>(i))]);
+  for (size_t i = labels.size(); i > 1; --i)
+    std::swap(labels[i - 1], labels[rng.below(static_cast<int>(i))]);
 
   std::ofstream out((dir / csv).string(), std::ios::binary);
   if (header) out << kAffectNetHeader << '\n';
@@ -96,10 +99,12 @@ void write_affectnet_split(const fs::path& dir, const std::string& csv, int per_
     int drawn = code <= 6 ? code : rng.below(7);
     if (train && code <= 6 && rng.uniform() < options.label_noise) drawn = rng.below(7);
     const cv::Point2d c = expression_va_centre(drawn);
-    double valence = clip(c.x + kVaSpread * rng.normal()), arousal = clip(c.y + kVaSpread * rng.normal());
+    double valence = clip(c.x + kVaSpread * rng.normal()),
+           arousal = clip(c.y + kVaSpread * rng.normal());
     if (code >= 9) valence = arousal = -2;  // Uncertain / No-Face carry no valence/arousal.
     char rel[64];
-    std::snprintf(rel, sizeof(rel), "%d/%s%05zu.jpg", 1 + static_cast<int>(i % 8), train ? "t" : "v", i);
+    std::snprintf(rel, sizeof(rel), "%d/%s%05zu.jpg", 1 + static_cast<int>(i % 8),
+                  train ? "t" : "v", i);
     out << affectnet_row(images, rel, code, drawn, valence, arousal, rng);
   }
   if (!out) throw Error("write synthetic AffectNet", (dir / csv).string(), 0, "", "write failed");
@@ -118,11 +123,18 @@ void write_synthetic_affectnet(const std::string& dir, const SyntheticOptions& o
 void write_synthetic_affwild2(const std::string& dir_name, const SyntheticOptions& options) {
   const fs::path dir(dir_name);
   Rng rng(options.seed * 104729 + 2);
-  struct Video { std::string name; bool train; int frames; bool has_va; };
+  struct Video {
+    std::string name;
+    bool train;
+    int frames;
+    bool has_va;
+  };
   std::vector<Video> videos;
   const int train_frames = options.train_per_class * 7, val_frames = options.val_per_class * 7;
-  for (int v = 0; v < 6; ++v) videos.push_back({"video" + std::to_string(v + 1), true, train_frames / 6 + 12, true});
-  for (int v = 0; v < 3; ++v) videos.push_back({"video" + std::to_string(v + 101), false, val_frames / 3 + 8, true});
+  for (int v = 0; v < 6; ++v)
+    videos.push_back({"video" + std::to_string(v + 1), true, train_frames / 6 + 12, true});
+  for (int v = 0; v < 3; ++v)
+    videos.push_back({"video" + std::to_string(v + 101), false, val_frames / 3 + 8, true});
   videos.push_back({"video200", true, 20, false});  // EXPR only: dropped for want of VA.
   int train_cursor = 0, val_cursor = 0;
   for (const auto& video : videos) {
@@ -152,7 +164,9 @@ void write_synthetic_affwild2(const std::string& dir_name, const SyntheticOption
       const bool expr_missing = rng.uniform() < 0.05, va_missing = rng.uniform() < 0.05;
       const bool no_face = rng.uniform() < 0.04;
       expr << (expr_missing ? -1 : label) << '\n';
-      if (video.has_va) va << (va_missing ? "-5" : fmt(valence)) << ',' << (va_missing ? "-5" : fmt(arousal)) << '\n';
+      if (video.has_va)
+        va << (va_missing ? "-5" : fmt(valence)) << ',' << (va_missing ? "-5" : fmt(arousal))
+           << '\n';
       if (no_face) continue;
       cv::Mat img(kAffWild2Frame, kAffWild2Frame, CV_8UC3);
       draw_background(img, rng);
@@ -174,7 +188,8 @@ void write_synthetic_affwild2(const std::string& dir_name, const SyntheticOption
 
 std::string default_cache_root() {
   if (const char* v = std::getenv("EMOGCN_CACHE"); v && *v) return v;
-  if (const char* v = std::getenv("XDG_CACHE_HOME"); v && *v) return std::string(v) + "/emogcn-bench";
+  if (const char* v = std::getenv("XDG_CACHE_HOME"); v && *v)
+    return std::string(v) + "/emogcn-bench";
   if (const char* v = std::getenv("HOME"); v && *v) return std::string(v) + "/.cache/emogcn-bench";
   return "/tmp/emogcn-bench-cache";
 }
@@ -186,12 +201,13 @@ std::string ensure_synthetic(const std::string& name, const std::string& cache_r
                 "unknown synthetic set '" + name + "'; valid: synth-affectnet, synth-affwild2");
   }
   char key[160];
-  std::snprintf(key, sizeof(key), "%s-v%d-seed%llu-n%d-%d-noise%.3f", name.c_str(), kSyntheticVersion,
-                static_cast<unsigned long long>(options.seed), options.train_per_class,
-                options.val_per_class, options.label_noise);
+  std::snprintf(key, sizeof(key), "%s-v%d-seed%llu-n%d-%d-noise%.3f", name.c_str(),
+                kSyntheticVersion, static_cast<unsigned long long>(options.seed),
+                options.train_per_class, options.val_per_class, options.label_noise);
   const fs::path final_dir = fs::path(cache_root) / key;
   if (fs::exists(final_dir / ".complete")) return final_dir.string();
-  const fs::path tmp = fs::path(cache_root) / (std::string(key) + ".tmp." + std::to_string(::getpid()));
+  const fs::path tmp =
+      fs::path(cache_root) / (std::string(key) + ".tmp." + std::to_string(::getpid()));
   try {
     fs::remove_all(tmp);
     fs::create_directories(tmp);
@@ -208,7 +224,8 @@ std::string ensure_synthetic(const std::string& name, const std::string& cache_r
     throw Error("generate synthetic dataset", tmp.string(), 0, "", e.what());
   }
   if (!fs::exists(final_dir / ".complete")) {
-    throw Error("generate synthetic dataset", final_dir.string(), 0, "", "generation did not complete");
+    throw Error("generate synthetic dataset", final_dir.string(), 0, "",
+                "generation did not complete");
   }
   return final_dir.string();
 }

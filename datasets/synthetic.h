@@ -18,7 +18,7 @@ struct SyntheticOptions {
   /// twice the images for half the epochs of 70 made Emotion-GCN's valence/arousal converge on
   /// every seed tried (README, "Main job").
   int train_per_class = 140;
-  int val_per_class = 30;    // Validation is balanced, as AffectNet's.
+  int val_per_class = 30;  // Validation is balanced, as AffectNet's.
   /// Fraction of training images drawn with a random expression's face (their own in 1 of 7
   /// cases) instead of their label's: label noise, as real annotations have.
   double label_noise = 0.05;

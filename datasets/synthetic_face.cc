@@ -1,9 +1,8 @@
 #include "datasets/synthetic_face.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <opencv2/imgproc.hpp>
 #include <vector>
 
 #include "core/hash.h"
@@ -38,13 +37,44 @@ struct Shape {
 Shape shape_for(const FaceParams& f) {
   Shape s{0.05 + 0.04 * f.arousal, 0.04 * f.arousal, 0.0, 0.08 * f.valence, 0.0, 0.46, 0.0};
   switch (f.expression) {
-    case kHappy: s.mouth_curve += 0.20; s.mouth_width += 0.10; s.mouth_open = 0.14; s.eye_open -= 0.03; break;
-    case kSad: s.mouth_curve -= 0.20; s.brow_tilt = -0.22; s.eye_open -= 0.03; break;
-    case kSurprise: s.mouth_open = 0.36 + 0.08 * f.arousal; s.mouth_width -= 0.17; s.brow_raise += 0.20; s.eye_open += 0.06; break;
-    case kFear: s.mouth_open = 0.16; s.mouth_width += 0.12; s.brow_raise += 0.12; s.brow_tilt = -0.14; s.eye_open += 0.05; break;
-    case kDisgust: s.sneer = 0.18; s.mouth_curve -= 0.08; s.brow_tilt = 0.10; s.eye_open -= 0.035; break;
-    case kAnger: s.brow_tilt = 0.26; s.mouth_width -= 0.10; s.mouth_open = 0.05; s.eye_open -= 0.01; break;
-    default: break;
+    case kHappy:
+      s.mouth_curve += 0.20;
+      s.mouth_width += 0.10;
+      s.mouth_open = 0.14;
+      s.eye_open -= 0.03;
+      break;
+    case kSad:
+      s.mouth_curve -= 0.20;
+      s.brow_tilt = -0.22;
+      s.eye_open -= 0.03;
+      break;
+    case kSurprise:
+      s.mouth_open = 0.36 + 0.08 * f.arousal;
+      s.mouth_width -= 0.17;
+      s.brow_raise += 0.20;
+      s.eye_open += 0.06;
+      break;
+    case kFear:
+      s.mouth_open = 0.16;
+      s.mouth_width += 0.12;
+      s.brow_raise += 0.12;
+      s.brow_tilt = -0.14;
+      s.eye_open += 0.05;
+      break;
+    case kDisgust:
+      s.sneer = 0.18;
+      s.mouth_curve -= 0.08;
+      s.brow_tilt = 0.10;
+      s.eye_open -= 0.035;
+      break;
+    case kAnger:
+      s.brow_tilt = 0.26;
+      s.mouth_width -= 0.10;
+      s.mouth_open = 0.05;
+      s.eye_open -= 0.01;
+      break;
+    default:
+      break;
   }
   s.eye_open = std::clamp(s.eye_open, 0.012, 0.14);
   return s;
@@ -52,7 +82,8 @@ Shape shape_for(const FaceParams& f) {
 
 std::vector<cv::Point> to_int(const std::vector<cv::Point2d>& pts) {
   std::vector<cv::Point> out;
-  for (const auto& p : pts) out.emplace_back(cvRound(p.x * 4), cvRound(p.y * 4));  // 2 fractional bits.
+  for (const auto& p : pts)
+    out.emplace_back(cvRound(p.x * 4), cvRound(p.y * 4));  // 2 fractional bits.
   return out;
 }
 
@@ -61,7 +92,8 @@ void fill_poly(cv::Mat& img, const std::vector<cv::Point2d>& pts, const cv::Scal
   cv::fillPoly(img, polys, colour, cv::LINE_AA, 2);
 }
 
-void polyline(cv::Mat& img, const std::vector<cv::Point2d>& pts, const cv::Scalar& colour, int thickness) {
+void polyline(cv::Mat& img, const std::vector<cv::Point2d>& pts, const cv::Scalar& colour,
+              int thickness) {
   std::vector<std::vector<cv::Point>> polys = {to_int(pts)};
   cv::polylines(img, polys, false, colour, thickness, cv::LINE_AA, 2);
 }
@@ -69,7 +101,8 @@ void polyline(cv::Mat& img, const std::vector<cv::Point2d>& pts, const cv::Scala
 // Eye landmarks (6) around centre (u, v): corner, two top, corner, two bottom, iBUG order.
 void eye_points(const Frame& F, double u, double v, double half_w, double half_h, bool left,
                 cv::Point2d* out) {
-  const double sign = left ? -1 : 1;  // Outer corner first for the left eye, inner first for the right.
+  const double sign =
+      left ? -1 : 1;  // Outer corner first for the left eye, inner first for the right.
   out[0] = F(u + sign * half_w, v);
   out[1] = F(u + sign * half_w / 3, v - half_h);
   out[2] = F(u - sign * half_w / 3, v - half_h);
@@ -96,8 +129,9 @@ cv::Point2d expression_va_centre(int expression) {
   // matrix (data/spearman_affectnet.pkl): e.g. Happy-valence +0.79 (AffectNet +0.86),
   // Happy-arousal and Surprise-valence below 0.1, valence-arousal +0.06 (+0.04). Checked on the
   // generated files by tests/datasets_test.cc.
-  static const double kCentres[7][2] = {{-0.50, -0.20}, {0.70, 0.20},  {-0.75, -0.40}, {-0.42, 0.62},
-                                        {-0.55, 0.55},  {-0.60, 0.42}, {-0.65, 0.65}};
+  static const double kCentres[7][2] = {{-0.50, -0.20}, {0.70, 0.20},  {-0.75, -0.40},
+                                        {-0.42, 0.62},  {-0.55, 0.55}, {-0.60, 0.42},
+                                        {-0.65, 0.65}};
   return {kCentres[expression][0], kCentres[expression][1]};
 }
 
@@ -165,27 +199,39 @@ Landmarks draw_face(cv::Mat& img, const FaceParams& f) {
   const double mw = s.mouth_width, base = 0.72, open = s.mouth_open;
   auto upper = [&](double u, double inner) {
     const double x = u / mw;
-    return base - open / 2 - s.mouth_curve * x * x - (inner ? 0 : 0.05 * (1 - x * x)) - s.sneer * std::max(0.0, x);
+    return base - open / 2 - s.mouth_curve * x * x - (inner ? 0 : 0.05 * (1 - x * x)) -
+           s.sneer * std::max(0.0, x);
   };
   auto lower = [&](double u, double inner) {
     const double x = u / mw;
-    return base + open / 2 * (1 - x * x) * 2 - s.mouth_curve * x * x + (inner ? 0 : 0.06 * (1 - x * x));
+    return base + open / 2 * (1 - x * x) * 2 - s.mouth_curve * x * x +
+           (inner ? 0 : 0.06 * (1 - x * x));
   };
   const double outer_u[6] = {-1, -0.6, -0.25, 0, 0.25, 0.6};
   lm[48] = F(-mw, upper(-mw, false));
-  for (int k = 1; k <= 5; ++k) lm[48 + k] = F(mw * outer_u[k] * (k < 3 ? 1 : 1), upper(mw * outer_u[k], false));
+  for (int k = 1; k <= 5; ++k)
+    lm[48 + k] = F(mw * outer_u[k] * (k < 3 ? 1 : 1), upper(mw * outer_u[k], false));
   lm[54] = F(mw, upper(mw, false));
-  for (int k = 0; k < 5; ++k) lm[55 + k] = F(mw * (0.6 - 0.3 * k), lower(mw * (0.6 - 0.3 * k), false));
+  for (int k = 0; k < 5; ++k)
+    lm[55 + k] = F(mw * (0.6 - 0.3 * k), lower(mw * (0.6 - 0.3 * k), false));
   lm[60] = F(-mw * 0.9, upper(-mw * 0.9, true));
-  for (int k = 0; k < 3; ++k) lm[61 + k] = F(mw * (-0.4 + 0.4 * k), upper(mw * (-0.4 + 0.4 * k), true));
+  for (int k = 0; k < 3; ++k)
+    lm[61 + k] = F(mw * (-0.4 + 0.4 * k), upper(mw * (-0.4 + 0.4 * k), true));
   lm[64] = F(mw * 0.9, upper(mw * 0.9, true));
-  for (int k = 0; k < 3; ++k) lm[65 + k] = F(mw * (0.4 - 0.4 * k), lower(mw * (0.4 - 0.4 * k), true));
-  std::vector<cv::Point2d> outer(lm.begin() + 48, lm.begin() + 60), inner(lm.begin() + 60, lm.end());
+  for (int k = 0; k < 3; ++k)
+    lm[65 + k] = F(mw * (0.4 - 0.4 * k), lower(mw * (0.4 - 0.4 * k), true));
+  std::vector<cv::Point2d> outer(lm.begin() + 48, lm.begin() + 60),
+      inner(lm.begin() + 60, lm.end());
   fill_poly(img, outer, cv::Scalar(50, 50, 160));
   if (open > 0.015) {
     fill_poly(img, inner, cv::Scalar(25, 15, 35));
     if (f.expression == kHappy) {
-      std::vector<cv::Point2d> teeth = {lm[60], lm[61], lm[62], lm[63], lm[64], F(0.5 * mw, upper(0.5 * mw, true) + open * 0.45),
+      std::vector<cv::Point2d> teeth = {lm[60],
+                                        lm[61],
+                                        lm[62],
+                                        lm[63],
+                                        lm[64],
+                                        F(0.5 * mw, upper(0.5 * mw, true) + open * 0.45),
                                         F(-0.5 * mw, upper(-0.5 * mw, true) + open * 0.45)};
       fill_poly(img, teeth, cv::Scalar(230, 230, 230));
     }
@@ -219,9 +265,15 @@ void draw_background(cv::Mat& img, Rng& rng) {
     const cv::Point p(rng.below(img.cols), rng.below(img.rows));
     const int size = 4 + rng.below(std::max(5, img.cols / 4));
     switch (rng.below(3)) {
-      case 0: cv::circle(img, p, size, c, -1, cv::LINE_AA); break;
-      case 1: cv::rectangle(img, p, p + cv::Point(size, size / 2 + 2), c, -1); break;
-      default: cv::line(img, p, cv::Point(rng.below(img.cols), rng.below(img.rows)), c, 1 + rng.below(3), cv::LINE_AA);
+      case 0:
+        cv::circle(img, p, size, c, -1, cv::LINE_AA);
+        break;
+      case 1:
+        cv::rectangle(img, p, p + cv::Point(size, size / 2 + 2), c, -1);
+        break;
+      default:
+        cv::line(img, p, cv::Point(rng.below(img.cols), rng.below(img.rows)), c, 1 + rng.below(3),
+                 cv::LINE_AA);
     }
   }
 }

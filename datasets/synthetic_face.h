@@ -4,10 +4,9 @@
 // that match the drawing (so the real alignment path runs on them).
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <array>
 #include <cstdint>
+#include <opencv2/core.hpp>
 
 #include "datasets/sample.h"
 
@@ -18,10 +17,10 @@ class Rng {
  public:
   explicit Rng(uint64_t seed) : state_(seed) {}
   uint64_t next();
-  double uniform();                       // [0, 1)
-  double uniform(double lo, double hi);   // [lo, hi)
-  double normal();                        // Standard normal (Box-Muller).
-  int below(int n);                       // {0, ..., n-1}
+  double uniform();                      // [0, 1)
+  double uniform(double lo, double hi);  // [lo, hi)
+  double normal();                       // Standard normal (Box-Muller).
+  int below(int n);                      // {0, ..., n-1}
 
  private:
   uint64_t state_;

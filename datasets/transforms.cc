@@ -1,9 +1,8 @@
 #include "datasets/transforms.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <opencv2/imgproc.hpp>
 
 #include "core/hash.h"
 
@@ -39,15 +38,17 @@ cv::Rect source_region(const cv::Matx23d& t, int n, double scale, const cv::Size
   double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
   for (const double x : {-0.5, n - 0.5}) {
     for (const double y : {-0.5, n - 0.5}) {
-      const double sx = inv(0, 0) * x + inv(0, 1) * y + inv(0, 2), sy = inv(1, 0) * x + inv(1, 1) * y + inv(1, 2);
+      const double sx = inv(0, 0) * x + inv(0, 1) * y + inv(0, 2),
+                   sy = inv(1, 0) * x + inv(1, 1) * y + inv(1, 2);
       x0 = std::min(x0, sx), x1 = std::max(x1, sx), y0 = std::min(y0, sy), y1 = std::max(y1, sy);
     }
   }
   const double margin = 2 * std::floor(1 / scale) + 2;  // Two shrunk pixels, and rounding.
-  const cv::Rect wanted(cv::Point(static_cast<int>(std::floor(std::max(x0 - margin, -1.0))),
-                                  static_cast<int>(std::floor(std::max(y0 - margin, -1.0)))),
-                        cv::Point(static_cast<int>(std::ceil(std::min(x1 + margin, image.width + 1.0))),
-                                  static_cast<int>(std::ceil(std::min(y1 + margin, image.height + 1.0)))));
+  const cv::Rect wanted(
+      cv::Point(static_cast<int>(std::floor(std::max(x0 - margin, -1.0))),
+                static_cast<int>(std::floor(std::max(y0 - margin, -1.0)))),
+      cv::Point(static_cast<int>(std::ceil(std::min(x1 + margin, image.width + 1.0))),
+                static_cast<int>(std::ceil(std::min(y1 + margin, image.height + 1.0)))));
   return wanted & cv::Rect(0, 0, image.width, image.height);
 }
 
@@ -128,7 +129,8 @@ cv::Matx23d sample_affine(const Sample& s, int source_width, int source_height,
   return {t(0, 0), t(0, 1), t(0, 2), t(1, 0), t(1, 1), t(1, 2)};
 }
 
-double required_decode_scale(const Sample& s, int width, int height, const TransformOptions& options) {
+double required_decode_scale(const Sample& s, int width, int height,
+                             const TransformOptions& options) {
   const double extent = s.has_geometry ? std::min(s.box_w, s.box_h) : std::min(width, height);
   // Twice the output size: the margin the full-size path keeps too (render_sample shrinks with area
   // averaging to twice the output before its bilinear warp), so both end in the same last step.
@@ -140,8 +142,9 @@ void render_sample(const cv::Mat& bgr, const Sample& sample, const TransformOpti
   render_sample(bgr, bgr.cols, bgr.rows, 1.0, sample, options, aug, out);
 }
 
-void render_sample(const cv::Mat& bgr, int full_width, int full_height, double decoded_scale, const Sample& sample,
-                   const TransformOptions& options, const Augmentation& aug, float* out) {
+void render_sample(const cv::Mat& bgr, int full_width, int full_height, double decoded_scale,
+                   const Sample& sample, const TransformOptions& options, const Augmentation& aug,
+                   float* out) {
   CV_Assert(bgr.type() == CV_8UC3 && decoded_scale > 0);
   cv::Matx23d t = sample_affine(sample, full_width, full_height, options, aug);
   if (decoded_scale != 1) {

@@ -10,9 +10,8 @@
 // Randomness comes only from a 64-bit seed, so results are identical whatever thread runs them.
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <cstdint>
+#include <opencv2/core.hpp>
 
 #include "datasets/sample.h"
 
@@ -46,14 +45,16 @@ void render_sample(const cv::Mat& bgr, const Sample& sample, const TransformOpti
 
 /// As above, for an image decoded at a fraction of its size (image_io's DecodedImage): sample's
 /// coordinates stay in full-resolution pixels.
-void render_sample(const cv::Mat& bgr, int full_width, int full_height, double decoded_scale, const Sample& sample,
-                   const TransformOptions& options, const Augmentation& aug, float* out);
+void render_sample(const cv::Mat& bgr, int full_width, int full_height, double decoded_scale,
+                   const Sample& sample, const TransformOptions& options, const Augmentation& aug,
+                   float* out);
 
 /// The smallest decode scale (fraction of full size) at which the sample's crop (its face box,
 /// or the whole width x height image without geometry) still spans twice output_size pixels both
 /// ways, so a scaled decode loses no detail the model sees (tested against the full decode in
 /// tests/image_io_test.cc). Always > 0; 1 or more means "full size".
-double required_decode_scale(const Sample& sample, int width, int height, const TransformOptions& options);
+double required_decode_scale(const Sample& sample, int width, int height,
+                             const TransformOptions& options);
 
 /// ToTensor + Normalize (ImageNet mean/std) of a square 8-bit image (BGR, or RGB with
 /// bgr = false) into RGB float CHW (3 * rows^2 floats).

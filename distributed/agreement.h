@@ -6,7 +6,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
@@ -16,7 +15,8 @@ namespace fer::distributed {
 
 /// The fields of `other` (a JSON object) whose values differ from `reference`'s, as
 /// "name: VALUE on rank R, VALUE on rank 0" (a missing field reads as "absent"), sorted by name.
-std::vector<std::string> differing_fields(const nlohmann::json& reference, const nlohmann::json& other, int rank);
+std::vector<std::string> differing_fields(const nlohmann::json& reference,
+                                          const nlohmann::json& other, int rank);
 
 /// Collective: every rank passes its own `mine` (a JSON object). When any rank's differs from
 /// rank 0's, every rank throws the same fer::Error (operation "check data-parallel ranks",

@@ -1,7 +1,5 @@
 #include "distributed/failure_board.h"
 
-#include <torch/csrc/distributed/c10d/Store.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <torch/csrc/distributed/c10d/Store.hpp>
 #include <utility>
 #include <vector>
 
@@ -73,31 +72,34 @@ std::string FailureBoard::explain(std::chrono::milliseconds grace) noexcept {
   auto mutex = std::make_shared<std::mutex>();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   try {
-    run_within(grace + std::chrono::seconds(1), [store = store_, posts, mutex, deadline, self = rank_, n = size_] {
-      for (;;) {
-        bool all = true;
-        for (int r = 0; r < n; ++r) {
-          if (r == self || posts->count(r) != 0) continue;
-          if (store->check({key_of(r)})) {
-            Post p = parse_post(store->get(key_of(r)));
-            std::lock_guard<std::mutex> lock(*mutex);
-            (*posts)[r] = std::move(p);
-          } else {
-            all = false;
-          }
-        }
-        if (all || std::chrono::steady_clock::now() >= deadline) return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    });
+    run_within(grace + std::chrono::seconds(1),
+               [store = store_, posts, mutex, deadline, self = rank_, n = size_] {
+                 for (;;) {
+                   bool all = true;
+                   for (int r = 0; r < n; ++r) {
+                     if (r == self || posts->count(r) != 0) continue;
+                     if (store->check({key_of(r)})) {
+                       Post p = parse_post(store->get(key_of(r)));
+                       std::lock_guard<std::mutex> lock(*mutex);
+                       (*posts)[r] = std::move(p);
+                     } else {
+                       all = false;
+                     }
+                   }
+                   if (all || std::chrono::steady_clock::now() >= deadline) return;
+                   std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                 }
+               });
   } catch (...) {  // What was read before the store failed is the answer.
   }
   std::lock_guard<std::mutex> lock(*mutex);
   std::vector<std::string> parts;
-  const auto first = std::min_element(posts->begin(), posts->end(),
-                                      [](const auto& a, const auto& b) { return a.second.seq < b.second.seq; });
+  const auto first =
+      std::min_element(posts->begin(), posts->end(),
+                       [](const auto& a, const auto& b) { return a.second.seq < b.second.seq; });
   if (first != posts->end() && (posted_seq_ < 0 || first->second.seq < posted_seq_)) {
-    parts.push_back("first failure (rank " + std::to_string(first->first) + "): " + first->second.message);
+    parts.push_back("first failure (rank " + std::to_string(first->first) +
+                    "): " + first->second.message);
   }
   std::vector<int> silent;
   for (int r = 0; r < size_; ++r) {
@@ -106,8 +108,8 @@ std::string FailureBoard::explain(std::chrono::milliseconds grace) noexcept {
   if (!silent.empty()) {
     char seconds[32];
     std::snprintf(seconds, sizeof(seconds), "%g", static_cast<double>(grace.count()) / 1000.0);
-    parts.push_back("no error posted within " + std::string(seconds) + " s by rank(s) " + rank_list(silent) +
-                    " (killed, or hung)");
+    parts.push_back("no error posted within " + std::string(seconds) + " s by rank(s) " +
+                    rank_list(silent) + " (killed, or hung)");
   }
   for (const auto& p : parts) explanation_ += (explanation_.empty() ? "" : "; ") + p;
   return explanation_;

@@ -6,7 +6,8 @@
 
 namespace fer::distributed {
 
-GradientSync::GradientSync(Group& group, std::vector<at::Tensor> params, Mode mode, int64_t bucket_bytes)
+GradientSync::GradientSync(Group& group, std::vector<at::Tensor> params, Mode mode,
+                           int64_t bucket_bytes)
     : group_(group), params_(std::move(params)), mode_(mode), slots_(params_.size()) {
   TORCH_CHECK(bucket_bytes >= 1, "bucket size must be positive, got ", bucket_bytes);
   // Reverse order: the last layers' gradients are computed first.
@@ -16,7 +17,9 @@ GradientSync::GradientSync(Group& group, std::vector<at::Tensor> params, Mode mo
     const at::Tensor& p = params_[k];
     const bool full = mode_ == Mode::kOverlap && bytes >= bucket_bytes;
     const bool other_dtype =
-        !buckets_.empty() && params_[static_cast<size_t>(buckets_.back().params.front())].scalar_type() != p.scalar_type();
+        !buckets_.empty() &&
+        params_[static_cast<size_t>(buckets_.back().params.front())].scalar_type() !=
+            p.scalar_type();
     if (buckets_.empty() || full || other_dtype) {
       buckets_.emplace_back();
       elements.push_back(0);
@@ -35,7 +38,8 @@ GradientSync::GradientSync(Group& group, std::vector<at::Tensor> params, Mode mo
   }
   if (mode_ == Mode::kOverlap) {
     for (size_t k = 0; k < params_.size(); ++k) {
-      hooks_.push_back(params_[k].register_hook([this, k](const at::Tensor& grad) { on_gradient(k, grad); }));
+      hooks_.push_back(
+          params_[k].register_hook([this, k](const at::Tensor& grad) { on_gradient(k, grad); }));
     }
   }
 }
@@ -81,10 +85,13 @@ void GradientSync::finish() {
   at::Tensor used = at::zeros({static_cast<int64_t>(params_.size())}, at::kFloat);
   float* flags = used.data_ptr<float>();
   for (size_t j = 0; j < params_.size(); ++j) {
-    flags[j] = (mode_ == Mode::kAfterBackward ? params_[j].grad().defined() : slots_[j].ready) ? 1.0f : 0.0f;
+    flags[j] = (mode_ == Mode::kAfterBackward ? params_[j].grad().defined() : slots_[j].ready)
+                   ? 1.0f
+                   : 0.0f;
   }
   at::Tensor used_anywhere = used.to(params_.front().device());
-  Pending used_pending = group_.allreduce_sum_async(used_anywhere, "all-reduce of the parameters with a gradient");
+  Pending used_pending =
+      group_.allreduce_sum_async(used_anywhere, "all-reduce of the parameters with a gradient");
   for (auto& b : buckets_) {
     if (b.launched) continue;
     // After-backward mode, or parameters without a gradient this step (zeros from this rank).
@@ -112,7 +119,8 @@ void GradientSync::finish() {
         p.mutable_grad() = at::Tensor();
         continue;
       }
-      const auto mean = b.flat.narrow(0, slots_[static_cast<size_t>(j)].offset, p.numel()).view(p.sizes());
+      const auto mean =
+          b.flat.narrow(0, slots_[static_cast<size_t>(j)].offset, p.numel()).view(p.sizes());
       if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
       p.mutable_grad().copy_(mean);
     }

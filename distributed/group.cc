@@ -1,15 +1,15 @@
 #include "distributed/group.h"
 
 #include <ATen/ATen.h>
-#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <utility>
 
 #include "core/error.h"
@@ -36,7 +36,8 @@ std::mutex& enqueue_mutex() {
   // c10d's messages carry a C++ backtrace after the first line; the first line says it.
   const auto newline = message.find('\n');
   if (newline != std::string::npos) message = message.substr(0, newline);
-  throw Error(kOperation, "", 0, "", "rank " + std::to_string(rank) + ": " + what + " failed: " + message);
+  throw Error(kOperation, "", 0, "",
+              "rank " + std::to_string(rank) + ": " + what + " failed: " + message);
 }
 
 // GLOO_SOCKET_IFNAME, as torch.distributed reads it (one interface), or "".
@@ -70,15 +71,19 @@ std::string resolve_backend(const std::string& requested, const std::string& dev
   const bool cuda = device.rfind("cuda", 0) == 0;
   const std::string backend = requested == "auto" ? (cuda ? "nccl" : "gloo") : requested;
   if (backend != "gloo" && backend != "nccl") {
-    throw Error(kOperation, "", 0, "dist_backend", "unknown backend '" + requested + "'; valid: auto, gloo, nccl");
+    throw Error(kOperation, "", 0, "dist_backend",
+                "unknown backend '" + requested + "'; valid: auto, gloo, nccl");
   }
   if (backend == "nccl" && !cuda) {
-    throw Error(kOperation, "", 0, "dist_backend", "nccl reduces CUDA tensors: run with --device cuda, or use gloo");
+    throw Error(kOperation, "", 0, "dist_backend",
+                "nccl reduces CUDA tensors: run with --device cuda, or use gloo");
   }
   if (backend == "nccl" && !compat::built_with_nccl()) {
-    throw Error(kOperation, "", 0, "dist_backend",
-                "this binary's LibTorch has no NCCL (a CPU-only build, or a CUDA build without ProcessGroupNCCL); "
-                "build with tools/libtorch2.sh against a CUDA LibTorch, or use --dist_backend gloo");
+    throw Error(
+        kOperation, "", 0, "dist_backend",
+        "this binary's LibTorch has no NCCL (a CPU-only build, or a CUDA build without "
+        "ProcessGroupNCCL); "
+        "build with tools/libtorch2.sh against a CUDA LibTorch, or use --dist_backend gloo");
   }
   return backend;
 }
@@ -103,7 +108,8 @@ void Pending::wait() {
 
 std::unique_ptr<Group> Group::join(const LaunchEnv& env, const GroupOptions& requested) {
   GroupOptions options = requested;
-  options.backend = resolve_backend(requested.backend, requested.device.str());  // Before any rendezvous.
+  options.backend =
+      resolve_backend(requested.backend, requested.device.str());  // Before any rendezvous.
   c10d::TCPStoreOptions store_options;
   store_options.port = static_cast<std::uint16_t>(env.master_port);
   // Under torchrun the agent already serves the store there; otherwise rank 0 serves it.
@@ -112,9 +118,10 @@ std::unique_ptr<Group> Group::join(const LaunchEnv& env, const GroupOptions& req
   store_options.waitWorkers = true;
   store_options.timeout = options.timeout;
   const std::string where = env.master_addr + ":" + std::to_string(env.master_port);
-  const std::string what = env.agent_store ? "joining torchrun's store at " + where + " (MASTER_ADDR / MASTER_PORT)"
-                           : env.rank == 0 ? "serving the rendezvous at " + where + " (is the port in use?)"
-                                           : "joining the rendezvous at " + where + " (MASTER_ADDR / MASTER_PORT)";
+  const std::string what =
+      env.agent_store ? "joining torchrun's store at " + where + " (MASTER_ADDR / MASTER_PORT)"
+      : env.rank == 0 ? "serving the rendezvous at " + where + " (is the port in use?)"
+                      : "joining the rendezvous at " + where + " (MASTER_ADDR / MASTER_PORT)";
   // A server that accepts the connection but never answers (a stopped process, or another
   // store protocol: a PyTorch 2.x torchrun's store and a LibTorch 1.13 client) would block the
   // TCPStore constructor for good, whatever its timeout.
@@ -125,10 +132,11 @@ std::unique_ptr<Group> Group::join(const LaunchEnv& env, const GroupOptions& req
       *store = c10::make_intrusive<c10d::TCPStore>(address, store_options);
     });
     if (!answered) {
-      throw std::runtime_error("no answer within " + std::to_string(limit.count() / 1000) + " s" +
-                               (env.agent_store ? " (torchrun's PyTorch and this binary's LibTorch must speak the "
-                                                  "same store protocol: a 2.x torchrun and a 1.13 LibTorch do not)"
-                                                : ""));
+      throw std::runtime_error(
+          "no answer within " + std::to_string(limit.count() / 1000) + " s" +
+          (env.agent_store ? " (torchrun's PyTorch and this binary's LibTorch must speak the "
+                             "same store protocol: a 2.x torchrun and a 1.13 LibTorch do not)"
+                           : ""));
     }
   } catch (const std::exception& e) {
     fail(env.rank, what, e);
@@ -136,7 +144,8 @@ std::unique_ptr<Group> Group::join(const LaunchEnv& env, const GroupOptions& req
   // The agent's store outlives a restarted attempt: keys are per attempt, as torch.distributed
   // keeps them (1.x: "/worker/attempt_N").
   if (env.agent_store) {
-    *store = c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + std::to_string(env.restart_count), *store);
+    *store = c10::make_intrusive<c10d::PrefixStore>(
+        "/worker/attempt_" + std::to_string(env.restart_count), *store);
   }
   std::string gloo_address;
   if (options.backend == "gloo" && gloo_interface().empty()) {
@@ -149,9 +158,11 @@ std::unique_ptr<Group> Group::join(const LaunchEnv& env, const GroupOptions& req
   return over_store(*store, env.rank, env.world_size, options, gloo_address);
 }
 
-std::unique_ptr<Group> Group::over_store(c10::intrusive_ptr<c10d::Store> store, int rank, int world_size,
-                                         const GroupOptions& options, const std::string& gloo_address) {
-  return std::unique_ptr<Group>(new Group(std::move(store), rank, world_size, options, gloo_address));
+std::unique_ptr<Group> Group::over_store(c10::intrusive_ptr<c10d::Store> store, int rank,
+                                         int world_size, const GroupOptions& options,
+                                         const std::string& gloo_address) {
+  return std::unique_ptr<Group>(
+      new Group(std::move(store), rank, world_size, options, gloo_address));
 }
 
 Group::Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const GroupOptions& options,
@@ -165,7 +176,8 @@ Group::Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const Gr
   try {
     if (options.backend == "nccl") {
       if (!options.device.is_cuda() || !options.device.has_index()) {
-        throw std::runtime_error("NCCL needs this rank's GPU as cuda:N, got " + options.device.str());
+        throw std::runtime_error("NCCL needs this rank's GPU as cuda:N, got " +
+                                 options.device.str());
       }
       backend_->pg = compat::make_nccl(store_, rank, size, options.timeout);
       transport_ = "nccl on " + options.device.str();
@@ -174,9 +186,11 @@ Group::Group(c10::intrusive_ptr<c10d::Store> store, int rank, int size, const Gr
     } else {
       auto gloo_options = c10d::ProcessGroupGloo::Options::create(options.timeout);
       const std::string interface = gloo_interface();
-      gloo_options->devices.push_back(!interface.empty() ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
-                                                         : c10d::ProcessGroupGloo::createDeviceForHostname(gloo_address));
-      transport_ = !interface.empty() ? "gloo on interface " + interface : "gloo on " + gloo_address;
+      gloo_options->devices.push_back(
+          !interface.empty() ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
+                             : c10d::ProcessGroupGloo::createDeviceForHostname(gloo_address));
+      transport_ =
+          !interface.empty() ? "gloo on interface " + interface : "gloo on " + gloo_address;
       backend_->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, rank, size, gloo_options);
     }
   } catch (const std::exception& e) {
@@ -200,7 +214,9 @@ Pending Group::allreduce_sum_async(at::Tensor& t, const std::string& what) {
   return Pending();
 }
 
-void Group::allreduce_sum(at::Tensor& t, const std::string& what) { allreduce_sum_async(t, what).wait(); }
+void Group::allreduce_sum(at::Tensor& t, const std::string& what) {
+  allreduce_sum_async(t, what).wait();
+}
 
 void Group::broadcast(std::vector<at::Tensor>& tensors, int root, const std::string& what) {
   c10d::BroadcastOptions o;
@@ -220,7 +236,9 @@ at::Tensor Group::all_gather_rows(const at::Tensor& local, const std::string& wh
   for (auto& c : counts_out) c = at::empty_like(count);
   std::vector<std::vector<at::Tensor>> outputs = {counts_out};
   std::vector<at::Tensor> inputs = {count};
-  start(rank_, what + " (row counts)", [&] { return backend_->pg->allgather(outputs, inputs); }).wait();
+  start(rank_, what + " (row counts)", [&] {
+    return backend_->pg->allgather(outputs, inputs);
+  }).wait();
   std::vector<int64_t> rows;
   for (const auto& c : outputs[0]) rows.push_back(c.item<int64_t>());
   const int64_t most = *std::max_element(rows.begin(), rows.end());
@@ -234,7 +252,8 @@ at::Tensor Group::all_gather_rows(const at::Tensor& local, const std::string& wh
   std::vector<at::Tensor> in = {padded};
   start(rank_, what, [&] { return backend_->pg->allgather(gathered, in); }).wait();
   std::vector<at::Tensor> parts;
-  for (int r = 0; r < size_; ++r) parts.push_back(gathered[0][static_cast<size_t>(r)].narrow(0, 0, rows[static_cast<size_t>(r)]));
+  for (int r = 0; r < size_; ++r)
+    parts.push_back(gathered[0][static_cast<size_t>(r)].narrow(0, 0, rows[static_cast<size_t>(r)]));
   if (rows_per_rank != nullptr) *rows_per_rank = rows;
   return at::cat(parts, 0).to(local.device());
 }
@@ -254,7 +273,8 @@ std::string Group::broadcast_string(const std::string& text, int root, const std
   return std::string(static_cast<const char*>(bytes[0].data_ptr()), static_cast<size_t>(size));
 }
 
-std::vector<std::string> Group::all_gather_strings(const std::string& text, const std::string& what) {
+std::vector<std::string> Group::all_gather_strings(const std::string& text,
+                                                   const std::string& what) {
   at::Tensor bytes = at::empty({static_cast<int64_t>(text.size())}, at::kByte);
   if (!text.empty()) std::memcpy(bytes.data_ptr(), text.data(), text.size());
   std::vector<int64_t> lengths;

@@ -66,8 +66,9 @@ class Group {
   /// A group over an existing store (tests: c10d::HashStore shared by threads). Gloo's
   /// transport binds to the interface $GLOO_SOCKET_IFNAME when set, else to gloo_address (join
   /// passes distributed/route.h's gloo_bind_address: the address towards the master).
-  static std::unique_ptr<Group> over_store(c10::intrusive_ptr<c10d::Store> store, int rank, int world_size,
-                                           const GroupOptions& options, const std::string& gloo_address = "127.0.0.1");
+  static std::unique_ptr<Group> over_store(c10::intrusive_ptr<c10d::Store> store, int rank,
+                                           int world_size, const GroupOptions& options,
+                                           const std::string& gloo_address = "127.0.0.1");
   ~Group();
 
   int rank() const { return rank_; }

@@ -5,10 +5,9 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 
@@ -18,15 +17,16 @@ namespace {
 constexpr const char* kOperation = "read the launcher's environment";
 
 // The variable as an integer in [min, max], or `fallback` when unset.
-int int_var(const std::function<const char*(const char*)>& getenv, const char* name, int min, int max,
-            int fallback) {
+int int_var(const std::function<const char*(const char*)>& getenv, const char* name, int min,
+            int max, int fallback) {
   const char* text = getenv(name);
   if (text == nullptr || *text == '\0') return fallback;
   char* end = nullptr;
   const long value = std::strtol(text, &end, 10);
   if (*end != '\0' || value < min || value > max) {
     throw Error(kOperation, "", 0, name,
-                "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "], got '" + text + "'");
+                "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
+                    "], got '" + text + "'");
   }
   return static_cast<int>(value);
 }
@@ -36,7 +36,8 @@ bool is_set(const std::function<const char*(const char*)>& getenv, const char* n
   return text != nullptr && *text != '\0';
 }
 
-std::function<const char*(const char*)> or_process_env(const std::function<const char*(const char*)>& getenv) {
+std::function<const char*(const char*)> or_process_env(
+    const std::function<const char*(const char*)>& getenv) {
   if (getenv) return getenv;
   return [](const char* name) -> const char* { return std::getenv(name); };
 }
@@ -45,7 +46,8 @@ std::function<const char*(const char*)> or_process_env(const std::function<const
 // then 1 on node 3), or 0 when the list does not reach that node.
 int tasks_on_node(const char* name, const std::string& list, int node) {
   const auto malformed = [&] {
-    return Error(kOperation, "", 0, name, "expected a Slurm task count list such as 2(x3),1, got '" + list + "'");
+    return Error(kOperation, "", 0, name,
+                 "expected a Slurm task count list such as 2(x3),1, got '" + list + "'");
   };
   size_t pos = 0;
   int64_t first = 0;
@@ -76,15 +78,17 @@ int tasks_on_node(const char* name, const std::string& list, int node) {
 // The ranks srun starts on this node: SLURM_NTASKS_PER_NODE (set with --ntasks-per-node), else
 // this node's entry of the step's (or the job's) task count list; 1 when Slurm says nothing.
 int slurm_local_world_size(const std::function<const char*(const char*)>& getenv, int world_size) {
-  if (is_set(getenv, "SLURM_NTASKS_PER_NODE")) return int_var(getenv, "SLURM_NTASKS_PER_NODE", 1, world_size, 1);
+  if (is_set(getenv, "SLURM_NTASKS_PER_NODE"))
+    return int_var(getenv, "SLURM_NTASKS_PER_NODE", 1, world_size, 1);
   const int node = int_var(getenv, "SLURM_NODEID", 0, 1 << 20, 0);
   for (const char* name : {"SLURM_STEP_TASKS_PER_NODE", "SLURM_TASKS_PER_NODE"}) {
     if (!is_set(getenv, name)) continue;
     const int tasks = tasks_on_node(name, getenv(name), node);
     if (tasks < 1 || tasks > world_size) {
       throw Error(kOperation, "", 0, name,
-                  std::string("'") + getenv(name) + "' gives node " + std::to_string(node) + " (SLURM_NODEID) " +
-                      std::to_string(tasks) + " tasks; expected 1 to SLURM_NTASKS = " + std::to_string(world_size));
+                  std::string("'") + getenv(name) + "' gives node " + std::to_string(node) +
+                      " (SLURM_NODEID) " + std::to_string(tasks) +
+                      " tasks; expected 1 to SLURM_NTASKS = " + std::to_string(world_size));
     }
     return tasks;
   }
@@ -101,11 +105,13 @@ LaunchEnv read_launch_env(const std::function<const char*(const char*)>& getenv_
   if (!torchrun && !slurm) return env;
   const char* world = torchrun ? "WORLD_SIZE" : "SLURM_NTASKS";
   const char* rank = torchrun ? "RANK" : "SLURM_PROCID";
-  if (!is_set(getenv, world)) throw Error(kOperation, "", 0, world, "RANK is set but WORLD_SIZE is not");
+  if (!is_set(getenv, world))
+    throw Error(kOperation, "", 0, world, "RANK is set but WORLD_SIZE is not");
   env.source = torchrun ? "torchrun" : "slurm";
   env.world_size = int_var(getenv, world, 1, 1 << 20, 1);
   env.rank = int_var(getenv, rank, 0, env.world_size - 1, -1);
-  if (env.rank < 0) throw Error(kOperation, "", 0, rank, std::string(world) + " is set but " + rank + " is not");
+  if (env.rank < 0)
+    throw Error(kOperation, "", 0, rank, std::string(world) + " is set but " + rank + " is not");
   // Without LOCAL_RANK / LOCAL_WORLD_SIZE: one process on its machine or pod (Kubernetes'
   // PyTorchJob sets only RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT); a LOCAL_RANK alone says
   // at least that many ranks share the machine.
@@ -121,13 +127,15 @@ LaunchEnv read_launch_env(const std::function<const char*(const char*)>& getenv_
   if (env.local_rank >= env.local_world_size) {
     throw Error(kOperation, "", 0, local_rank,
                 std::to_string(env.local_rank) + " is not below the ranks on this machine, " +
-                    std::to_string(env.local_world_size) + (torchrun ? " (LOCAL_WORLD_SIZE)" : " (Slurm's tasks per node)"));
+                    std::to_string(env.local_world_size) +
+                    (torchrun ? " (LOCAL_WORLD_SIZE)" : " (Slurm's tasks per node)"));
   }
   if (!env.distributed()) return env;
   for (const char* name : {"MASTER_ADDR", "MASTER_PORT"}) {
     if (!is_set(getenv, name)) {
-      throw Error(kOperation, "", 0, name, "a job of " + std::to_string(env.world_size) + " processes needs " + name +
-                                               " (rank 0's address and a free port)");
+      throw Error(kOperation, "", 0, name,
+                  "a job of " + std::to_string(env.world_size) + " processes needs " + name +
+                      " (rank 0's address and a free port)");
     }
   }
   env.master_addr = getenv("MASTER_ADDR");
@@ -139,8 +147,8 @@ LaunchEnv read_launch_env(const std::function<const char*(const char*)>& getenv_
   return env;
 }
 
-std::string write_launcher_error_file(const std::string& message,
-                                      const std::function<const char*(const char*)>& getenv_or_null) {
+std::string write_launcher_error_file(
+    const std::string& message, const std::function<const char*(const char*)>& getenv_or_null) {
   static std::atomic<bool> written{false};
   try {
     const auto getenv = or_process_env(getenv_or_null);  // Its strings live as long as it does.
@@ -150,7 +158,8 @@ std::string write_launcher_error_file(const std::string& message,
     data["message"]["message"] = message;
     // No Python call stack exists; torchrun prints this field as the failure's traceback.
     data["message"]["extraInfo"]["py_callstack"] = message;
-    data["message"]["extraInfo"]["timestamp"] = std::to_string(static_cast<long long>(std::time(nullptr)));
+    data["message"]["extraInfo"]["timestamp"] =
+        std::to_string(static_cast<long long>(std::time(nullptr)));
     std::ofstream out(path, std::ios::trunc);
     out << data.dump();
     out.close();

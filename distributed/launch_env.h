@@ -45,7 +45,7 @@ LaunchEnv read_launch_env(const std::function<const char*(const char*)>& getenv 
 /// The file is $TORCHELASTIC_ERROR_FILE (read through `getenv`); without it nothing is written.
 /// The first call of the process writes; later calls are ignored (the first error is the one).
 /// Returns the path written, or "". Never throws.
-std::string write_launcher_error_file(const std::string& message,
-                                      const std::function<const char*(const char*)>& getenv = nullptr);
+std::string write_launcher_error_file(
+    const std::string& message, const std::function<const char*(const char*)>& getenv = nullptr);
 
 }  // namespace fer::distributed

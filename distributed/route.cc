@@ -21,7 +21,8 @@ constexpr const char* kOperation = "find this machine's address towards the mast
 
 std::string numeric(const sockaddr* address, socklen_t length) {
   char text[NI_MAXHOST];
-  if (::getnameinfo(address, length, text, sizeof(text), nullptr, 0, NI_NUMERICHOST) != 0) return "";
+  if (::getnameinfo(address, length, text, sizeof(text), nullptr, 0, NI_NUMERICHOST) != 0)
+    return "";
   return text;
 }
 
@@ -34,7 +35,9 @@ std::string local_address_towards(const std::string& host) {
   addrinfo* found = nullptr;
   // The port only completes the address; a UDP connect() sends nothing.
   const int rc = ::getaddrinfo(host.c_str(), "9", &hints, &found);
-  if (rc != 0) throw Error(kOperation, "", 0, "MASTER_ADDR", "'" + host + "' does not resolve: " + ::gai_strerror(rc));
+  if (rc != 0)
+    throw Error(kOperation, "", 0, "MASTER_ADDR",
+                "'" + host + "' does not resolve: " + ::gai_strerror(rc));
   std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> list(found, &::freeaddrinfo);
   std::string last_error = "no address";
   for (const addrinfo* a = list.get(); a != nullptr; a = a->ai_next) {
@@ -54,7 +57,8 @@ std::string local_address_towards(const std::string& host) {
       if (!address.empty()) return address;
     }
   }
-  throw Error(kOperation, "", 0, "MASTER_ADDR", "no route from this machine to '" + host + "': " + last_error);
+  throw Error(kOperation, "", 0, "MASTER_ADDR",
+              "no route from this machine to '" + host + "': " + last_error);
 }
 
 bool is_loopback_address(const std::string& address) {
@@ -70,10 +74,13 @@ std::string first_interface_address() {
   std::unique_ptr<ifaddrs, decltype(&::freeifaddrs)> list(found, &::freeifaddrs);
   std::string v6;
   for (const ifaddrs* i = list.get(); i != nullptr; i = i->ifa_next) {
-    if (i->ifa_addr == nullptr || (i->ifa_flags & IFF_UP) == 0 || (i->ifa_flags & IFF_LOOPBACK) != 0) continue;
+    if (i->ifa_addr == nullptr || (i->ifa_flags & IFF_UP) == 0 ||
+        (i->ifa_flags & IFF_LOOPBACK) != 0)
+      continue;
     const std::string name = i->ifa_name;
     bool bridge = false;
-    for (const char* prefix : {"docker", "veth", "virbr", "br-", "cni", "flannel"}) bridge |= name.rfind(prefix, 0) == 0;
+    for (const char* prefix : {"docker", "veth", "virbr", "br-", "cni", "flannel"})
+      bridge |= name.rfind(prefix, 0) == 0;
     if (bridge) continue;
     const int family = i->ifa_addr->sa_family;
     if (family == AF_INET) {

@@ -56,7 +56,8 @@ int64_t GradScaler::growth_tracker() const {
 
 void GradScaler::restore(double scale, int64_t growth_tracker) {
   TORCH_CHECK(enabled_, "the loss scaler is disabled");
-  TORCH_CHECK(scale > 0 && std::isfinite(scale), "loss scale must be positive and finite, got ", scale);
+  TORCH_CHECK(scale > 0 && std::isfinite(scale), "loss scale must be positive and finite, got ",
+              scale);
   TORCH_CHECK(growth_tracker >= 0, "growth tracker must be >= 0, got ", growth_tracker);
   scale_.fill_(scale);
   growth_.fill_(growth_tracker);

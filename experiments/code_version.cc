@@ -2,6 +2,8 @@
 
 namespace fer::experiments {
 
-bool reusable_code_version(const std::string& version) { return !version.empty() && version != "unknown"; }
+bool reusable_code_version(const std::string& version) {
+  return !version.empty() && version != "unknown";
+}
 
 }  // namespace fer::experiments

@@ -23,10 +23,10 @@ struct RunConfig {
   double lr = -1, momentum = -1, weight_decay = -1, lambda = -1;
   int lr_step = -1;
   double lr_gamma = -1;
-  int early_stop = -1;     // Epochs without validation-accuracy gain before stopping.
-  int input_size = -1;     // 227 / 112 (paper), 32 DenseNet / 16 BReG-NeXt (smoke).
+  int early_stop = -1;                 // Epochs without validation-accuracy gain before stopping.
+  int input_size = -1;                 // 227 / 112 (paper), 32 DenseNet / 16 BReG-NeXt (smoke).
   std::string class_weights = "auto";  // auto | on | off.
-  int augment = -1;  // 1 on, 0 off, -1 the schedule's (paper on, smoke off).
+  int augment = -1;                    // 1 on, 0 off, -1 the schedule's (paper on, smoke off).
   double color_jitter = 0;
   // JPEG decoding: "scaled" (the smallest DCT scale that covers the crop at input_size) or
   // "full" (every pixel, then resized).
@@ -60,7 +60,8 @@ struct RunConfig {
   // world_size), and a single-process run's JSON is unchanged. nproc > 0: the runner starts that
   // many local ranks itself. dist_timeout: seconds the rendezvous and each collective may take.
   int world_size = 1;
-  std::string dist_backend = "auto";  // Resolved by distributed::resolve_backend in a distributed run.
+  std::string dist_backend =
+      "auto";  // Resolved by distributed::resolve_backend in a distributed run.
   int nproc = 0;
   double dist_timeout = 600;
   // Testing aid (the fault tests): this rank (>= 0) exits abruptly, as if killed, after

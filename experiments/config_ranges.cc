@@ -18,7 +18,8 @@ std::string text(double v) {
 }
 
 std::string range_text(const FlagRange& r) {
-  return std::string(r.min_open ? "(" : "[") + text(r.min) + ", " + text(r.max) + (r.max_open ? ")" : "]");
+  return std::string(r.min_open ? "(" : "[") + text(r.min) + ", " + text(r.max) +
+         (r.max_open ? ")" : "]");
 }
 
 // Written so that NaN fails every comparison and so is out of range.
@@ -38,8 +39,9 @@ std::function<double(const RunConfig&)> get(Field RunConfig::*field) {
 const std::vector<FlagRange>& flag_ranges() {
   static const std::vector<FlagRange> ranges = {
       {"epochs", 1, 100000, false, false, "", get(&RunConfig::epochs), nullptr},
-      {"batch_size", 2, 65536, false, false, "the CCC loss and train-mode batch norm need 2 samples",
-       get(&RunConfig::batch_size), nullptr},
+      {"batch_size", 2, 65536, false, false,
+       "the CCC loss and train-mode batch norm need 2 samples", get(&RunConfig::batch_size),
+       nullptr},
       {"lr", 0, 10, true, false, "", get(&RunConfig::lr), nullptr},
       {"momentum", 0, 1, false, true, "", get(&RunConfig::momentum), nullptr},
       {"weight_decay", 0, 1, false, true, "", get(&RunConfig::weight_decay), nullptr},
@@ -53,14 +55,19 @@ const std::vector<FlagRange>& flag_ranges() {
       {"seed", 0, 9007199254740992.0, false, false, "", get(&RunConfig::seed), nullptr},
       {"threads", 1, 1024, false, false, "", get(&RunConfig::threads), nullptr},
       {"workers", 0, 256, false, false, "", get(&RunConfig::workers), nullptr},
-      {"synth_train_per_class", 1, 100000, false, false, "", get(&RunConfig::synth_train_per_class), nullptr},
-      {"synth_val_per_class", 1, 100000, false, false, "", get(&RunConfig::synth_val_per_class), nullptr},
+      {"synth_train_per_class", 1, 100000, false, false, "", get(&RunConfig::synth_train_per_class),
+       nullptr},
+      {"synth_val_per_class", 1, 100000, false, false, "", get(&RunConfig::synth_val_per_class),
+       nullptr},
       {"synth_label_noise", 0, 1, false, true, "", get(&RunConfig::synth_label_noise), nullptr},
-      {"interrupt_after_steps", 0, 1e15, false, false, "", get(&RunConfig::interrupt_after_steps), nullptr},
+      {"interrupt_after_steps", 0, 1e15, false, false, "", get(&RunConfig::interrupt_after_steps),
+       nullptr},
       {"nproc", 0, 1024, false, false, "", get(&RunConfig::nproc), nullptr},
       {"dist_timeout", 0, 86400, true, false, "", get(&RunConfig::dist_timeout), nullptr},
-      {"testing_die_rank", -1, 1 << 20, false, false, "", get(&RunConfig::testing_die_rank), nullptr},
-      {"testing_die_after_steps", 0, 1e15, false, false, "", get(&RunConfig::testing_die_after_steps), nullptr},
+      {"testing_die_rank", -1, 1 << 20, false, false, "", get(&RunConfig::testing_die_rank),
+       nullptr},
+      {"testing_die_after_steps", 0, 1e15, false, false, "",
+       get(&RunConfig::testing_die_after_steps), nullptr},
   };
   return ranges;
 }
@@ -85,7 +92,8 @@ void check_flag_ranges(const RunConfig& c, const std::function<bool(const std::s
     }
     if (r.extra && !r.extra(c)) {
       const std::string rule = r.flag == "input_size" ? input_size_rule(c.backbone) : r.rule;
-      throw Error("check options", "", 0, r.flag, "--" + r.flag + " must be " + rule + ", got " + text(v));
+      throw Error("check options", "", 0, r.flag,
+                  "--" + r.flag + " must be " + rule + ", got " + text(v));
     }
   }
 }

@@ -12,12 +12,12 @@
 namespace fer::experiments {
 
 struct FlagRange {
-  std::string flag;                                   // Without "--".
-  double min, max;                                    // Inclusive bounds unless open.
+  std::string flag;  // Without "--".
+  double min, max;   // Inclusive bounds unless open.
   bool min_open = false, max_open = false;
-  std::string rule;                                   // Extra rule in words ("" when none).
-  std::function<double(const RunConfig&)> value;      // The field's value.
-  std::function<bool(const RunConfig&)> extra;        // Extra rule (nullptr when none).
+  std::string rule;                               // Extra rule in words ("" when none).
+  std::function<double(const RunConfig&)> value;  // The field's value.
+  std::function<bool(const RunConfig&)> extra;    // Extra rule (nullptr when none).
 };
 
 /// One entry per numeric flag of the runner.
@@ -26,7 +26,8 @@ const std::vector<FlagRange>& flag_ranges();
 /// Throws fer::Error (operation "check options", field = flag) for the first flag that `check`
 /// selects whose value is outside its range. The message names the flag, the value and the
 /// allowed range, e.g. "--lr must be in (0, 10], got -1".
-void check_flag_ranges(const RunConfig& config, const std::function<bool(const std::string&)>& check);
+void check_flag_ranges(const RunConfig& config,
+                       const std::function<bool(const std::string&)>& check);
 
 /// The smallest input size each backbone can take (DenseNet-121: 29, so that three 2x2 average
 /// pools after the stride-4 stem leave one pixel; BReG-NeXt: a multiple of 4, so that the

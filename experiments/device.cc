@@ -5,7 +5,6 @@
 #include <dlfcn.h>
 #include <sys/resource.h>
 
-
 #include "core/error.h"
 #include "third_party/torch_compat.h"
 
@@ -16,17 +15,20 @@ c10::Device parse_device(const std::string& name) {
   try {
     device = c10::Device(name);
   } catch (const c10::Error&) {
-    throw Error("select device", "", 0, "device", "cannot parse '" + name + "'; valid: cpu, cuda, cuda:N");
+    throw Error("select device", "", 0, "device",
+                "cannot parse '" + name + "'; valid: cpu, cuda, cuda:N");
   }
   if (device.is_cuda()) {
     if (!at::hasCUDA()) {
       throw Error("select device", "", 0, "device",
-                  "'" + name + "' requested but this LibTorch has no usable CUDA (build with LIBTORCH_HOME "
-                  "pointing at a CUDA LibTorch, on a machine with a GPU)");
+                  "'" + name +
+                      "' requested but this LibTorch has no usable CUDA (build with LIBTORCH_HOME "
+                      "pointing at a CUDA LibTorch, on a machine with a GPU)");
     }
     if (device.has_index() && device.index() >= compat::cuda_device_count()) {
-      throw Error("select device", "", 0, "device", "'" + name + "': only " +
-                                                        std::to_string(compat::cuda_device_count()) + " GPU(s)");
+      throw Error(
+          "select device", "", 0, "device",
+          "'" + name + "': only " + std::to_string(compat::cuda_device_count()) + " GPU(s)");
     }
   }
   return device;

@@ -1,5 +1,6 @@
 // Device helpers for the runner: device parsing with clear errors, synchronisation for honest
-// timing, peak memory, thread settings. CPU/CUDA build differences live in third_party/torch_compat.
+// timing, peak memory, thread settings. CPU/CUDA build differences live in
+// third_party/torch_compat.
 #pragma once
 
 #include <c10/core/Device.h>

@@ -1,11 +1,10 @@
 #include "experiments/evaluate.h"
 
 #include <ATen/ATen.h>
-#include <boost/filesystem.hpp>
-#include <boost/program_options.hpp>
-
 #include <torch/csrc/autograd/grad_mode.h>
 
+#include <boost/filesystem.hpp>
+#include <boost/program_options.hpp>
 #include <cstdio>
 #include <limits>
 #include <optional>
@@ -44,7 +43,8 @@ models::EmotionModel load_model(const EvaluateConfig& e, const models::LoadedChe
   return models::load_model_from_state(ckpt.model_state, e.run.checkpoint, kind, backbone);
 }
 
-EvalSetup setup_for(const RunConfig& c, const datasets::Dataset& d, const c10::Device& device, std::ostream& log) {
+EvalSetup setup_for(const RunConfig& c, const datasets::Dataset& d, const c10::Device& device,
+                    std::ostream& log) {
   EvalSetup s;
   s.device = device;
   s.precision = c.precision;
@@ -58,31 +58,38 @@ EvalSetup setup_for(const RunConfig& c, const datasets::Dataset& d, const c10::D
   return s;
 }
 
-
 }  // namespace
 
 bool parse_evaluate_config(int argc, const char* const* argv, EvaluateConfig* config) {
   EvaluateConfig e;
-  po::options_description desc("evaluate: evaluate saved weights on a validation split, results to SQLite");
-  desc.add_options()("help", "show this help")
-      ("checkpoint", po::value(&e.run.checkpoint), "weights: the reference script's {'model_state_dict', ...}, a bare "
-                                                   "state dict, or one of our .best.pth files (required)");
+  po::options_description desc(
+      "evaluate: evaluate saved weights on a validation split, results to SQLite");
+  desc.add_options()("help", "show this help")(
+      "checkpoint", po::value(&e.run.checkpoint),
+      "weights: the reference script's {'model_state_dict', ...}, a bare "
+      "state dict, or one of our .best.pth files (required)");
   po::variables_map vm;
-  const std::vector<std::string> rest = parse_options(argc, argv, desc, &vm, /*allow_unknown=*/true);
+  const std::vector<std::string> rest =
+      parse_options(argc, argv, desc, &vm, /*allow_unknown=*/true);
   if (vm.count("help")) {
     std::ostringstream help;
     help << desc << "\nand the runner's flags for the data and the device:\n" << run_config_help();
     std::printf("%s\n", help.str().c_str());
     return false;
   }
-  if (e.run.checkpoint.empty()) throw Error("parse options", "", 0, "checkpoint", "--checkpoint FILE is required");
-  for (const char* flag : {"resume", "interrupt_after_steps", "shuffle_train_labels", "pretrained"}) {
-    if (given(rest, flag)) throw Error("parse options", "", 0, flag, "--" + std::string(flag) + " is a training flag");
+  if (e.run.checkpoint.empty())
+    throw Error("parse options", "", 0, "checkpoint", "--checkpoint FILE is required");
+  for (const char* flag :
+       {"resume", "interrupt_after_steps", "shuffle_train_labels", "pretrained"}) {
+    if (given(rest, flag))
+      throw Error("parse options", "", 0, flag, "--" + std::string(flag) + " is a training flag");
   }
   // Evaluation runs in one process (the validation split of one machine).
   for (const char* flag : {"nproc", "dist_backend", "dist_timeout"}) {
     if (given(rest, flag)) {
-      throw Error("parse options", "", 0, flag, "--" + std::string(flag) + " is a data-parallel training flag; evaluate runs in one process");
+      throw Error("parse options", "", 0, flag,
+                  "--" + std::string(flag) +
+                      " is a data-parallel training flag; evaluate runs in one process");
     }
   }
   std::vector<const char*> args = {argv[0]};
@@ -120,8 +127,9 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
   const int openblas_threads = set_threads(c.threads);
   const std::string hash = config_hash(c), code = stamped_code_version();
   log << torch_build_summary() << "\n"
-      << "checkpoint " << c.checkpoint << " (sha256 " << c.checkpoint_sha256 << ", epoch " << ckpt.epoch << "): "
-      << c.backbone << " " << c.model << (e.model_given || e.backbone_given ? " (as given)" : " (from its keys)") << "\n"
+      << "checkpoint " << c.checkpoint << " (sha256 " << c.checkpoint_sha256 << ", epoch "
+      << ckpt.epoch << "): " << c.backbone << " " << c.model
+      << (e.model_given || e.backbone_given ? " (as given)" : " (from its keys)") << "\n"
       << "config " << hash << ": " << to_json(c) << "\n"
       << "code version " << code << "\n";
   boost::filesystem::path db_dir = boost::filesystem::path(c.db).parent_path();
@@ -129,7 +137,8 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
   reports::ResultStore store(c.db);
   if (!c.force && reusable_code_version(code)) {
     if (auto id = store.find_finished(hash, code)) {
-      log << "checkpoint already evaluated as run #" << *id << " in " << c.db << "; skipping (--force to repeat)\n";
+      log << "checkpoint already evaluated as run #" << *id << " in " << c.db
+          << "; skipping (--force to repeat)\n";
       out.run_id = *id;
       out.status = "skipped";
       return out;
@@ -140,14 +149,16 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
   int64_t outputs = 0;
   {
     torch::NoGradGuard no_grad;
-    outputs = model->forward(at::zeros({2, 3, c.input_size, c.input_size}),
-                             at::tensor(data.node_embeddings, at::kFloat).view({-1, data.embedding_dim}))
-                  .expression.size(1);
+    outputs =
+        model
+            ->forward(at::zeros({2, 3, c.input_size, c.input_size}),
+                      at::tensor(data.node_embeddings, at::kFloat).view({-1, data.embedding_dim}))
+            .expression.size(1);
   }
   if (outputs != classes) {
     throw Error("evaluate checkpoint", c.checkpoint, 0, "model_state_dict",
-                "the model predicts " + std::to_string(outputs) + " classes; " + c.dataset + " has " +
-                    std::to_string(classes));
+                "the model predicts " + std::to_string(outputs) + " classes; " + c.dataset +
+                    " has " + std::to_string(classes));
   }
   if (c.model == "emotion_gcn" && data.embedding_source.rfind("fallback", 0) == 0) {
     log << "WARNING: node embeddings: " << data.embedding_source
@@ -161,24 +172,29 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
       if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
     }
   }
-  reports::Provenance provenance = collect_provenance(c.threads, openblas_threads, c.workers, c.device);
+  reports::Provenance provenance =
+      collect_provenance(c.threads, openblas_threads, c.workers, c.device);
   provenance["checkpoint"] = c.checkpoint;
   provenance["checkpoint_sha256"] = c.checkpoint_sha256;
   provenance["checkpoint_epoch"] = std::to_string(ckpt.epoch);
-  reports::RunRecord run{c.run_name, to_json(c), hash, code, static_cast<int64_t>(c.seed), c.dataset,
-                         c.backbone, c.model, c.schedule, c.device, c.precision};
+  reports::RunRecord run{c.run_name, to_json(c), hash,    code,       static_cast<int64_t>(c.seed),
+                         c.dataset,  c.backbone, c.model, c.schedule, c.device,
+                         c.precision};
   out.run_id = store.begin_run(run, provenance, dataset_record(data));
-  log << "evaluation run #" << out.run_id << " '" << c.run_name << "' -> " << c.db << " on " << device << "\n";
+  log << "evaluation run #" << out.run_id << " '" << c.run_name << "' -> " << c.db << " on "
+      << device << "\n";
   reports::StoreRecorder recorder(store, out.run_id);
   try {
-    datasets::BatchLoader loader(data.index.val.samples, data.index.image_root, evaluation_loader_options(c, device));
+    datasets::BatchLoader loader(data.index.val.samples, data.index.image_root,
+                                 evaluation_loader_options(c, device));
     out.evaluation = evaluate_model(*model, loader, setup_for(c, data, device, log));
     metrics::FinalRecord f;
     f.best_epoch = ckpt.epoch;
     f.val = out.evaluation.metrics;
     f.per_class_recall = out.evaluation.per_class;
     f.confusion = out.evaluation.confusion;
-    f.train_images_per_s = std::numeric_limits<double>::quiet_NaN();  // Stored as NULL: nothing trained.
+    f.train_images_per_s =
+        std::numeric_limits<double>::quiet_NaN();  // Stored as NULL: nothing trained.
     f.eval_images_per_s = out.evaluation.images_per_s;
     f.peak_rss_mb = peak_rss_mb();
     f.peak_cuda_mb = cuda_peak_mb(device);
@@ -189,10 +205,11 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
     throw;
   }
   out.status = "finished";
-  log << "finished evaluation #" << out.run_id << ": accuracy " << out.evaluation.metrics.accuracy << ", macro F1 "
-      << out.evaluation.metrics.macro_f1;
+  log << "finished evaluation #" << out.run_id << ": accuracy " << out.evaluation.metrics.accuracy
+      << ", macro F1 " << out.evaluation.metrics.macro_f1;
   if (out.evaluation.metrics.has_va) {
-    log << ", CCC-V " << out.evaluation.metrics.ccc_valence << ", CCC-A " << out.evaluation.metrics.ccc_arousal;
+    log << ", CCC-V " << out.evaluation.metrics.ccc_valence << ", CCC-A "
+        << out.evaluation.metrics.ccc_arousal;
   }
   log << "\n";
   return out;

@@ -18,7 +18,7 @@
 namespace fer::experiments {
 
 struct EvaluateConfig {
-  RunConfig run;             // Dataset, device, precision, batch size, input size, db, ... (runner flags).
+  RunConfig run;  // Dataset, device, precision, batch size, input size, db, ... (runner flags).
   bool model_given = false;  // --model / --backbone were given: they override the inference.
   bool backbone_given = false;
 };

@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "core/error.h"
-#include "experiments/job.h"
 #include "experiments/evaluate.h"
+#include "experiments/job.h"
 
 int main(int argc, char** argv) {
   fer::experiments::EvaluateConfig config;

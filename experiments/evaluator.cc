@@ -4,8 +4,8 @@
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <memory>
 
 #include "experiments/amp.h"
@@ -19,11 +19,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 }  // namespace
 
-SplitOutputs collect_outputs(models::EmotionModelImpl& model, datasets::BatchLoader& loader, const EvalSetup& setup) {
+SplitOutputs collect_outputs(models::EmotionModelImpl& model, datasets::BatchLoader& loader,
+                             const EvalSetup& setup) {
   model.eval();
   torch::NoGradGuard no_grad;
   loader.start_epoch(0);
@@ -31,7 +34,8 @@ SplitOutputs collect_outputs(models::EmotionModelImpl& model, datasets::BatchLoa
   int64_t batches = 0, images = 0;
   const auto start = Clock::now();
   std::unique_ptr<Progress> progress;
-  if (setup.progress) progress = std::make_unique<Progress>(*setup.progress, "evaluate", loader.num_batches());
+  if (setup.progress)
+    progress = std::make_unique<Progress>(*setup.progress, "evaluate", loader.num_batches());
   while (auto batch = loader.next()) {
     at::Tensor x = batch->images.to(setup.device);
     if (setup.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
@@ -48,7 +52,8 @@ SplitOutputs collect_outputs(models::EmotionModelImpl& model, datasets::BatchLoa
     va_true.push_back(batch->valence_arousal);
     ++batches;
     images += batch->expression.size(0);
-    if (progress) progress->update(batches, std::nan(""), images / std::max(1e-9, seconds_since(start)));
+    if (progress)
+      progress->update(batches, std::nan(""), images / std::max(1e-9, seconds_since(start)));
   }
   if (progress) progress->finish();
   synchronize(setup.device);
@@ -65,18 +70,21 @@ SplitOutputs collect_outputs(models::EmotionModelImpl& model, datasets::BatchLoa
   return o;
 }
 
-Evaluation evaluation_from_outputs(const SplitOutputs& o, const EvalSetup& setup, int64_t batch_size) {
+Evaluation evaluation_from_outputs(const SplitOutputs& o, const EvalSetup& setup,
+                                   int64_t batch_size) {
   metrics::ConfusionMatrix confusion(setup.num_classes);
   std::vector<double> vp, vt, ap, at_;
   double loss = 0, loss_expression = 0, loss_va = 0;
   int64_t batches = 0, va_batches = 0;
   const int64_t n = o.labels.size(0);
   // The outputs are already on the CPU (collect_outputs): the per-batch losses are computed there.
-  const at::Tensor class_weights = setup.class_weights.defined() ? setup.class_weights.cpu() : at::Tensor();
+  const at::Tensor class_weights =
+      setup.class_weights.defined() ? setup.class_weights.cpu() : at::Tensor();
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     const int64_t rows = std::min(batch_size, n - begin);
     const bool with_va = o.va_pred.defined() && rows >= 2;
-    auto parts = metrics::multitask_loss(o.logits.narrow(0, begin, rows), o.labels.narrow(0, begin, rows), class_weights,
+    auto parts = metrics::multitask_loss(o.logits.narrow(0, begin, rows),
+                                         o.labels.narrow(0, begin, rows), class_weights,
                                          with_va ? o.va_pred.narrow(0, begin, rows) : at::Tensor(),
                                          o.va_true.narrow(0, begin, rows), setup.lambda);
     loss += parts.total.item<double>();
@@ -90,7 +98,8 @@ Evaluation evaluation_from_outputs(const SplitOutputs& o, const EvalSetup& setup
   const at::Tensor pred = o.logits.argmax(1);
   const auto p_acc = pred.accessor<int64_t, 1>();
   const auto t_acc = o.labels.accessor<int64_t, 1>();
-  for (int64_t i = 0; i < n; ++i) confusion.add(static_cast<int>(t_acc[i]), static_cast<int>(p_acc[i]));
+  for (int64_t i = 0; i < n; ++i)
+    confusion.add(static_cast<int>(t_acc[i]), static_cast<int>(p_acc[i]));
   if (o.va_pred.defined()) {
     const at::Tensor p = o.va_pred.to(at::kDouble).contiguous();
     const auto pa = p.accessor<double, 2>();
@@ -114,13 +123,17 @@ Evaluation evaluation_from_outputs(const SplitOutputs& o, const EvalSetup& setup
   return e;
 }
 
-Evaluation evaluate_model(models::EmotionModelImpl& model, datasets::BatchLoader& loader, const EvalSetup& setup) {
-  return evaluation_from_outputs(collect_outputs(model, loader, setup), setup, loader.options().batch_size);
+Evaluation evaluate_model(models::EmotionModelImpl& model, datasets::BatchLoader& loader,
+                          const EvalSetup& setup) {
+  return evaluation_from_outputs(collect_outputs(model, loader, setup), setup,
+                                 loader.options().batch_size);
 }
 
 metrics::EvalMetrics evaluation_metrics(const metrics::ConfusionMatrix& confusion,
-                                        const std::vector<double>& vp, const std::vector<double>& vt,
-                                        const std::vector<double>& ap, const std::vector<double>& at_) {
+                                        const std::vector<double>& vp,
+                                        const std::vector<double>& vt,
+                                        const std::vector<double>& ap,
+                                        const std::vector<double>& at_) {
   metrics::EvalMetrics m;
   m.accuracy = confusion.accuracy();
   m.macro_f1 = confusion.macro_f1();

@@ -13,8 +13,8 @@
 
 #include "datasets/loader.h"
 #include "metrics/classification.h"
-#include "models/heads.h"
 #include "metrics/records.h"
+#include "models/heads.h"
 
 namespace fer::experiments {
 
@@ -39,25 +39,28 @@ struct EvalSetup {
 /// The model's per-sample outputs over a split, or over one shard of it (distributed runs
 /// gather the shards' rows and sort them by sample index before computing metrics).
 struct SplitOutputs {
-  at::Tensor indices;     // int64 [N]: sample index in the split.
-  at::Tensor logits;      // float32 [N, K].
-  at::Tensor labels;      // int64 [N].
-  at::Tensor va_pred;     // float32 [N, 2]; undefined for single-task models.
-  at::Tensor va_true;     // float32 [N, 2].
+  at::Tensor indices;  // int64 [N]: sample index in the split.
+  at::Tensor logits;   // float32 [N, K].
+  at::Tensor labels;   // int64 [N].
+  at::Tensor va_pred;  // float32 [N, 2]; undefined for single-task models.
+  at::Tensor va_true;  // float32 [N, 2].
   double images_per_s = 0;
 };
 
 /// Runs `model` (switched to eval mode, no gradients) over every batch of `loader` (epoch 0)
 /// and keeps its outputs (on the CPU).
-SplitOutputs collect_outputs(models::EmotionModelImpl& model, datasets::BatchLoader& loader, const EvalSetup& setup);
+SplitOutputs collect_outputs(models::EmotionModelImpl& model, datasets::BatchLoader& loader,
+                             const EvalSetup& setup);
 
 /// The metrics of whole-split outputs (rows in split order). The loss is averaged over
 /// consecutive batches of batch_size rows, as the evaluation loader batches them, so it equals
 /// the loss a single process computes batch by batch.
-Evaluation evaluation_from_outputs(const SplitOutputs& outputs, const EvalSetup& setup, int64_t batch_size);
+Evaluation evaluation_from_outputs(const SplitOutputs& outputs, const EvalSetup& setup,
+                                   int64_t batch_size);
 
 /// collect_outputs + evaluation_from_outputs over the loader's batches.
-Evaluation evaluate_model(models::EmotionModelImpl& model, datasets::BatchLoader& loader, const EvalSetup& setup);
+Evaluation evaluate_model(models::EmotionModelImpl& model, datasets::BatchLoader& loader,
+                          const EvalSetup& setup);
 
 /// Builds EvalMetrics from whole-split predictions. va_* are empty for single-task models.
 metrics::EvalMetrics evaluation_metrics(const metrics::ConfusionMatrix& confusion,

@@ -35,7 +35,8 @@ int default_rank_threads(int hardware_threads, int local_world_size);
 /// a rank whose work throws posts the error on the job's failure board, and rank 0 prints which
 /// rank failed first (standard error), before the exception propagates. Under torchrun the
 /// error is written to TORCHELASTIC_ERROR_FILE.
-int run_job(const std::string& program, RunConfig& config, int argc, char** argv, const JobWork& work);
+int run_job(const std::string& program, RunConfig& config, int argc, char** argv,
+            const JobWork& work);
 
 /// For the tools that run in one process (evaluate, predict): throws fer::Error (field
 /// WORLD_SIZE) when a launcher started this process as one rank of a job, where every copy

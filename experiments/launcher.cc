@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <thread>
 
@@ -25,11 +25,16 @@ std::string describe_status(int status) {
   return "exited with code " + std::to_string(WEXITSTATUS(status));
 }
 
-int exit_code_of(int status) { return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status); }
+int exit_code_of(int status) {
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
 
-pid_t start_rank(const std::string& program, const std::vector<std::string>& args, int rank, int nproc, int port) {
+pid_t start_rank(const std::string& program, const std::vector<std::string>& args, int rank,
+                 int nproc, int port) {
   const pid_t pid = ::fork();
-  if (pid < 0) throw Error(kOperation, program, 0, "nproc", std::string("fork failed: ") + std::strerror(errno));
+  if (pid < 0)
+    throw Error(kOperation, program, 0, "nproc",
+                std::string("fork failed: ") + std::strerror(errno));
   if (pid > 0) return pid;
   // The child: torchrun's variables, then the program itself.
   ::setenv("RANK", std::to_string(rank).c_str(), 1);
@@ -68,7 +73,8 @@ std::vector<std::string> without_nproc(const std::vector<std::string>& args) {
 
 int free_local_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw Error(kOperation, "", 0, "MASTER_PORT", std::string("socket: ") + std::strerror(errno));
+  if (fd < 0)
+    throw Error(kOperation, "", 0, "MASTER_PORT", std::string("socket: ") + std::strerror(errno));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -84,10 +90,11 @@ int free_local_port() {
   return ntohs(addr.sin_port);
 }
 
-int launch_local_ranks(const std::string& program, const std::vector<std::string>& args, const LaunchOptions& o,
-                       std::ostream& log) {
+int launch_local_ranks(const std::string& program, const std::vector<std::string>& args,
+                       const LaunchOptions& o, std::ostream& log) {
   const int port = free_local_port();
-  log << "launcher: starting " << o.nproc << " ranks of " << program << " (Gloo on 127.0.0.1:" << port << ")\n"
+  log << "launcher: starting " << o.nproc << " ranks of " << program
+      << " (Gloo on 127.0.0.1:" << port << ")\n"
       << std::flush;
   // The terminal's Ctrl-C reaches every rank (same process group); the launcher waits for them.
   ::signal(SIGINT, SIG_IGN);
@@ -113,7 +120,10 @@ int launch_local_ranks(const std::string& program, const std::vector<std::string
         pids[static_cast<size_t>(r)] = -1;
         --running;
         const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        if (!ok) log << "launcher: rank " << r << " (pid " << pid << ") " << describe_status(status) << "\n" << std::flush;
+        if (!ok)
+          log << "launcher: rank " << r << " (pid " << pid << ") " << describe_status(status)
+              << "\n"
+              << std::flush;
         if (!ok && result == 0) {
           result = exit_code_of(status);
           failed_at = std::chrono::steady_clock::now();
@@ -122,11 +132,15 @@ int launch_local_ranks(const std::string& program, const std::vector<std::string
       continue;
     }
     if (result != 0 && running > 0) {
-      const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - failed_at).count();
-      const int signal = !terminated && waited > o.grace_s ? SIGTERM : !killed && waited > o.grace_s + 10 ? SIGKILL : 0;
+      const double waited =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - failed_at).count();
+      const int signal = !terminated && waited > o.grace_s    ? SIGTERM
+                         : !killed && waited > o.grace_s + 10 ? SIGKILL
+                                                              : 0;
       if (signal != 0) {
         log << "launcher: " << running << " rank(s) still running " << static_cast<int>(waited)
-            << " s after the first failure; sending signal " << signal << "\n" << std::flush;
+            << " s after the first failure; sending signal " << signal << "\n"
+            << std::flush;
         for (pid_t p : pids) {
           if (p > 0) ::kill(p, signal);
         }

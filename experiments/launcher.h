@@ -25,8 +25,8 @@ std::vector<std::string> without_nproc(const std::vector<std::string>& args);
 /// every rank exited 0; else the first failing rank's exit code (128 + signal for a signal).
 /// Ctrl-C reaches the ranks through the terminal's process group; the launcher waits for them
 /// to save their state. Throws fer::Error when a rank cannot be started.
-int launch_local_ranks(const std::string& program, const std::vector<std::string>& args, const LaunchOptions& options,
-                       std::ostream& log);
+int launch_local_ranks(const std::string& program, const std::vector<std::string>& args,
+                       const LaunchOptions& options, std::ostream& log);
 
 /// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0).
 int free_local_port();

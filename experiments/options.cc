@@ -5,8 +5,9 @@
 namespace fer::experiments {
 namespace po = boost::program_options;
 
-std::vector<std::string> parse_options(int argc, const char* const* argv, const po::options_description& desc,
-                                       po::variables_map* vm, bool allow_unknown) {
+std::vector<std::string> parse_options(int argc, const char* const* argv,
+                                       const po::options_description& desc, po::variables_map* vm,
+                                       bool allow_unknown) {
   try {
     po::command_line_parser parser(argc, argv);
     parser.options(desc);

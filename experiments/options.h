@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/program_options.hpp>
-
 #include <string>
 #include <vector>
 
@@ -14,6 +13,7 @@ namespace fer::experiments {
 /// fer::Error ("parse options") with Boost's message, which names the flag.
 std::vector<std::string> parse_options(int argc, const char* const* argv,
                                        const boost::program_options::options_description& desc,
-                                       boost::program_options::variables_map* vm, bool allow_unknown = false);
+                                       boost::program_options::variables_map* vm,
+                                       bool allow_unknown = false);
 
 }  // namespace fer::experiments

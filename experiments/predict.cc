@@ -3,10 +3,9 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
+#include <algorithm>
 #include <boost/filesystem.hpp>
 #include <boost/program_options.hpp>
-
-#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -15,10 +14,10 @@
 #include <sstream>
 #include <thread>
 
-#include "datasets/affectnet.h"
-#include "datasets/affwild2.h"
 #include "core/error.h"
 #include "core/user_path.h"
+#include "datasets/affectnet.h"
+#include "datasets/affwild2.h"
 #include "datasets/label_stats.h"
 #include "datasets/loader.h"
 #include "datasets/report.h"
@@ -38,7 +37,8 @@ namespace {
 
 bool is_image_name(const fs::path& p) {
   std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
 }
 
@@ -91,9 +91,9 @@ at::Tensor node_embeddings(const PredictConfig& c, const models::ModelSpec& spec
   std::vector<float> values = c.glove.empty() ? datasets::fallback_embeddings(words, dim)
                                               : datasets::read_glove(c.glove, words, &dim);
   if (dim != spec.embedding_dim) {
-    throw Error("read node embeddings", c.glove, 0, "glove", "vectors have " + std::to_string(dim) +
-                                                                 " dimensions; the model's gc1 takes " +
-                                                                 std::to_string(spec.embedding_dim));
+    throw Error("read node embeddings", c.glove, 0, "glove",
+                "vectors have " + std::to_string(dim) + " dimensions; the model's gc1 takes " +
+                    std::to_string(spec.embedding_dim));
   }
   return at::tensor(values, at::kFloat).view({-1, dim});
 }
@@ -103,29 +103,40 @@ at::Tensor node_embeddings(const PredictConfig& c, const models::ModelSpec& spec
 bool parse_predict_config(int argc, const char* const* argv, PredictConfig* config) {
   PredictConfig c;
   std::string model, backbone;
-  po::options_description desc("predict: expressions (and valence/arousal) of saved weights on new faces, to CSV");
-  desc.add_options()("help", "show this help")
-      ("checkpoint", po::value(&c.checkpoint), "weights (reference script format, bare state dict, or ours) (required)")
-      ("input", po::value(&c.input), "an AffectNet-format CSV, or a folder of face crops such as an Aff-Wild2 "
-                                     "cropped_aligned video folder (required)")
-      ("out", po::value(&c.out), "CSV to write (required)")
-      ("image_root", po::value(&c.image_root), "CSV input: directory its image paths are relative to (default: "
-                                               "<csv dir>/Manually_Annotated_Images if present, else <csv dir>)")
-      ("labels", po::value(&c.labels)->default_value(c.labels), "class order the model was trained with: affectnet | affwild2")
-      ("model", po::value(&model), "single_task | multi_task | emotion_gcn (default: read from the file's keys)")
-      ("backbone", po::value(&backbone), "densenet | bregnext (default: read from the file's keys)")
-      ("glove", po::value(&c.glove), "GloVe text file for Emotion-GCN's label nodes (default: documented fallback)")
-      ("device", po::value(&c.device)->default_value(c.device), "cpu | cuda | cuda:N")
-      ("precision", po::value(&c.precision)->default_value(c.precision), "fp32 | fp16 | bf16 (autocast)")
-      ("channels_last", "channels-last memory format")
-      ("strict", "stop at the first unreadable image (default: report it and go on)")
-      ("input_size", po::value(&c.input_size), "input pixels (default: 227 DenseNet with AffectNet labels, else 112)")
-      ("preprocess", po::value(&c.preprocess)->default_value(c.preprocess), "as the model was trained: reference (the "
-                                                                          "paper schedule's chain) | fast (the smoke schedule's warp)")
-      ("decode", po::value(&c.decode)->default_value(c.decode), "JPEG decoding of the fast chain: scaled | full")
-      ("batch_size", po::value(&c.batch_size)->default_value(c.batch_size), "images per forward pass")
-      ("workers", po::value(&c.workers)->default_value(c.workers), "loader threads")
-      ("threads", po::value(&c.threads), "intra-op threads (default: all cores)");
+  po::options_description desc(
+      "predict: expressions (and valence/arousal) of saved weights on new faces, to CSV");
+  desc.add_options()("help", "show this help")(
+      "checkpoint", po::value(&c.checkpoint),
+      "weights (reference script format, bare state dict, or ours) (required)")(
+      "input", po::value(&c.input),
+      "an AffectNet-format CSV, or a folder of face crops such as an Aff-Wild2 "
+      "cropped_aligned video folder (required)")("out", po::value(&c.out),
+                                                 "CSV to write (required)")(
+      "image_root", po::value(&c.image_root),
+      "CSV input: directory its image paths are relative to (default: "
+      "<csv dir>/Manually_Annotated_Images if present, else <csv dir>)")(
+      "labels", po::value(&c.labels)->default_value(c.labels),
+      "class order the model was trained with: affectnet | affwild2")(
+      "model", po::value(&model),
+      "single_task | multi_task | emotion_gcn (default: read from the file's keys)")(
+      "backbone", po::value(&backbone), "densenet | bregnext (default: read from the file's keys)")(
+      "glove", po::value(&c.glove),
+      "GloVe text file for Emotion-GCN's label nodes (default: documented fallback)")(
+      "device", po::value(&c.device)->default_value(c.device), "cpu | cuda | cuda:N")(
+      "precision", po::value(&c.precision)->default_value(c.precision),
+      "fp32 | fp16 | bf16 (autocast)")("channels_last", "channels-last memory format")(
+      "strict", "stop at the first unreadable image (default: report it and go on)")(
+      "input_size", po::value(&c.input_size),
+      "input pixels (default: 227 DenseNet with AffectNet labels, else 112)")(
+      "preprocess", po::value(&c.preprocess)->default_value(c.preprocess),
+      "as the model was trained: reference (the "
+      "paper schedule's chain) | fast (the smoke schedule's warp)")(
+      "decode", po::value(&c.decode)->default_value(c.decode),
+      "JPEG decoding of the fast chain: scaled | full")(
+      "batch_size", po::value(&c.batch_size)->default_value(c.batch_size),
+      "images per forward pass")("workers", po::value(&c.workers)->default_value(c.workers),
+                                 "loader threads")("threads", po::value(&c.threads),
+                                                   "intra-op threads (default: all cores)");
   po::variables_map vm;
   parse_options(argc, argv, desc, &vm);
   if (vm.count("help")) {
@@ -135,10 +146,12 @@ bool parse_predict_config(int argc, const char* const* argv, PredictConfig* conf
     return false;
   }
   for (const char* flag : {"checkpoint", "input", "out"}) {
-    if (!vm.count(flag)) throw Error("parse options", "", 0, flag, "--" + std::string(flag) + " is required");
+    if (!vm.count(flag))
+      throw Error("parse options", "", 0, flag, "--" + std::string(flag) + " is required");
   }
   if (c.labels != "affectnet" && c.labels != "affwild2") {
-    throw Error("parse options", "", 0, "labels", "unknown value '" + c.labels + "'; valid: affectnet, affwild2");
+    throw Error("parse options", "", 0, "labels",
+                "unknown value '" + c.labels + "'; valid: affectnet, affwild2");
   }
   try {
     if (!model.empty()) c.model = models::parse_model_kind(model);
@@ -147,15 +160,19 @@ bool parse_predict_config(int argc, const char* const* argv, PredictConfig* conf
     throw Error("parse options", "", 0, model.empty() ? "backbone" : "model", e.what());
   }
   if (c.preprocess != "reference" && c.preprocess != "fast") {
-    throw Error("parse options", "", 0, "preprocess", "unknown value '" + c.preprocess + "'; valid: reference, fast");
+    throw Error("parse options", "", 0, "preprocess",
+                "unknown value '" + c.preprocess + "'; valid: reference, fast");
   }
   if (c.decode != "scaled" && c.decode != "full") {
-    throw Error("parse options", "", 0, "decode", "unknown value '" + c.decode + "'; valid: scaled, full");
+    throw Error("parse options", "", 0, "decode",
+                "unknown value '" + c.decode + "'; valid: scaled, full");
   }
   if (c.precision != "fp32" && c.precision != "fp16" && c.precision != "bf16") {
-    throw Error("parse options", "", 0, "precision", "unknown value '" + c.precision + "'; valid: fp32, fp16, bf16");
+    throw Error("parse options", "", 0, "precision",
+                "unknown value '" + c.precision + "'; valid: fp32, fp16, bf16");
   }
-  for (std::string* path : {&c.checkpoint, &c.input, &c.out, &c.image_root, &c.glove}) *path = user_path(*path);
+  for (std::string* path : {&c.checkpoint, &c.input, &c.out, &c.image_root, &c.glove})
+    *path = user_path(*path);
   c.channels_last = vm.count("channels_last") > 0;
   c.strict = vm.count("strict") > 0;
   if (vm.count("input_size")) check_flag_range("input_size", c.input_size, 4, 1024);
@@ -171,17 +188,20 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
   PredictOutcome out;
   LoadedModel m = load(c);
   const bool eight = m.spec.num_classes == 8 && c.labels == "affectnet";
-  out.class_names = c.labels == "affectnet" ? datasets::affectnet_class_names(eight) : datasets::affwild2_class_names();
+  out.class_names = c.labels == "affectnet" ? datasets::affectnet_class_names(eight)
+                                            : datasets::affwild2_class_names();
   if (static_cast<int64_t>(out.class_names.size()) != m.spec.num_classes) {
-    throw Error("predict", c.checkpoint, 0, "labels", "the model has " + std::to_string(m.spec.num_classes) +
-                                                         " classes; --labels " + c.labels + " has " +
-                                                         std::to_string(out.class_names.size()));
+    throw Error("predict", c.checkpoint, 0, "labels",
+                "the model has " + std::to_string(m.spec.num_classes) + " classes; --labels " +
+                    c.labels + " has " + std::to_string(out.class_names.size()));
   }
   const std::string backbone = models::to_string(m.spec.backbone);
-  if (c.input_size < 0) c.input_size = (backbone == "densenet" && c.labels == "affectnet") ? 227 : 112;
+  if (c.input_size < 0)
+    c.input_size = (backbone == "densenet" && c.labels == "affectnet") ? 227 : 112;
   if (!input_size_ok(backbone, c.input_size)) {
-    throw Error("check options", "", 0, "input_size", "--input_size must be " + input_size_rule(backbone) + ", got " +
-                                                          std::to_string(c.input_size));
+    throw Error("check options", "", 0, "input_size",
+                "--input_size must be " + input_size_rule(backbone) + ", got " +
+                    std::to_string(c.input_size));
   }
   // The images: an AffectNet CSV (aligned with its geometry) or a folder of crops.
   std::vector<datasets::Sample> samples;
@@ -199,7 +219,8 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
         }
       }
     }
-    datasets::Split split = datasets::read_affectnet_csv(c.input, image_root, "predict", datasets::ReadOptions());
+    datasets::Split split =
+        datasets::read_affectnet_csv(c.input, image_root, "predict", datasets::ReadOptions());
     log << datasets::format_report(split.report) << "\n";
     samples = std::move(split.samples);
   } else if (fs::is_directory(c.input)) {
@@ -208,13 +229,17 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
   } else {
     throw Error("predict", c.input, 0, "input", "no such file or folder");
   }
-  if (samples.empty()) throw Error("predict", c.input, 0, "input", "no images to predict (.jpg, .jpeg, .png)");
+  if (samples.empty())
+    throw Error("predict", c.input, 0, "input", "no images to predict (.jpg, .jpeg, .png)");
 
-  const int threads = c.threads > 0 ? c.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = c.threads > 0
+                          ? c.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   set_threads(threads);
   const c10::Device device = parse_device(c.device);
   if (c.precision == "fp16" && !device.is_cuda()) {
-    throw Error("check options", "", 0, "precision", "fp16 autocast needs a CUDA device; use bf16 on CPU");
+    throw Error("check options", "", 0, "precision",
+                "fp16 autocast needs a CUDA device; use bf16 on CPU");
   }
   m.model->to(device);
   if (c.channels_last) {
@@ -226,10 +251,12 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
   at::Tensor nodes = node_embeddings(c, m.spec, out.class_names);
   if (nodes.defined()) nodes = nodes.to(device);
   log << torch_build_summary() << "\n"
-      << "predict: " << backbone << " " << models::to_string(m.spec.kind) << " from " << c.checkpoint << "; "
-      << samples.size() << " image(s) from " << c.input << "; input " << c.input_size << ", batch " << c.batch_size
-      << ", " << c.preprocess << " preprocessing" << (c.preprocess == "fast" ? " (" + c.decode + " decoding)" : std::string()) << ", " << c.device << " " << c.precision << ", " << threads << " thread(s), " << c.workers << " worker(s) -> "
-      << c.out << "\n";
+      << "predict: " << backbone << " " << models::to_string(m.spec.kind) << " from "
+      << c.checkpoint << "; " << samples.size() << " image(s) from " << c.input << "; input "
+      << c.input_size << ", batch " << c.batch_size << ", " << c.preprocess << " preprocessing"
+      << (c.preprocess == "fast" ? " (" + c.decode + " decoding)" : std::string()) << ", "
+      << c.device << " " << c.precision << ", " << threads << " thread(s), " << c.workers
+      << " worker(s) -> " << c.out << "\n";
 
   datasets::LoaderOptions lo;
   lo.batch_size = c.batch_size;
@@ -265,7 +292,8 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
       AutocastGuard autocast(c.precision, device);
       y = m.model->forward(x, nodes);
     }
-    const at::Tensor probs = at::softmax(y.expression.to(at::kFloat), 1).to(at::kDouble).cpu().contiguous();
+    const at::Tensor probs =
+        at::softmax(y.expression.to(at::kFloat), 1).to(at::kDouble).cpu().contiguous();
     const at::Tensor vas = va ? y.valence_arousal.to(at::kDouble).cpu().contiguous() : at::Tensor();
     std::vector<std::string> errors(batch->indices.size());
     for (const auto& [i, message] : batch->failures) errors[i] = message;
@@ -284,12 +312,16 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
       const auto p = probs[i];
       csv << "," << out.class_names[p.argmax().item<int64_t>()];
       for (int64_t k = 0; k < p.size(0); ++k) csv << "," << number(p[k].item<double>());
-      if (va) csv << "," << number(vas[i][0].item<double>()) << "," << number(vas[i][1].item<double>());
-      else csv << ",,";
+      if (va)
+        csv << "," << number(vas[i][0].item<double>()) << "," << number(vas[i][1].item<double>());
+      else
+        csv << ",,";
       csv << ",\n";
     }
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    progress.update(++batches, std::nan(""), static_cast<double>(out.images) / std::max(1e-9, elapsed));
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    progress.update(++batches, std::nan(""),
+                    static_cast<double>(out.images) / std::max(1e-9, elapsed));
   }
   progress.finish();
   csv.close();

@@ -20,14 +20,15 @@ namespace fer::experiments {
 
 struct PredictConfig {
   std::string checkpoint, input, out;
-  std::string image_root;              // CSV input: images are relative to this (default: see predict()).
-  std::string labels = "affectnet";    // Class order the model was trained with: affectnet | affwild2.
+  std::string image_root;  // CSV input: images are relative to this (default: see predict()).
+  std::string labels =
+      "affectnet";  // Class order the model was trained with: affectnet | affwild2.
   std::optional<models::ModelKind> model;  // Overrides of what the file's keys say.
   std::optional<models::Backbone> backbone;
-  std::string glove;                   // Emotion-GCN node embeddings (default: the documented fallback).
+  std::string glove;  // Emotion-GCN node embeddings (default: the documented fallback).
   std::string device = "cpu", precision = "fp32";
   bool channels_last = false, strict = false;
-  int input_size = -1;                 // Default: 227 for DenseNet with AffectNet labels, else 112.
+  int input_size = -1;  // Default: 227 for DenseNet with AffectNet labels, else 112.
   // The preprocessing of training's paper schedule (experiments/config.h): the reference's own
   // chain by default, or "fast" (one warp) as smoke-schedule models were trained; JPEG decoding
   // "scaled" or "full" (used by the fast chain only, as in training).

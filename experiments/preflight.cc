@@ -2,11 +2,10 @@
 
 #include <unistd.h>
 
+#include <boost/filesystem.hpp>
 #include <cstdio>
 #include <fstream>
 #include <string>
-
-#include <boost/filesystem.hpp>
 
 #include "core/error.h"
 #include "core/text.h"
@@ -28,9 +27,11 @@ void check_data_root(const RunConfig& c, std::ostream& log) {
   }
   boost::system::error_code ec;
   if (!fs::is_directory(c.data_root, ec)) {
-    throw Error(kOp, c.data_root, 0, "data_root", fs::exists(c.data_root, ec) ? "not a directory" : "directory not found");
+    throw Error(kOp, c.data_root, 0, "data_root",
+                fs::exists(c.data_root, ec) ? "not a directory" : "directory not found");
   }
-  if (access(c.data_root.c_str(), R_OK | X_OK) != 0) throw Error(kOp, c.data_root, 0, "data_root", "not readable");
+  if (access(c.data_root.c_str(), R_OK | X_OK) != 0)
+    throw Error(kOp, c.data_root, 0, "data_root", "not readable");
   log << "preflight: dataset " << c.dataset << " at " << c.data_root << "\n";
 }
 
@@ -39,8 +40,10 @@ void check_data_root(const RunConfig& c, std::ostream& log) {
 void check_glove(const RunConfig& c, std::ostream& log) {
   if (c.glove.empty()) {
     if (c.model == "emotion_gcn" && !datasets::is_synthetic(c.dataset)) {
-      log << "WARNING: Emotion-GCN without --glove: the label nodes get the documented fallback vectors, not "
-             "GloVe's; its numbers are not comparable to the paper's (the report marks the row and computes no "
+      log << "WARNING: Emotion-GCN without --glove: the label nodes get the documented fallback "
+             "vectors, not "
+             "GloVe's; its numbers are not comparable to the paper's (the report marks the row and "
+             "computes no "
              "delta)\n";
     }
     return;
@@ -48,17 +51,20 @@ void check_glove(const RunConfig& c, std::ostream& log) {
   std::ifstream in(c.glove);
   if (!in) throw Error(kOp, c.glove, 0, "glove", "cannot open file");
   std::string line;
-  if (!std::getline(in, line)) throw Error(kOp, c.glove, 1, "glove", "empty file; expected 'word v1 ... vD' lines");
+  if (!std::getline(in, line))
+    throw Error(kOp, c.glove, 1, "glove", "empty file; expected 'word v1 ... vD' lines");
   const auto fields = text::split(text::trim(line), ' ');
   int numbers = 0;
   for (size_t i = 1; i < fields.size(); ++i) {
     if (!text::parse_double(fields[i])) {
-      throw Error(kOp, c.glove, 1, "glove", "not a GloVe text file: field " + std::to_string(i + 1) + " '" +
-                                                std::string(fields[i]).substr(0, 40) + "' is not a number");
+      throw Error(kOp, c.glove, 1, "glove",
+                  "not a GloVe text file: field " + std::to_string(i + 1) + " '" +
+                      std::string(fields[i]).substr(0, 40) + "' is not a number");
     }
     ++numbers;
   }
-  if (numbers == 0) throw Error(kOp, c.glove, 1, "glove", "not a GloVe text file: no vector after the word");
+  if (numbers == 0)
+    throw Error(kOp, c.glove, 1, "glove", "not a GloVe text file: no vector after the word");
   log << "preflight: GloVe " << c.glove << " (" << numbers << "-d vectors)\n";
 }
 
@@ -82,7 +88,8 @@ void check_store(const RunConfig& c, std::ostream& log) {
     if (!dir.empty()) fs::create_directories(dir);
     reports::ResultStore store(c.db);
   } catch (const std::exception& e) {
-    throw Error(kOp, c.db, 0, "db", std::string("cannot open or create the result store: ") + e.what());
+    throw Error(kOp, c.db, 0, "db",
+                std::string("cannot open or create the result store: ") + e.what());
   }
   log << "preflight: result store " << c.db << "\n";
 }
@@ -92,7 +99,8 @@ void check_checkpoint_dir(const RunConfig& c, std::ostream& log) {
   try {
     fs::create_directories(c.checkpoint_dir);
   } catch (const std::exception& e) {
-    throw Error(kOp, c.checkpoint_dir, 0, "checkpoint_dir", std::string("cannot create: ") + e.what());
+    throw Error(kOp, c.checkpoint_dir, 0, "checkpoint_dir",
+                std::string("cannot create: ") + e.what());
   }
   {
     std::ofstream out(probe);

@@ -1,17 +1,20 @@
 #include "experiments/progress.h"
 
-#include <cmath>
-
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
 namespace fer::experiments {
 
 Progress::Progress(std::ostream& log, std::string label, int64_t total)
-    : log_(log), label_(std::move(label)), total_(total), live_(isatty(STDERR_FILENO) != 0),
-      start_(std::chrono::steady_clock::now()), last_print_(start_) {}
+    : log_(log),
+      label_(std::move(label)),
+      total_(total),
+      live_(isatty(STDERR_FILENO) != 0),
+      start_(std::chrono::steady_clock::now()),
+      last_print_(start_) {}
 
 std::string Progress::format_duration(double seconds) {
   const long s = static_cast<long>(seconds + 0.5);
@@ -34,8 +37,8 @@ void Progress::update(int64_t done, double loss, double images_per_s) {
   char loss_text[32] = "";
   if (!std::isnan(loss)) std::snprintf(loss_text, sizeof(loss_text), " loss %.4f", loss);
   std::snprintf(line, sizeof(line), "%s batch %lld/%lld%s %.1f img/s ETA %s", label_.c_str(),
-                static_cast<long long>(done), static_cast<long long>(total_), loss_text, images_per_s,
-                format_duration(eta).c_str());
+                static_cast<long long>(done), static_cast<long long>(total_), loss_text,
+                images_per_s, format_duration(eta).c_str());
   if (live_) {
     std::cerr << "\r" << line << "\033[K" << std::flush;
     open_ = true;

@@ -12,7 +12,8 @@ namespace fer::experiments {
 class Progress {
  public:
   Progress(std::ostream& log, std::string label, int64_t total);
-  /// done: batches completed (1-based); loss: running mean (NaN: not shown); images_per_s: current rate.
+  /// done: batches completed (1-based); loss: running mean (NaN: not shown); images_per_s: current
+  /// rate.
   void update(int64_t done, double loss, double images_per_s);
   /// Ends a live line.
   void finish();

@@ -2,13 +2,12 @@
 
 #include <unistd.h>
 
-#include <opencv2/core/version.hpp>
-
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <opencv2/core/version.hpp>
 #include <thread>
 
 #include "experiments/code_version.h"
@@ -25,7 +24,8 @@ std::string run(const std::string& cmd) {
   std::array<char, 512> buf{};
   std::string out;
   while (fgets(buf.data(), buf.size(), pipe.get())) out += buf.data();
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' '))
+    out.pop_back();
   return out;
 }
 

@@ -1,18 +1,17 @@
 #include "experiments/runner.h"
 
 #include <algorithm>
+#include <boost/filesystem.hpp>
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
 
-#include <boost/filesystem.hpp>
-#include <nlohmann/json.hpp>
-
-#include "datasets/dataset.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "datasets/dataset.h"
 #include "datasets/report.h"
 #include "distributed/agreement.h"
 #include "experiments/code_version.h"
@@ -46,8 +45,10 @@ datasets::Dataset open_run_data(const RunConfig& c, std::ostream* log) {
   o.root = c.data_root;
   o.cache_root = c.cache_dir;
   o.glove_path = c.glove;
-  o.read.bad_rows = c.skip_bad_rows ? datasets::BadRowPolicy::kSkip : datasets::BadRowPolicy::kError;
-  o.image_check.mode = *datasets::parse_image_check_mode(c.image_check);  // resolve() checked the name.
+  o.read.bad_rows =
+      c.skip_bad_rows ? datasets::BadRowPolicy::kSkip : datasets::BadRowPolicy::kError;
+  o.image_check.mode =
+      *datasets::parse_image_check_mode(c.image_check);  // resolve() checked the name.
   o.image_check.threads = std::max(1, c.workers);
   o.image_check.cancelled = [] { return g_interrupt_requested.load(); };
   if (log != nullptr) {
@@ -67,7 +68,8 @@ reports::DatasetRecord dataset_record(const datasets::Dataset& d) {
   r.root = d.index.root;
   r.index_digest = d.index.digest;
   r.class_names_json = nlohmann::json(d.index.class_names).dump();
-  r.report_text = datasets::format_report(d.index.train.report) + "\n" + datasets::format_report(d.index.val.report) +
+  r.report_text = datasets::format_report(d.index.train.report) + "\n" +
+                  datasets::format_report(d.index.val.report) +
                   "\nnode embeddings: " + d.embedding_source + "\nlayout: " + d.index.layout;
   r.train_size = static_cast<int64_t>(d.index.train.samples.size());
   r.val_size = static_cast<int64_t>(d.index.val.samples.size());
@@ -94,13 +96,15 @@ int64_t from_rank0(distributed::Group* group, int64_t value, const std::string& 
   return group == nullptr ? value : group->broadcast_int(value, 0, what);
 }
 
-std::string from_rank0(distributed::Group* group, const std::string& value, const std::string& what) {
+std::string from_rank0(distributed::Group* group, const std::string& value,
+                       const std::string& what) {
   return group == nullptr ? value : group->broadcast_string(value, 0, what);
 }
 
 // Opens the run's data: rank 0 first (it may generate the synthetic set and write the index
 // cache), the other ranks after it, from its cache.
-datasets::Dataset open_data_in_turn(const RunConfig& c, std::ostream& log, distributed::Group* group) {
+datasets::Dataset open_data_in_turn(const RunConfig& c, std::ostream& log,
+                                    distributed::Group* group) {
   const bool first = group == nullptr || group->rank() == 0;
   if (!first) group->barrier("waiting for rank 0 to open the dataset");
   datasets::Dataset data = open_run_data(c, &log);
@@ -126,7 +130,8 @@ nlohmann::json shared_config(const RunConfig& c) {
 // node embeddings, wherever the copy is mounted.
 nlohmann::json shared_data(const datasets::Dataset& d) {
   const auto& e = d.node_embeddings;
-  const std::string_view embeddings(reinterpret_cast<const char*>(e.data()), e.size() * sizeof(float));
+  const std::string_view embeddings(reinterpret_cast<const char*>(e.data()),
+                                    e.size() * sizeof(float));
   return {{"index_digest", d.index.digest},
           {"train_samples", d.index.train.samples.size()},
           {"val_samples", d.index.val.samples.size()},
@@ -148,13 +153,15 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
       << "code version " << code << "\n";
   if (group != nullptr) {
     distributed::require_agreement(*group, "configuration", shared_config(c));
-    log << "data-parallel: rank " << group->rank() << " of " << group->size() << " (" << group->backend()
-        << "); per-rank batch " << c.batch_size << ", global batch " << c.batch_size * group->size() << "; "
-        << group->transport() << "\n";
+    log << "data-parallel: rank " << group->rank() << " of " << group->size() << " ("
+        << group->backend() << "); per-rank batch " << c.batch_size << ", global batch "
+        << c.batch_size * group->size() << "; " << group->transport() << "\n";
   }
   if (c.schedule == "paper" && c.pretrained.empty() && c.backbone == "densenet") {
-    log << "WARNING: the paper trained DenseNet-121 from ImageNet weights (--pretrained densenet121-*.pth);\n"
-           "WARNING: this run starts from random weights, so its numbers are NOT comparable to the paper's.\n";
+    log << "WARNING: the paper trained DenseNet-121 from ImageNet weights (--pretrained "
+           "densenet121-*.pth);\n"
+           "WARNING: this run starts from random weights, so its numbers are NOT comparable to the "
+           "paper's.\n";
   }
   // Only rank 0 touches the result store (on multi-node jobs it may exist only on its machine).
   std::unique_ptr<reports::ResultStore> store;
@@ -167,7 +174,8 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
   RunOutcome outcome;
   int64_t finished_id = -1;
   if (!reusable_code_version(code)) {
-    log << "code version " << code << ": this binary was built outside a git checkout, so earlier results "
+    log << "code version " << code
+        << ": this binary was built outside a git checkout, so earlier results "
         << "are never reused\n";
   } else if (!c.force && rank0) {
     // --resume continues unfinished work only: a finished run is never trained again.
@@ -175,8 +183,8 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
   }
   finished_id = from_rank0(group, finished_id, "rank 0's check for a finished run");
   if (finished_id >= 0) {
-    log << "run '" << c.run_name << "' already finished as run #" << finished_id << " with code " << code
-        << " in " << c.db << "; skipping (--force to run again)\n";
+    log << "run '" << c.run_name << "' already finished as run #" << finished_id << " with code "
+        << code << " in " << c.db << "; skipping (--force to run again)\n";
     outcome.run_id = finished_id;
     outcome.status = "skipped";
     return outcome;
@@ -194,11 +202,13 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
   if (group != nullptr) distributed::require_agreement(*group, "dataset", shared_data(data));
   if (c.shuffle_train_labels) {
     shuffle_labels(data, c.seed);
-    log << "WARNING: --shuffle_train_labels: training labels permuted; this model is broken on purpose\n";
+    log << "WARNING: --shuffle_train_labels: training labels permuted; this model is broken on "
+           "purpose\n";
   }
   log << "dataset " << data.index.name << " (" << data.index.train.samples.size() << " train / "
       << data.index.val.samples.size() << " val, digest " << data.index.digest << ")\n";
-  if (!data.cache_error.empty()) log << "WARNING: dataset index not cached: " << data.cache_error << "\n";
+  if (!data.cache_error.empty())
+    log << "WARNING: dataset index not cached: " << data.cache_error << "\n";
   StartPoint start;
   if (c.resume && rank0) {
     auto found = store->find_resumable(hash);
@@ -206,25 +216,30 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
     if (found && trained_on != data.index.digest) {
       // The annotations changed since it stopped (the hash names the folder, not its contents):
       // continuing would train one run on two datasets.
-      log << "WARNING: run #" << found->first << " was trained on data with digest " << trained_on << "; "
-          << c.data_root << " now reads to " << data.index.digest << ", so it is not resumed; starting a new run\n";
+      log << "WARNING: run #" << found->first << " was trained on data with digest " << trained_on
+          << "; " << c.data_root << " now reads to " << data.index.digest
+          << ", so it is not resumed; starting a new run\n";
       found.reset();
     } else if (found) {
       outcome.run_id = found->first;
       start.resume_state = found->second;
       const std::string started_with = store->reopen_run(outcome.run_id, code);
       if (started_with != code) {
-        log << "WARNING: run #" << outcome.run_id << " was started with code " << started_with << " and resumes with "
-            << code << "; its result will not be reused by later runs (code version 'unknown')\n";
+        log << "WARNING: run #" << outcome.run_id << " was started with code " << started_with
+            << " and resumes with " << code
+            << "; its result will not be reused by later runs (code version 'unknown')\n";
       }
     } else if (trained_on.empty()) {
       log << "nothing to resume for config " << hash << "; starting a new run\n";
     }
   }
   if (outcome.run_id < 0 && rank0) {
-    reports::RunRecord run{c.run_name, to_json(c), hash, code, static_cast<int64_t>(c.seed), c.dataset,
-                           c.backbone, c.model, c.schedule, c.device, c.precision};
-    reports::Provenance provenance = collect_provenance(c.threads, openblas_threads, c.workers, c.device);
+    reports::RunRecord run{
+        c.run_name, to_json(c), hash,    code,       static_cast<int64_t>(c.seed),
+        c.dataset,  c.backbone, c.model, c.schedule, c.device,
+        c.precision};
+    reports::Provenance provenance =
+        collect_provenance(c.threads, openblas_threads, c.workers, c.device);
     provenance["world_size"] = std::to_string(c.world_size);
     if (group != nullptr) provenance["dist_backend"] = group->backend();
     outcome.run_id = store->begin_run(run, provenance, dataset_record(data));
@@ -241,7 +256,8 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
     outcome.run_id = from_rank0(group, outcome.run_id, "rank 0's run id");
     start.resume_state = from_rank0(group, start.resume_state, "rank 0's resume state");
     RunConfig run_config = c;
-    run_config.store_id = from_rank0(group, rank0 ? store->store_id() : std::string(), "rank 0's store id");
+    run_config.store_id =
+        from_rank0(group, rank0 ? store->store_id() : std::string(), "rank 0's store id");
     log << "run #" << outcome.run_id << " '" << c.run_name << "' -> " << c.db << "\n";
     TrainResult result = train(run_config, data, *recorder, outcome.run_id, start, log, group);
     outcome.status = result.status;
@@ -253,16 +269,18 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
         boost::system::error_code ignored;
         boost::filesystem::remove(resume_state_path(run_config, outcome.run_id), ignored);
       }
-      log << "finished run #" << outcome.run_id << ": best epoch " << result.final_record.best_epoch + 1
-          << ", accuracy " << result.final_record.val.accuracy << ", macro F1 " << result.final_record.val.macro_f1
-          << "; checkpoint " << result.final_record.checkpoint_path << "\n";
+      log << "finished run #" << outcome.run_id << ": best epoch "
+          << result.final_record.best_epoch + 1 << ", accuracy " << result.final_record.val.accuracy
+          << ", macro F1 " << result.final_record.val.macro_f1 << "; checkpoint "
+          << result.final_record.checkpoint_path << "\n";
     } else {
       recorder->mark("interrupted", "interrupted; continue with --resume");
       log << "interrupted: state saved; continue with the same flags plus --resume\n";
     }
   } catch (const std::exception& e) {
     std::string message = e.what();
-    const std::string context = group == nullptr ? "" : failure_context(*group, message, c.dist_timeout);
+    const std::string context =
+        group == nullptr ? "" : failure_context(*group, message, c.dist_timeout);
     if (!context.empty()) message += "; " + context;
     recorder->mark("failed", message);
     throw;
@@ -270,8 +288,10 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
   return outcome;
 }
 
-std::string failure_context(distributed::Group& group, const std::string& what, double dist_timeout_s) {
-  const auto wait = std::chrono::milliseconds(static_cast<int64_t>(std::min(5.0, dist_timeout_s) * 1000));
+std::string failure_context(distributed::Group& group, const std::string& what,
+                            double dist_timeout_s) {
+  const auto wait =
+      std::chrono::milliseconds(static_cast<int64_t>(std::min(5.0, dist_timeout_s) * 1000));
   group.failures().post(what, wait);
   return group.rank() == 0 ? group.failures().explain(wait) : std::string();
 }

@@ -16,9 +16,10 @@ int main(int argc, char** argv) {
   try {
     ex::RunConfig config;
     if (!ex::parse_run_config(argc, argv, &config)) return 0;
-    return ex::run_job("runner", config, argc, argv, [&](std::ostream& log, fer::distributed::Group* group) {
-      return ex::run_experiment(config, log, group).status == "interrupted" ? 130 : 0;
-    });
+    return ex::run_job(
+        "runner", config, argc, argv, [&](std::ostream& log, fer::distributed::Group* group) {
+          return ex::run_experiment(config, log, group).status == "interrupted" ? 130 : 0;
+        });
   } catch (const fer::Error& e) {
     std::cerr << "runner: error: " << e.what() << "\n";
     fer::distributed::write_launcher_error_file(e.what());  // Under torchrun; once per process.

@@ -65,16 +65,19 @@ double run_rank(const ScalingOptions& o, ScalingMode mode, int rank, int world, 
     }
   }
   const c10::Device cpu(c10::kCPU);
-  for (int i = 0; i < o.warmup; ++i) train_step(model, sgd, scaler, in, 1.0, "fp32", cpu, nullptr, sync.get());
+  for (int i = 0; i < o.warmup; ++i)
+    train_step(model, sgd, scaler, in, 1.0, "fp32", cpu, nullptr, sync.get());
   if (group) group->barrier("start of the timed steps");
   const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < o.steps; ++i) train_step(model, sgd, scaler, in, 1.0, "fp32", cpu, nullptr, sync.get());
+  for (int i = 0; i < o.steps; ++i)
+    train_step(model, sgd, scaler, in, 1.0, "fp32", cpu, nullptr, sync.get());
   if (group) group->barrier("end of the timed steps");
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 // A forked rank: runs, writes "ok <seconds>" or "error <message>" to fd, and exits.
-[[noreturn]] void rank_process(const ScalingOptions& o, ScalingMode mode, int rank, int world, int port, int fd) {
+[[noreturn]] void rank_process(const ScalingOptions& o, ScalingMode mode, int rank, int world,
+                               int port, int fd) {
   std::string report;
   int code = 0;
   try {
@@ -109,7 +112,8 @@ double measure_mode(const ScalingOptions& o, ScalingMode mode) {
   std::vector<int> fds;
   for (int r = 0; r < world; ++r) {
     int p[2];
-    if (::pipe(p) != 0) throw Error(kOperation, "", 0, "", std::string("pipe: ") + std::strerror(errno));
+    if (::pipe(p) != 0)
+      throw Error(kOperation, "", 0, "", std::string("pipe: ") + std::strerror(errno));
     const pid_t pid = ::fork();
     if (pid < 0) throw Error(kOperation, "", 0, "", std::string("fork: ") + std::strerror(errno));
     if (pid == 0) {
@@ -126,15 +130,17 @@ double measure_mode(const ScalingOptions& o, ScalingMode mode) {
   for (int r = 0; r < world; ++r) {
     const std::string& report = reports[static_cast<size_t>(r)];
     if (report.rfind("ok ", 0) != 0) {
-      throw Error(kOperation, "", 0, "", "rank " + std::to_string(r) + ": " +
-                                              (report.empty() ? "exited without a report" : report.substr(6)));
+      throw Error(kOperation, "", 0, "",
+                  "rank " + std::to_string(r) + ": " +
+                      (report.empty() ? "exited without a report" : report.substr(6)));
     }
   }
   return std::stod(reports[0].substr(3));
 }
 
 std::string mode_name(const ScalingOptions& o, ScalingMode mode) {
-  const std::string ranks = std::to_string(o.ranks) + " ranks x " + std::to_string(threads_per_rank(o)) + " thread(s)";
+  const std::string ranks =
+      std::to_string(o.ranks) + " ranks x " + std::to_string(threads_per_rank(o)) + " thread(s)";
   switch (mode) {
     case ScalingMode::kSingle:
       return "1 rank x " + std::to_string(o.threads) + " thread(s)";
@@ -185,8 +191,9 @@ std::vector<ScalingRow> measure_scaling(const ScalingOptions& o) {
 }
 
 std::string format_scaling(const ScalingOptions& o, const std::vector<ScalingRow>& rows) {
-  std::string out = "| " + o.backbone + " " + o.model + " at " + std::to_string(o.input_size) + " px, global batch " +
-                    std::to_string(o.batch * o.ranks) + " | images/s | ms/step | vs 1 rank |\n| --- | --- | --- | --- |\n";
+  std::string out = "| " + o.backbone + " " + o.model + " at " + std::to_string(o.input_size) +
+                    " px, global batch " + std::to_string(o.batch * o.ranks) +
+                    " | images/s | ms/step | vs 1 rank |\n| --- | --- | --- | --- |\n";
   double peer = 0, overlap = 0, after = 0, compute = 0;
   for (const auto& r : rows) {
     if (r.mode == ScalingMode::kSingle) peer = r.images_per_s;
@@ -196,12 +203,13 @@ std::string format_scaling(const ScalingOptions& o, const std::vector<ScalingRow
   }
   char line[256];
   for (const auto& r : rows) {
-    std::snprintf(line, sizeof(line), "| %s | %.1f | %.0f | %.2fx |\n", r.name.c_str(), r.images_per_s, r.ms_per_step,
-                  peer > 0 ? r.images_per_s / peer : 0.0);
+    std::snprintf(line, sizeof(line), "| %s | %.1f | %.0f | %.2fx |\n", r.name.c_str(),
+                  r.images_per_s, r.ms_per_step, peer > 0 ? r.images_per_s / peer : 0.0);
     out += line;
   }
   std::snprintf(line, sizeof(line),
-                "\nall-reduce cost per step: %.0f ms after backward, %.0f ms overlapping (step time minus compute only)\n",
+                "\nall-reduce cost per step: %.0f ms after backward, %.0f ms overlapping (step "
+                "time minus compute only)\n",
                 after - compute, overlap - compute);
   return out + line;
 }

@@ -30,8 +30,8 @@ enum class ScalingMode { kSingle, kOverlap, kAfterBackward, kComputeOnly };
 
 struct ScalingRow {
   ScalingMode mode;
-  std::string name;          ///< "2 ranks x 1 thread(s), all-reduce overlapping backward", ...
-  double images_per_s = 0;   ///< Global images per second over the timed steps.
+  std::string name;         ///< "2 ranks x 1 thread(s), all-reduce overlapping backward", ...
+  double images_per_s = 0;  ///< Global images per second over the timed steps.
   double ms_per_step = 0;
 };
 

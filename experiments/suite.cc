@@ -1,18 +1,16 @@
 #include "experiments/suite.h"
 
-#include <boost/program_options.hpp>
-
 #include <algorithm>
-
+#include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <set>
 #include <sstream>
 
-#include "datasets/dataset.h"
 #include "core/error.h"
 #include "core/user_path.h"
+#include "datasets/dataset.h"
 #include "experiments/options.h"
 #include "experiments/preflight.h"
 #include "experiments/progress.h"
@@ -29,7 +27,8 @@ std::vector<Ablation> parse_ablations(const std::string& text) {
   while (std::getline(list, item, ',')) {
     const auto a = item.find(':'), b = item.rfind(':');
     if (a == std::string::npos || a == b) {
-      throw Error("parse options", "", 0, "ablations", "expected dataset:backbone:model, got '" + item + "'");
+      throw Error("parse options", "", 0, "ablations",
+                  "expected dataset:backbone:model, got '" + item + "'");
     }
     out.push_back({item.substr(0, a), item.substr(a + 1, b - a - 1), item.substr(b + 1)});
   }
@@ -49,16 +48,19 @@ void parse_shard(const std::string& text, int* shard, int* shards) {
     used_i = 0;
   }
   if (used_i == 0 || used_i != slash || slash + 1 + used_n != text.size()) {
-    throw Error("parse options", "", 0, "shard", "expected I/N (this machine's shard I of N, from 1), got '" + text + "'");
+    throw Error("parse options", "", 0, "shard",
+                "expected I/N (this machine's shard I of N, from 1), got '" + text + "'");
   }
   if (n < 1 || n > 10000 || i < 1 || i > n) {
-    throw Error("check options", "", 0, "shard", "--shard I/N needs 1 <= I <= N <= 10000 (shards count from 1), got '" + text + "'");
+    throw Error("check options", "", 0, "shard",
+                "--shard I/N needs 1 <= I <= N <= 10000 (shards count from 1), got '" + text + "'");
   }
   *shard = i;
   *shards = n;
 }
 
-std::vector<SuiteRun> shard_runs(const std::vector<Ablation>& ablations, int seeds, int shard, int shards) {
+std::vector<SuiteRun> shard_runs(const std::vector<Ablation>& ablations, int seeds, int shard,
+                                 int shards) {
   std::vector<SuiteRun> runs;
   int64_t k = 0;
   for (const auto& a : ablations) {
@@ -72,22 +74,30 @@ std::vector<SuiteRun> shard_runs(const std::vector<Ablation>& ablations, int see
 bool parse_suite_config(int argc, const char* const* argv, SuiteConfig* config) {
   SuiteConfig c;
   std::string ablations, shard = "1/1";
-  po::options_description desc("ablation suite options (every runner flag is passed through, see below)");
-  desc.add_options()("help", "show this help")
-      ("ablations", po::value(&ablations), "dataset:backbone:model[,...] (set by the Bazel target)")
-      ("suite_name", po::value(&c.name)->default_value(c.name), "name of the suite (report file name)")
-      ("seeds", po::value(&c.seeds)->default_value(1), "runs per configuration, seeds 0..N-1 (tables show mean +- std)")
-      ("shard", po::value(&shard)->default_value(shard), "I/N: run this machine's share of the grid (configurations x seeds dealt "
-                                                          "round-robin; merge the stores with //reports:merge)")
-      ("report", po::value(&c.report), "Markdown report path (default: reports_out/<suite>.md in the workspace)")
-      ("no_report", "do not render the report at the end");
+  po::options_description desc(
+      "ablation suite options (every runner flag is passed through, see below)");
+  desc.add_options()("help", "show this help")(
+      "ablations", po::value(&ablations), "dataset:backbone:model[,...] (set by the Bazel target)")(
+      "suite_name", po::value(&c.name)->default_value(c.name),
+      "name of the suite (report file name)")(
+      "seeds", po::value(&c.seeds)->default_value(1),
+      "runs per configuration, seeds 0..N-1 (tables show mean +- std)")(
+      "shard", po::value(&shard)->default_value(shard),
+      "I/N: run this machine's share of the grid (configurations x seeds dealt "
+      "round-robin; merge the stores with //reports:merge)")(
+      "report", po::value(&c.report),
+      "Markdown report path (default: reports_out/<suite>.md in the workspace)")(
+      "no_report", "do not render the report at the end");
   po::variables_map vm;
-  const std::vector<std::string> rest = parse_options(argc, argv, desc, &vm, /*allow_unknown=*/true);
+  const std::vector<std::string> rest =
+      parse_options(argc, argv, desc, &vm, /*allow_unknown=*/true);
   if (vm.count("help")) {
     std::cout << desc << "\n" << run_config_help() << "\n";
     return false;
   }
-  if (c.seeds < 1 || c.seeds > 1000) throw Error("check options", "", 0, "seeds", "--seeds must be in [1, 1000], got " + std::to_string(c.seeds));
+  if (c.seeds < 1 || c.seeds > 1000)
+    throw Error("check options", "", 0, "seeds",
+                "--seeds must be in [1, 1000], got " + std::to_string(c.seeds));
   c.ablations = parse_ablations(ablations);
   parse_shard(shard, &c.shard, &c.shards);
   c.render = vm.count("no_report") == 0;
@@ -96,10 +106,12 @@ bool parse_suite_config(int argc, const char* const* argv, SuiteConfig* config) 
   for (const auto& r : rest) args.push_back(r.c_str());
   if (!parse_run_config(static_cast<int>(args.size()), args.data(), &c.base)) return false;
   for (const auto& a : rest) {
-    if (a.rfind("--dataset", 0) == 0 || a.rfind("--backbone", 0) == 0 || a.rfind("--model", 0) == 0 ||
-        a.rfind("--seed", 0) == 0 || a.rfind("--run_name", 0) == 0) {
-      throw Error("parse options", "", 0, a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2),
-                  "is set by the suite; run //experiments:runner for a single configuration");
+    if (a.rfind("--dataset", 0) == 0 || a.rfind("--backbone", 0) == 0 ||
+        a.rfind("--model", 0) == 0 || a.rfind("--seed", 0) == 0 || a.rfind("--run_name", 0) == 0) {
+      throw Error(
+          "parse options", "", 0,
+          a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2),
+          "is set by the suite; run //experiments:runner for a single configuration");
     }
   }
   *config = c;
@@ -129,14 +141,16 @@ int run_suite(const SuiteConfig& s, std::ostream& log, distributed::Group* group
   const bool real = !s.base.data_root.empty();
   std::vector<std::string> datasets_used;
   if (!real) {
-    log << "no --data_root given: running the embedded synthetic twin of each dataset (smoke schedule); pass "
+    log << "no --data_root given: running the embedded synthetic twin of each dataset (smoke "
+           "schedule); pass "
            "--data_root DIR for the real dataset and the paper schedule\n";
   }
   if (!s.base.pretrained.empty()) {
     bool other = false;
     for (const auto& a : s.ablations) other |= a.backbone != "densenet";
     if (other) {
-      log << "--pretrained " << s.base.pretrained << " applies to the DenseNet-121 configurations; the BReG-NeXt-50 "
+      log << "--pretrained " << s.base.pretrained
+          << " applies to the DenseNet-121 configurations; the BReG-NeXt-50 "
           << "ones train from scratch, as in the paper\n";
     }
   }
@@ -152,11 +166,13 @@ int run_suite(const SuiteConfig& s, std::ostream& log, distributed::Group* group
   const int total = static_cast<int>(runs.size());
   if (s.shards > 1) {
     log << "shard " << s.shard << "/" << s.shards << ": " << total << " of "
-        << s.ablations.size() * static_cast<size_t>(s.seeds) << " runs; merge the shards' result stores with "
+        << s.ablations.size() * static_cast<size_t>(s.seeds)
+        << " runs; merge the shards' result stores with "
         << "bazel run //reports:merge -- --out all.db a.db b.db ...\n";
   }
   if (runs.empty()) {
-    log << "shard " << s.shard << "/" << s.shards << " has no runs: the grid has fewer runs than shards\n";
+    log << "shard " << s.shard << "/" << s.shards
+        << " has no runs: the grid has fewer runs than shards\n";
     return 0;
   }
   const auto start = std::chrono::steady_clock::now();
@@ -167,35 +183,43 @@ int run_suite(const SuiteConfig& s, std::ostream& log, distributed::Group* group
     if (std::find(datasets_used.begin(), datasets_used.end(), c.dataset) == datasets_used.end()) {
       datasets_used.push_back(c.dataset);
     }
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    log << "\n=== [" << done + 1 << "/" << total << "] " << c.dataset << " " << a.backbone << " " << a.model
-        << " seed " << seed << " | suite elapsed " << Progress::format_duration(elapsed);
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    log << "\n=== [" << done + 1 << "/" << total << "] " << c.dataset << " " << a.backbone << " "
+        << a.model << " seed " << seed << " | suite elapsed " << Progress::format_duration(elapsed);
     // Skipped runs take no time: the ETA extrapolates from the trained ones.
     if (ran > 0) log << ", ETA ~" << Progress::format_duration(elapsed / ran * (total - done));
     log << " ===\n";
     const RunOutcome outcome = run_experiment(c, log, group);
     db = resolve(c).db;
     ++done;
-    if (outcome.status == "skipped") ++skipped; else ++ran;
+    if (outcome.status == "skipped")
+      ++skipped;
+    else
+      ++ran;
     if (outcome.status == "interrupted") {
-      log << "suite interrupted after " << done << "/" << total << " runs; re-run the same command to continue\n";
+      log << "suite interrupted after " << done << "/" << total
+          << " runs; re-run the same command to continue\n";
       return 130;
     }
   }
-  log << "\nsuite '" << s.name << "': " << total << " run(s), " << skipped << " already in " << db << ", " << ran
-      << " trained\n";
+  log << "\nsuite '" << s.name << "': " << total << " run(s), " << skipped << " already in " << db
+      << ", " << ran << " trained\n";
   if (s.render && (group == nullptr || group->rank() == 0)) {
     Database database(db);
     reports::RenderOptions o;
     const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
     o.out_markdown = !s.report.empty() ? s.report
-                                       : std::string(ws && *ws ? std::string(ws) + "/" : "") + "reports_out/" + s.name + ".md";
+                                       : std::string(ws && *ws ? std::string(ws) + "/" : "") +
+                                             "reports_out/" + s.name + ".md";
     o.title = "emogcn-bench: " + s.name;
     o.datasets = datasets_used;
     const std::string md = reports::render_report(database, o);
     const auto summaries = reports::summarize(database);
     for (const auto& d : datasets_used) {
-      log << "\n" << d << ":\n" << reports::render_paper_table(summaries, reports::read_paper_values(o.paper_values), d);
+      log << "\n"
+          << d << ":\n"
+          << reports::render_paper_table(summaries, reports::read_paper_values(o.paper_values), d);
     }
     log << "\nreport: " << o.out_markdown << "\n";
   }

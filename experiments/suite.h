@@ -25,7 +25,7 @@ struct SuiteConfig {
   int shard = 1, shards = 1;
   std::string report;  // Markdown output; empty: <workspace>/reports_out/<name>.md.
   bool render = true;
-  RunConfig base;      // Flags passed through to every run.
+  RunConfig base;  // Flags passed through to every run.
 };
 
 /// Parses "dataset:backbone:model[,...]"; throws fer::Error for malformed entries.
@@ -44,7 +44,8 @@ void parse_shard(const std::string& text, int* shard, int* shards);
 /// 0..seeds-1 within each) dealt round-robin, run k to shard k mod N + 1. The shards are
 /// disjoint, cover the grid, and differ in size by at most one run; every machine computes
 /// the same split from the same command line.
-std::vector<SuiteRun> shard_runs(const std::vector<Ablation>& ablations, int seeds, int shard, int shards);
+std::vector<SuiteRun> shard_runs(const std::vector<Ablation>& ablations, int seeds, int shard,
+                                 int shards);
 
 /// Parses the suite's own flags and passes the rest to the runner's parser. Returns false for
 /// --help (after printing it).

@@ -14,9 +14,10 @@ int main(int argc, char** argv) {
   try {
     ex::SuiteConfig config;
     if (!ex::parse_suite_config(argc, argv, &config)) return 0;
-    return ex::run_job("suite", config.base, argc, argv, [&](std::ostream& log, fer::distributed::Group* group) {
-      return ex::run_suite(config, log, group);
-    });
+    return ex::run_job("suite", config.base, argc, argv,
+                       [&](std::ostream& log, fer::distributed::Group* group) {
+                         return ex::run_suite(config, log, group);
+                       });
   } catch (const fer::Error& e) {
     std::cerr << "suite: error: " << e.what() << "\n";
     fer::distributed::write_launcher_error_file(e.what());  // Under torchrun; once per process.

@@ -3,11 +3,10 @@
 // provenance, the model FLOPs per image and the device's measured matrix-product peak.
 //   bazel run //experiments:throughput -- --db results.db --label cpu-main
 //   bazel run //experiments:throughput -- --quick            (a few small benchmarks, seconds)
+#include <ATen/ATen.h>
 #include <benchmark/benchmark.h>
 
-#include <ATen/ATen.h>
 #include <boost/program_options.hpp>
-
 #include <chrono>
 #include <iostream>
 #include <regex>
@@ -39,7 +38,10 @@ class Recorder : public benchmark::ConsoleReporter {
       r.name = run.benchmark_name();
       r.repetition = run.repetition_index;
       r.iterations = run.iterations;
-      r.real_time_ms = run.GetAdjustedRealTime() * (run.time_unit == benchmark::kMillisecond ? 1.0 : run.time_unit == benchmark::kMicrosecond ? 1e-3 : 1e-6);
+      r.real_time_ms =
+          run.GetAdjustedRealTime() * (run.time_unit == benchmark::kMillisecond   ? 1.0
+                                       : run.time_unit == benchmark::kMicrosecond ? 1e-3
+                                                                                  : 1e-6);
       auto it = run.counters.find("items_per_second");
       r.images_per_s = it == run.counters.end() ? 0 : static_cast<double>(it->second);
       if (run.error_occurred) r.error = run.error_message;
@@ -64,14 +66,16 @@ class Recorder : public benchmark::ConsoleReporter {
     spec.backbone = fer::models::parse_backbone(m[2]);
     spec.kind = fer::models::parse_model_kind(m[3]);
     const int64_t size = spec.backbone == fer::models::Backbone::kDenseNet ? 227 : 112;
-    return m[1] == "Forward" ? fer::models::forward_flops(spec, size) : fer::models::train_step_flops(spec, size);
+    return m[1] == "Forward" ? fer::models::forward_flops(spec, size)
+                             : fer::models::train_step_flops(spec, size);
   }
 };
 
 // GFLOP/s of a 2048^3 fp32 matrix product, best of 5 after a warm-up.
 double peak_gflops(const c10::Device& device) {
   const int64_t n = 2048;
-  at::Tensor a = at::randn({n, n}, at::TensorOptions().device(device)), b = at::randn({n, n}, at::TensorOptions().device(device));
+  at::Tensor a = at::randn({n, n}, at::TensorOptions().device(device)),
+             b = at::randn({n, n}, at::TensorOptions().device(device));
   at::matmul(a, b);
   fer::experiments::synchronize(device);
   double best = 1e30;
@@ -79,7 +83,8 @@ double peak_gflops(const c10::Device& device) {
     const auto t0 = std::chrono::steady_clock::now();
     at::Tensor c = at::matmul(a, b);
     fer::experiments::synchronize(device);
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    best = std::min(best,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   return 2.0 * n * n * n / best / 1e9;
 }
@@ -89,13 +94,16 @@ double peak_gflops(const c10::Device& device) {
 int main(int argc, char** argv) {
   std::string db, label, device_name;
   int threads = 0;
-  po::options_description desc("throughput: run and record the benchmarks (other flags go to Google Benchmark)");
-  desc.add_options()("help", "show this help")
-      ("db", po::value(&db)->default_value(fer::experiments::default_db_path()), "result store")
-      ("label", po::value(&label)->default_value("default"), "session label (for compare_throughput label:NAME)")
-      ("device", po::value(&device_name)->default_value("cpu"), "device whose peak is measured: cpu | cuda")
-      ("threads", po::value(&threads)->default_value(0), "intra-op/OpenBLAS threads (0: all cores)")
-      ("quick", "a few small CPU benchmarks with short timings (the CI smoke test)");
+  po::options_description desc(
+      "throughput: run and record the benchmarks (other flags go to Google Benchmark)");
+  desc.add_options()("help", "show this help")(
+      "db", po::value(&db)->default_value(fer::experiments::default_db_path()), "result store")(
+      "label", po::value(&label)->default_value("default"),
+      "session label (for compare_throughput label:NAME)")(
+      "device", po::value(&device_name)->default_value("cpu"),
+      "device whose peak is measured: cpu | cuda")("threads", po::value(&threads)->default_value(0),
+                                                   "intra-op/OpenBLAS threads (0: all cores)")(
+      "quick", "a few small CPU benchmarks with short timings (the CI smoke test)");
   po::variables_map vm;
   std::vector<std::string> rest;
   try {
@@ -112,7 +120,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (vm.count("help")) {
-    std::cout << desc << "\nGoogle Benchmark flags, e.g. --benchmark_filter=REGEX --benchmark_repetitions=N\n";
+    std::cout
+        << desc
+        << "\nGoogle Benchmark flags, e.g. --benchmark_filter=REGEX --benchmark_repetitions=N\n";
     return 0;
   }
   try {
@@ -127,11 +137,16 @@ int main(int argc, char** argv) {
       args.push_back(r);
     }
     if (vm.count("quick")) {
-      if (!has_filter) args.push_back("--benchmark_filter=BM_Forward/bregnext_single_task/bs:1/cpu/fp32/contiguous|BM_AlignAugmentNormalize|BM_Decode");
+      if (!has_filter)
+        args.push_back(
+            "--benchmark_filter=BM_Forward/bregnext_single_task/bs:1/cpu/fp32/"
+            "contiguous|BM_AlignAugmentNormalize|BM_Decode");
       args.push_back("--benchmark_min_time=0.05");
       if (!has_reps) args.push_back("--benchmark_repetitions=3");
     } else {
-      if (!has_filter) args.push_back("--benchmark_filter=BM_(Forward|TrainStep)/.*/bs:8/" + device.str() + "/fp32/contiguous|BM_(Decode|Align|Whole|Loader)");
+      if (!has_filter)
+        args.push_back("--benchmark_filter=BM_(Forward|TrainStep)/.*/bs:8/" + device.str() +
+                       "/fp32/contiguous|BM_(Decode|Align|Whole|Loader)");
       if (!has_reps) args.push_back("--benchmark_repetitions=5");
     }
     std::string filter;
@@ -146,15 +161,16 @@ int main(int argc, char** argv) {
     int cargc = static_cast<int>(cargs.size());
     benchmark::Initialize(&cargc, cargs.data());
     fer::reports::ResultStore store(db);
-    fer::reports::BenchSession session{label, fer::experiments::code_version(), device.str(), filter, peak};
+    fer::reports::BenchSession session{label, fer::experiments::code_version(), device.str(),
+                                       filter, peak};
     const int64_t id = store.begin_bench_session(
         session, fer::experiments::collect_provenance(threads, blas_threads, 0, device.str()));
     std::cout << "recording into benchmark session #" << id << " ('" << label << "') in " << db
               << ", each benchmark as it finishes" << std::endl;
     Recorder recorder(store, id);
     benchmark::RunSpecifiedBenchmarks(&recorder);
-    std::cout << "recorded " << recorder.recorded << " measurement(s) as benchmark session #" << id << " ('"
-              << label << "') in " << db << "\n";
+    std::cout << "recorded " << recorder.recorded << " measurement(s) as benchmark session #" << id
+              << " ('" << label << "') in " << db << "\n";
     return recorder.recorded == 0 ? 1 : 0;
   } catch (const fer::Error& e) {
     std::cerr << "throughput: error: " << e.what() << "\n";

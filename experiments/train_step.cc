@@ -2,10 +2,10 @@
 
 namespace fer::experiments {
 
-metrics::LossParts train_step(models::EmotionModel& model, torch::optim::Optimizer& optimizer, GradScaler& scaler,
-                              const StepInputs& in, double lambda, const std::string& precision,
-                              const c10::Device& device, models::ModelOutput* out,
-                              distributed::GradientSync* sync) {
+metrics::LossParts train_step(models::EmotionModel& model, torch::optim::Optimizer& optimizer,
+                              GradScaler& scaler, const StepInputs& in, double lambda,
+                              const std::string& precision, const c10::Device& device,
+                              models::ModelOutput* out, distributed::GradientSync* sync) {
   optimizer.zero_grad();
   if (sync != nullptr) sync->prepare();
   models::ModelOutput result;
@@ -15,8 +15,8 @@ metrics::LossParts train_step(models::EmotionModel& model, torch::optim::Optimiz
   }
   metrics::LossParts loss = metrics::multitask_loss(
       result.expression.to(at::kFloat), in.labels, in.class_weights,
-      result.valence_arousal.defined() ? result.valence_arousal.to(at::kFloat) : at::Tensor(), in.valence_arousal,
-      lambda);
+      result.valence_arousal.defined() ? result.valence_arousal.to(at::kFloat) : at::Tensor(),
+      in.valence_arousal, lambda);
   scaler.scale(loss.total).backward();
   if (sync != nullptr) sync->finish();
   if (scaler.unscale(model->parameters())) optimizer.step();

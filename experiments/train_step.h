@@ -19,20 +19,21 @@ namespace fer::experiments {
 
 /// The inputs of one step (on the model's device).
 struct StepInputs {
-  at::Tensor images;          // [N, 3, S, S] float32.
-  at::Tensor labels;          // [N] int64.
-  at::Tensor valence_arousal; // [N, 2] float32 (ignored by single-task models).
-  at::Tensor nodes;           // Label-graph node embeddings [K + 2, D] (Emotion-GCN).
-  at::Tensor class_weights;   // [K] float32, or undefined for plain cross-entropy.
+  at::Tensor images;           // [N, 3, S, S] float32.
+  at::Tensor labels;           // [N] int64.
+  at::Tensor valence_arousal;  // [N, 2] float32 (ignored by single-task models).
+  at::Tensor nodes;            // Label-graph node embeddings [K + 2, D] (Emotion-GCN).
+  at::Tensor class_weights;    // [K] float32, or undefined for plain cross-entropy.
 };
 
 /// Zeroes the gradients, runs forward and backward, and steps `optimizer` unless the scaler
 /// found non-finite gradients (fp16). Returns the loss parts; *out (if given) receives the
 /// model's outputs. precision: "fp32" | "fp16" | "bf16" (autocast). With `sync` (data-parallel
 /// runs), the gradients are averaged over the ranks between backward and the step.
-metrics::LossParts train_step(models::EmotionModel& model, torch::optim::Optimizer& optimizer, GradScaler& scaler,
-                              const StepInputs& inputs, double lambda, const std::string& precision,
-                              const c10::Device& device, models::ModelOutput* out = nullptr,
+metrics::LossParts train_step(models::EmotionModel& model, torch::optim::Optimizer& optimizer,
+                              GradScaler& scaler, const StepInputs& inputs, double lambda,
+                              const std::string& precision, const c10::Device& device,
+                              models::ModelOutput* out = nullptr,
                               distributed::GradientSync* sync = nullptr);
 
 }  // namespace fer::experiments

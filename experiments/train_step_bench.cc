@@ -10,17 +10,21 @@ const std::vector<int64_t>& affectnet_train_counts() {
 }
 
 TrainStepBench::TrainStepBench(const models::BenchCase& c)
-    : case_(c), setup_(models::make_bench_setup(c)), scaler_(c.precision == "fp16", c10::Device(c.device)) {
+    : case_(c),
+      setup_(models::make_bench_setup(c)),
+      scaler_(c.precision == "fp16", c10::Device(c.device)) {
   const c10::Device device(c.device);
   inputs_ = {setup_.images, setup_.labels, setup_.valence_arousal, setup_.nodes,
              metrics::class_weights(affectnet_train_counts()).to(device)};
-  sgd_ = std::make_unique<torch::optim::SGD>(setup_.model->parameters(),
-                                             torch::optim::SGDOptions(0.001).momentum(0.9).weight_decay(0.001));
+  sgd_ = std::make_unique<torch::optim::SGD>(
+      setup_.model->parameters(),
+      torch::optim::SGDOptions(0.001).momentum(0.9).weight_decay(0.001));
   setup_.model->train();
 }
 
 metrics::LossParts TrainStepBench::step() {
-  return train_step(setup_.model, *sgd_, scaler_, inputs_, /*lambda=*/1.0, case_.precision, c10::Device(case_.device));
+  return train_step(setup_.model, *sgd_, scaler_, inputs_, /*lambda=*/1.0, case_.precision,
+                    c10::Device(case_.device));
 }
 
 }  // namespace fer::experiments

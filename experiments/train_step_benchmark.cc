@@ -13,7 +13,8 @@ using fer::models::BenchCase;
 void BM_TrainStep(benchmark::State& state, const BenchCase& c) {
   fer::models::run_bench_case(state, c, [&] {
     fer::experiments::TrainStepBench bench(c);
-    fer::models::time_bench_steps(state, c, fer::models::parameter_count(*bench.model()), [&] { bench.step(); });
+    fer::models::time_bench_steps(state, c, fer::models::parameter_count(*bench.model()),
+                                  [&] { bench.step(); });
   });
 }
 

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <boost/filesystem.hpp>
-
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -44,14 +43,20 @@ using Clock = std::chrono::steady_clock;
 
 void on_sigint(int) { g_interrupt_requested = true; }
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // Running sums of one training epoch (saved in the resume state when interrupted mid-epoch).
 struct EpochSums {
   double loss = 0, loss_expression = 0, loss_va = 0;
   int64_t batches = 0, correct = 0, seen = 0;
   std::vector<double> to_list() const {
-    return {loss, loss_expression, loss_va, static_cast<double>(batches), static_cast<double>(correct),
+    return {loss,
+            loss_expression,
+            loss_va,
+            static_cast<double>(batches),
+            static_cast<double>(correct),
             static_cast<double>(seen)};
   }
   static EpochSums from_list(const std::vector<double>& v) {
@@ -67,16 +72,18 @@ struct EpochSums {
 };
 
 std::vector<double> metrics_list(const metrics::EvalMetrics& m) {
-  return {m.loss, m.loss_expression, m.loss_va, m.accuracy, m.macro_f1, m.ccc_valence, m.ccc_arousal,
-          m.pcc_valence, m.pcc_arousal, m.rmse_valence, m.rmse_arousal, m.sagr_valence, m.sagr_arousal,
-          m.affwild2_expression, m.affwild2_va, m.has_va ? 1.0 : 0.0};
+  return {m.loss,         m.loss_expression,     m.loss_va,      m.accuracy,
+          m.macro_f1,     m.ccc_valence,         m.ccc_arousal,  m.pcc_valence,
+          m.pcc_arousal,  m.rmse_valence,        m.rmse_arousal, m.sagr_valence,
+          m.sagr_arousal, m.affwild2_expression, m.affwild2_va,  m.has_va ? 1.0 : 0.0};
 }
 
 metrics::EvalMetrics metrics_from_list(const std::vector<double>& v) {
   metrics::EvalMetrics m;
-  double* fields[] = {&m.loss, &m.loss_expression, &m.loss_va, &m.accuracy, &m.macro_f1, &m.ccc_valence,
-                      &m.ccc_arousal, &m.pcc_valence, &m.pcc_arousal, &m.rmse_valence, &m.rmse_arousal,
-                      &m.sagr_valence, &m.sagr_arousal, &m.affwild2_expression, &m.affwild2_va};
+  double* fields[] = {&m.loss,         &m.loss_expression,     &m.loss_va,      &m.accuracy,
+                      &m.macro_f1,     &m.ccc_valence,         &m.ccc_arousal,  &m.pcc_valence,
+                      &m.pcc_arousal,  &m.rmse_valence,        &m.rmse_arousal, &m.sagr_valence,
+                      &m.sagr_arousal, &m.affwild2_expression, &m.affwild2_va};
   for (size_t i = 0; i < 15; ++i) *fields[i] = v.at(i);
   m.has_va = v.at(15) != 0.0;
   return m;
@@ -84,8 +91,8 @@ metrics::EvalMetrics metrics_from_list(const std::vector<double>& v) {
 
 class Trainer {
  public:
-  Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Recorder& recorder, int64_t run_id,
-          std::ostream& log, distributed::Group* group);
+  Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Recorder& recorder,
+          int64_t run_id, std::ostream& log, distributed::Group* group);
   TrainResult run(const StartPoint& start);
 
  private:
@@ -127,9 +134,15 @@ class Trainer {
   int64_t timed_epochs_ = 0;
 };
 
-Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Recorder& recorder, int64_t run_id,
-                 std::ostream& log, distributed::Group* group)
-    : c_(c), d_(d), recorder_(recorder), run_id_(run_id), log_(log), group_(group), device_(parse_device(c.device)),
+Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Recorder& recorder,
+                 int64_t run_id, std::ostream& log, distributed::Group* group)
+    : c_(c),
+      d_(d),
+      recorder_(recorder),
+      run_id_(run_id),
+      log_(log),
+      group_(group),
+      device_(parse_device(c.device)),
       scaler_(c.precision == "fp16", device_) {
   const int num_classes = static_cast<int>(d.index.class_names.size());
   models::ModelSpec spec;
@@ -137,13 +150,16 @@ Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Record
   spec.backbone = models::parse_backbone(c.backbone);
   spec.num_classes = num_classes;
   spec.embedding_dim = d.embedding_dim;
-  spec.correlation = at::tensor(d.correlation, at::kDouble).view({num_classes + 2, num_classes + 2});
+  spec.correlation =
+      at::tensor(d.correlation, at::kDouble).view({num_classes + 2, num_classes + 2});
   at::manual_seed(c.seed);
   model_ = models::make_model(spec);
   if (!c.pretrained.empty()) {
     if (spec.backbone != models::Backbone::kDenseNet) {
-      throw Error("load pretrained weights", c.pretrained, 0, "pretrained",
-                  "--pretrained takes torchvision's DenseNet-121 ImageNet weights; the backbone is " + c.backbone);
+      throw Error(
+          "load pretrained weights", c.pretrained, 0, "pretrained",
+          "--pretrained takes torchvision's DenseNet-121 ImageNet weights; the backbone is " +
+              c.backbone);
     }
     // In a job only rank 0 reads the file: its weights reach the others by the broadcast below.
     if (writes_files()) {
@@ -186,8 +202,10 @@ Trainer::Trainer(const RunConfig& c, const datasets::Dataset& d, metrics::Record
     train.shard = val.shard = group_->rank();
     train.num_shards = val.num_shards = group_->size();
   }
-  train_loader_ = std::make_unique<datasets::BatchLoader>(d.index.train.samples, d.index.image_root, train);
-  val_loader_ = std::make_unique<datasets::BatchLoader>(d.index.val.samples, d.index.image_root, val);
+  train_loader_ =
+      std::make_unique<datasets::BatchLoader>(d.index.train.samples, d.index.image_root, train);
+  val_loader_ =
+      std::make_unique<datasets::BatchLoader>(d.index.val.samples, d.index.image_root, val);
 }
 
 void Trainer::set_lr(double lr) {
@@ -200,15 +218,16 @@ std::vector<at::Tensor> Trainer::momentum_buffers() {
   std::vector<at::Tensor> out;
   for (const auto& p : model_->parameters()) {
     auto* state = compat::optimizer_param_state(*optimizer_, p);
-    out.push_back(state ? static_cast<torch::optim::SGDParamState&>(*state).momentum_buffer() : at::Tensor());
+    out.push_back(state ? static_cast<torch::optim::SGDParamState&>(*state).momentum_buffer()
+                        : at::Tensor());
   }
   return out;
 }
 
 void Trainer::set_momentum_buffers(const std::vector<at::Tensor>& buffers) {
   auto params = model_->parameters();
-  TORCH_CHECK(buffers.size() == params.size(), "resume state has ", buffers.size(), " momentum buffers for ",
-              params.size(), " parameters");
+  TORCH_CHECK(buffers.size() == params.size(), "resume state has ", buffers.size(),
+              " momentum buffers for ", params.size(), " parameters");
   for (size_t i = 0; i < params.size(); ++i) {
     if (!buffers[i].defined()) continue;
     auto s = std::make_unique<torch::optim::SGDParamState>();
@@ -223,7 +242,8 @@ bool Trainer::train_epoch(int64_t epoch, int64_t first_batch, EpochSums& sums, d
   train_loader_->start_epoch(epoch, first_batch);
   const int64_t batches = train_loader_->num_batches();
   const int64_t warmup = std::min<int64_t>(2, std::max<int64_t>(0, batches - first_batch - 1));
-  Progress progress(log_, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(c_.epochs), batches);
+  Progress progress(log_, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(c_.epochs),
+                    batches);
   auto timed_start = Clock::now();
   int64_t timed_images = 0, index = first_batch;
   *compute_s = 0;
@@ -239,7 +259,8 @@ bool Trainer::train_epoch(int64_t epoch, int64_t first_batch, EpochSums& sums, d
     at::Tensor labels = batch->expression.to(device_);
     models::ModelOutput out;
     const metrics::LossParts loss =
-        train_step(model_, *optimizer_, scaler_, {images, labels, batch->valence_arousal.to(device_), nodes_, class_weights_},
+        train_step(model_, *optimizer_, scaler_,
+                   {images, labels, batch->valence_arousal.to(device_), nodes_, class_weights_},
                    c_.lambda, c_.precision, device_, &out, sync_.get());
     sums.loss += loss.total.item<double>();
     sums.loss_expression += loss.expression.item<double>();
@@ -254,10 +275,12 @@ bool Trainer::train_epoch(int64_t epoch, int64_t first_batch, EpochSums& sums, d
     ++steps_;
     const double elapsed = seconds_since(timed_start);
     progress.update(index, sums.loss / sums.batches, elapsed > 0 ? timed_images / elapsed : 0);
-    if (group_ != nullptr && group_->rank() == c_.testing_die_rank && steps_ == c_.testing_die_after_steps) {
+    if (group_ != nullptr && group_->rank() == c_.testing_die_rank &&
+        steps_ == c_.testing_die_after_steps) {
       ::kill(::getpid(), SIGKILL);  // The fault tests' dying rank: no cleanup, as if killed.
     }
-    bool stop = g_interrupt_requested || (c_.interrupt_after_steps > 0 && steps_ == c_.interrupt_after_steps);
+    bool stop = g_interrupt_requested ||
+                (c_.interrupt_after_steps > 0 && steps_ == c_.interrupt_after_steps);
     // Every rank stops at the same step, or the others would wait in the next all-reduce.
     if (group_ != nullptr) stop = group_->any(stop, "interrupt check");
     if (stop) {
@@ -277,12 +300,13 @@ bool Trainer::train_epoch(int64_t epoch, int64_t first_batch, EpochSums& sums, d
 
 void Trainer::sum_over_ranks(EpochSums& sums, double* images_per_s) {
   if (group_ == nullptr) return;
-  at::Tensor t = at::tensor({sums.loss, sums.loss_expression, sums.loss_va, static_cast<double>(sums.batches),
-                             static_cast<double>(sums.correct), static_cast<double>(sums.seen), *images_per_s},
-                            at::kDouble);
+  at::Tensor t =
+      at::tensor({sums.loss, sums.loss_expression, sums.loss_va, static_cast<double>(sums.batches),
+                  static_cast<double>(sums.correct), static_cast<double>(sums.seen), *images_per_s},
+                 at::kDouble);
   group_->allreduce_sum(t, "sum of the epoch's training statistics");
-  sums = EpochSums::from_list({t[0].item<double>(), t[1].item<double>(), t[2].item<double>(), t[3].item<double>(),
-                               t[4].item<double>(), t[5].item<double>()});
+  sums = EpochSums::from_list({t[0].item<double>(), t[1].item<double>(), t[2].item<double>(),
+                               t[3].item<double>(), t[4].item<double>(), t[5].item<double>()});
   *images_per_s = t[6].item<double>();  // The ranks' rates add up.
 }
 
@@ -338,9 +362,11 @@ void Trainer::save_resume(int64_t epoch, int64_t batch, const EpochSums& sums) {
   if (!writes_files()) return;
   c10::impl::GenericDict state(c10::StringType::get(), c10::AnyType::get());
   c10::Dict<std::string, at::Tensor> weights;
-  for (const auto& [name, t] : models::state_dict(*model_)) weights.insert(name, t.detach().cpu().clone());
+  for (const auto& [name, t] : models::state_dict(*model_))
+    weights.insert(name, t.detach().cpu().clone());
   c10::impl::GenericList momentum(c10::AnyType::get());
-  for (const auto& b : momentum_buffers()) momentum.push_back(b.defined() ? c10::IValue(b.cpu()) : c10::IValue());
+  for (const auto& b : momentum_buffers())
+    momentum.push_back(b.defined() ? c10::IValue(b.cpu()) : c10::IValue());
   state.insert("epoch", epoch);
   state.insert("batch", batch);
   state.insert("model", weights);
@@ -352,7 +378,8 @@ void Trainer::save_resume(int64_t epoch, int64_t batch, const EpochSums& sums) {
   state.insert("best_per_class", c10::List<double>(best_.per_class));
   state.insert("best_confusion", c10::List<int64_t>(best_.confusion));
   state.insert("sums", c10::List<double>(sums.to_list()));
-  state.insert("throughput", c10::List<double>({train_ips_sum_, eval_ips_sum_, static_cast<double>(timed_epochs_)}));
+  state.insert("throughput", c10::List<double>({train_ips_sum_, eval_ips_sum_,
+                                                static_cast<double>(timed_epochs_)}));
   state.insert("steps", steps_);
   // Everything else the next step depends on is derived from the config and these counters
   // (batch order and augmentation are seeded per epoch and sample; no model uses dropout).
@@ -405,9 +432,10 @@ EpochSums Trainer::load_resume(const std::string& path, int64_t* epoch, int64_t*
   steps_ = state.at("steps").toInt();
   if (scaler_.enabled()) {
     if (!state.contains("scaler_scale")) {
-      throw Error("read resume state", path, 0, "scaler_scale",
-                  "an fp16 run's resume state must hold the loss scale (written by an older version?); "
-                  "start the run again without --resume, or with --force");
+      throw Error(
+          "read resume state", path, 0, "scaler_scale",
+          "an fp16 run's resume state must hold the loss scale (written by an older version?); "
+          "start the run again without --resume, or with --force");
     }
     scaler_.restore(state.at("scaler_scale").toDouble(), state.at("scaler_growth_tracker").toInt());
   }
@@ -421,7 +449,8 @@ TrainResult Trainer::run(const StartPoint& start) {
   int64_t start_epoch = 0, start_batch = 0;
   if (!start.resume_state.empty()) {
     sums = load_resume(start.resume_state, &start_epoch, &start_batch);
-    if (group_ != nullptr && group_->rank() != 0) sums = EpochSums();  // Rank 0 carries the job's sums.
+    if (group_ != nullptr && group_->rank() != 0)
+      sums = EpochSums();  // Rank 0 carries the job's sums.
     log_ << "resumed from " << start.resume_state << " at epoch " << start_epoch + 1 << ", batch "
          << start_batch << "\n";
   }
@@ -460,12 +489,16 @@ TrainResult Trainer::run(const StartPoint& start) {
     }
     char line[256];
     std::snprintf(line, sizeof(line),
-                  "epoch %lld/%d: train loss %.4f acc %.4f | val loss %.4f acc %.4f F1 %.4f%s | %.1f img/s train, "
+                  "epoch %lld/%d: train loss %.4f acc %.4f | val loss %.4f acc %.4f F1 %.4f%s | "
+                  "%.1f img/s train, "
                   "%.1f img/s eval, data wait %.1fs",
-                  static_cast<long long>(epoch + 1), c_.epochs, rec.train_loss, rec.train_accuracy, eval.metrics.loss,
-                  eval.metrics.accuracy, eval.metrics.macro_f1,
-                  eval.metrics.has_va ? (" CCC-V " + std::to_string(eval.metrics.ccc_valence).substr(0, 6) + " CCC-A " +
-                                         std::to_string(eval.metrics.ccc_arousal).substr(0, 6)).c_str() : "",
+                  static_cast<long long>(epoch + 1), c_.epochs, rec.train_loss, rec.train_accuracy,
+                  eval.metrics.loss, eval.metrics.accuracy, eval.metrics.macro_f1,
+                  eval.metrics.has_va
+                      ? (" CCC-V " + std::to_string(eval.metrics.ccc_valence).substr(0, 6) +
+                         " CCC-A " + std::to_string(eval.metrics.ccc_arousal).substr(0, 6))
+                            .c_str()
+                      : "",
                   ips, eval.images_per_s, wait);
     log_ << line << "\n";
     if (eval.metrics.accuracy > best_accuracy_) {
@@ -527,8 +560,9 @@ at::Tensor class_weights_for(const RunConfig& c, const datasets::Dataset& d) {
   for (size_t k = 0; k < d.train_class_counts.size(); ++k) {
     if (d.train_class_counts[k] == 0) {
       throw Error("compute class weights", d.index.root, 0, "class_weights",
-                  "class '" + d.index.class_names[k] + "' has no training sample, so min/count weights are "
-                  "undefined; pass --class_weights off to train unweighted");
+                  "class '" + d.index.class_names[k] +
+                      "' has no training sample, so min/count weights are "
+                      "undefined; pass --class_weights off to train unweighted");
     }
   }
   return metrics::class_weights(d.train_class_counts);
@@ -536,22 +570,28 @@ at::Tensor class_weights_for(const RunConfig& c, const datasets::Dataset& d) {
 
 namespace {
 
-// "<store id>-run<id>-<name>": run ids restart at 1 in every store, the store id tells stores apart.
+// "<store id>-run<id>-<name>": run ids restart at 1 in every store, the store id tells stores
+// apart.
 std::string run_file_stem(const RunConfig& c, int64_t run_id) {
-  return c.checkpoint_dir + "/" + (c.store_id.empty() ? "" : c.store_id + "-") + "run" + std::to_string(run_id) +
-         "-" + c.run_name;
+  return c.checkpoint_dir + "/" + (c.store_id.empty() ? "" : c.store_id + "-") + "run" +
+         std::to_string(run_id) + "-" + c.run_name;
 }
 
 }  // namespace
 
-std::string resume_state_path(const RunConfig& c, int64_t run_id) { return run_file_stem(c, run_id) + ".resume.pt"; }
+std::string resume_state_path(const RunConfig& c, int64_t run_id) {
+  return run_file_stem(c, run_id) + ".resume.pt";
+}
 
-std::string best_checkpoint_path(const RunConfig& c, int64_t run_id) { return run_file_stem(c, run_id) + ".best.pth"; }
+std::string best_checkpoint_path(const RunConfig& c, int64_t run_id) {
+  return run_file_stem(c, run_id) + ".best.pth";
+}
 
-
-TrainResult train(const RunConfig& config, const datasets::Dataset& data, metrics::Recorder& recorder,
-                  int64_t run_id, const StartPoint& start, std::ostream& log, distributed::Group* group) {
-  if (group == nullptr || group->rank() == 0) boost::filesystem::create_directories(config.checkpoint_dir);
+TrainResult train(const RunConfig& config, const datasets::Dataset& data,
+                  metrics::Recorder& recorder, int64_t run_id, const StartPoint& start,
+                  std::ostream& log, distributed::Group* group) {
+  if (group == nullptr || group->rank() == 0)
+    boost::filesystem::create_directories(config.checkpoint_dir);
   Trainer trainer(config, data, recorder, run_id, log, group);
   return trainer.run(start);
 }

@@ -55,12 +55,14 @@ struct TrainResult {
 /// gathered so the metrics are the whole split's; an interruption on any rank stops all at the
 /// same step. Only rank 0 writes checkpoints and resume states; every rank reads the same
 /// resume state.
-TrainResult train(const RunConfig& config, const datasets::Dataset& data, metrics::Recorder& recorder,
-                  int64_t run_id, const StartPoint& start, std::ostream& log, distributed::Group* group = nullptr);
+TrainResult train(const RunConfig& config, const datasets::Dataset& data,
+                  metrics::Recorder& recorder, int64_t run_id, const StartPoint& start,
+                  std::ostream& log, distributed::Group* group = nullptr);
 
 /// The validation loader of a config: its batch size, workers and input size, in order, without
 /// augmentation, every sample kept.
-datasets::LoaderOptions evaluation_loader_options(const RunConfig& config, const c10::Device& device);
+datasets::LoaderOptions evaluation_loader_options(const RunConfig& config,
+                                                  const c10::Device& device);
 
 /// The cross-entropy class weights of the reference (min count / count over the training split)
 /// when config.class_weights is "on" (CPU tensor), else undefined. Throws fer::Error naming a

@@ -4,10 +4,9 @@
 // optionally writes a preview grid of aligned training crops or times the loader, through the
 // preprocessing chain training would use (--preprocess, as the runner's).
 #include <boost/program_options.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <chrono>
 #include <iostream>
+#include <opencv2/imgproc.hpp>
 
 #include "core/error.h"
 #include "datasets/dataset.h"
@@ -30,7 +29,8 @@ bool reference_chain(const std::string& preprocess, const std::string& dataset) 
   return preprocess == "reference" || (preprocess == "auto" && !ds::is_synthetic(dataset));
 }
 
-void write_preview(const ds::Dataset& d, const std::string& path, int size, bool augment, bool reference) {
+void write_preview(const ds::Dataset& d, const std::string& path, int size, bool augment,
+                   bool reference) {
   const int cols = 8, rows = 4;
   cv::Mat grid(rows * size, cols * size, CV_8UC3, cv::Scalar(0, 0, 0));
   ds::TransformOptions t;
@@ -56,8 +56,8 @@ void write_preview(const ds::Dataset& d, const std::string& path, int size, bool
         }
       }
     }
-    cv::putText(tile, d.index.class_names[s.expression].substr(0, 3), {2, 10}, cv::FONT_HERSHEY_PLAIN,
-                0.7, cv::Scalar(0, 255, 255));
+    cv::putText(tile, d.index.class_names[s.expression].substr(0, 3), {2, 10},
+                cv::FONT_HERSHEY_PLAIN, 0.7, cv::Scalar(0, 255, 255));
   }
   imaging::write_png(path, grid);
 }
@@ -76,9 +76,9 @@ void loader_throughput(const ds::Dataset& d, int size, int workers, bool referen
   int64_t images = 0;
   while (auto batch = loader.next()) images += batch->images.size(0);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "loader: " << images << " images at " << size << " px with " << workers << " worker(s), "
-            << (reference ? "reference" : "fast") << " preprocessing, in " << s << " s = " << images / s
-            << " images/s\n";
+  std::cout << "loader: " << images << " images at " << size << " px with " << workers
+            << " worker(s), " << (reference ? "reference" : "fast") << " preprocessing, in " << s
+            << " s = " << images / s << " images/s\n";
 }
 
 }  // namespace
@@ -87,21 +87,28 @@ int main(int argc, char** argv) {
   po::options_description desc("validate_dataset: check a dataset the way training reads it");
   std::string name, root, cache, preview, glove, preprocess;
   int size = 0;
-  desc.add_options()("help", "show this help")
-      ("dataset", po::value(&name)->default_value("synth-affectnet"), "affectnet, affwild2, synth-affectnet, synth-affwild2")
-      ("data_root", po::value(&root)->default_value(""), "dataset directory (real datasets)")
-      ("cache_dir", po::value(&cache)->default_value(""), "cache directory (default: ~/.cache/emogcn-bench)")
-      ("glove", po::value(&glove)->default_value(""), "GloVe text file for the node embeddings")
-      ("skip_bad_rows", "count and list defective rows and images instead of failing")
-      ("image_check", po::value<std::string>()->default_value("decode"), "check every image: decode | header | off")
-      ("threads", po::value<int>()->default_value(0), "image-check threads (0: one per core)")
-      ("preview", po::value(&preview)->default_value(""), "write a PNG grid of aligned training crops")
-      ("preview_size", po::value(&size)->default_value(64), "crop size of the preview (and of --throughput)")
-      ("augment", "apply training augmentation in the preview")
-      ("preprocess", po::value(&preprocess)->default_value("auto"),
-       "chain of the preview and --throughput: reference (the reference's own) | fast (one warp) | auto (as the runner: fast for synthetic sets, reference otherwise)")
-      ("throughput", "data-only mode: time one augmented epoch of the training split through the loader")
-      ("workers", po::value<int>()->default_value(2), "loader threads for --throughput");
+  desc.add_options()("help", "show this help")(
+      "dataset", po::value(&name)->default_value("synth-affectnet"),
+      "affectnet, affwild2, synth-affectnet, synth-affwild2")(
+      "data_root", po::value(&root)->default_value(""), "dataset directory (real datasets)")(
+      "cache_dir", po::value(&cache)->default_value(""),
+      "cache directory (default: ~/.cache/emogcn-bench)")(
+      "glove", po::value(&glove)->default_value(""), "GloVe text file for the node embeddings")(
+      "skip_bad_rows", "count and list defective rows and images instead of failing")(
+      "image_check", po::value<std::string>()->default_value("decode"),
+      "check every image: decode | header | off")("threads", po::value<int>()->default_value(0),
+                                                  "image-check threads (0: one per core)")(
+      "preview", po::value(&preview)->default_value(""),
+      "write a PNG grid of aligned training crops")(
+      "preview_size", po::value(&size)->default_value(64),
+      "crop size of the preview (and of --throughput)")(
+      "augment", "apply training augmentation in the preview")(
+      "preprocess", po::value(&preprocess)->default_value("auto"),
+      "chain of the preview and --throughput: reference (the reference's own) | fast (one warp) | "
+      "auto (as the runner: fast for synthetic sets, reference otherwise)")(
+      "throughput",
+      "data-only mode: time one augmented epoch of the training split through the loader")(
+      "workers", po::value<int>()->default_value(2), "loader threads for --throughput");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -114,8 +121,9 @@ int main(int argc, char** argv) {
                        "unknown chain '" + preprocess + "'; valid: reference, fast, auto");
     }
     if (!ds::parse_image_check_mode(vm["image_check"].as<std::string>())) {
-      throw fer::Error("parse options", "", 0, "image_check",
-                       "unknown mode '" + vm["image_check"].as<std::string>() + "'; valid: decode, header, off");
+      throw fer::Error(
+          "parse options", "", 0, "image_check",
+          "unknown mode '" + vm["image_check"].as<std::string>() + "'; valid: decode, header, off");
     }
   } catch (const po::error& e) {
     std::cerr << "validate_dataset: " << e.what() << "\n" << desc;
@@ -135,7 +143,8 @@ int main(int argc, char** argv) {
     o.root = root;
     o.cache_root = cache;
     o.glove_path = glove;
-    o.read.bad_rows = vm.count("skip_bad_rows") ? ds::BadRowPolicy::kSkip : ds::BadRowPolicy::kError;
+    o.read.bad_rows =
+        vm.count("skip_bad_rows") ? ds::BadRowPolicy::kSkip : ds::BadRowPolicy::kError;
     o.image_check.mode = *ds::parse_image_check_mode(vm["image_check"].as<std::string>());
     o.image_check.threads = vm["threads"].as<int>();
     o.image_check.progress = [](int64_t done, int64_t total) {
@@ -144,8 +153,8 @@ int main(int argc, char** argv) {
     // Always from the files: a validation run is the check, not a cache lookup.
     o.use_cache = false;
     ds::Dataset d = ds::open_dataset(o);
-    std::cout << "dataset " << d.index.name << " at " << d.index.root << " (index digest " << d.index.digest
-              << (d.from_cache ? ", from cache" : "") << ")\n"
+    std::cout << "dataset " << d.index.name << " at " << d.index.root << " (index digest "
+              << d.index.digest << (d.from_cache ? ", from cache" : "") << ")\n"
               << (d.cache_error.empty() ? "" : "WARNING: index not cached: " + d.cache_error + "\n")
               << "layout: " << d.index.layout << "\n"
               << ds::format_report(d.index.train.report) << "\n"

@@ -3,14 +3,13 @@
 #include <png.h>
 #include <turbojpeg.h>
 
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <opencv2/imgproc.hpp>
 
 #include "core/error.h"
 
@@ -26,7 +25,9 @@ using TjHandle = std::unique_ptr<void, TjDeleter>;
 // below quality 96 unless asked for the accurate one. OpenCV uses the accurate one throughout.
 constexpr int kTjFlags = TJFLAG_ACCURATEDCT;
 
-bool is_jpeg(const std::vector<uint8_t>& b) { return b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF; }
+bool is_jpeg(const std::vector<uint8_t>& b) {
+  return b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF;
+}
 
 bool is_png(const std::vector<uint8_t>& b) {
   static const uint8_t kMagic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
@@ -49,21 +50,26 @@ struct JpegHeader {
 
 bool is_cmyk(const JpegHeader& h) { return h.colorspace == TJCS_CMYK || h.colorspace == TJCS_YCCK; }
 
-JpegHeader jpeg_header(void* tj, const std::vector<uint8_t>& bytes, const std::string& what, bool allow_cmyk = false) {
+JpegHeader jpeg_header(void* tj, const std::vector<uint8_t>& bytes, const std::string& what,
+                       bool allow_cmyk = false) {
   JpegHeader h;
   int subsampling = 0;
-  if (tjDecompressHeader3(tj, bytes.data(), bytes.size(), &h.width, &h.height, &subsampling, &h.colorspace) != 0) {
+  if (tjDecompressHeader3(tj, bytes.data(), bytes.size(), &h.width, &h.height, &subsampling,
+                          &h.colorspace) != 0) {
     throw Error("decode JPEG", what, 0, "", std::string("corrupt header: ") + tjGetErrorStr2(tj));
   }
   if (h.width <= 0 || h.height <= 0) throw Error("decode JPEG", what, 0, "", "image has no pixels");
   if (!allow_cmyk && is_cmyk(h)) {
     throw Error("decode JPEG", what, 0, "",
-                "unexpected channel count: a 4-channel CMYK JPEG (expected colour or grey); convert it to RGB");
+                "unexpected channel count: a 4-channel CMYK JPEG (expected colour or grey); "
+                "convert it to RGB");
   }
   return h;
 }
 
-int jpeg_channels(const JpegHeader& h) { return h.colorspace == TJCS_GRAY ? 1 : is_cmyk(h) ? 4 : 3; }
+int jpeg_channels(const JpegHeader& h) {
+  return h.colorspace == TJCS_GRAY ? 1 : is_cmyk(h) ? 4 : 3;
+}
 
 TjHandle decompressor(const std::string& what) {
   TjHandle tj(tjInitDecompress());
@@ -72,16 +78,17 @@ TjHandle decompressor(const std::string& what) {
 }
 
 // Decodes at num/8 of the full size (num 1..8); h is the header jpeg_header() read with tj.
-DecodedImage decode_jpeg(void* tj, const JpegHeader& h, const std::vector<uint8_t>& bytes, const std::string& what,
-                         int num) {
+DecodedImage decode_jpeg(void* tj, const JpegHeader& h, const std::vector<uint8_t>& bytes,
+                         const std::string& what, int num) {
   const tjscalingfactor factor{num, 8};
   const int width = TJSCALED(h.width, factor), height = TJSCALED(h.height, factor);
   DecodedImage out{cv::Mat(height, width, CV_8UC3), h.width, h.height, num / 8.0};
   // A warning (truncated data, corrupt marker) would still return an image with grey or garbage
   // rows: a dataset image must decode cleanly, so any warning is an error. A scaled decode still
   // entropy-decodes every coefficient, so it finds the same damage as a full one.
-  const int rc = tjDecompress2(tj, bytes.data(), bytes.size(), out.bgr.data, width, static_cast<int>(out.bgr.step),
-                               height, TJPF_BGR, kTjFlags | TJFLAG_STOPONWARNING);
+  const int rc = tjDecompress2(tj, bytes.data(), bytes.size(), out.bgr.data, width,
+                               static_cast<int>(out.bgr.step), height, TJPF_BGR,
+                               kTjFlags | TJFLAG_STOPONWARNING);
   if (rc != 0) {
     const bool warning = tjGetErrorCode(tj) == TJERR_WARNING;
     throw Error("decode JPEG", what, 0, "",
@@ -106,8 +113,10 @@ cv::Mat decode_png(const std::vector<uint8_t>& bytes, const std::string& what) {
   // cv2.imread(IMREAD_COLOR) and PIL's convert("RGB") drop it.
   const bool alpha = (image.format & PNG_FORMAT_FLAG_ALPHA) != 0;
   image.format = alpha ? PNG_FORMAT_BGRA : PNG_FORMAT_BGR;
-  cv::Mat pixels(static_cast<int>(image.height), static_cast<int>(image.width), alpha ? CV_8UC4 : CV_8UC3);
-  if (!png_image_finish_read(&image, nullptr, pixels.data, static_cast<png_int_32>(pixels.step), nullptr)) {
+  cv::Mat pixels(static_cast<int>(image.height), static_cast<int>(image.width),
+                 alpha ? CV_8UC4 : CV_8UC3);
+  if (!png_image_finish_read(&image, nullptr, pixels.data, static_cast<png_int_32>(pixels.step),
+                             nullptr)) {
     const std::string message = image.message;
     png_image_free(&image);
     throw Error("decode PNG", what, 0, "", "undecodable: " + message);
@@ -119,8 +128,9 @@ cv::Mat decode_png(const std::vector<uint8_t>& bytes, const std::string& what) {
 }
 
 [[noreturn]] void unknown_format(const std::vector<uint8_t>& bytes, const std::string& what) {
-  throw Error("decode image", what, 0, "",
-              "not a JPEG or PNG file (first bytes: " + signature(bytes) + "); convert it to JPEG or PNG");
+  throw Error(
+      "decode image", what, 0, "",
+      "not a JPEG or PNG file (first bytes: " + signature(bytes) + "); convert it to JPEG or PNG");
 }
 
 }  // namespace
@@ -170,7 +180,8 @@ DecodedImage decode_image_scaled(const std::vector<uint8_t>& bytes, const std::s
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("read image", path, 0, "", "missing or unreadable image file");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   if (bytes.empty()) throw Error("read image", path, 0, "", "empty image file");
   return bytes;
 }
@@ -178,15 +189,17 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
 cv::Mat read_image(const std::string& path) { return decode_image(read_file_bytes(path), path); }
 
 std::vector<uint8_t> encode_jpeg(const cv::Mat& bgr, int quality) {
-  if (bgr.type() != CV_8UC3 || bgr.empty()) throw Error("encode JPEG", "", 0, "", "expected a non-empty 8-bit BGR image");
-  if (quality < 1 || quality > 100) throw Error("encode JPEG", "", 0, "quality", "must be in [1, 100]");
+  if (bgr.type() != CV_8UC3 || bgr.empty())
+    throw Error("encode JPEG", "", 0, "", "expected a non-empty 8-bit BGR image");
+  if (quality < 1 || quality > 100)
+    throw Error("encode JPEG", "", 0, "quality", "must be in [1, 100]");
   TjHandle tj(tjInitCompress());
   if (!tj) throw Error("encode JPEG", "", 0, "", "tjInitCompress failed");
   cv::Mat src = bgr.isContinuous() ? bgr : bgr.clone();
   unsigned char* out = nullptr;
   unsigned long size = 0;
-  if (tjCompress2(tj.get(), src.data, src.cols, static_cast<int>(src.step), src.rows, TJPF_BGR, &out, &size, TJSAMP_420,
-                  quality, kTjFlags) != 0) {
+  if (tjCompress2(tj.get(), src.data, src.cols, static_cast<int>(src.step), src.rows, TJPF_BGR,
+                  &out, &size, TJSAMP_420, quality, kTjFlags) != 0) {
     if (out) tjFree(out);
     throw Error("encode JPEG", "", 0, "", tjGetErrorStr2(tj.get()));
   }
@@ -198,7 +211,8 @@ std::vector<uint8_t> encode_jpeg(const cv::Mat& bgr, int quality) {
 void write_jpeg(const std::string& path, const cv::Mat& bgr, int quality) {
   const std::vector<uint8_t> bytes = encode_jpeg(bgr, quality);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) throw Error("write JPEG", path, 0, "", "cannot write file");
 }
 

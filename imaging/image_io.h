@@ -17,10 +17,9 @@
 // composited). A 4-channel CMYK/YCCK JPEG is an error ("unexpected channel count").
 #pragma once
 
-#include <opencv2/core/mat.hpp>
-
 #include <cstdint>
 #include <functional>
+#include <opencv2/core/mat.hpp>
 #include <string>
 #include <vector>
 

@@ -26,8 +26,8 @@ at::Tensor class_weights(const std::vector<int64_t>& counts) {
   for (size_t k = 0; k < counts.size(); ++k) {
     if (counts[k] <= 0) {
       throw std::invalid_argument("class_weights: class " + std::to_string(k) +
-                                  " has no training samples (count " +
-                                  std::to_string(counts[k]) + ")");
+                                  " has no training samples (count " + std::to_string(counts[k]) +
+                                  ")");
     }
   }
   const double smallest = static_cast<double>(*std::min_element(counts.begin(), counts.end()));

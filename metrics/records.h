@@ -17,7 +17,8 @@ struct EvalMetrics {
   double ccc_valence = 0, ccc_arousal = 0, pcc_valence = 0, pcc_arousal = 0;
   double rmse_valence = 0, rmse_arousal = 0, sagr_valence = 0, sagr_arousal = 0;
   double affwild2_expression = 0, affwild2_va = 0;
-  bool has_va = false;  // False for single-task models: the VA values are meaningless (stored NULL).
+  bool has_va =
+      false;  // False for single-task models: the VA values are meaningless (stored NULL).
 };
 
 /// One training epoch: its learning rate, training sums, validation metrics and costs.

@@ -11,8 +11,9 @@
 namespace fer::models {
 
 std::string bench_name(const std::string& what, const BenchCase& c) {
-  return "BM_" + what + "/" + to_string(c.backbone) + "_" + to_string(c.kind) + "/bs:" + std::to_string(c.batch) +
-         "/" + c.device + "/" + c.precision + "/" + (c.channels_last ? "channels_last" : "contiguous");
+  return "BM_" + what + "/" + to_string(c.backbone) + "_" + to_string(c.kind) +
+         "/bs:" + std::to_string(c.batch) + "/" + c.device + "/" + c.precision + "/" +
+         (c.channels_last ? "channels_last" : "contiguous");
 }
 
 std::string bench_skip_reason(const BenchCase& c) {
@@ -53,14 +54,16 @@ void time_bench_steps(benchmark::State& state, const BenchCase& c, int64_t param
     const auto t0 = std::chrono::steady_clock::now();
     step();
     compat::synchronize(device);
-    state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    state.SetIterationTime(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   state.SetItemsProcessed(state.iterations() * c.batch);
   state.counters["input"] = static_cast<double>(c.input_size());
   state.counters["params"] = static_cast<double>(parameters);
 }
 
-void run_bench_case(benchmark::State& state, const BenchCase& c, const std::function<void()>& body) {
+void run_bench_case(benchmark::State& state, const BenchCase& c,
+                    const std::function<void()>& body) {
   if (const std::string why = bench_skip_reason(c); !why.empty()) {
     state.SkipWithError(why.c_str());
     return;
@@ -77,7 +80,8 @@ void for_each_bench_case(const std::string& what, const std::function<void(const
   for (auto backbone : {Backbone::kDenseNet, Backbone::kBReGNeXt}) {
     for (auto kind : {ModelKind::kSingleTask, ModelKind::kMultiTask, ModelKind::kEmotionGcn}) {
       for (const std::string device : {"cpu", "cuda"}) {
-        const std::vector<int64_t> batches = device == "cpu" ? std::vector<int64_t>{smallest, 8} : std::vector<int64_t>{35, 128};
+        const std::vector<int64_t> batches =
+            device == "cpu" ? std::vector<int64_t>{smallest, 8} : std::vector<int64_t>{35, 128};
         for (int64_t batch : batches) {
           for (const std::string precision : {"fp32", "bf16", "fp16"}) {
             for (bool cl : {false, true}) fn({kind, backbone, batch, device, precision, cl});

@@ -29,7 +29,8 @@ BReGNeXtResidualLayerImpl::BReGNeXtResidualLayerImpl(int64_t in_channels, int64_
   // creating its convolution; biases keep the Conv2d default. Same order, same random stream.
   torch::NoGradGuard no_grad;
   conv0_ = register_module(
-      "_conv0", nn::Conv2d(nn::Conv2dOptions(in_channels, out_channels, 3).stride(stride).padding(1)));
+      "_conv0",
+      nn::Conv2d(nn::Conv2dOptions(in_channels, out_channels, 3).stride(stride).padding(1)));
   nn::init::kaiming_uniform_(conv0_->weight);
   conv1_ = register_module("_conv1",
                            nn::Conv2d(nn::Conv2dOptions(out_channels, out_channels, 3).padding(1)));

@@ -5,11 +5,10 @@
 #include <ATen/core/ivalue.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 
-#include <regex>
-
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include "core/error.h"
@@ -69,7 +68,8 @@ NamedTensors tensors_of(const c10::IValue& value, const std::string& path) {
 void save_reference_checkpoint(const std::string& path, const torch::nn::Module& model,
                                int64_t epoch, const SgdState& sgd) {
   c10::Dict<std::string, at::Tensor> weights;
-  for (const auto& [name, t] : state_dict(model)) weights.insert(name, t.detach().cpu().contiguous());
+  for (const auto& [name, t] : state_dict(model))
+    weights.insert(name, t.detach().cpu().contiguous());
   c10::impl::GenericDict root(c10::StringType::get(), c10::AnyType::get());
   root.insert("epoch", epoch);
   root.insert("model_state_dict", weights);
@@ -100,31 +100,36 @@ LoadedCheckpoint read_checkpoint(const std::string& path) {
     for (const auto& item : opt.at("state").toGenericDict()) {
       const int64_t index = item.key().toInt();
       if (index < 0 || index >= static_cast<int64_t>(params.size())) {
-        throw Error(kRead, path, 0, "optimizer_state_dict", "state for unknown parameter " + std::to_string(index));
+        throw Error(kRead, path, 0, "optimizer_state_dict",
+                    "state for unknown parameter " + std::to_string(index));
       }
-      ckpt.sgd.momentum_buffers[index] = item.value().toGenericDict().at("momentum_buffer").toTensor();
+      ckpt.sgd.momentum_buffers[index] =
+          item.value().toGenericDict().at("momentum_buffer").toTensor();
     }
   }
   return ckpt;
 }
 
-void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const std::string& source) {
+void load_state_dict(torch::nn::Module& module, const NamedTensors& state,
+                     const std::string& source) {
   load_state_dict(module, state, source, /*allow_missing_batch_counts=*/false);
 }
 
-void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const std::string& source,
-                     bool allow_missing_batch_counts) {
+void load_state_dict(torch::nn::Module& module, const NamedTensors& state,
+                     const std::string& source, bool allow_missing_batch_counts) {
   std::map<std::string, at::Tensor> given(state.begin(), state.end());
   std::vector<std::string> problems;
   const auto own = state_dict(module);
   for (const auto& [name, t] : own) {
     auto it = given.find(name);
     if (it == given.end()) {
-      const bool counter = name.size() > 20 && name.compare(name.size() - 20, 20, ".num_batches_tracked") == 0;
+      const bool counter =
+          name.size() > 20 && name.compare(name.size() - 20, 20, ".num_batches_tracked") == 0;
       if (!(allow_missing_batch_counts && counter)) problems.push_back("missing key " + name);
     } else if (it->second.sizes() != t.sizes()) {
       std::ostringstream msg;
-      msg << "shape mismatch for " << name << ": checkpoint " << it->second.sizes() << ", model " << t.sizes();
+      msg << "shape mismatch for " << name << ": checkpoint " << it->second.sizes() << ", model "
+          << t.sizes();
       problems.push_back(msg.str());
     }
   }
@@ -134,7 +139,8 @@ void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const
     if (!known.count(name)) problems.push_back("unexpected key " + name);
   }
   if (!problems.empty()) {
-    std::string msg = std::to_string(problems.size()) + " mismatch(es) between checkpoint and model:";
+    std::string msg =
+        std::to_string(problems.size()) + " mismatch(es) between checkpoint and model:";
     for (const auto& p : problems) msg += "\n  " + p;
     throw Error("load state dict", source, 0, "", msg);
   }
@@ -147,7 +153,8 @@ void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const
 
 std::string current_densenet_key(const std::string& name) {
   // Legacy torchvision names: "denselayer1.norm.1.weight" -> "denselayer1.norm1.weight".
-  static const std::regex kLegacy(R"(^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var|num_batches_tracked))$)");
+  static const std::regex kLegacy(
+      R"(^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var|num_batches_tracked))$)");
   std::smatch m;
   return std::regex_match(name, m, kLegacy) ? m[1].str() + m[2].str() : name;
 }
@@ -155,7 +162,8 @@ std::string current_densenet_key(const std::string& name) {
 NamedTensors torchvision_densenet_features(const NamedTensors& state) {
   NamedTensors out;
   for (const auto& [name, t] : state) {
-    const std::string key = current_densenet_key(name.rfind("module.", 0) == 0 ? name.substr(7) : name);
+    const std::string key =
+        current_densenet_key(name.rfind("module.", 0) == 0 ? name.substr(7) : name);
     if (key.rfind("features.", 0) == 0) out.emplace_back(key.substr(9), t);
   }
   return out;
@@ -165,7 +173,8 @@ void load_pretrained_densenet(torch::nn::Module& model, const std::string& path)
   const LoadedCheckpoint ckpt = read_checkpoint(path);
   const NamedTensors features = torchvision_densenet_features(ckpt.model_state);
   if (features.empty()) {
-    throw Error("load pretrained DenseNet-121", path, 0, "", "no 'features.*' keys: not a torchvision DenseNet file");
+    throw Error("load pretrained DenseNet-121", path, 0, "",
+                "no 'features.*' keys: not a torchvision DenseNet file");
   }
   // The backbone is "features" (single-task, Emotion-GCN) or "model_base" (multi-task).
   for (const auto& child : model.named_children()) {
@@ -174,7 +183,8 @@ void load_pretrained_densenet(torch::nn::Module& model, const std::string& path)
       return;
     }
   }
-  throw Error("load pretrained DenseNet-121", path, 0, "pretrained", "the model has no DenseNet backbone");
+  throw Error("load pretrained DenseNet-121", path, 0, "pretrained",
+              "the model has no DenseNet backbone");
 }
 
 }  // namespace fer::models

@@ -32,7 +32,7 @@ struct LoadedCheckpoint {
   NamedTensors model_state;  // 'model_state_dict', or the file itself when it is a bare state dict.
   int64_t epoch = -1;        // -1 when absent.
   bool has_optimizer = false;
-  SgdState sgd;              // When has_optimizer.
+  SgdState sgd;  // When has_optimizer.
 };
 
 /// Reads a Python torch.save file (zip or legacy format; see torch_file.h): a bare state dict,
@@ -44,11 +44,12 @@ LoadedCheckpoint read_checkpoint(const std::string& path);
 /// Copies `state` into the module's parameters and buffers. Strict: throws fer::Error listing
 /// every missing and unexpected key and every shape mismatch (nothing is copied then).
 /// `source` names the file in messages.
-void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const std::string& source);
+void load_state_dict(torch::nn::Module& module, const NamedTensors& state,
+                     const std::string& source);
 /// As above; optionally tolerates absent BatchNorm num_batches_tracked buffers (files written
 /// before PyTorch 0.4.1, such as torchvision's ImageNet weights), which then stay 0.
-void load_state_dict(torch::nn::Module& module, const NamedTensors& state, const std::string& source,
-                     bool allow_missing_batch_counts);
+void load_state_dict(torch::nn::Module& module, const NamedTensors& state,
+                     const std::string& source, bool allow_missing_batch_counts);
 
 /// A torchvision DenseNet key in today's naming: legacy "denselayer1.norm.1.weight" becomes
 /// "denselayer1.norm1.weight"; other keys are returned unchanged.

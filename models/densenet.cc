@@ -29,9 +29,9 @@ DenseLayerImpl::DenseLayerImpl(int64_t input_features, int64_t growth_rate, int6
   conv1_ = register_module(
       "conv1", nn::Conv2d(nn::Conv2dOptions(input_features, bn_size * growth_rate, 1).bias(false)));
   norm2_ = register_module("norm2", nn::BatchNorm2d(bn_size * growth_rate));
-  conv2_ = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(bn_size * growth_rate, growth_rate, 3)
-                                                   .padding(1)
-                                                   .bias(false)));
+  conv2_ = register_module(
+      "conv2",
+      nn::Conv2d(nn::Conv2dOptions(bn_size * growth_rate, growth_rate, 3).padding(1).bias(false)));
 }
 
 at::Tensor DenseLayerImpl::forward(const std::vector<at::Tensor>& inputs) {
@@ -53,9 +53,9 @@ at::Tensor TransitionImpl::forward(const at::Tensor& x) {
 DenseBlockImpl::DenseBlockImpl(int64_t num_layers, int64_t input_features, int64_t bn_size,
                                int64_t growth_rate) {
   for (int64_t i = 0; i < num_layers; ++i) {
-    layers_.push_back(register_module("denselayer" + std::to_string(i + 1),
-                                      DenseLayer(input_features + i * growth_rate, growth_rate,
-                                                 bn_size)));
+    layers_.push_back(
+        register_module("denselayer" + std::to_string(i + 1),
+                        DenseLayer(input_features + i * growth_rate, growth_rate, bn_size)));
   }
 }
 
@@ -66,7 +66,6 @@ at::Tensor DenseBlockImpl::forward(const at::Tensor& x) {
 }
 
 namespace {
-
 
 // torchvision's loop over self.modules(): kaiming_normal_ convs, BN weight 1 / bias 0.
 void init_like_torchvision(nn::Module& root) {
@@ -86,16 +85,16 @@ void init_like_torchvision(nn::Module& root) {
 nn::Sequential make_densenet_features(const DenseNetOptions& options) {
   torch::OrderedDict<std::string, nn::AnyModule> f;
   int64_t c = options.num_init_features();
-  f.insert("conv0", nn::AnyModule(nn::Conv2d(
-                        nn::Conv2dOptions(3, c, 7).stride(2).padding(3).bias(false))));
+  f.insert("conv0",
+           nn::AnyModule(nn::Conv2d(nn::Conv2dOptions(3, c, 7).stride(2).padding(3).bias(false))));
   f.insert("norm0", nn::AnyModule(nn::BatchNorm2d(c)));
   f.insert("relu0", nn::AnyModule(nn::ReLU(nn::ReLUOptions(true))));
   f.insert("pool0", nn::AnyModule(nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1))));
   const auto& blocks = options.block_config();
   for (size_t i = 0; i < blocks.size(); ++i) {
     const std::string idx = std::to_string(i + 1);
-    f.insert("denseblock" + idx, nn::AnyModule(DenseBlock(blocks[i], c, options.bn_size(),
-                                                          options.growth_rate())));
+    f.insert("denseblock" + idx,
+             nn::AnyModule(DenseBlock(blocks[i], c, options.bn_size(), options.growth_rate())));
     c += blocks[i] * options.growth_rate();
     if (i + 1 != blocks.size()) {
       f.insert("transition" + idx, nn::AnyModule(Transition(c, c / 2)));

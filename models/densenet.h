@@ -3,7 +3,8 @@
 //
 // Parameter and buffer names equal torchvision's ("conv0", "denseblock1.denselayer1.norm1.weight",
 // "transition1.conv", "norm5", ...), so torchvision state dicts load key for key, and the
-// initialisation is torchvision's: kaiming-normal (fan-in) convolutions, BatchNorm weight 1 / bias 0.
+// initialisation is torchvision's: kaiming-normal (fan-in) convolutions, BatchNorm weight 1 / bias
+// 0.
 #pragma once
 
 #include <torch/nn/module.h>

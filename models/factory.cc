@@ -7,7 +7,8 @@ namespace {
 // constructor and try to build the abstract interface from the pointer.)
 template <typename T, typename... Args>
 EmotionModel make(Args&&... args) {
-  return EmotionModel(std::shared_ptr<EmotionModelImpl>(std::make_shared<T>(std::forward<Args>(args)...)));
+  return EmotionModel(
+      std::shared_ptr<EmotionModelImpl>(std::make_shared<T>(std::forward<Args>(args)...)));
 }
 
 }  // namespace
@@ -25,7 +26,8 @@ EmotionModel make_model(const ModelSpec& spec) {
       TORCH_CHECK(spec.num_classes == kNumExpressions,
                   "Emotion-GCN's label graph has 7 expression nodes, got num_classes ",
                   spec.num_classes);
-      at::Tensor corr = spec.correlation.defined() ? spec.correlation : affectnet_paper_correlation();
+      at::Tensor corr =
+          spec.correlation.defined() ? spec.correlation : affectnet_paper_correlation();
       at::Tensor adjacency = label_adjacency(corr, spec.graph);
       if (densenet) return make<EmotionGcnDenseNetImpl>(adjacency, spec.embedding_dim);
       return make<EmotionGcnBReGNeXtImpl>(adjacency, spec.embedding_dim);

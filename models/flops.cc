@@ -8,16 +8,19 @@ namespace {
 
 int64_t head_outputs(const ModelSpec& spec) {
   switch (spec.kind) {
-    case ModelKind::kSingleTask: return spec.num_classes;
-    case ModelKind::kMultiTask: return spec.num_classes + kNumDimensions;
-    default: return 0;  // Emotion-GCN: the classifier is the graph's output (graph_macs).
+    case ModelKind::kSingleTask:
+      return spec.num_classes;
+    case ModelKind::kMultiTask:
+      return spec.num_classes + kNumDimensions;
+    default:
+      return 0;  // Emotion-GCN: the classifier is the graph's output (graph_macs).
   }
 }
 
 // The first convolution: its input (the images) needs no gradient in training.
 int64_t stem_macs(const ModelSpec& spec, int64_t size) {
   if (spec.backbone == Backbone::kBReGNeXt) return size * size * 3 * 32 * 9;  // 3x3, padding 1.
-  const int64_t h = (size + 2 * 3 - 7) / 2 + 1;                              // conv0: 7x7 stride 2 pad 3.
+  const int64_t h = (size + 2 * 3 - 7) / 2 + 1;  // conv0: 7x7 stride 2 pad 3.
   return h * h * densenet121_options().num_init_features() * 3 * 49;
 }
 
@@ -45,7 +48,8 @@ int64_t densenet_macs(int64_t size) {
 
 int64_t bregnext_macs(int64_t size) {
   int64_t h = size, macs = stem_macs({ModelKind::kSingleTask, Backbone::kBReGNeXt}, size);
-  const int64_t blocks[5][4] = {{7, 32, 32, 1}, {1, 32, 64, 2}, {8, 64, 64, 1}, {1, 64, 128, 2}, {7, 128, 128, 1}};
+  const int64_t blocks[5][4] = {
+      {7, 32, 32, 1}, {1, 32, 64, 2}, {8, 64, 64, 1}, {1, 64, 128, 2}, {7, 128, 128, 1}};
   for (const auto& b : blocks) {
     for (int64_t u = 0; u < b[0]; ++u) {
       const int64_t in = u == 0 ? b[1] : b[2], out = b[2];
@@ -64,7 +68,8 @@ int64_t feature_dim(const ModelSpec& spec) {
 }  // namespace
 
 int64_t conv_linear_macs(const ModelSpec& spec, int64_t input_size) {
-  const int64_t trunk = spec.backbone == Backbone::kDenseNet ? densenet_macs(input_size) : bregnext_macs(input_size);
+  const int64_t trunk =
+      spec.backbone == Backbone::kDenseNet ? densenet_macs(input_size) : bregnext_macs(input_size);
   return trunk + feature_dim(spec) * head_outputs(spec);
 }
 
@@ -73,7 +78,8 @@ namespace {
 // The label graph's matmuls: gc1 (X W1, then A'), gc2 (H W2, then A'), x W^T, and A's
 // normalisation (two n x n x n products).
 struct GraphMacs {
-  int64_t gc1_weight = 0, gc1_adjacency = 0, gc2_weight = 0, gc2_adjacency = 0, classifier = 0, normalise = 0;
+  int64_t gc1_weight = 0, gc1_adjacency = 0, gc2_weight = 0, gc2_adjacency = 0, classifier = 0,
+          normalise = 0;
 };
 
 GraphMacs graph_parts(const ModelSpec& spec) {
@@ -86,7 +92,8 @@ GraphMacs graph_parts(const ModelSpec& spec) {
 
 int64_t graph_macs(const ModelSpec& spec) {
   const GraphMacs g = graph_parts(spec);
-  return g.gc1_weight + g.gc1_adjacency + g.gc2_weight + g.gc2_adjacency + g.classifier + g.normalise;
+  return g.gc1_weight + g.gc1_adjacency + g.gc2_weight + g.gc2_adjacency + g.classifier +
+         g.normalise;
 }
 
 double forward_flops(const ModelSpec& spec, int64_t input_size) {
@@ -99,8 +106,8 @@ double train_step_flops(const ModelSpec& spec, int64_t input_size) {
   // Backward of the graph: X W1 needs only dW1 (X is data), A' products only the gradient of
   // their right factor (A' is detached), H W2 and x W^T both gradients; the normalisation none.
   const GraphMacs g = graph_parts(spec);
-  const int64_t graph = 2 * g.gc1_weight + 2 * g.gc1_adjacency + 3 * g.gc2_weight + 2 * g.gc2_adjacency +
-                        3 * g.classifier + g.normalise;
+  const int64_t graph = 2 * g.gc1_weight + 2 * g.gc1_adjacency + 3 * g.gc2_weight +
+                        2 * g.gc2_adjacency + 3 * g.classifier + g.normalise;
   return 2.0 * static_cast<double>(trunk + graph);
 }
 

@@ -35,8 +35,8 @@ at::Tensor GraphConvolutionImpl::forward(const at::Tensor& x, const at::Tensor& 
 SingleTaskDenseNetImpl::SingleTaskDenseNetImpl(int64_t num_classes) {
   const auto options = densenet121_options();
   features_ = register_module("features", make_densenet_features(options));
-  classifier_ = register_module(
-      "classifier", nn::Linear(densenet_feature_channels(options), num_classes));
+  classifier_ =
+      register_module("classifier", nn::Linear(densenet_feature_channels(options), num_classes));
 }
 
 ModelOutput SingleTaskDenseNetImpl::forward(const at::Tensor& images, const at::Tensor&) {
@@ -95,7 +95,8 @@ void LabelGraphModelImpl::register_label_graph(const at::Tensor& adjacency, int6
   adjacency_ = register_parameter("A", adjacency.to(at::kFloat).clone());
 }
 
-ModelOutput LabelGraphModelImpl::graph_forward(const at::Tensor& features, const at::Tensor& node_embeddings) {
+ModelOutput LabelGraphModelImpl::graph_forward(const at::Tensor& features,
+                                               const at::Tensor& node_embeddings) {
   TORCH_CHECK(node_embeddings.defined(), "Emotion-GCN needs node embeddings [9, D]");
   at::Tensor nodes = node_embeddings.dim() == 3 ? node_embeddings[0] : node_embeddings;
   TORCH_CHECK(nodes.dim() == 2 && nodes.size(0) == kNumLabelNodes,

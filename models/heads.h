@@ -108,7 +108,8 @@ class MultiTaskBReGNeXtImpl : public BReGNeXtModelImpl {
 class LabelGraphModelImpl : public EmotionModelImpl {
  protected:
   /// Registers gc1, gc2 and A on this model; call after registering the backbone.
-  void register_label_graph(const at::Tensor& adjacency, int64_t embedding_dim, int64_t feature_dim);
+  void register_label_graph(const at::Tensor& adjacency, int64_t embedding_dim,
+                            int64_t feature_dim);
   /// features [N, F], node_embeddings [9, D] or [N, 9, D] -> expression logits and VA.
   ModelOutput graph_forward(const at::Tensor& features, const at::Tensor& node_embeddings);
 

@@ -24,7 +24,8 @@ at::Tensor label_adjacency(const at::Tensor& correlation, const LabelGraphOption
   auto out = a.accessor<double, 2>();
   for (int64_t i = 0; i < kNumLabelNodes; ++i) {
     int64_t neighbours = 0;
-    for (int64_t j = 0; j < kNumLabelNodes; ++j) neighbours += (j != i && acc[i][j] >= options.tau());
+    for (int64_t j = 0; j < kNumLabelNodes; ++j)
+      neighbours += (j != i && acc[i][j] >= options.tau());
     for (int64_t j = 0; j < kNumLabelNodes; ++j) {
       if (j != i && acc[i][j] >= options.tau()) out[i][j] = options.p() / neighbours;
     }

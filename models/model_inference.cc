@@ -44,16 +44,23 @@ ModelSpec infer_model_spec(const NamedTensors& raw, const std::string& source) {
   const Shapes s = shapes_of(strip_data_parallel_prefix(raw));
   ModelSpec spec;
   auto fail = [&](const std::string& why) -> ModelSpec {
-    throw Error("identify model", source, 0, "model_state_dict",
-                why + "; looked for gc1.weight/gc2.weight (Emotion-GCN), lin_cat/fc_cat (multi-task), "
-                      "classifier/_fc0 (single-task); the file has " + first_keys(raw));
+    throw Error(
+        "identify model", source, 0, "model_state_dict",
+        why +
+            "; looked for gc1.weight/gc2.weight (Emotion-GCN), lin_cat/fc_cat (multi-task), "
+            "classifier/_fc0 (single-task); the file has " +
+            first_keys(raw));
   };
   if (s.count("gc1.weight") || s.count("gc2.weight")) {
     spec.kind = ModelKind::kEmotionGcn;
     const int64_t features = dim(s, "gc2.weight", 1);
-    if (features == 1024) spec.backbone = Backbone::kDenseNet;
-    else if (features == 128) spec.backbone = Backbone::kBReGNeXt;
-    else return fail("gc2.weight has " + std::to_string(features) + " output features (DenseNet-121: 1024, BReG-NeXt: 128)");
+    if (features == 1024)
+      spec.backbone = Backbone::kDenseNet;
+    else if (features == 128)
+      spec.backbone = Backbone::kBReGNeXt;
+    else
+      return fail("gc2.weight has " + std::to_string(features) +
+                  " output features (DenseNet-121: 1024, BReG-NeXt: 128)");
     spec.embedding_dim = dim(s, "gc1.weight", 0);
     if (spec.embedding_dim < 1) return fail("gc1.weight is missing or not 2-d");
     return spec;
@@ -76,12 +83,14 @@ ModelSpec infer_model_spec(const NamedTensors& raw, const std::string& source) {
   spec.kind = head->kind;
   spec.backbone = head->backbone;
   spec.num_classes = dim(s, head->key, 0);
-  if (spec.num_classes < 2) return fail("the classifier has " + std::to_string(spec.num_classes) + " outputs");
+  if (spec.num_classes < 2)
+    return fail("the classifier has " + std::to_string(spec.num_classes) + " outputs");
   return spec;
 }
 
 EmotionModel load_model_from_state(const NamedTensors& raw, const std::string& source,
-                                   const std::optional<ModelKind>& kind, const std::optional<Backbone>& backbone) {
+                                   const std::optional<ModelKind>& kind,
+                                   const std::optional<Backbone>& backbone) {
   const NamedTensors state = strip_data_parallel_prefix(raw);
   ModelSpec spec;
   try {

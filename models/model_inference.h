@@ -1,8 +1,8 @@
 // Which of the six ablation models (paper Sec. IV) a state dict holds, from its keys and shapes
 // alone, so released weights and our own checkpoints can be evaluated without being told.
-//   Emotion-GCN   gc1.weight [D, 512], gc2.weight [512, F], A [9, 9]; F = 1024 DenseNet, 128 BReG-NeXt
-//   multi-task    lin_cat / lin_cont (DenseNet), fc_cat / fc_cont (BReG-NeXt)
-//   single-task   classifier (DenseNet), _fc0 (BReG-NeXt)
+//   Emotion-GCN   gc1.weight [D, 512], gc2.weight [512, F], A [9, 9]; F = 1024 DenseNet, 128
+//   BReG-NeXt multi-task    lin_cat / lin_cont (DenseNet), fc_cat / fc_cont (BReG-NeXt) single-task
+//   classifier (DenseNet), _fc0 (BReG-NeXt)
 // A "module." prefix on every key (torch.nn.DataParallel) is removed first, and torchvision's
 // legacy DenseNet names ("denselayer1.norm.1.weight") are read as today's ("norm1").
 #pragma once

@@ -3,10 +3,9 @@
 // Items/s = images/s; every iteration is synchronised and timed manually. The training step
 // (BM_TrainStep) is the runner's own and is measured in experiments/train_step_benchmark.cc.
 //   bazel run -c opt //models:models_benchmark -- --benchmark_filter=Forward/densenet
-#include <benchmark/benchmark.h>
-
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <thread>

@@ -29,7 +29,20 @@ struct StorageRef {
 struct PyObj;
 using Py = std::shared_ptr<PyObj>;
 struct PyObj {
-  enum Kind { kNone, kBool, kInt, kFloat, kStr, kTuple, kList, kDict, kGlobal, kStorage, kTensor, kMark } kind;
+  enum Kind {
+    kNone,
+    kBool,
+    kInt,
+    kFloat,
+    kStr,
+    kTuple,
+    kList,
+    kDict,
+    kGlobal,
+    kStorage,
+    kTensor,
+    kMark
+  } kind;
   bool b = false;
   int64_t i = 0;
   double f = 0;
@@ -48,10 +61,11 @@ Py obj(PyObj::Kind k) {
 
 at::ScalarType storage_dtype(const std::string& global) {
   static const std::map<std::string, at::ScalarType> kTypes = {
-      {"torch.FloatStorage", at::kFloat}, {"torch.DoubleStorage", at::kDouble}, {"torch.HalfStorage", at::kHalf},
-      {"torch.BFloat16Storage", at::kBFloat16}, {"torch.LongStorage", at::kLong}, {"torch.IntStorage", at::kInt},
-      {"torch.ShortStorage", at::kShort}, {"torch.CharStorage", at::kChar}, {"torch.ByteStorage", at::kByte},
-      {"torch.BoolStorage", at::kBool}};
+      {"torch.FloatStorage", at::kFloat}, {"torch.DoubleStorage", at::kDouble},
+      {"torch.HalfStorage", at::kHalf},   {"torch.BFloat16Storage", at::kBFloat16},
+      {"torch.LongStorage", at::kLong},   {"torch.IntStorage", at::kInt},
+      {"torch.ShortStorage", at::kShort}, {"torch.CharStorage", at::kChar},
+      {"torch.ByteStorage", at::kByte},   {"torch.BoolStorage", at::kBool}};
   auto it = kTypes.find(global);
   return it == kTypes.end() ? at::ScalarType::Undefined : it->second;
 }
@@ -59,7 +73,8 @@ at::ScalarType storage_dtype(const std::string& global) {
 class Unpickler {
  public:
   using StorageLoader = std::function<at::Tensor(const StorageRef&)>;
-  Unpickler(const char* data, size_t size, std::string path) : begin_(data), p_(data), end_(data + size), path_(std::move(path)) {}
+  Unpickler(const char* data, size_t size, std::string path)
+      : begin_(data), p_(data), end_(data + size), path_(std::move(path)) {}
 
   // Runs to STOP; tensors are rebuilt later by finish() once storages can be loaded.
   Py run();
@@ -71,7 +86,10 @@ class Unpickler {
   void need(size_t n) const {
     if (static_cast<size_t>(end_ - p_) < n) fail("truncated file (the pickle ends early)");
   }
-  uint8_t u8() { need(1); return static_cast<uint8_t>(*p_++); }
+  uint8_t u8() {
+    need(1);
+    return static_cast<uint8_t>(*p_++);
+  }
   template <typename T>
   T le() {
     need(sizeof(T));
@@ -111,8 +129,16 @@ class Unpickler {
     stack_.resize(m - 1);
     return items;
   }
-  Py scalar(int64_t v) { auto p = obj(PyObj::kInt); p->i = v; return p; }
-  Py str(std::string v) { auto p = obj(PyObj::kStr); p->s = std::move(v); return p; }
+  Py scalar(int64_t v) {
+    auto p = obj(PyObj::kInt);
+    p->i = v;
+    return p;
+  }
+  Py str(std::string v) {
+    auto p = obj(PyObj::kStr);
+    p->s = std::move(v);
+    return p;
+  }
   void set_items(const Py& d, const std::vector<Py>& kv) {
     if (d->kind != PyObj::kDict) fail("corrupt pickle (SETITEM on a non-dict)");
     for (size_t i = 0; i + 1 < kv.size(); i += 2) d->dict.emplace_back(kv[i], kv[i + 1]);
@@ -146,7 +172,8 @@ Py Unpickler::persistent(const Py& pid) {
 }
 
 Py Unpickler::reduce(const Py& callable, const Py& args) {
-  if (callable->kind != PyObj::kGlobal || args->kind != PyObj::kTuple) fail("corrupt pickle (bad REDUCE)");
+  if (callable->kind != PyObj::kGlobal || args->kind != PyObj::kTuple)
+    fail("corrupt pickle (bad REDUCE)");
   const std::string& f = callable->s;
   const auto& a = args->items;
   if (f == "collections.OrderedDict" || f == "builtins.dict") return obj(PyObj::kDict);
@@ -173,18 +200,45 @@ Py Unpickler::run() {
   while (true) {
     const uint8_t op = u8();
     switch (op) {
-      case 0x80: u8(); break;
-      case 0x95: le<uint64_t>(); break;
-      case '.': return pop();
-      case '(': stack_.push_back(obj(PyObj::kMark)); break;
-      case '}': stack_.push_back(obj(PyObj::kDict)); break;
-      case ']': stack_.push_back(obj(PyObj::kList)); break;
-      case ')': stack_.push_back(obj(PyObj::kTuple)); break;
-      case 'N': stack_.push_back(obj(PyObj::kNone)); break;
-      case 0x88: case 0x89: { auto b = obj(PyObj::kBool); b->b = op == 0x88; stack_.push_back(b); break; }
-      case 'K': stack_.push_back(scalar(u8())); break;
-      case 'M': stack_.push_back(scalar(le<uint16_t>())); break;
-      case 'J': stack_.push_back(scalar(le<int32_t>())); break;
+      case 0x80:
+        u8();
+        break;
+      case 0x95:
+        le<uint64_t>();
+        break;
+      case '.':
+        return pop();
+      case '(':
+        stack_.push_back(obj(PyObj::kMark));
+        break;
+      case '}':
+        stack_.push_back(obj(PyObj::kDict));
+        break;
+      case ']':
+        stack_.push_back(obj(PyObj::kList));
+        break;
+      case ')':
+        stack_.push_back(obj(PyObj::kTuple));
+        break;
+      case 'N':
+        stack_.push_back(obj(PyObj::kNone));
+        break;
+      case 0x88:
+      case 0x89: {
+        auto b = obj(PyObj::kBool);
+        b->b = op == 0x88;
+        stack_.push_back(b);
+        break;
+      }
+      case 'K':
+        stack_.push_back(scalar(u8()));
+        break;
+      case 'M':
+        stack_.push_back(scalar(le<uint16_t>()));
+        break;
+      case 'J':
+        stack_.push_back(scalar(le<int32_t>()));
+        break;
       case 0x8a: {
         const uint8_t n = u8();
         const std::string b = bytes(n);
@@ -213,15 +267,34 @@ Py Unpickler::run() {
         stack_.push_back(f);
         break;
       }
-      case 'X': stack_.push_back(str(bytes(le<uint32_t>()))); break;
-      case 0x8c: stack_.push_back(str(bytes(u8()))); break;
-      case 0x8d: stack_.push_back(str(bytes(le<uint64_t>()))); break;
-      case 'U': case 'C': stack_.push_back(str(bytes(u8()))); break;
-      case 'T': case 'B': stack_.push_back(str(bytes(le<uint32_t>()))); break;
-      case 'q': memo_[u8()] = top(); break;
-      case 'r': memo_[le<uint32_t>()] = top(); break;
-      case 0x94: memo_[static_cast<uint32_t>(memo_.size())] = top(); break;
-      case 'h': case 'j': {
+      case 'X':
+        stack_.push_back(str(bytes(le<uint32_t>())));
+        break;
+      case 0x8c:
+        stack_.push_back(str(bytes(u8())));
+        break;
+      case 0x8d:
+        stack_.push_back(str(bytes(le<uint64_t>())));
+        break;
+      case 'U':
+      case 'C':
+        stack_.push_back(str(bytes(u8())));
+        break;
+      case 'T':
+      case 'B':
+        stack_.push_back(str(bytes(le<uint32_t>())));
+        break;
+      case 'q':
+        memo_[u8()] = top();
+        break;
+      case 'r':
+        memo_[le<uint32_t>()] = top();
+        break;
+      case 0x94:
+        memo_[static_cast<uint32_t>(memo_.size())] = top();
+        break;
+      case 'h':
+      case 'j': {
         const uint32_t k = op == 'h' ? u8() : le<uint32_t>();
         auto it = memo_.find(k);
         if (it == memo_.end()) fail("corrupt pickle (unknown memo key " + std::to_string(k) + ")");
@@ -242,32 +315,79 @@ Py Unpickler::run() {
         stack_.push_back(g);
         break;
       }
-      case 't': { auto t = obj(PyObj::kTuple); t->items = pop_to_mark(); stack_.push_back(t); break; }
-      case 0x85: case 0x86: case 0x87: {
+      case 't': {
+        auto t = obj(PyObj::kTuple);
+        t->items = pop_to_mark();
+        stack_.push_back(t);
+        break;
+      }
+      case 0x85:
+      case 0x86:
+      case 0x87: {
         auto t = obj(PyObj::kTuple);
         t->items.resize(op - 0x84);
         for (auto it = t->items.rbegin(); it != t->items.rend(); ++it) *it = pop();
         stack_.push_back(t);
         break;
       }
-      case 's': { Py v = pop(), k = pop(); set_items(top(), {k, v}); break; }
-      case 'u': { auto kv = pop_to_mark(); set_items(top(), kv); break; }
-      case 'a': { Py v = pop(); if (top()->kind != PyObj::kList) fail("corrupt pickle (APPEND)"); top()->items.push_back(v); break; }
+      case 's': {
+        Py v = pop(), k = pop();
+        set_items(top(), {k, v});
+        break;
+      }
+      case 'u': {
+        auto kv = pop_to_mark();
+        set_items(top(), kv);
+        break;
+      }
+      case 'a': {
+        Py v = pop();
+        if (top()->kind != PyObj::kList) fail("corrupt pickle (APPEND)");
+        top()->items.push_back(v);
+        break;
+      }
       case 'e': {
         auto items = pop_to_mark();
         if (top()->kind != PyObj::kList) fail("corrupt pickle (APPENDS)");
         for (auto& v : items) top()->items.push_back(v);
         break;
       }
-      case 'l': { auto l = obj(PyObj::kList); l->items = pop_to_mark(); stack_.push_back(l); break; }
-      case 'd': { auto d = obj(PyObj::kDict); set_items(d, pop_to_mark()); stack_.push_back(d); break; }
-      case 'Q': stack_.push_back(persistent(pop())); break;
-      case 'P': stack_.push_back(persistent(str(line()))); break;
-      case 'R': case 0x81: { Py args = pop(), callable = pop(); stack_.push_back(reduce(callable, args)); break; }
-      case 'b': pop(); break;  // BUILD: OrderedDict._metadata or parameter hooks; not needed.
-      case '0': pop(); break;
-      case '1': pop_to_mark(); break;
-      case '2': stack_.push_back(top()); break;
+      case 'l': {
+        auto l = obj(PyObj::kList);
+        l->items = pop_to_mark();
+        stack_.push_back(l);
+        break;
+      }
+      case 'd': {
+        auto d = obj(PyObj::kDict);
+        set_items(d, pop_to_mark());
+        stack_.push_back(d);
+        break;
+      }
+      case 'Q':
+        stack_.push_back(persistent(pop()));
+        break;
+      case 'P':
+        stack_.push_back(persistent(str(line())));
+        break;
+      case 'R':
+      case 0x81: {
+        Py args = pop(), callable = pop();
+        stack_.push_back(reduce(callable, args));
+        break;
+      }
+      case 'b':
+        pop();
+        break;  // BUILD: OrderedDict._metadata or parameter hooks; not needed.
+      case '0':
+        pop();
+        break;
+      case '1':
+        pop_to_mark();
+        break;
+      case '2':
+        stack_.push_back(top());
+        break;
       default: {
         char buf[8];
         std::snprintf(buf, sizeof(buf), "0x%02x", op);
@@ -280,15 +400,22 @@ Py Unpickler::run() {
 // Converts the unpickled object to an IValue, rebuilding tensors from the loaded storages.
 class Converter {
  public:
-  Converter(const Unpickler& u, std::map<std::string, at::Tensor> storages) : u_(u), storages_(std::move(storages)) {}
+  Converter(const Unpickler& u, std::map<std::string, at::Tensor> storages)
+      : u_(u), storages_(std::move(storages)) {}
   c10::IValue operator()(const Py& p) {
     switch (p->kind) {
-      case PyObj::kNone: return c10::IValue();
-      case PyObj::kBool: return p->b;
-      case PyObj::kInt: return p->i;
-      case PyObj::kFloat: return p->f;
-      case PyObj::kStr: return p->s;
-      case PyObj::kTensor: return tensor(p);
+      case PyObj::kNone:
+        return c10::IValue();
+      case PyObj::kBool:
+        return p->b;
+      case PyObj::kInt:
+        return p->i;
+      case PyObj::kFloat:
+        return p->f;
+      case PyObj::kStr:
+        return p->s;
+      case PyObj::kTensor:
+        return tensor(p);
       case PyObj::kTuple: {
         std::vector<c10::IValue> v;
         for (const auto& it : p->items) v.push_back((*this)(it));
@@ -304,7 +431,8 @@ class Converter {
         for (const auto& [k, v] : p->dict) d.insert_or_assign((*this)(k), (*this)(v));
         return d;
       }
-      default: u_.fail("unsupported object in the file (" + p->s + ")");
+      default:
+        u_.fail("unsupported object in the file (" + p->s + ")");
     }
   }
 
@@ -323,7 +451,8 @@ class Converter {
       if (size[d] > 0) last += (size[d] - 1) * stride[d];
     }
     const bool empty = std::find(size.begin(), size.end(), 0) != size.end();
-    if (!empty && last >= it->second.numel()) u_.fail("a tensor reaches beyond its storage '" + ref.key + "'");
+    if (!empty && last >= it->second.numel())
+      u_.fail("a tensor reaches beyond its storage '" + ref.key + "'");
     p->tensor = it->second.as_strided(size, stride, offset);
     return p->tensor;
   }
@@ -331,7 +460,8 @@ class Converter {
   std::map<std::string, at::Tensor> storages_;
 };
 
-at::Tensor storage_from(const char* data, size_t bytes, const StorageRef& ref, const std::string& path) {
+at::Tensor storage_from(const char* data, size_t bytes, const StorageRef& ref,
+                        const std::string& path) {
   const size_t need = static_cast<size_t>(ref.numel) * at::elementSize(ref.dtype);
   if (bytes < need) throw Error(kOp, path, 0, "", "storage '" + ref.key + "' is truncated");
   at::Tensor t = at::empty({ref.numel}, at::TensorOptions().dtype(ref.dtype));
@@ -344,7 +474,9 @@ c10::IValue load_zip(const std::string& path) {
   try {
     reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(path);
   } catch (const c10::Error& e) {
-    throw Error(kOp, path, 0, "", std::string("not a readable zip archive (truncated?): ") + e.what_without_backtrace());
+    throw Error(
+        kOp, path, 0, "",
+        std::string("not a readable zip archive (truncated?): ") + e.what_without_backtrace());
   }
   if (!reader->hasRecord("data.pkl")) throw Error(kOp, path, 0, "", "zip archive without data.pkl");
   auto [pkl, pkl_size] = reader->getRecord("data.pkl");
@@ -354,7 +486,8 @@ c10::IValue load_zip(const std::string& path) {
   for (const auto& ref : u.storages) {
     if (storages.count(ref->key)) continue;
     const std::string record = "data/" + ref->key;
-    if (!reader->hasRecord(record)) throw Error(kOp, path, 0, "", "storage record " + record + " missing");
+    if (!reader->hasRecord(record))
+      throw Error(kOp, path, 0, "", "storage record " + record + " missing");
     auto [ptr, size] = reader->getRecord(record);
     storages[ref->key] = storage_from(static_cast<const char*>(ptr.get()), size, *ref, path);
   }
@@ -385,7 +518,8 @@ c10::IValue load_legacy(const std::string& path, const std::string& bytes) {
   for (const auto& r : main->storages) refs[r->key] = r;
   std::map<std::string, at::Tensor> storages;
   for (const auto& k : keys->items) {
-    if (offset + 8 > bytes.size()) throw Error(kOp, path, 0, "", "truncated file (storage " + k->s + " missing)");
+    if (offset + 8 > bytes.size())
+      throw Error(kOp, path, 0, "", "truncated file (storage " + k->s + " missing)");
     int64_t numel;
     std::memcpy(&numel, bytes.data() + offset, 8);
     offset += 8;

@@ -12,15 +12,17 @@
 namespace fer::reports {
 
 struct BenchName {
-  std::string what;           // "Forward", "TrainStep" (the part after "BM_").
-  std::string model;          // "densenet_emotion_gcn".
+  std::string what;   // "Forward", "TrainStep" (the part after "BM_").
+  std::string model;  // "densenet_emotion_gcn".
   int64_t batch = 0;
   std::string device;         // "cpu", "cuda", "cuda:1".
   std::string precision;      // "fp32", "bf16", "fp16".
   std::string memory_format;  // "contiguous", "channels_last".
-  std::string suffix;         // Google Benchmark's parts, "" or "manual_time" or "iterations:5/manual_time".
+  std::string
+      suffix;  // Google Benchmark's parts, "" or "manual_time" or "iterations:5/manual_time".
 
-  /// The case without Google Benchmark's suffix: BM_<what>/<model>/bs:<batch>/<device>/<precision>/<format>.
+  /// The case without Google Benchmark's suffix:
+  /// BM_<what>/<model>/bs:<batch>/<device>/<precision>/<format>.
   std::string key() const;
 };
 

@@ -1,10 +1,9 @@
 #include "reports/charts.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <opencv2/imgproc.hpp>
 
 #include "core/error.h"
 #include "imaging/image_io.h"
@@ -12,13 +11,13 @@
 namespace fer::reports {
 namespace {
 
-const cv::Scalar kColours[] = {{180, 119, 31}, {14, 127, 255}, {44, 160, 44}, {40, 39, 214}, {189, 103, 148}};
+const cv::Scalar kColours[] = {
+    {180, 119, 31}, {14, 127, 255}, {44, 160, 44}, {40, 39, 214}, {189, 103, 148}};
 
-void save(const std::string& path, const cv::Mat& img) {
-  imaging::write_png(path, img);
-}
+void save(const std::string& path, const cv::Mat& img) { imaging::write_png(path, img); }
 
-void text(cv::Mat& img, const std::string& s, cv::Point at, double scale, const cv::Scalar& colour = {0, 0, 0}) {
+void text(cv::Mat& img, const std::string& s, cv::Point at, double scale,
+          const cv::Scalar& colour = {0, 0, 0}) {
   cv::putText(img, s, at, cv::FONT_HERSHEY_SIMPLEX, scale, colour, 1, cv::LINE_AA);
 }
 
@@ -35,7 +34,9 @@ std::vector<double> nice_ticks(double lo, double hi, int max_ticks, bool integer
   if (hi - lo < 1e-12 * std::max(1.0, std::abs(hi))) lo -= 0.5, hi += 0.5;
   max_ticks = std::max(max_ticks, 2);
   const double raw = (hi - lo) / (max_ticks - 1);
-  auto count = [&](double step) { return std::ceil(hi / step - 1e-9) - std::floor(lo / step + 1e-9) + 1; };
+  auto count = [&](double step) {
+    return std::ceil(hi / step - 1e-9) - std::floor(lo / step + 1e-9) + 1;
+  };
   double step = 0;
   for (double magnitude = std::pow(10.0, std::floor(std::log10(raw))); step == 0; magnitude *= 10) {
     for (double m : {1.0, 2.0, 5.0}) {
@@ -75,7 +76,9 @@ void write_curve_png(const std::string& path, const std::string& title, const st
   lo = yt.front(), hi = yt.back();
   const int pw = w - left - right, ph = h - top - bottom;
   auto px = [&](size_t i) { return left + (n <= 1 ? pw / 2 : static_cast<int>(i * pw / (n - 1))); };
-  auto py = [&](double v) { return top + static_cast<int>(std::lround((hi - v) / (hi - lo) * ph)); };
+  auto py = [&](double v) {
+    return top + static_cast<int>(std::lround((hi - v) / (hi - lo) * ph));
+  };
   text(img, title, {left, 28}, 0.7);
   for (double v : yt) {
     cv::line(img, {left, py(v)}, {left + pw, py(v)}, {225, 225, 225});
@@ -83,7 +86,8 @@ void write_curve_png(const std::string& path, const std::string& title, const st
     text(img, label, {left - 8 - text_width(label, 0.5), py(v) + 6}, 0.5, {60, 60, 60});
   }
   // Epoch ticks at round epoch numbers (1-2-5 steps), so long runs stay legible.
-  const std::vector<double> xt = nice_ticks(1, static_cast<double>(std::max<size_t>(n, 1)), 11, /*integer=*/true);
+  const std::vector<double> xt =
+      nice_ticks(1, static_cast<double>(std::max<size_t>(n, 1)), 11, /*integer=*/true);
   for (double e : xt) {
     if (e < 1 || e > static_cast<double>(std::max<size_t>(n, 1))) continue;
     const int x = px(static_cast<size_t>(e) - 1);
@@ -106,7 +110,8 @@ void write_curve_png(const std::string& path, const std::string& title, const st
     for (size_t i = 0; i < v.size(); ++i) {
       if (!std::isfinite(v[i])) continue;
       cv::circle(img, {px(i), py(v[i])}, 4, colour, -1, cv::LINE_AA);
-      if (i > 0 && std::isfinite(v[i - 1])) cv::line(img, {px(i - 1), py(v[i - 1])}, {px(i), py(v[i])}, colour, 2, cv::LINE_AA);
+      if (i > 0 && std::isfinite(v[i - 1]))
+        cv::line(img, {px(i - 1), py(v[i - 1])}, {px(i), py(v[i])}, colour, 2, cv::LINE_AA);
     }
     const int y = top + 18 + static_cast<int>(k) * 26;
     cv::line(img, {w - right + 14, y - 6}, {w - right + 38, y - 6}, colour, 3);
@@ -119,11 +124,13 @@ void write_confusion_png(const std::string& path, const std::vector<int64_t>& co
                          const std::vector<std::string>& names) {
   const int k = static_cast<int>(names.size());
   if (k == 0 || counts.size() != static_cast<size_t>(k) * k) {
-    throw Error("write chart", path, 0, "confusion", "expected " + std::to_string(k * k) + " counts");
+    throw Error("write chart", path, 0, "confusion",
+                "expected " + std::to_string(k * k) + " counts");
   }
   const int cell = 56, left = 96, top = 40;
   cv::Mat img(top + k * cell + 70, left + k * cell + 20, CV_8UC3, cv::Scalar(255, 255, 255));
-  cv::putText(img, "true (rows) vs predicted (columns), row-normalised", {8, 22}, cv::FONT_HERSHEY_PLAIN, 1.0, {0, 0, 0});
+  cv::putText(img, "true (rows) vs predicted (columns), row-normalised", {8, 22},
+              cv::FONT_HERSHEY_PLAIN, 1.0, {0, 0, 0});
   for (int i = 0; i < k; ++i) {
     int64_t row = 0;
     for (int j = 0; j < k; ++j) row += counts[i * k + j];
@@ -133,11 +140,14 @@ void write_confusion_png(const std::string& path, const std::vector<int64_t>& co
       const cv::Rect r(left + j * cell, top + i * cell, cell, cell);
       cv::rectangle(img, r, colour, -1);
       cv::rectangle(img, r, {200, 200, 200});
-      cv::putText(img, std::to_string(counts[i * k + j]), {r.x + 8, r.y + cell / 2 + 5}, cv::FONT_HERSHEY_PLAIN, 1.0,
+      cv::putText(img, std::to_string(counts[i * k + j]), {r.x + 8, r.y + cell / 2 + 5},
+                  cv::FONT_HERSHEY_PLAIN, 1.0,
                   share > 0.5 ? cv::Scalar(255, 255, 255) : cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
     }
-    cv::putText(img, names[i].substr(0, 9), {4, top + i * cell + cell / 2 + 5}, cv::FONT_HERSHEY_PLAIN, 1.0, {0, 0, 0});
-    cv::putText(img, names[i].substr(0, 4), {left + i * cell + 8, top + k * cell + 18}, cv::FONT_HERSHEY_PLAIN, 1.0, {0, 0, 0});
+    cv::putText(img, names[i].substr(0, 9), {4, top + i * cell + cell / 2 + 5},
+                cv::FONT_HERSHEY_PLAIN, 1.0, {0, 0, 0});
+    cv::putText(img, names[i].substr(0, 4), {left + i * cell + 8, top + k * cell + 18},
+                cv::FONT_HERSHEY_PLAIN, 1.0, {0, 0, 0});
   }
   save(path, img);
 }

@@ -2,7 +2,6 @@
 // prints a Markdown diff table; exits 0 (pass), 1 (regression) or 2 (missing or incomplete data).
 // With --write_baseline it derives a baseline (mean, k x seed std) from the store instead.
 #include <boost/program_options.hpp>
-
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -19,16 +18,20 @@ int main(int argc, char** argv) {
   double k = 3, floor = 0.005;
   int check_seeds = 0;
   po::options_description desc("check: accuracy regression gate over a result store");
-  desc.add_options()("help", "show this help")
-      ("db", po::value(&db)->required(), "result store (SQLite)")
-      ("baseline", po::value(&baseline), "baseline file to check against")
-      ("write_baseline", po::value(&write), "write a baseline derived from the store's seeds to this file")
-      ("metrics", po::value(&metrics)->default_value("accuracy,macro_f1"), "metrics for --write_baseline")
-      ("k", po::value(&k)->default_value(3), "tolerance = k x sample std over seeds (--write_baseline)")
-      ("floor", po::value(&floor)->default_value(0.005), "smallest tolerance (--write_baseline)")
-      ("check_seeds", po::value(&check_seeds)->default_value(0), "runs a check needs per config (0: as measured)")
-      ("ignore_fields", po::value(&ignore), "comma-separated configuration fields left out of the match, for a "
-                                            "deliberate comparison (e.g. shuffle_train_labels: the gate's self-test)");
+  desc.add_options()("help", "show this help")(
+      "db", po::value(&db)->required(), "result store (SQLite)")("baseline", po::value(&baseline),
+                                                                 "baseline file to check against")(
+      "write_baseline", po::value(&write),
+      "write a baseline derived from the store's seeds to this file")(
+      "metrics", po::value(&metrics)->default_value("accuracy,macro_f1"),
+      "metrics for --write_baseline")("k", po::value(&k)->default_value(3),
+                                      "tolerance = k x sample std over seeds (--write_baseline)")(
+      "floor", po::value(&floor)->default_value(0.005), "smallest tolerance (--write_baseline)")(
+      "check_seeds", po::value(&check_seeds)->default_value(0),
+      "runs a check needs per config (0: as measured)")(
+      "ignore_fields", po::value(&ignore),
+      "comma-separated configuration fields left out of the match, for a "
+      "deliberate comparison (e.g. shuffle_train_labels: the gate's self-test)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -69,7 +72,8 @@ int main(int argc, char** argv) {
     for (std::string f; std::getline(fields, f, ',');) {
       if (!f.empty()) ignored.push_back(f);
     }
-    const auto result = fer::reports::check_against_baseline(summaries, fer::reports::read_baseline(baseline), ignored);
+    const auto result = fer::reports::check_against_baseline(
+        summaries, fer::reports::read_baseline(baseline), ignored);
     std::cout << result.markdown;
     return result.exit_code;
   } catch (const fer::Error& e) {

@@ -25,9 +25,10 @@ Interval bootstrap_ratio(const std::vector<double>& baseline, const std::vector<
                          int resamples = 4000, double level = 0.95, uint64_t seed = 1);
 
 struct CompareOptions {
-  std::string baseline, candidate;   // Selectors.
-  std::vector<std::string> ignore;   // Name components matched loosely: device, precision, memory_format.
-  double threshold = 0.05;           // Slowdowns beyond 5% (significant) fail.
+  std::string baseline, candidate;  // Selectors.
+  std::vector<std::string>
+      ignore;               // Name components matched loosely: device, precision, memory_format.
+  double threshold = 0.05;  // Slowdowns beyond 5% (significant) fail.
 };
 
 struct CompareResult {

@@ -1,7 +1,6 @@
 // compare_throughput: images/s ratios between two benchmark sessions with 95% bootstrap
 // intervals; exits 1 on a significant slowdown beyond --threshold, 2 when nothing compares.
 #include <boost/program_options.hpp>
-
 #include <fstream>
 #include <iostream>
 
@@ -15,12 +14,15 @@ int main(int argc, char** argv) {
   std::string db;
   fer::reports::CompareOptions o;
   po::options_description desc("compare_throughput: candidate vs baseline benchmark session");
-  desc.add_options()("help", "show this help")
-      ("db", po::value(&db)->required(), "result store (SQLite)")
-      ("baseline", po::value(&o.baseline)->required(), "label:NAME | session:ID | commit:SHA | device:NAME")
-      ("candidate", po::value(&o.candidate)->required(), "same forms as --baseline")
-      ("ignore", po::value(&o.ignore)->multitoken(), "name parts to match loosely: device precision memory_format")
-      ("threshold", po::value(&o.threshold)->default_value(0.05), "fail on significant slowdowns beyond this fraction");
+  desc.add_options()("help", "show this help")("db", po::value(&db)->required(),
+                                               "result store (SQLite)")(
+      "baseline", po::value(&o.baseline)->required(),
+      "label:NAME | session:ID | commit:SHA | device:NAME")(
+      "candidate", po::value(&o.candidate)->required(), "same forms as --baseline")(
+      "ignore", po::value(&o.ignore)->multitoken(),
+      "name parts to match loosely: device precision memory_format")(
+      "threshold", po::value(&o.threshold)->default_value(0.05),
+      "fail on significant slowdowns beyond this fraction");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);

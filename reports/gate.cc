@@ -50,7 +50,8 @@ std::vector<BaselineEntry> read_baseline(const std::string& path) {
       const auto space = rest.find(' ');
       const std::string id = rest.substr(0, space);
       if (!is_config_id(id) || space == std::string::npos) {
-        throw Error("read baseline", path, line, "config", "expected 'config <16 hex digits> <JSON object>'");
+        throw Error("read baseline", path, line, "config",
+                    "expected 'config <16 hex digits> <JSON object>'");
       }
       try {
         configs[id] = config_fields(rest.substr(space + 1), path);
@@ -63,8 +64,10 @@ std::vector<BaselineEntry> read_baseline(const std::string& path) {
     std::vector<std::string> f;
     for (std::string w; words >> w;) f.push_back(w);
     if (f.size() != 8 && f.size() != 9) {
-      throw Error("read baseline", path, line, "", "expected 9 fields (dataset backbone model schedule metric value "
-                                                   "tolerance seeds config), got " + std::to_string(f.size()));
+      throw Error("read baseline", path, line, "",
+                  "expected 9 fields (dataset backbone model schedule metric value "
+                  "tolerance seeds config), got " +
+                      std::to_string(f.size()));
     }
     BaselineEntry e{f[0], f[1], f[2], f[3], f[4], 0, 0, 1, line};
     const auto& names = metric_names();
@@ -74,15 +77,19 @@ std::vector<BaselineEntry> read_baseline(const std::string& path) {
     auto value = parse_double(f[5]), tol = parse_double(f[6]);
     auto seeds = parse_int(f[7]);
     if (!value) throw Error("read baseline", path, line, "value", "not a number: '" + f[5] + "'");
-    if (!tol || *tol < 0) throw Error("read baseline", path, line, "tolerance", "not a non-negative number: '" + f[6] + "'");
-    if (!seeds || *seeds < 1) throw Error("read baseline", path, line, "seeds", "not a positive integer: '" + f[7] + "'");
+    if (!tol || *tol < 0)
+      throw Error("read baseline", path, line, "tolerance",
+                  "not a non-negative number: '" + f[6] + "'");
+    if (!seeds || *seeds < 1)
+      throw Error("read baseline", path, line, "seeds", "not a positive integer: '" + f[7] + "'");
     e.value = *value;
     e.tolerance = *tol;
     e.seeds = static_cast<int>(*seeds);
     if (f.size() == 9) {
       auto it = configs.find(f[8]);
       if (it == configs.end()) {
-        throw Error("read baseline", path, line, "config", "no 'config " + f[8] + " {...}' line above this entry");
+        throw Error("read baseline", path, line, "config",
+                    "no 'config " + f[8] + " {...}' line above this entry");
       }
       e.config_id = f[8];
       e.config = it->second;
@@ -93,11 +100,13 @@ std::vector<BaselineEntry> read_baseline(const std::string& path) {
   return out;
 }
 
-std::string write_baseline(const std::vector<ConfigSummary>& summaries, const std::vector<std::string>& metrics,
-                           double k, double floor, int check_seeds) {
+std::string write_baseline(const std::vector<ConfigSummary>& summaries,
+                           const std::vector<std::string>& metrics, double k, double floor,
+                           int check_seeds) {
   std::ostringstream out;
   out << "# dataset backbone model schedule metric value tolerance seeds config\n"
-      << "# value = mean over seeds; tolerance = max(" << k << " x sample std over seeds, " << floor << ")\n"
+      << "# value = mean over seeds; tolerance = max(" << k << " x sample std over seeds, " << floor
+      << ")\n"
       << "# seeds column: runs a check needs per configuration\n"
       << "# config: the exact configuration measured (every resolved field but the seed)\n";
   for (const auto& s : summaries) out << "config " << s.config_id() << " " << s.config_json << "\n";
@@ -105,20 +114,24 @@ std::string write_baseline(const std::vector<ConfigSummary>& summaries, const st
     for (const auto& m : metrics) {
       auto it = s.metrics.find(m);
       if (it == s.metrics.end()) continue;
-      // An evaluation of fixed weights (schedule "checkpoint") has no seed spread: one run, floor tolerance.
+      // An evaluation of fixed weights (schedule "checkpoint") has no seed spread: one run, floor
+      // tolerance.
       if (it->second.n < 2 && s.schedule != "checkpoint") {
-        throw Error("write baseline", "", 0, "seeds", s.key() + ": " + std::to_string(it->second.n) +
-                                                         " run(s); at least 2 seeds are needed to measure a spread");
+        throw Error("write baseline", "", 0, "seeds",
+                    s.key() + ": " + std::to_string(it->second.n) +
+                        " run(s); at least 2 seeds are needed to measure a spread");
       }
       char line[320];
       // The measured spread, stated: a reader sees the seed count and the smallest detectable drop.
-      std::snprintf(line, sizeof(line), "# %s %s: %d seeds, sample std %.6f, smallest detectable drop %.6f\n",
-                    s.key().c_str(), m.c_str(), it->second.n, it->second.std, std::max(k * it->second.std, floor));
+      std::snprintf(line, sizeof(line),
+                    "# %s %s: %d seeds, sample std %.6f, smallest detectable drop %.6f\n",
+                    s.key().c_str(), m.c_str(), it->second.n, it->second.std,
+                    std::max(k * it->second.std, floor));
       out << line;
-      std::snprintf(line, sizeof(line), "%s %s %s %s %s %.6f %.6f %d %s\n", s.dataset.c_str(), s.backbone.c_str(),
-                    s.model.c_str(), s.schedule.c_str(), m.c_str(), it->second.mean,
-                    std::max(k * it->second.std, floor), check_seeds > 0 ? check_seeds : it->second.n,
-                    s.config_id().c_str());
+      std::snprintf(line, sizeof(line), "%s %s %s %s %s %.6f %.6f %d %s\n", s.dataset.c_str(),
+                    s.backbone.c_str(), s.model.c_str(), s.schedule.c_str(), m.c_str(),
+                    it->second.mean, std::max(k * it->second.std, floor),
+                    check_seeds > 0 ? check_seeds : it->second.n, s.config_id().c_str());
       out << line;
     }
   }
@@ -126,7 +139,8 @@ std::string write_baseline(const std::vector<ConfigSummary>& summaries, const st
 }
 
 GateResult check_against_baseline(const std::vector<ConfigSummary>& summaries,
-                                  const std::vector<BaselineEntry>& baseline, const std::vector<std::string>& ignore) {
+                                  const std::vector<BaselineEntry>& baseline,
+                                  const std::vector<std::string>& ignore) {
   GateResult r;
   std::ostringstream md;
   md << "| Configuration | Metric | Baseline | Tolerance | Current | Δ | Seeds | Verdict |\n"
@@ -139,7 +153,8 @@ GateResult check_against_baseline(const std::vector<ConfigSummary>& summaries,
     for (const auto& s : summaries) {
       if (s.key() != key) continue;
       cell.push_back(&s);
-      if (b.config_id.empty() || field_differences(b.config, s.config, ignore).empty()) found_all.push_back(&s);
+      if (b.config_id.empty() || field_differences(b.config, s.config, ignore).empty())
+        found_all.push_back(&s);
     }
     const std::string label = key + (b.config_id.empty() ? "" : " [" + b.config_id + "]");
     const ConfigSummary* found = found_all.size() == 1 ? found_all.front() : nullptr;
@@ -148,9 +163,11 @@ GateResult check_against_baseline(const std::vector<ConfigSummary>& summaries,
                       " configurations match; the baseline must name one (a 'config' line)");
     } else if (!found && !cell.empty() && !b.config_id.empty()) {
       std::string diff;
-      for (const auto& d : field_differences(b.config, cell.front()->config, ignore)) diff += (diff.empty() ? "" : ", ") + d;
+      for (const auto& d : field_differences(b.config, cell.front()->config, ignore))
+        diff += (diff.empty() ? "" : ", ") + d;
       notes.push_back(label + ": the store has " + std::to_string(cell.size()) +
-                      " other configuration(s) of this cell, not this one; e.g. differing in " + diff);
+                      " other configuration(s) of this cell, not this one; e.g. differing in " +
+                      diff);
     }
     char buf[512];
     const Stat* stat = nullptr;
@@ -160,19 +177,20 @@ GateResult check_against_baseline(const std::vector<ConfigSummary>& summaries,
     }
     if (!stat || stat->n < b.seeds) {
       ++missing;
-      std::snprintf(buf, sizeof(buf), "| %s | %s | %.4f | %.4f | %s | | %d/%d | MISSING |\n", label.c_str(),
-                    b.metric.c_str(), b.value, b.tolerance, stat ? "incomplete" : "no finished run", stat ? stat->n : 0,
-                    b.seeds);
+      std::snprintf(buf, sizeof(buf), "| %s | %s | %.4f | %.4f | %s | | %d/%d | MISSING |\n",
+                    label.c_str(), b.metric.c_str(), b.value, b.tolerance,
+                    stat ? "incomplete" : "no finished run", stat ? stat->n : 0, b.seeds);
       md << buf;
       continue;
     }
     const double delta = stat->mean - b.value;
     // A diverged seed makes the mean NaN, and every comparison with NaN false: it is a regression.
-    const bool worse = std::isnan(delta) || (higher_is_better(b.metric) ? delta < -b.tolerance : delta > b.tolerance);
+    const bool worse = std::isnan(delta) ||
+                       (higher_is_better(b.metric) ? delta < -b.tolerance : delta > b.tolerance);
     regressions += worse;
-    std::snprintf(buf, sizeof(buf), "| %s | %s | %.4f | %.4f | %.4f | %+.4f | %d/%d | %s |\n", label.c_str(),
-                  b.metric.c_str(), b.value, b.tolerance, stat->mean, delta, stat->n, b.seeds,
-                  worse ? "REGRESSION" : "ok");
+    std::snprintf(buf, sizeof(buf), "| %s | %s | %.4f | %.4f | %.4f | %+.4f | %d/%d | %s |\n",
+                  label.c_str(), b.metric.c_str(), b.value, b.tolerance, stat->mean, delta, stat->n,
+                  b.seeds, worse ? "REGRESSION" : "ok");
     md << buf;
   }
   r.exit_code = missing ? 2 : (regressions ? 1 : 0);
@@ -187,8 +205,12 @@ GateResult check_against_baseline(const std::vector<ConfigSummary>& summaries,
     for (const auto& f : ignore) list += (list.empty() ? "" : ", ") + f;
     md << "\nIgnored configuration fields (deliberate comparison): " << list << "\n";
   }
-  md << "\n" << (r.exit_code == 0 ? "PASS" : r.exit_code == 1 ? "FAIL: regression" : "INCOMPLETE: missing data")
-     << " (" << baseline.size() << " checks, " << regressions << " regression(s), " << missing << " missing)\n";
+  md << "\n"
+     << (r.exit_code == 0   ? "PASS"
+         : r.exit_code == 1 ? "FAIL: regression"
+                            : "INCOMPLETE: missing data")
+     << " (" << baseline.size() << " checks, " << regressions << " regression(s), " << missing
+     << " missing)\n";
   r.markdown = md.str();
   return r;
 }

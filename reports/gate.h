@@ -36,10 +36,11 @@ std::vector<BaselineEntry> read_baseline(const std::string& path);
 /// A baseline from the finished runs: value = mean over seeds, tolerance = max(k * std, floor),
 /// where std is the sample standard deviation of single runs over the seeds. Needs at least 2
 /// seeds per trained configuration to measure a spread (throws fer::Error otherwise); an
-/// evaluation of saved weights (schedule "checkpoint") is deterministic and gets the floor. check_seeds: runs
-/// a later check needs per configuration (0: as many as were measured).
-std::string write_baseline(const std::vector<ConfigSummary>& summaries, const std::vector<std::string>& metrics,
-                           double k, double floor, int check_seeds = 0);
+/// evaluation of saved weights (schedule "checkpoint") is deterministic and gets the floor.
+/// check_seeds: runs a later check needs per configuration (0: as many as were measured).
+std::string write_baseline(const std::vector<ConfigSummary>& summaries,
+                           const std::vector<std::string>& metrics, double k, double floor,
+                           int check_seeds = 0);
 
 struct GateResult {
   int exit_code = 0;     // 0 pass, 1 regression, 2 missing/incomplete.

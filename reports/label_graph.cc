@@ -53,18 +53,22 @@ Graph read_graph(Database& db, int64_t run_id, const std::vector<Value>& row) {
   g.name = std::get<std::string>(row[0]);
   g.digest = std::get<std::string>(row[1]);
   const std::string where = "run #" + std::to_string(run_id);
-  for (const auto& c : parse_json(std::get<std::string>(row[2]), "read label graph", db.path(), "class_names")) {
+  for (const auto& c :
+       parse_json(std::get<std::string>(row[2]), "read label graph", db.path(), "class_names")) {
     g.classes.push_back(c.get<std::string>());
   }
-  const nlohmann::json m = parse_json(std::get<std::string>(row[3]), "read label graph", db.path(), "label_correlation");
+  const nlohmann::json m =
+      parse_json(std::get<std::string>(row[3]), "read label graph", db.path(), "label_correlation");
   const size_t n = g.classes.size() + 2;
   if (!m.is_array() || m.size() != n) {
     throw Error("read label graph", db.path(), 0, "label_correlation",
-                where + ": expected " + std::to_string(n) + " rows for " + std::to_string(g.classes.size()) + " classes");
+                where + ": expected " + std::to_string(n) + " rows for " +
+                    std::to_string(g.classes.size()) + " classes");
   }
   for (const auto& row_json : m) {
     if (!row_json.is_array() || row_json.size() != n) {
-      throw Error("read label graph", db.path(), 0, "label_correlation", where + ": a row is not " + std::to_string(n) + " numbers");
+      throw Error("read label graph", db.path(), 0, "label_correlation",
+                  where + ": a row is not " + std::to_string(n) + " numbers");
     }
     std::vector<double> values;
     for (const auto& v : row_json) values.push_back(v.is_number() ? v.get<double>() : std::nan(""));
@@ -77,9 +81,12 @@ std::string render(const Graph& g) {
   const size_t k = g.classes.size(), v = k, a = k + 1;
   std::ostringstream md;
   md << "#### Label graph: " << g.name << " (training split, index " << g.digest << ")\n\n"
-     << "Spearman correlation of each expression with valence and arousal over the training split, the "
-        "label graph's input (paper Sec. III-B), beside AffectNet's released values in parentheses (the "
-        "reference's `data/spearman_affectnet.pkl`). **Bold**: an edge of the graph (|r| >= 0.1, as the "
+     << "Spearman correlation of each expression with valence and arousal over the training split, "
+        "the "
+        "label graph's input (paper Sec. III-B), beside AffectNet's released values in parentheses "
+        "(the "
+        "reference's `data/spearman_affectnet.pkl`). **Bold**: an edge of the graph (|r| >= 0.1, "
+        "as the "
         "reference's `gen_A`; expression-expression correlations are not edges).\n\n|";
   for (const auto& c : g.classes) md << " | " << c;
   md << " | valence-arousal |\n|---";
@@ -92,14 +99,18 @@ std::string render(const Graph& g) {
     md << "| " << (valence ? "valence" : "arousal");
     for (size_t c = 0; c < k; ++c) {
       const int e = affectnet_index(g.classes[c]);
-      const double t = e < 0 ? std::nan("") : (valence ? kAffectNetValenceCorrelation[e] : kAffectNetArousalCorrelation[e]);
+      const double t =
+          e < 0 ? std::nan("")
+                : (valence ? kAffectNetValenceCorrelation[e] : kAffectNetArousalCorrelation[e]);
       md << " | " << cell(g.r[row][c], t, e >= 0);
       const std::string pair = g.classes[c] + "-" + (valence ? "valence" : "arousal");
       ours += edge(g.r[row][c]);
       theirs += e >= 0 && edge(t);
-      if (e >= 0 && edge(g.r[row][c]) != edge(t)) (edge(g.r[row][c]) ? only_ours : only_theirs).push_back(pair);
+      if (e >= 0 && edge(g.r[row][c]) != edge(t))
+        (edge(g.r[row][c]) ? only_ours : only_theirs).push_back(pair);
     }
-    md << " | " << (valence ? cell(g.r[v][a], kAffectNetValenceArousalCorrelation, true) : "") << " |\n";
+    md << " | " << (valence ? cell(g.r[v][a], kAffectNetValenceArousalCorrelation, true) : "")
+       << " |\n";
   }
   ours += edge(g.r[v][a]);
   theirs += edge(kAffectNetValenceArousalCorrelation);
@@ -129,11 +140,13 @@ std::string render_label_graph(Database& db, const std::vector<int64_t>& run_ids
   std::string out;
   for (const int64_t id : run_ids) {
     const auto rows = db.query(
-        "SELECT name, index_digest, class_names, label_correlation FROM datasets WHERE run_id = ?1 AND "
+        "SELECT name, index_digest, class_names, label_correlation FROM datasets WHERE run_id = ?1 "
+        "AND "
         "label_correlation IS NOT NULL",
         {id});
     if (rows.empty()) continue;
-    const auto key = std::make_pair(std::get<std::string>(rows[0][0]), std::get<std::string>(rows[0][1]));
+    const auto key =
+        std::make_pair(std::get<std::string>(rows[0][0]), std::get<std::string>(rows[0][1]));
     if (!seen.insert(key).second) continue;
     out += render(read_graph(db, id, rows[0]));
   }

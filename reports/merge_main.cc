@@ -3,7 +3,6 @@
 //   bazel run //reports:merge -- --out all.db a.db b.db ...
 // Exits 0 when merged, 2 on an error (nothing is written then).
 #include <boost/program_options.hpp>
-
 #include <iostream>
 
 #include "core/error.h"
@@ -14,11 +13,13 @@ namespace po = boost::program_options;
 
 int main(int argc, char** argv) {
   fer::reports::MergeOptions o;
-  po::options_description desc("merge: union result stores into one (run ids remapped, duplicates skipped)");
-  desc.add_options()("help", "show this help")
-      ("out", po::value(&o.out)->required(), "output result store (created if missing)")
-      ("inputs", po::value(&o.inputs)->multitoken(), "input result stores (also positional); never modified")
-      ("strict", "a duplicate run is an error instead of being skipped");
+  po::options_description desc(
+      "merge: union result stores into one (run ids remapped, duplicates skipped)");
+  desc.add_options()("help", "show this help")("out", po::value(&o.out)->required(),
+                                               "output result store (created if missing)")(
+      "inputs", po::value(&o.inputs)->multitoken(),
+      "input result stores (also positional); never modified")(
+      "strict", "a duplicate run is an error instead of being skipped");
   po::positional_options_description positional;
   positional.add("inputs", -1);
   po::variables_map vm;
@@ -39,8 +40,8 @@ int main(int argc, char** argv) {
   try {
     const auto s = fer::reports::merge_stores(o, std::cout);
     std::cout << o.out << ": " << s.runs_added << " run(s) and " << s.sessions_added
-              << " benchmark session(s) merged from " << o.inputs.size() << " store(s); " << s.runs_duplicate
-              << " duplicate run(s) skipped\n";
+              << " benchmark session(s) merged from " << o.inputs.size() << " store(s); "
+              << s.runs_duplicate << " duplicate run(s) skipped\n";
     return 0;
   } catch (const fer::Error& e) {
     std::cerr << "merge: error: " << e.what() << "\n";

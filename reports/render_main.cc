@@ -1,7 +1,6 @@
 // render: writes the Markdown report (paper tables beside published values, throughput, per-run
 // curves and confusion matrices as PNG, CSV exports) from a result store.
 #include <boost/program_options.hpp>
-
 #include <fstream>
 #include <iostream>
 
@@ -16,13 +15,15 @@ int main(int argc, char** argv) {
   fer::reports::RenderOptions o;
   std::string db;
   po::options_description desc("render: Markdown report from a result store");
-  desc.add_options()("help", "show this help")
-      ("db", po::value(&db)->required(), "result store (SQLite)")
-      ("out", po::value(&o.out_markdown)->required(), "Markdown file to write (PNG/CSV go to <stem>_files/)")
-      ("paper_values", po::value(&o.paper_values)->default_value(o.paper_values), "published reference values (CSV)")
-      ("title", po::value(&o.title)->default_value(o.title), "report title")
-      ("dataset", po::value(&o.datasets)->multitoken(), "only these datasets")
-      ("no_details", "omit the per-run sections");
+  desc.add_options()("help", "show this help")("db", po::value(&db)->required(),
+                                               "result store (SQLite)")(
+      "out", po::value(&o.out_markdown)->required(),
+      "Markdown file to write (PNG/CSV go to <stem>_files/)")(
+      "paper_values", po::value(&o.paper_values)->default_value(o.paper_values),
+      "published reference values (CSV)")("title", po::value(&o.title)->default_value(o.title),
+                                          "report title")(
+      "dataset", po::value(&o.datasets)->multitoken(), "only these datasets")(
+      "no_details", "omit the per-run sections");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);

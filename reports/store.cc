@@ -130,34 +130,47 @@ double nan_unless(bool present, double v) { return present ? v : std::nan(""); }
 
 // The VA-dependent values of EvalMetrics, in column order, NULL (NaN) without VA.
 std::vector<Value> eval_values(const EvalMetrics& m) {
-  return {m.loss, m.loss_expression, nan_unless(m.has_va, m.loss_va), m.accuracy, m.macro_f1,
-          nan_unless(m.has_va, m.ccc_valence), nan_unless(m.has_va, m.ccc_arousal),
-          nan_unless(m.has_va, m.pcc_valence), nan_unless(m.has_va, m.pcc_arousal),
-          nan_unless(m.has_va, m.rmse_valence), nan_unless(m.has_va, m.rmse_arousal),
-          nan_unless(m.has_va, m.sagr_valence), nan_unless(m.has_va, m.sagr_arousal),
-          m.affwild2_expression, nan_unless(m.has_va, m.affwild2_va)};
+  return {m.loss,
+          m.loss_expression,
+          nan_unless(m.has_va, m.loss_va),
+          m.accuracy,
+          m.macro_f1,
+          nan_unless(m.has_va, m.ccc_valence),
+          nan_unless(m.has_va, m.ccc_arousal),
+          nan_unless(m.has_va, m.pcc_valence),
+          nan_unless(m.has_va, m.pcc_arousal),
+          nan_unless(m.has_va, m.rmse_valence),
+          nan_unless(m.has_va, m.rmse_arousal),
+          nan_unless(m.has_va, m.sagr_valence),
+          nan_unless(m.has_va, m.sagr_arousal),
+          m.affwild2_expression,
+          nan_unless(m.has_va, m.affwild2_va)};
 }
 
 }  // namespace
 
 const std::vector<std::string>& unhashed_config_fields() {
-  static const std::vector<std::string> fields = {"run_name", "db", "cache_dir", "checkpoint_dir", "workers",
-                                                  "checkpoint", "image_check"};
+  static const std::vector<std::string> fields = {
+      "run_name", "db", "cache_dir", "checkpoint_dir", "workers", "checkpoint", "image_check"};
   return fields;
 }
 
 std::string config_hash_of_json(const std::string& config_json) {
-  nlohmann::json fields = canonical(parse_json(config_json, "hash configuration", "", "config_json"));
-  if (!fields.is_object()) throw Error("hash configuration", "", 0, "config_json", "not a JSON object");
+  nlohmann::json fields =
+      canonical(parse_json(config_json, "hash configuration", "", "config_json"));
+  if (!fields.is_object())
+    throw Error("hash configuration", "", 0, "config_json", "not a JSON object");
   for (const auto& name : unhashed_config_fields()) fields.erase(name);
   return fnv1a_hex(fields.dump());
 }
 
-ResultStore::ResultStore(const std::string& path) : ResultStore(Database(path), /*migrate_schema=*/true) {}
+ResultStore::ResultStore(const std::string& path)
+    : ResultStore(Database(path), /*migrate_schema=*/true) {}
 
 ResultStore::ResultStore(Database db, bool migrate_schema) : db_(std::move(db)) {
-  if (sqlite3_create_function_v2(db_.handle(), "fer_config_hash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
-                                 sql_config_hash, nullptr, nullptr, nullptr) != SQLITE_OK) {
+  if (sqlite3_create_function_v2(db_.handle(), "fer_config_hash", 1,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, sql_config_hash,
+                                 nullptr, nullptr, nullptr) != SQLITE_OK) {
     db_.fail("register fer_config_hash");
   }
   if (migrate_schema) migrate();
@@ -168,11 +181,13 @@ ResultStore ResultStore::open_read_only(const std::string& path) {
   const auto rows = file.query("PRAGMA user_version");
   const int64_t version = rows.empty() ? 0 : as_int(rows[0][0]);
   if (version == kSchemaVersion) return ResultStore(std::move(file), /*migrate_schema=*/false);
-  if (version > kSchemaVersion || file.query("SELECT 1 FROM sqlite_master WHERE name = 'runs'").empty()) {
+  if (version > kSchemaVersion ||
+      file.query("SELECT 1 FROM sqlite_master WHERE name = 'runs'").empty()) {
     throw Error("open result store", path, 0, "",
-                version > kSchemaVersion ? "schema version " + std::to_string(version) + " is newer than this program's " +
-                                               std::to_string(kSchemaVersion)
-                                         : "not a result store (no runs table)");
+                version > kSchemaVersion
+                    ? "schema version " + std::to_string(version) +
+                          " is newer than this program's " + std::to_string(kSchemaVersion)
+                    : "not a result store (no runs table)");
   }
   // An older schema is migrated in a copy in memory: the file stays as it is.
   Database memory(":memory:");
@@ -182,7 +197,8 @@ ResultStore ResultStore::open_read_only(const std::string& path) {
 
 std::string ResultStore::store_id() {
   const auto rows = db_.query("SELECT value FROM store_info WHERE key = 'store_id'");
-  if (rows.empty()) throw Error("read result store", db_.path(), 0, "store_info", "no store_id row");
+  if (rows.empty())
+    throw Error("read result store", db_.path(), 0, "store_info", "no store_id row");
   return as_string(rows[0][0]);
 }
 
@@ -195,16 +211,17 @@ void ResultStore::migrate() {
   db_.transaction([&] {
     const int version = schema_version();
     if (version > kSchemaVersion) {
-      throw Error("open result store", db_.path(), 0, "", "schema version " + std::to_string(version) +
-                                                              " is newer than this program's " +
-                                                              std::to_string(kSchemaVersion));
+      throw Error("open result store", db_.path(), 0, "",
+                  "schema version " + std::to_string(version) + " is newer than this program's " +
+                      std::to_string(kSchemaVersion));
     }
     for (int v = version; v < kSchemaVersion; ++v) db_.exec(kMigrations[v]);
     db_.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
   });
 }
 
-std::optional<int64_t> ResultStore::find_finished(const std::string& hash, const std::string& code) {
+std::optional<int64_t> ResultStore::find_finished(const std::string& hash,
+                                                  const std::string& code) {
   auto rows = db_.query(
       "SELECT id FROM runs WHERE config_hash = ?1 AND code_version = ?2 AND status = 'finished' "
       "ORDER BY id DESC LIMIT 1",
@@ -213,9 +230,11 @@ std::optional<int64_t> ResultStore::find_finished(const std::string& hash, const
   return as_int(rows[0][0]);
 }
 
-std::optional<std::pair<int64_t, std::string>> ResultStore::find_resumable(const std::string& hash) {
+std::optional<std::pair<int64_t, std::string>> ResultStore::find_resumable(
+    const std::string& hash) {
   auto rows = db_.query(
-      "SELECT id, resume_state FROM runs WHERE config_hash = ?1 AND status IN ('interrupted', 'failed', 'running') "
+      "SELECT id, resume_state FROM runs WHERE config_hash = ?1 AND status IN ('interrupted', "
+      "'failed', 'running') "
       "AND resume_state IS NOT NULL ORDER BY id DESC LIMIT 1",
       {hash});
   if (rows.empty()) return std::nullopt;
@@ -231,20 +250,24 @@ int64_t ResultStore::begin_run(const RunRecord& r, const Provenance& p, const Da
   int64_t id = 0;
   db_.transaction([&] {
     db_.query(
-        "INSERT INTO runs (name, config_json, config_hash, code_version, seed, dataset, backbone, model, "
-        "schedule, device, precision, status, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "INSERT INTO runs (name, config_json, config_hash, code_version, seed, dataset, backbone, "
+        "model, "
+        "schedule, device, precision, status, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+        "?9, ?10, "
         "?11, 'running', ?12)",
-        {r.name, r.config_json, r.config_hash, r.code_version, r.seed, r.dataset, r.backbone, r.model,
-         r.schedule, r.device, r.precision, now_utc()});
+        {r.name, r.config_json, r.config_hash, r.code_version, r.seed, r.dataset, r.backbone,
+         r.model, r.schedule, r.device, r.precision, now_utc()});
     id = db_.last_insert_id();
     for (const auto& [key, value] : p) {
-      db_.query("INSERT INTO provenance (run_id, key, value) VALUES (?1, ?2, ?3)", {id, key, value});
+      db_.query("INSERT INTO provenance (run_id, key, value) VALUES (?1, ?2, ?3)",
+                {id, key, value});
     }
     db_.query(
-        "INSERT INTO datasets (run_id, name, root, train_size, val_size, index_digest, class_names, report, "
+        "INSERT INTO datasets (run_id, name, root, train_size, val_size, index_digest, "
+        "class_names, report, "
         "label_correlation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULLIF(?9, ''))",
-        {id, d.name, d.root, d.train_size, d.val_size, d.index_digest, d.class_names_json, d.report_text,
-         d.label_correlation_json});
+        {id, d.name, d.root, d.train_size, d.val_size, d.index_digest, d.class_names_json,
+         d.report_text, d.label_correlation_json});
   });
   return id;
 }
@@ -253,36 +276,48 @@ std::string ResultStore::reopen_run(int64_t run_id, const std::string& code_vers
   std::string started_with;
   db_.transaction([&] {
     const auto rows = db_.query("SELECT code_version FROM runs WHERE id = ?1", {run_id});
-    if (rows.empty()) throw Error("reopen run", db_.path(), 0, "run_id", "no run #" + std::to_string(run_id));
+    if (rows.empty())
+      throw Error("reopen run", db_.path(), 0, "run_id", "no run #" + std::to_string(run_id));
     started_with = as_string(rows[0][0]);
-    db_.query("UPDATE runs SET status = 'running', message = NULL, ended_at = NULL WHERE id = ?1", {run_id});
+    db_.query("UPDATE runs SET status = 'running', message = NULL, ended_at = NULL WHERE id = ?1",
+              {run_id});
     if (started_with != code_version) {
       db_.query("UPDATE runs SET code_version = 'unknown' WHERE id = ?1", {run_id});
-      db_.query("INSERT OR REPLACE INTO provenance (run_id, key, value) VALUES (?1, 'code_version_resumed_with', ?2)",
-                {run_id, code_version});
+      db_.query(
+          "INSERT OR REPLACE INTO provenance (run_id, key, value) VALUES (?1, "
+          "'code_version_resumed_with', ?2)",
+          {run_id, code_version});
     }
   });
   return started_with;
 }
 
 void ResultStore::record_epoch(int64_t run_id, const EpochRecord& e) {
-  std::vector<Value> values = {run_id, e.epoch, e.lr, e.train_loss, e.train_loss_expression,
-                               nan_unless(e.val.has_va, e.train_loss_va), e.train_accuracy};
+  std::vector<Value> values = {run_id,
+                               e.epoch,
+                               e.lr,
+                               e.train_loss,
+                               e.train_loss_expression,
+                               nan_unless(e.val.has_va, e.train_loss_va),
+                               e.train_accuracy};
   for (auto& v : eval_values(e.val)) values.push_back(v);
-  for (double v : {e.train_images_per_s, e.eval_images_per_s, e.data_wait_s, e.compute_s, e.peak_rss_mb,
-                   e.peak_cuda_mb}) {
+  for (double v : {e.train_images_per_s, e.eval_images_per_s, e.data_wait_s, e.compute_s,
+                   e.peak_rss_mb, e.peak_cuda_mb}) {
     values.push_back(v);
   }
   db_.transaction([&] {
     db_.query(
-        "INSERT OR REPLACE INTO epochs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+        "INSERT OR REPLACE INTO epochs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+        "?13, ?14, "
         "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
         values);
   });
 }
 
 void ResultStore::set_resume_state(int64_t run_id, const std::string& path) {
-  db_.transaction([&] { db_.query("UPDATE runs SET resume_state = ?2 WHERE id = ?1", {run_id, path}); });
+  db_.transaction([&] {
+    db_.query("UPDATE runs SET resume_state = ?2 WHERE id = ?1", {run_id, path});
+  });
 }
 
 void ResultStore::finish_run(int64_t run_id, const FinalRecord& f) {
@@ -290,15 +325,19 @@ void ResultStore::finish_run(int64_t run_id, const FinalRecord& f) {
   for (auto& v : eval_values(f.val)) values.push_back(v);
   values.push_back(number_array(f.per_class_recall).dump());
   values.push_back(nlohmann::json(f.confusion).dump());
-  for (double v : {f.train_images_per_s, f.eval_images_per_s, f.peak_rss_mb, f.peak_cuda_mb}) values.push_back(v);
+  for (double v : {f.train_images_per_s, f.eval_images_per_s, f.peak_rss_mb, f.peak_cuda_mb})
+    values.push_back(v);
   values.push_back(f.checkpoint_path);
   db_.transaction([&] {
     db_.query(
-        "INSERT OR REPLACE INTO final_metrics VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+        "INSERT OR REPLACE INTO final_metrics VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "?11, ?12, "
         "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
         values);
-    db_.query("UPDATE runs SET status = 'finished', message = NULL, resume_state = NULL, ended_at = ?2 WHERE id = ?1",
-              {run_id, now_utc()});
+    db_.query(
+        "UPDATE runs SET status = 'finished', message = NULL, resume_state = NULL, ended_at = ?2 "
+        "WHERE id = ?1",
+        {run_id, now_utc()});
   });
 }
 
@@ -312,12 +351,14 @@ void ResultStore::mark_run(int64_t run_id, const std::string& status, const std:
 namespace {
 
 int64_t insert_bench_session(Database& db, const BenchSession& s, const Provenance& p) {
-  db.query("INSERT INTO bench_sessions (label, started_at, code_version, device, filter, peak_gflops) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-           {s.label, now_utc(), s.code_version, s.device, s.filter, s.peak_gflops});
+  db.query(
+      "INSERT INTO bench_sessions (label, started_at, code_version, device, filter, peak_gflops) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      {s.label, now_utc(), s.code_version, s.device, s.filter, s.peak_gflops});
   const int64_t id = db.last_insert_id();
   for (const auto& [key, value] : p) {
-    db.query("INSERT INTO bench_provenance (session_id, key, value) VALUES (?1, ?2, ?3)", {id, key, value});
+    db.query("INSERT INTO bench_provenance (session_id, key, value) VALUES (?1, ?2, ?3)",
+             {id, key, value});
   }
   return id;
 }
@@ -325,8 +366,8 @@ int64_t insert_bench_session(Database& db, const BenchSession& s, const Provenan
 void insert_bench_results(Database& db, int64_t id, const std::vector<BenchResult>& results) {
   for (const auto& r : results) {
     db.query("INSERT INTO bench_results VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-             {id, r.name, r.repetition, r.images_per_s, r.real_time_ms, r.iterations, r.flops_per_image,
-              r.error.empty() ? Value(nullptr) : Value(r.error)});
+             {id, r.name, r.repetition, r.images_per_s, r.real_time_ms, r.iterations,
+              r.flops_per_image, r.error.empty() ? Value(nullptr) : Value(r.error)});
   }
 }
 

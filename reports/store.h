@@ -39,7 +39,7 @@ struct DatasetRecord {
 
 /// One benchmark measurement (a repetition of a Google Benchmark run).
 struct BenchResult {
-  std::string name;          // e.g. BM_TrainStep/densenet_emotion_gcn/bs:35/cuda/bf16/channels_last
+  std::string name;  // e.g. BM_TrainStep/densenet_emotion_gcn/bs:35/cuda/bf16/channels_last
   int64_t repetition = 0;
   double images_per_s = 0, real_time_ms = 0;
   int64_t iterations = 0;
@@ -65,14 +65,16 @@ class ResultStore {
   std::string store_id();
 
   /// A finished run with this config hash and code version, if any.
-  std::optional<int64_t> find_finished(const std::string& config_hash, const std::string& code_version);
+  std::optional<int64_t> find_finished(const std::string& config_hash,
+                                       const std::string& code_version);
   /// The newest interrupted or failed run with this config hash that has a resume state.
   std::optional<std::pair<int64_t, std::string>> find_resumable(const std::string& config_hash);
   /// The index digest of the dataset a run was trained on ("" when the run has no dataset row).
   std::string dataset_digest(int64_t run_id);
 
   /// Inserts the run (status 'running'), its provenance and dataset in one transaction.
-  int64_t begin_run(const RunRecord& run, const Provenance& provenance, const DatasetRecord& dataset);
+  int64_t begin_run(const RunRecord& run, const Provenance& provenance,
+                    const DatasetRecord& dataset);
   /// Re-opens an interrupted run for --resume (status back to 'running'). When it was started
   /// under another code version, its code version becomes "unknown" (a run trained by two
   /// versions of the code is never reused) and provenance records both. Returns the version the
@@ -116,9 +118,15 @@ std::string config_hash_of_json(const std::string& config_json);
 class StoreRecorder final : public metrics::Recorder {
  public:
   StoreRecorder(ResultStore& store, int64_t run_id) : store_(store), run_id_(run_id) {}
-  void record_epoch(const metrics::EpochRecord& epoch) override { store_.record_epoch(run_id_, epoch); }
-  void record_resume_state(const std::string& path) override { store_.set_resume_state(run_id_, path); }
-  void finish(const metrics::FinalRecord& final_record) override { store_.finish_run(run_id_, final_record); }
+  void record_epoch(const metrics::EpochRecord& epoch) override {
+    store_.record_epoch(run_id_, epoch);
+  }
+  void record_resume_state(const std::string& path) override {
+    store_.set_resume_state(run_id_, path);
+  }
+  void finish(const metrics::FinalRecord& final_record) override {
+    store_.finish_run(run_id_, final_record);
+  }
   void mark(const std::string& status, const std::string& message) override {
     store_.mark_run(run_id_, status, message);
   }

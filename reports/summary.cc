@@ -11,8 +11,8 @@
 #include <tuple>
 
 #include "core/error.h"
-#include "core/json.h"
 #include "core/hash.h"
+#include "core/json.h"
 #include "core/text.h"
 
 namespace fer::reports {
@@ -51,9 +51,9 @@ std::vector<std::string> csv_fields(const std::string& line) {
 
 const std::vector<std::string>& metric_names() {
   static const std::vector<std::string> names = {
-      "accuracy", "macro_f1", "affwild2_expression", "ccc_valence", "ccc_arousal", "pcc_valence",
-      "pcc_arousal", "rmse_valence", "rmse_arousal", "sagr_valence", "sagr_arousal", "affwild2_va",
-      "train_images_per_s", "eval_images_per_s"};
+      "accuracy",     "macro_f1",    "affwild2_expression", "ccc_valence",      "ccc_arousal",
+      "pcc_valence",  "pcc_arousal", "rmse_valence",        "rmse_arousal",     "sagr_valence",
+      "sagr_arousal", "affwild2_va", "train_images_per_s",  "eval_images_per_s"};
   return names;
 }
 
@@ -88,7 +88,8 @@ bool ConfigSummary::broken() const {
 ConfigFields config_fields(const std::string& json, const std::string& source) {
   const nlohmann::json object = parse_json(json, "read configuration", source, "config_json");
   if (!object.is_object()) {
-    throw Error("read configuration", source, 0, "config_json", "not a JSON object: " + json.substr(0, 80));
+    throw Error("read configuration", source, 0, "config_json",
+                "not a JSON object: " + json.substr(0, 80));
   }
   ConfigFields out;
   for (const auto& [key, value] : object.items()) {
@@ -97,7 +98,8 @@ ConfigFields config_fields(const std::string& json, const std::string& source) {
   return out;
 }
 
-std::vector<std::vector<std::string>> differing_fields(const std::vector<const ConfigFields*>& configs) {
+std::vector<std::vector<std::string>> differing_fields(
+    const std::vector<const ConfigFields*>& configs) {
   std::vector<std::vector<std::string>> out(configs.size());
   if (configs.size() < 2) return out;
   std::set<std::string> fields;
@@ -112,7 +114,8 @@ std::vector<std::vector<std::string>> differing_fields(const std::vector<const C
     std::set<std::string> values;
     for (const auto* c : configs) values.insert(value_of(*c, field));
     if (values.size() < 2) continue;
-    for (size_t i = 0; i < configs.size(); ++i) out[i].push_back(field + "=" + value_of(*configs[i], field));
+    for (size_t i = 0; i < configs.size(); ++i)
+      out[i].push_back(field + "=" + value_of(*configs[i], field));
   }
   return out;
 }
@@ -134,8 +137,10 @@ std::vector<ConfigSummary> summarize(Database& db) {
   for (const auto& f : non_grouping_fields()) removed += ", '$." + f + "'";
   // The newest finished run of each config hash, with its configuration less the seed.
   const auto rows = db.query(
-      "SELECT r.id, r.dataset, r.backbone, r.model, r.schedule, json_remove(r.config_json" + removed + ")" + columns +
-      " FROM runs r JOIN final_metrics f ON f.run_id = r.id WHERE r.status = 'finished' AND r.id IN "
+      "SELECT r.id, r.dataset, r.backbone, r.model, r.schedule, json_remove(r.config_json" +
+      removed + ")" + columns +
+      " FROM runs r JOIN final_metrics f ON f.run_id = r.id WHERE r.status = 'finished' AND r.id "
+      "IN "
       "(SELECT MAX(id) FROM runs WHERE status = 'finished' GROUP BY config_hash) ORDER BY r.id");
   std::map<std::string, ConfigSummary> by_key;
   std::map<std::string, std::map<std::string, std::vector<double>>> values;
@@ -146,7 +151,8 @@ std::vector<ConfigSummary> summarize(Database& db) {
     s.model = as_string(row[3]);
     s.schedule = as_string(row[4]);
     // Canonical text: runs written by older versions spelled some numbers differently.
-    s.config_json = canonical_json(as_string(row[5]), "read configuration", db.path(), "config_json");
+    s.config_json =
+        canonical_json(as_string(row[5]), "read configuration", db.path(), "config_json");
     const std::string group = s.key() + " " + s.config_json;
     auto [it, inserted] = by_key.emplace(group, s);
     if (inserted) it->second.config = config_fields(s.config_json, db.path());
@@ -180,14 +186,17 @@ std::vector<ConfigSummary> summarize(Database& db) {
     }
     out.push_back(s);
   }
-  const std::vector<std::string> datasets = {"affectnet", "synth-affectnet", "affwild2", "synth-affwild2"};
+  const std::vector<std::string> datasets = {"affectnet", "synth-affectnet", "affwild2",
+                                             "synth-affwild2"};
   const std::vector<std::string> backbones = {"densenet", "bregnext"};
   const std::vector<std::string> models = {"single_task", "multi_task", "emotion_gcn"};
   std::sort(out.begin(), out.end(), [&](const ConfigSummary& a, const ConfigSummary& b) {
-    return std::make_tuple(order_of(a.dataset, datasets), a.schedule, order_of(a.backbone, backbones),
-                           order_of(a.model, models), a.broken(), a.run_ids.front()) <
-           std::make_tuple(order_of(b.dataset, datasets), b.schedule, order_of(b.backbone, backbones),
-                           order_of(b.model, models), b.broken(), b.run_ids.front());
+    return std::make_tuple(order_of(a.dataset, datasets), a.schedule,
+                           order_of(a.backbone, backbones), order_of(a.model, models), a.broken(),
+                           a.run_ids.front()) <
+           std::make_tuple(order_of(b.dataset, datasets), b.schedule,
+                           order_of(b.backbone, backbones), order_of(b.model, models), b.broken(),
+                           b.run_ids.front());
   });
   mark_differences(out);
   return out;
@@ -197,12 +206,14 @@ std::string default_paper_values_path() {
   const char* env = std::getenv("EMOGCN_PAPER_VALUES");
   if (env && *env) return env;
   const std::string relative = "reports/paper_values.csv";
-  if (std::ifstream(relative)) return relative;  // Under bazel run or bazel test: the runfiles tree.
+  if (std::ifstream(relative))
+    return relative;  // Under bazel run or bazel test: the runfiles tree.
   // A binary started by its path (bazel-bin/experiments/suite): its runfiles tree beside it.
   char exe[4096];
   const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   if (n > 0) {
-    const std::string beside = std::string(exe, static_cast<size_t>(n)) + ".runfiles/emogcn_bench/" + relative;
+    const std::string beside =
+        std::string(exe, static_cast<size_t>(n)) + ".runfiles/emogcn_bench/" + relative;
     if (std::ifstream(beside)) return beside;
   }
   return relative;
@@ -221,10 +232,14 @@ std::vector<PaperValue> read_paper_values(const std::string& path) {
     ++number;
     if (number == 1 || line.empty()) continue;
     auto f = csv_fields(line);
-    if (f.size() != 6) throw Error("read paper values", path, number, "", "expected 6 columns, got " + std::to_string(f.size()));
+    if (f.size() != 6)
+      throw Error("read paper values", path, number, "",
+                  "expected 6 columns, got " + std::to_string(f.size()));
     auto value = parse_double(f[4]);
-    if (!value) throw Error("read paper values", path, number, "value", "not a number: '" + f[4] + "'");
-    if (f[5].empty()) throw Error("read paper values", path, number, "source", "every value needs a source");
+    if (!value)
+      throw Error("read paper values", path, number, "value", "not a number: '" + f[4] + "'");
+    if (f[5].empty())
+      throw Error("read paper values", path, number, "source", "every value needs a source");
     out.push_back({f[0], f[1], f[2], f[3], f[5], *value});
   }
   return out;

@@ -22,8 +22,9 @@ const std::vector<std::string>& metric_names();
 bool higher_is_better(const std::string& metric);
 
 struct Stat {
-  double mean = 0, std = 0;  // std: sample standard deviation (0 for one seed); NaN when diverged > 0.
-  int n = 0;                 // Runs with a value (NULLs, e.g. CCC of single-task models, excluded).
+  double mean = 0,
+         std = 0;  // std: sample standard deviation (0 for one seed); NaN when diverged > 0.
+  int n = 0;       // Runs with a value (NULLs, e.g. CCC of single-task models, excluded).
   /// Runs whose value is missing although their model has the metric: it was not finite (a
   /// diverged run; SQLite stores NaN as NULL). Counted in n too, so that n is the seeds.
   int diverged = 0;
@@ -41,9 +42,9 @@ const std::vector<std::string>& non_grouping_fields();
 
 struct ConfigSummary {
   std::string dataset, backbone, model, schedule;
-  std::string config_json;            // The configuration without non_grouping_fields() (canonical JSON).
-  ConfigFields config;                // The same, field by field.
-  std::vector<std::string> differs;   // "field=value" where other rows of the same cell differ.
+  std::string config_json;  // The configuration without non_grouping_fields() (canonical JSON).
+  ConfigFields config;      // The same, field by field.
+  std::vector<std::string> differs;  // "field=value" where other rows of the same cell differ.
   std::vector<int64_t> run_ids;
   std::map<std::string, Stat> metrics;
   /// The paper cell: "dataset backbone model schedule".
@@ -61,7 +62,8 @@ ConfigFields config_fields(const std::string& json, const std::string& source);
 
 /// For configurations that share a table cell: per configuration, "field=value" for every field
 /// whose value is not the same across all of them (empty lists for fewer than two).
-std::vector<std::vector<std::string>> differing_fields(const std::vector<const ConfigFields*>& configs);
+std::vector<std::vector<std::string>> differing_fields(
+    const std::vector<const ConfigFields*>& configs);
 
 /// For each summary of a cell shared with other summaries: the fields whose values are not the
 /// same across that cell ("lr=0.01"); empty for a cell with one row.

@@ -2,7 +2,6 @@
 // the published validation.csv, reordered or extra columns, trailing blank lines) read to the
 // same samples as the original file; broken quoting and headers are errors with file and line.
 #include <boost/filesystem.hpp>
-
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -56,8 +55,8 @@ void check_same(const ds::Split& a, const ds::Split& b) {
   for (size_t i = 0; i < a.samples.size(); ++i) {
     const ds::Sample &x = a.samples[i], &y = b.samples[i];
     CHECK((x.image == y.image && x.expression == y.expression && x.valence == y.valence &&
-           x.arousal == y.arousal && x.box_x == y.box_x && x.box_w == y.box_w && x.left_eye.x == y.left_eye.x &&
-           x.right_eye.y == y.right_eye.y));
+           x.arousal == y.arousal && x.box_x == y.box_x && x.box_w == y.box_w &&
+           x.left_eye.x == y.left_eye.x && x.right_eye.y == y.right_eye.y));
   }
 }
 
@@ -110,12 +109,14 @@ TEST_CASE("AffectNet CSVs written by other tools read to the same samples", "[da
   }
 }
 
-TEST_CASE("broken AffectNet quoting and headers are errors with file, line and field", "[datasets]") {
+TEST_CASE("broken AffectNet quoting and headers are errors with file, line and field",
+          "[datasets]") {
   const fs::path dir = fer::testing::temp_dir("affectnet_broken_csv");
   const auto original = lines_of("tests/testdata/affectnet/training.csv");
   SECTION("a header without a column the reader needs") {
     std::ofstream out((dir / "no_arousal.csv").string());
-    out << "subDirectory_filePath,face_x,face_y,face_width,face_height,facial_landmarks,expression,valence,extra\n"
+    out << "subDirectory_filePath,face_x,face_y,face_width,face_height,facial_landmarks,expression,"
+           "valence,extra\n"
         << original[1] << "\n";
     out.close();
     REQUIRE_THROWS_WITH(read(dir / "no_arousal.csv"), Catch::Contains("no_arousal.csv:1") &&
@@ -136,14 +137,17 @@ TEST_CASE("broken AffectNet quoting and headers are errors with file, line and f
     std::ofstream out((dir / "extra_field.csv").string());
     out << original[0] << "\n" << original[1] << ",surplus\n";
     out.close();
-    REQUIRE_THROWS_WITH(read(dir / "extra_field.csv"), Catch::Contains("extra_field.csv:2") &&
-                                                           Catch::Contains("expected 9 comma-separated columns "
-                                                                           "(as the header has), got 10"));
+    REQUIRE_THROWS_WITH(read(dir / "extra_field.csv"),
+                        Catch::Contains("extra_field.csv:2") &&
+                            Catch::Contains("expected 9 comma-separated columns "
+                                            "(as the header has), got 10"));
   }
 }
 
 TEST_CASE("CSV records: quotes, BOM, CRLF, blank lines and starting lines", "[datasets]") {
-  const auto records = ds::read_csv_records("\xEF\xBB\xBF" "a,\"b,c\"\r\n\r\n\"d\ne\",f\n  \ng,h");
+  const auto records = ds::read_csv_records(
+      "\xEF\xBB\xBF"
+      "a,\"b,c\"\r\n\r\n\"d\ne\",f\n  \ng,h");
   REQUIRE(records.size() == 3);
   CHECK(records[0].line == 1);
   CHECK(records[0].fields == std::vector<std::string>{"a", "b,c"});
@@ -162,7 +166,8 @@ TEST_CASE("a second row of the same image, and a split left empty, are errors", 
     for (const auto& line : original) out << line << "\n";
     out << original[1] << "\n";  // Line 9 repeats line 2.
     out.close();
-    REQUIRE_THROWS_WITH(read(dir / "twice.csv"), Catch::Contains("twice.csv:9") && Catch::Contains("duplicate row"));
+    REQUIRE_THROWS_WITH(read(dir / "twice.csv"),
+                        Catch::Contains("twice.csv:9") && Catch::Contains("duplicate row"));
     const ds::Split split = read(dir / "twice.csv", ds::BadRowPolicy::kSkip);
     CHECK(split.report.kept == 3);
     CHECK(split.samples.size() == 3);
@@ -189,7 +194,8 @@ TEST_CASE("a second row of the same image, and a split left empty, are errors", 
   }
 }
 
-TEST_CASE("AffectNet's image folder as the release unpacks it, or as copies keep it", "[datasets]") {
+TEST_CASE("AffectNet's image folder as the release unpacks it, or as copies keep it",
+          "[datasets]") {
   const fs::path root = fer::testing::temp_dir("affectnet_image_roots");
   fs::copy_file("tests/testdata/affectnet/training.csv", root / "training.csv");
   fs::copy_file("tests/testdata/affectnet/validation.csv", root / "validation.csv");
@@ -201,5 +207,6 @@ TEST_CASE("AffectNet's image folder as the release unpacks it, or as copies keep
   CHECK(nested.image_root == (root / "Manually_Annotated/Manually_Annotated_Images").string());
   CHECK(nested.layout == "AffectNet CSVs + Manually_Annotated/Manually_Annotated_Images/");
   fs::create_directories(root / "Manually_Annotated_Images");
-  CHECK(ds::read_affectnet(root.string(), o).image_root == (root / "Manually_Annotated_Images").string());
+  CHECK(ds::read_affectnet(root.string(), o).image_root ==
+        (root / "Manually_Annotated_Images").string());
 }

@@ -2,7 +2,6 @@
 // later's *_Challenge folders under annotations/ with an eighth expression (Other), dropped and
 // counted; the layout found is named, and a root with no annotation folder says where it looked.
 #include <boost/filesystem.hpp>
-
 #include <fstream>
 #include <string>
 
@@ -23,9 +22,11 @@ void write(const fs::path& p, const std::string& text) {
 }
 
 // A release with one training and one validation video of three frames each.
-fs::path make_release(const std::string& name, const std::string& expr, const std::string& va, bool other) {
+fs::path make_release(const std::string& name, const std::string& expr, const std::string& va,
+                      bool other) {
   const fs::path root = fer::testing::temp_dir(name);
-  const std::string header = std::string("Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise") + (other ? ",Other" : "");
+  const std::string header = std::string("Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise") +
+                             (other ? ",Other" : "");
   write(root / expr / "Train_Set/v1.txt", header + "\n4\n" + (other ? "7" : "-1") + "\n2\n");
   write(root / expr / "Validation_Set/v2.txt", header + "\n1\n0\n" + (other ? "7" : "3") + "\n");
   write(root / va / "Train_Set/v1.txt", "valence,arousal\n0.1,0.2\n0.3,0.4\n-0.5,0.6\n");
@@ -42,7 +43,8 @@ ds::ReadOptions no_images() {
 
 }  // namespace
 
-TEST_CASE("Aff-Wild2 releases: ABAW 2021 and later layouts, Other dropped and counted", "[datasets]") {
+TEST_CASE("Aff-Wild2 releases: ABAW 2021 and later layouts, Other dropped and counted",
+          "[datasets]") {
   SECTION("ABAW 2021: EXPR_Set and VA_Set at the root, seven expressions") {
     const fs::path root = make_release("abaw2021", "EXPR_Set", "VA_Set", false);
     const ds::DatasetIndex index = ds::read_affwild2(root.string(), no_images());
@@ -52,10 +54,11 @@ TEST_CASE("Aff-Wild2 releases: ABAW 2021 and later layouts, Other dropped and co
     CHECK(index.class_names.size() == 7);
   }
   SECTION("ABAW 2022 and later: challenge folders under annotations/, eighth expression Other") {
-    const fs::path root =
-        make_release("abaw2022", "annotations/EXPR_Classification_Challenge", "annotations/VA_Estimation_Challenge", true);
+    const fs::path root = make_release("abaw2022", "annotations/EXPR_Classification_Challenge",
+                                       "annotations/VA_Estimation_Challenge", true);
     const ds::DatasetIndex index = ds::read_affwild2(root.string(), no_images());
-    CHECK(index.layout.find("annotations/EXPR_Classification_Challenge + annotations/VA_Estimation_Challenge") !=
+    CHECK(index.layout.find(
+              "annotations/EXPR_Classification_Challenge + annotations/VA_Estimation_Challenge") !=
           std::string::npos);
     CHECK(index.layout.find("eight expressions") != std::string::npos);
     CHECK(index.class_names.size() == 7);
@@ -74,7 +77,8 @@ TEST_CASE("Aff-Wild2 releases: ABAW 2021 and later layouts, Other dropped and co
     // Two labelled frames cannot hold seven classes: the absent ones are an error, listed (and
     // nothing else) when skipping.
     REQUIRE_THROWS_WITH(ds::open_dataset(o), Catch::Contains("class absent from the split") &&
-                                                 Catch::Contains("Neutral") && Catch::Contains("'train'"));
+                                                 Catch::Contains("Neutral") &&
+                                                 Catch::Contains("'train'"));
     o.read.bad_rows = ds::BadRowPolicy::kSkip;
     CHECK_FALSE(ds::open_dataset(o).from_cache);
     CHECK(ds::open_dataset(o).from_cache);
@@ -86,7 +90,8 @@ TEST_CASE("Aff-Wild2 releases: ABAW 2021 and later layouts, Other dropped and co
   }
   SECTION("label 7 under the seven-expression header is still malformed") {
     const fs::path root = make_release("abaw2021_bad", "EXPR_Set", "VA_Set", false);
-    write(root / "EXPR_Set/Train_Set/v1.txt", "Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise\n7\n");
+    write(root / "EXPR_Set/Train_Set/v1.txt",
+          "Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise\n7\n");
     REQUIRE_THROWS_WITH(ds::read_affwild2(root.string(), no_images()),
                         Catch::Contains("v1.txt:2") && Catch::Contains("outside -1..6"));
   }
@@ -104,7 +109,8 @@ TEST_CASE("the frames' folder in its common layouts, and a clear error without o
   REQUIRE_THROWS_WITH(ds::read_affwild2(root.string(), ds::ReadOptions()),
                       Catch::Contains("no folder of cropped and aligned frames") &&
                           Catch::Contains((root / "images/cropped_aligned").string()));
-  for (const char* folder : {"cropped_aligned/cropped_aligned", "images/cropped_aligned", "cropped_aligned"}) {
+  for (const char* folder :
+       {"cropped_aligned/cropped_aligned", "images/cropped_aligned", "cropped_aligned"}) {
     fs::remove_all(root / "cropped_aligned");
     fs::remove_all(root / "images");
     fs::create_directories(root / folder / "v1");

@@ -1,8 +1,7 @@
 // Throughput bookkeeping: analytic operation counts against PyTorch's own counts on the reference
-// models (tools/count_macs.py), and the comparison statistics: two samples of one distribution give a
-// ratio near 1 whose interval covers 1; real speed-ups and slowdowns are excluded from 1.
+// models (tools/count_macs.py), and the comparison statistics: two samples of one distribution give
+// a ratio near 1 whose interval covers 1; real speed-ups and slowdowns are excluded from 1.
 #include <boost/filesystem.hpp>
-
 #include <cstdlib>
 
 #include "models/factory.h"
@@ -43,7 +42,8 @@ TEST_CASE("operation counts equal PyTorch's own counts on the reference models",
   };
   for (const auto& c : cases) {
     const fer::models::ModelSpec spec{c.kind, c.backbone};
-    INFO(fer::models::to_string(c.backbone) << " " << fer::models::to_string(c.kind) << " at " << c.size);
+    INFO(fer::models::to_string(c.backbone)
+         << " " << fer::models::to_string(c.kind) << " at " << c.size);
     CHECK(fer::models::conv_linear_macs(spec, c.size) == c.macs);
     CHECK(fer::models::forward_flops(spec, c.size) == c.forward);
     CHECK(fer::models::train_step_flops(spec, c.size) == c.train);
@@ -51,7 +51,8 @@ TEST_CASE("operation counts equal PyTorch's own counts on the reference models",
   CHECK(fer::models::graph_macs({ModelKind::kMultiTask, Backbone::kBReGNeXt}) == 0);
 }
 
-TEST_CASE("bootstrap ratios: two samples of one distribution cover 1, a real change is excluded", "[benchmark]") {
+TEST_CASE("bootstrap ratios: two samples of one distribution cover 1, a real change is excluded",
+          "[benchmark]") {
   // Two different samples from the same noise (no shared values): the ratio of medians is near 1
   // and its 95% interval covers 1.
   const std::vector<double> a = {100, 102, 98, 101, 99, 103, 97};
@@ -87,9 +88,11 @@ TEST_CASE("compare_sessions marks only significant changes and fails on slowdown
   fs::remove_all(dir);
   fs::create_directories(dir);
   rp::ResultStore store((dir / "r.db").string());
-  auto session = [&](const std::string& label, const std::string& device, double scale, double noise) {
+  auto session = [&](const std::string& label, const std::string& device, double scale,
+                     double noise) {
     std::vector<rp::BenchResult> results;
-    for (const std::string& name : std::vector<std::string>{"BM_Forward/densenet_emotion_gcn/bs:8/" + device + "/fp32/contiguous", "BM_Decode"}) {
+    for (const std::string& name : std::vector<std::string>{
+             "BM_Forward/densenet_emotion_gcn/bs:8/" + device + "/fp32/contiguous", "BM_Decode"}) {
       for (int r = 0; r < 6; ++r) {
         rp::BenchResult b;
         b.name = name;
@@ -118,13 +121,17 @@ TEST_CASE("compare_sessions marks only significant changes and fails on slowdown
   CHECK(slow.markdown.find("**slower**") != std::string::npos);
 
   o.candidate = "device:cuda";
-  CHECK(rp::compare_sessions(store.db(), o).markdown.find("BM_Forward") == std::string::npos);  // Names differ by device.
+  CHECK(rp::compare_sessions(store.db(), o).markdown.find("BM_Forward") ==
+        std::string::npos);  // Names differ by device.
   o.ignore = {"device"};
   auto gpu = rp::compare_sessions(store.db(), o);
   CHECK(gpu.exit_code == 0);
-  CHECK(gpu.markdown.find("BM_Forward/densenet_emotion_gcn/bs:8/*/fp32/contiguous") != std::string::npos);
+  CHECK(gpu.markdown.find("BM_Forward/densenet_emotion_gcn/bs:8/*/fp32/contiguous") !=
+        std::string::npos);
   CHECK(gpu.markdown.find("faster") != std::string::npos);
 
-  REQUIRE_THROWS_WITH(rp::select_session(store.db(), "label:nope"), Catch::Contains("no benchmark session matches"));
-  REQUIRE_THROWS_WITH(rp::select_session(store.db(), "branch:x"), Catch::Contains("unknown selector"));
+  REQUIRE_THROWS_WITH(rp::select_session(store.db(), "label:nope"),
+                      Catch::Contains("no benchmark session matches"));
+  REQUIRE_THROWS_WITH(rp::select_session(store.db(), "branch:x"),
+                      Catch::Contains("unknown selector"));
 }

@@ -1,13 +1,13 @@
 // The report's PNG charts: y ticks at round values (1-2-5 steps) that cover the data, tick labels
 // with just the decimals their step needs, epoch ticks that stay legible on long runs, and
 // labelled axes.
-#include <opencv2/core.hpp>
+#include "reports/charts.h"
 
 #include <cmath>
 #include <limits>
+#include <opencv2/core.hpp>
 
 #include "imaging/image_io.h"
-#include "reports/charts.h"
 #include "tests/catch.h"
 #include "tests/temp_dir.h"
 
@@ -26,7 +26,8 @@ bool round_step(double step) {
 }  // namespace
 
 TEST_CASE("ticks are round values in 1-2-5 steps that cover the data", "[charts]") {
-  CHECK(rp::nice_ticks(0.12, 0.97, 6) == std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1});
+  CHECK(rp::nice_ticks(0.12, 0.97, 6) ==
+        std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1});
   CHECK(rp::nice_ticks(1.9, 3.2, 6) == std::vector<double>{1.5, 2, 2.5, 3, 3.5});
   CHECK(rp::nice_ticks(14.3, 98.6, 6) == std::vector<double>{0, 20, 40, 60, 80, 100});
   const auto flat = rp::nice_ticks(5, 5, 6);  // One value: a unit around it.
@@ -49,7 +50,8 @@ TEST_CASE("ticks are round values in 1-2-5 steps that cover the data", "[charts]
   }
   // Epochs: integer steps only.
   CHECK(rp::nice_ticks(1, 3, 11, /*integer=*/true) == std::vector<double>{1, 2, 3});
-  CHECK(rp::nice_ticks(1, 40, 11, /*integer=*/true) == std::vector<double>{0, 5, 10, 15, 20, 25, 30, 35, 40});
+  CHECK(rp::nice_ticks(1, 40, 11, /*integer=*/true) ==
+        std::vector<double>{0, 5, 10, 15, 20, 25, 30, 35, 40});
 }
 
 TEST_CASE("tick labels carry the decimals their step needs", "[charts]") {
@@ -62,7 +64,8 @@ TEST_CASE("tick labels carry the decimals their step needs", "[charts]") {
 
 TEST_CASE("curve charts label both axes", "[charts]") {
   const auto dir = fer::testing::temp_dir("charts");
-  const std::vector<rp::Series> series = {{"train", {1.9, 2.4, 3.1}}, {"val", {2.0, std::nan(""), 3.2}}};
+  const std::vector<rp::Series> series = {{"train", {1.9, 2.4, 3.1}},
+                                          {"val", {2.0, std::nan(""), 3.2}}};
   rp::write_curve_png((dir / "a.png").string(), "loss per epoch", "loss (Eq. 6)", series);
   rp::write_curve_png((dir / "b.png").string(), "loss per epoch", "percent (%)", series);
   const cv::Mat a = fer::imaging::read_image((dir / "a.png").string());

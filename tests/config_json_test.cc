@@ -36,13 +36,15 @@ std::string old_spelling(const std::string& compact) {
     if (!in_string && (ch == ',' || ch == ':')) out += ' ';
   }
   const std::string from = "0.0001", to = "1e-04";
-  for (auto at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size())) out.replace(at, from.size(), to);
+  for (auto at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size()))
+    out.replace(at, from.size(), to);
   return out;
 }
 
 }  // namespace
 
-TEST_CASE("config JSON is canonical: integral numbers as integers, round-trip doubles", "[runner]") {
+TEST_CASE("config JSON is canonical: integral numbers as integers, round-trip doubles",
+          "[runner]") {
   const ex::RunConfig c = resolved({"--lr", "0.005", "--lambda", "1", "--weight_decay", "0.0001"});
   const nlohmann::json j = nlohmann::json::parse(ex::to_json(c));
   CHECK(j.at("lr").get<double>() == 0.005);
@@ -50,11 +52,12 @@ TEST_CASE("config JSON is canonical: integral numbers as integers, round-trip do
   CHECK(ex::to_json(c).find("\"weight_decay\":0.0001") != std::string::npos);
   CHECK(fer::canonical_json(old_spelling(ex::to_json(c)), "test", "", "") == ex::to_json(c));
   CHECK(ex::config_hash(c) == rp::config_hash_of_json(old_spelling(ex::to_json(c))));
-  REQUIRE_THROWS_WITH(rp::config_hash_of_json("{\"lr\": "), Catch::Contains("config_json") &&
-                                                                Catch::Contains("malformed JSON"));
+  REQUIRE_THROWS_WITH(rp::config_hash_of_json("{\"lr\": "),
+                      Catch::Contains("config_json") && Catch::Contains("malformed JSON"));
 }
 
-TEST_CASE("a schema-2 result store migrates: per-class recall, config hashes, one configuration", "[runner]") {
+TEST_CASE("a schema-2 result store migrates: per-class recall, config hashes, one configuration",
+          "[runner]") {
   const auto dir = fer::testing::temp_dir("store_migration");
   const std::string path = (dir / "old.db").string();
   ex::RunConfig c = resolved({"--weight_decay", "0.0001", "--seed", "1"});
@@ -63,28 +66,55 @@ TEST_CASE("a schema-2 result store migrates: per-class recall, config hashes, on
     // A store as schema 2 left it: the old column name, no label correlation column (schema 4),
     // and an old run with old-spelled JSON.
     rp::ResultStore store(path);
-    rp::RunRecord run{c.run_name, old_spelling(ex::to_json(c)), "0123456789abcdef", "code-a", 1, c.dataset,
-                      c.backbone, c.model, c.schedule, c.device, c.precision};
-    const int64_t id = store.begin_run(run, {{"host", "old"}}, {c.dataset, "/x", "d", "[\"a\",\"b\"]", "", 1, 1});
-    store.db().exec("ALTER TABLE final_metrics RENAME COLUMN per_class_recall TO per_class_accuracy; "
-                    "ALTER TABLE datasets DROP COLUMN label_correlation; PRAGMA user_version = 2");
-    store.db().query("INSERT INTO final_metrics (run_id, best_epoch, accuracy, macro_f1, per_class_accuracy, confusion) "
-                     "VALUES (?1, 0, 0.5, 0.4, '[0.75,0.25]', '[3,1,1,3]')", {id});
+    rp::RunRecord run{c.run_name,
+                      old_spelling(ex::to_json(c)),
+                      "0123456789abcdef",
+                      "code-a",
+                      1,
+                      c.dataset,
+                      c.backbone,
+                      c.model,
+                      c.schedule,
+                      c.device,
+                      c.precision};
+    const int64_t id =
+        store.begin_run(run, {{"host", "old"}}, {c.dataset, "/x", "d", "[\"a\",\"b\"]", "", 1, 1});
+    store.db().exec(
+        "ALTER TABLE final_metrics RENAME COLUMN per_class_recall TO per_class_accuracy; "
+        "ALTER TABLE datasets DROP COLUMN label_correlation; PRAGMA user_version = 2");
+    store.db().query(
+        "INSERT INTO final_metrics (run_id, best_epoch, accuracy, macro_f1, per_class_accuracy, "
+        "confusion) "
+        "VALUES (?1, 0, 0.5, 0.4, '[0.75,0.25]', '[3,1,1,3]')",
+        {id});
     store.db().query("UPDATE runs SET status = 'finished' WHERE id = ?1", {id});
   }
   rp::ResultStore store(path);
   CHECK(store.schema_version() == rp::kSchemaVersion);
-  CHECK(fer::as_string(store.db().query("SELECT config_hash FROM runs")[0][0]) == ex::config_hash(c));
-  CHECK(fer::as_string(store.db().query("SELECT per_class_recall FROM final_metrics")[0][0]) == "[0.75,0.25]");
+  CHECK(fer::as_string(store.db().query("SELECT config_hash FROM runs")[0][0]) ==
+        ex::config_hash(c));
+  CHECK(fer::as_string(store.db().query("SELECT per_class_recall FROM final_metrics")[0][0]) ==
+        "[0.75,0.25]");
   CHECK(store.find_finished(ex::config_hash(c), "code-a").has_value());
-  CHECK(store.db().query("SELECT label_correlation IS NULL FROM datasets")[0][0] == fer::Value(int64_t{1}));
+  CHECK(store.db().query("SELECT label_correlation IS NULL FROM datasets")[0][0] ==
+        fer::Value(int64_t{1}));
 
   // A run of the same configuration written now (another seed) shares the old run's row.
   ex::RunConfig seed2 = c;
   seed2.seed = 2;
-  rp::RunRecord run{"new", ex::to_json(seed2), ex::config_hash(seed2), "code-b", 2, c.dataset, c.backbone, c.model,
-                    c.schedule, c.device, c.precision};
-  const int64_t id = store.begin_run(run, {{"host", "new"}}, {c.dataset, "/x", "d", "[\"a\",\"b\"]", "", 1, 1});
+  rp::RunRecord run{"new",
+                    ex::to_json(seed2),
+                    ex::config_hash(seed2),
+                    "code-b",
+                    2,
+                    c.dataset,
+                    c.backbone,
+                    c.model,
+                    c.schedule,
+                    c.device,
+                    c.precision};
+  const int64_t id =
+      store.begin_run(run, {{"host", "new"}}, {c.dataset, "/x", "d", "[\"a\",\"b\"]", "", 1, 1});
   fer::metrics::FinalRecord f;
   f.val.accuracy = 0.7;
   f.per_class_recall = {1, 0.5};
@@ -96,7 +126,8 @@ TEST_CASE("a schema-2 result store migrates: per-class recall, config hashes, on
   CHECK(summaries[0].config.at("weight_decay") == "0.0001");
 }
 
-TEST_CASE("the paper schedule preprocesses as the reference; the mode is part of the stored config", "[runner]") {
+TEST_CASE("the paper schedule preprocesses as the reference; the mode is part of the stored config",
+          "[runner]") {
   ex::RunConfig c;
   c.dataset = "synth-affectnet";
   c.db = "unused.db";
@@ -109,7 +140,8 @@ TEST_CASE("the paper schedule preprocesses as the reference; the mode is part of
   c.preprocess = "reference";
   CHECK(ex::resolve(c).preprocess == "reference");
   c.color_jitter = 0.2;  // Not part of the reference's chain.
-  REQUIRE_THROWS_WITH(ex::resolve(c), Catch::Contains("color_jitter") && Catch::Contains("--preprocess fast"));
+  REQUIRE_THROWS_WITH(ex::resolve(c),
+                      Catch::Contains("color_jitter") && Catch::Contains("--preprocess fast"));
   c.preprocess = "nearest";
   REQUIRE_THROWS_WITH(ex::resolve(c), Catch::Contains("preprocess"));
   // Which mode ran changes the results, so it changes the config hash.

@@ -3,12 +3,11 @@
 // (BadRowPolicy::kSkip) skips each and lists it; the index cache notices a repaired image.
 // Copies of the synthetic AffectNet and Aff-Wild2 sets, each damaged in one way per row. Last, the
 // loader's two preprocessing modes on a clean copy.
-#include <boost/filesystem.hpp>
+#include <ATen/ATen.h>
 #include <turbojpeg.h>
 
-#include <ATen/ATen.h>
-
 #include <algorithm>
+#include <boost/filesystem.hpp>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -63,7 +62,9 @@ std::string bytes_of(const fs::path& p) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-void write_bytes(const fs::path& p, const std::string& b) { std::ofstream(p.string(), std::ios::binary | std::ios::trunc) << b; }
+void write_bytes(const fs::path& p, const std::string& b) {
+  std::ofstream(p.string(), std::ios::binary | std::ios::trunc) << b;
+}
 
 // A 4-channel CMYK JPEG (TurboJPEG writes it as YCCK).
 std::string cmyk_jpeg(int size) {
@@ -71,7 +72,8 @@ std::string cmyk_jpeg(int size) {
   tjhandle tj = tjInitCompress();
   unsigned char* out = nullptr;
   unsigned long n = 0;
-  REQUIRE(tjCompress2(tj, cmyk.data(), size, size * 4, size, TJPF_CMYK, &out, &n, TJSAMP_444, 90, 0) == 0);
+  REQUIRE(tjCompress2(tj, cmyk.data(), size, size * 4, size, TJPF_CMYK, &out, &n, TJSAMP_444, 90,
+                      0) == 0);
   std::string bytes(reinterpret_cast<char*>(out), n);
   tjFree(out);
   tjDestroy(tj);
@@ -125,7 +127,8 @@ DamagedAffectNet damaged_affectnet(const std::string& name) {
   d.image[ds::defect::kUndecodable] = image_of(rows[0]);
   d.corrupt_original = bytes_of(image_of(rows[0]));
   std::string corrupt = d.corrupt_original;
-  for (size_t i = corrupt.size() / 2; i < corrupt.size() / 2 + 8; ++i) corrupt[i] = static_cast<char>(i % 2 ? 0xD3 : 0xFF);
+  for (size_t i = corrupt.size() / 2; i < corrupt.size() / 2 + 8; ++i)
+    corrupt[i] = static_cast<char>(i % 2 ? 0xD3 : 0xFF);
   write_bytes(image_of(rows[0]), corrupt);
   // Truncated: the last third cut off ("premature end of data" is only a warning in libjpeg).
   d.image["truncated"] = image_of(rows[1]);
@@ -157,7 +160,8 @@ DamagedAffectNet damaged_affectnet(const std::string& name) {
   return d;
 }
 
-ds::DatasetOptions options_for(const fs::path& root, const std::string& name, ds::BadRowPolicy policy) {
+ds::DatasetOptions options_for(const fs::path& root, const std::string& name,
+                               ds::BadRowPolicy policy) {
   ds::DatasetOptions o;
   o.name = name;
   o.root = root.string();
@@ -170,7 +174,8 @@ ds::DatasetOptions options_for(const fs::path& root, const std::string& name, ds
 
 }  // namespace
 
-TEST_CASE("image defects of an AffectNet copy: each caught, located, classed and skippable", "[datasets]") {
+TEST_CASE("image defects of an AffectNet copy: each caught, located, classed and skippable",
+          "[datasets]") {
   const DamagedAffectNet d = damaged_affectnet("defects_affectnet");
   const std::string val_csv = (d.root / "validation.csv").string();
 
@@ -202,27 +207,32 @@ TEST_CASE("image defects of an AffectNet copy: each caught, located, classed and
     CHECK(n.at(ds::defect::kEyesOutside) == 1);
     CHECK(data.index.train.samples.size() == d.kept_before - 5);
     CHECK(train.kept == static_cast<int64_t>(d.kept_before - 5));
-    CHECK(progress_total == static_cast<int64_t>(data.index.train.samples.size() + 5 + data.index.val.samples.size()));
+    CHECK(progress_total == static_cast<int64_t>(data.index.train.samples.size() + 5 +
+                                                 data.index.val.samples.size()));
     for (const auto& [defect, path] : d.image) {
       const std::string want = defect == "truncated" ? ds::defect::kUndecodable : defect;
       bool found = false;
-      for (const auto& e : train.errors) found = found || (e.file == path.string() && e.defect == want);
+      for (const auto& e : train.errors)
+        found = found || (e.file == path.string() && e.defect == want);
       INFO(defect << " " << path.string());
       CHECK(found);
     }
-    CHECK_THAT(first_of(train, ds::defect::kUndecodable)->message, Catch::Contains("damaged data") ||
-                                                                       Catch::Contains("undecodable"));
-    CHECK_THAT(first_of(train, ds::defect::kBoxOutside)->message, Catch::Contains("does not overlap the 128x128 image"));
+    CHECK_THAT(first_of(train, ds::defect::kUndecodable)->message,
+               Catch::Contains("damaged data") || Catch::Contains("undecodable"));
+    CHECK_THAT(first_of(train, ds::defect::kBoxOutside)->message,
+               Catch::Contains("does not overlap the 128x128 image"));
     CHECK(first_of(train, ds::defect::kEyesOutside)->field == "facial_landmarks");
     for (const auto& s : data.index.train.samples) {
-      for (const auto& [defect, path] : d.image) CHECK(d.root.string() + "/Manually_Annotated_Images/" + s.image != path.string());
+      for (const auto& [defect, path] : d.image)
+        CHECK(d.root.string() + "/Manually_Annotated_Images/" + s.image != path.string());
     }
     const ds::RowError* both = first_of(data.index.val.report, ds::defect::kInBothSplits);
     REQUIRE(both != nullptr);
     CHECK(both->file == val_csv);
     CHECK(both->line == d.both_splits_line);
     const std::string report = ds::format_report(train);
-    CHECK_THAT(report, Catch::Contains("corrupt or truncated image: 2") && Catch::Contains("unexpected channel count: 1") &&
+    CHECK_THAT(report, Catch::Contains("corrupt or truncated image: 2") &&
+                           Catch::Contains("unexpected channel count: 1") &&
                            Catch::Contains("face box outside the image: 1") &&
                            Catch::Contains(d.image.at(ds::defect::kChannels).string()));
   }
@@ -236,7 +246,8 @@ TEST_CASE("image defects of an AffectNet copy: each caught, located, classed and
     CHECK(n.at(ds::defect::kBoxOutside) == 1);
   }
 
-  SECTION("the index cache watches the defective images: a repaired one is seen on the next start") {
+  SECTION(
+      "the index cache watches the defective images: a repaired one is seen on the next start") {
     const ds::DatasetOptions o = options_for(d.root, "affectnet", ds::BadRowPolicy::kSkip);
     CHECK_FALSE(ds::open_dataset(o).from_cache);
     const ds::Dataset again = ds::open_dataset(o);
@@ -265,9 +276,11 @@ TEST_CASE("Aff-Wild2 copy: a frame unlike its video's, and a video in both split
   REQUIRE(fs::exists(odd));
   imaging::write_jpeg(odd.string(), cv::Mat(64, 80, CV_8UC3, cv::Scalar(90, 100, 110)), 90);
   // video3 annotated in both EXPR sets (and its VA file in both VA sets).
-  fs::copy_file(root / "EXPR_Set/Train_Set/video3.txt", root / "EXPR_Set/Validation_Set/video3.txt");
+  fs::copy_file(root / "EXPR_Set/Train_Set/video3.txt",
+                root / "EXPR_Set/Validation_Set/video3.txt");
 
-  REQUIRE_THROWS_WITH(ds::open_dataset(o), Catch::Contains("video3.txt") && Catch::Contains("image in both splits"));
+  REQUIRE_THROWS_WITH(ds::open_dataset(o),
+                      Catch::Contains("video3.txt") && Catch::Contains("image in both splits"));
   o.read.bad_rows = ds::BadRowPolicy::kSkip;
   const ds::Dataset data = ds::open_dataset(o);
   const ds::RowError* size = first_of(data.index.train.report, ds::defect::kSize);
@@ -296,7 +309,8 @@ TEST_CASE("every class in both splits of the synthetic sets, however small", "[d
   }
 }
 
-TEST_CASE("the loader's reference mode renders the reference chain, its fast mode the single warp", "[datasets]") {
+TEST_CASE("the loader's reference mode renders the reference chain, its fast mode the single warp",
+          "[datasets]") {
   ds::DatasetOptions o;
   o.name = "synth-affectnet";
   o.cache_root = fer::testing::temp_dir("loader_modes").string();

@@ -2,25 +2,25 @@
 // tests/testdata/affwild2), alignment geometry, loader determinism, label statistics, GloVe
 // parsing, the index cache and the synthetic generator's reproducibility.
 #include <ATen/ATen.h>
-#include <boost/filesystem.hpp>
-#include <opencv2/imgproc.hpp>
 
+#include <boost/filesystem.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <opencv2/imgproc.hpp>
 
+#include "core/affectnet_spearman.h"
+#include "core/error.h"
 #include "datasets/affectnet.h"
 #include "datasets/affwild2.h"
 #include "datasets/dataset.h"
-#include "core/affectnet_spearman.h"
-#include "core/error.h"
 #include "datasets/label_stats.h"
 #include "datasets/loader.h"
 #include "datasets/synthetic.h"
 #include "datasets/synthetic_face.h"
 #include "datasets/transforms.h"
-#include "tests/temp_dir.h"
 #include "tests/catch.h"
+#include "tests/temp_dir.h"
 
 namespace ds = fer::datasets;
 namespace fs = boost::filesystem;
@@ -108,8 +108,9 @@ TEST_CASE("AffectNet reader reports every malformed row with file, line and fiel
     CHECK(split.report.kept == 1);
     REQUIRE(split.report.errors.size() == 8);
     const std::vector<std::pair<long, std::string>> expected = {
-        {3, "face_x"}, {4, "facial_landmarks"}, {5, "expression"}, {6, "valence"},
-        {7, "subDirectory_filePath"}, {8, "subDirectory_filePath"}, {10, "arousal"}};
+        {3, "face_x"},  {4, "facial_landmarks"},      {5, "expression"},
+        {6, "valence"}, {7, "subDirectory_filePath"}, {8, "subDirectory_filePath"},
+        {10, "arousal"}};
     for (const auto& [line, field] : expected) {
       INFO("line " << line);
       const ds::RowError* e = find_error(split.report, line);
@@ -126,7 +127,7 @@ TEST_CASE("AffectNet reader reports every malformed row with file, line and fiel
 
 TEST_CASE("Aff-Wild2 reader joins EXPR, VA and frames", "[datasets]") {
   ds::DatasetIndex index = ds::read_affwild2(kAffWild2, ds::ReadOptions());
-  const std::vector<std::string> names = {"Neutral", "Anger", "Disgust", "Fear",
+  const std::vector<std::string> names = {"Neutral",   "Anger",   "Disgust", "Fear",
                                           "Happiness", "Sadness", "Surprise"};
   CHECK(index.class_names == names);
   const auto& r = index.train.report;
@@ -148,7 +149,8 @@ TEST_CASE("Aff-Wild2 reader joins EXPR, VA and frames", "[datasets]") {
 TEST_CASE("Aff-Wild2 reader reports malformed rows", "[datasets]") {
   fs::path root = temp_dir("affwild2_bad");
   fs::copy_file(kAffWild2 + "/cropped_aligned/vid1/00001.jpg", root / "img.jpg");
-  write(root / "EXPR_Set/Train_Set/v.txt", "Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise\n2\nhappy\n9\n");
+  write(root / "EXPR_Set/Train_Set/v.txt",
+        "Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise\n2\nhappy\n9\n");
   write(root / "EXPR_Set/Validation_Set/w.txt", "Neutral,Anger\n1\n");
   write(root / "VA_Set/Train_Set/v.txt", "valence,arousal\n0.1,0.2\n0.3\n1.7,0.0\n");
   write(root / "VA_Set/Validation_Set/w.txt", "valence,arousal\n0.1,0.2\n");
@@ -222,7 +224,8 @@ TEST_CASE("alignment turns a rolled face upright", "[datasets]") {
     REQUIRE(count > 5);
     centroid[side] /= count;
   }
-  CHECK(std::abs(std::atan2(centroid[1].y - centroid[0].y, centroid[1].x - centroid[0].x) * 180 / M_PI) < 1.5);
+  CHECK(std::abs(std::atan2(centroid[1].y - centroid[0].y, centroid[1].x - centroid[0].x) * 180 /
+                 M_PI) < 1.5);
   CHECK(std::abs(centroid[0].y - l.y) < 1.5);
 }
 
@@ -279,11 +282,13 @@ TEST_CASE("GloVe vectors are read by label word, with clear errors", "[datasets]
   CHECK(dim == 3);
   const std::vector<float> expected = {-1, -2, -3.5, 1, 2, 3};
   CHECK(v == expected);
-  REQUIRE_THROWS_WITH(ds::read_glove((dir / "g.txt").string(), {"happy", "valence", "arousal"}, &dim),
-                      Catch::Contains("label words not found: valence, arousal"));
+  REQUIRE_THROWS_WITH(
+      ds::read_glove((dir / "g.txt").string(), {"happy", "valence", "arousal"}, &dim),
+      Catch::Contains("label words not found: valence, arousal"));
   write(dir / "bad.txt", "happy 1 2 3\nsad 1 2\n");
-  REQUIRE_THROWS_WITH(ds::read_glove((dir / "bad.txt").string(), {"happy", "sad"}, &dim),
-                      Catch::Contains("bad.txt:2") && Catch::Contains("dimension 2 differs from 3"));
+  REQUIRE_THROWS_WITH(
+      ds::read_glove((dir / "bad.txt").string(), {"happy", "sad"}, &dim),
+      Catch::Contains("bad.txt:2") && Catch::Contains("dimension 2 differs from 3"));
   auto fallback = ds::fallback_embeddings({"happy", "sad"}, 300);
   CHECK(fallback.size() == 600);
   CHECK(fallback == ds::fallback_embeddings({"happy", "sad"}, 300));
@@ -303,8 +308,10 @@ TEST_CASE("the synthetic generator is byte-reproducible and its index is cached"
   for (fs::recursive_directory_iterator it(a), end; it != end; ++it) {
     if (!fs::is_regular_file(it->path())) continue;
     const fs::path rel = fs::relative(it->path(), a);
-    std::ifstream fa(it->path().string(), std::ios::binary), fb((fs::path(b) / rel).string(), std::ios::binary);
-    const std::string ca((std::istreambuf_iterator<char>(fa)), {}), cb((std::istreambuf_iterator<char>(fb)), {});
+    std::ifstream fa(it->path().string(), std::ios::binary),
+        fb((fs::path(b) / rel).string(), std::ios::binary);
+    const std::string ca((std::istreambuf_iterator<char>(fa)), {}),
+        cb((std::istreambuf_iterator<char>(fb)), {});
     INFO(rel.string());
     CHECK(ca == cb);
     ++files;
@@ -344,14 +351,18 @@ TEST_CASE("synthetic AffectNet labels correlate like AffectNet's", "[datasets]")
 TEST_CASE("opening an unknown or missing dataset names the problem", "[datasets]") {
   ds::DatasetOptions o;
   o.name = "fer2013";
-  REQUIRE_THROWS_WITH(ds::open_dataset(o), Catch::Contains("valid: affectnet, affwild2, synth-affectnet, synth-affwild2"));
+  REQUIRE_THROWS_WITH(
+      ds::open_dataset(o),
+      Catch::Contains("valid: affectnet, affwild2, synth-affectnet, synth-affwild2"));
   o.name = "affectnet";
   REQUIRE_THROWS_WITH(ds::open_dataset(o), Catch::Contains("needs --data_root"));
   o.root = "/nonexistent/affectnet";
-  REQUIRE_THROWS_WITH(ds::open_dataset(o), Catch::Contains("/nonexistent/affectnet") && Catch::Contains("not found"));
+  REQUIRE_THROWS_WITH(ds::open_dataset(o),
+                      Catch::Contains("/nonexistent/affectnet") && Catch::Contains("not found"));
 }
 
-TEST_CASE("the synthetic AffectNet twin's label graph has AffectNet's edges and signs", "[datasets]") {
+TEST_CASE("the synthetic AffectNet twin's label graph has AffectNet's edges and signs",
+          "[datasets]") {
   ds::DatasetOptions o;
   o.name = "synth-affectnet";
   o.cache_root = temp_dir("cache_label_graph").string();
@@ -361,15 +372,18 @@ TEST_CASE("the synthetic AffectNet twin's label graph has AffectNet's edges and 
   auto at = [&r](int i, int j) { return r[i * 9 + j]; };
   for (int e = 0; e < 7; ++e) {
     for (int k = 0; k < 2; ++k) {
-      const double theirs = k == 0 ? fer::kAffectNetValenceCorrelation[e] : fer::kAffectNetArousalCorrelation[e];
+      const double theirs =
+          k == 0 ? fer::kAffectNetValenceCorrelation[e] : fer::kAffectNetArousalCorrelation[e];
       const double ours = at(e, 7 + k);
-      INFO("expression " << e << (k == 0 ? " valence" : " arousal") << ": synthetic " << ours << ", AffectNet " << theirs);
+      INFO("expression " << e << (k == 0 ? " valence" : " arousal") << ": synthetic " << ours
+                         << ", AffectNet " << theirs);
       // An edge of the graph exactly where AffectNet has one, with its sign.
       const bool edge = std::abs(theirs) >= fer::kLabelGraphEdgeThreshold;
       CHECK((std::abs(ours) >= fer::kLabelGraphEdgeThreshold) == edge);
       if (edge) CHECK((ours > 0) == (theirs > 0));
     }
   }
-  CHECK(std::abs(at(7, 8)) < fer::kLabelGraphEdgeThreshold);  // No valence-arousal edge (AffectNet: 0.04).
-  CHECK(at(1, 7) > 0.6);            // Happy carries valence as strongly as in AffectNet (0.86).
+  CHECK(std::abs(at(7, 8)) <
+        fer::kLabelGraphEdgeThreshold);  // No valence-arousal edge (AffectNet: 0.04).
+  CHECK(at(1, 7) > 0.6);  // Happy carries valence as strongly as in AffectNet (0.86).
 }

@@ -4,20 +4,16 @@
 // the union of the ranks' batches, and keep the ranks' parameters identical; the failure board
 // that names the rank which failed first.
 #include <ATen/ATen.h>
-#include <torch/csrc/distributed/c10d/HashStore.hpp>
+#include <stdlib.h>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/container/functional.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/pooling.h>
-#include <torch/nn/modules/container/functional.h>
 #include <torch/optim/sgd.h>
-
-#include <stdlib.h>
 #include <unistd.h>
-
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -27,8 +23,10 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <torch/csrc/distributed/c10d/HashStore.hpp>
 #include <vector>
 
 #include "core/error.h"
@@ -38,9 +36,9 @@
 #include "distributed/group.h"
 #include "distributed/launch_env.h"
 #include "distributed/route.h"
-#include "third_party/c10d_compat.h"
 #include "tests/catch.h"
 #include "tests/temp_dir.h"
+#include "third_party/c10d_compat.h"
 
 namespace dist = fer::distributed;
 
@@ -86,10 +84,11 @@ void run_ranks(int world, const std::function<void(int, dist::Group&)>& fn,
 // eval mode (training-mode BatchNorm couples the samples of a batch).
 torch::nn::Sequential make_net(int seed) {
   at::manual_seed(seed);
-  torch::nn::Sequential net(torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 8, 3)), torch::nn::BatchNorm2d(8),
-                            torch::nn::ReLU(), torch::nn::Conv2d(torch::nn::Conv2dOptions(8, 8, 3)),
-                            torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions({1, 1})),
-                            torch::nn::Flatten(), torch::nn::Linear(8, 7));
+  torch::nn::Sequential net(
+      torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 8, 3)), torch::nn::BatchNorm2d(8),
+      torch::nn::ReLU(), torch::nn::Conv2d(torch::nn::Conv2dOptions(8, 8, 3)),
+      torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions({1, 1})),
+      torch::nn::Flatten(), torch::nn::Linear(8, 7));
   net->eval();
   return net;
 }
@@ -106,10 +105,15 @@ at::Tensor batch_labels(int step, int rank) {
 
 }  // namespace
 
-TEST_CASE("the launcher's environment: torchrun's variables, srun's, and clear errors", "[distributed]") {
+TEST_CASE("the launcher's environment: torchrun's variables, srun's, and clear errors",
+          "[distributed]") {
   CHECK_FALSE(dist::read_launch_env(env_of({})).distributed());
-  auto e = dist::read_launch_env(env_of({{"RANK", "3"}, {"WORLD_SIZE", "8"}, {"LOCAL_RANK", "1"}, {"LOCAL_WORLD_SIZE", "2"},
-                                         {"MASTER_ADDR", "node0"}, {"MASTER_PORT", "29400"}}));
+  auto e = dist::read_launch_env(env_of({{"RANK", "3"},
+                                         {"WORLD_SIZE", "8"},
+                                         {"LOCAL_RANK", "1"},
+                                         {"LOCAL_WORLD_SIZE", "2"},
+                                         {"MASTER_ADDR", "node0"},
+                                         {"MASTER_PORT", "29400"}}));
   CHECK(e.distributed());
   CHECK(e.rank == 3);
   CHECK(e.world_size == 8);
@@ -118,16 +122,20 @@ TEST_CASE("the launcher's environment: torchrun's variables, srun's, and clear e
   CHECK(e.master_addr == "node0");
   CHECK(e.master_port == 29400);
   CHECK(e.source == "torchrun");
-  e = dist::read_launch_env(env_of({{"SLURM_PROCID", "1"}, {"SLURM_NTASKS", "2"}, {"SLURM_LOCALID", "0"},
-                                    {"MASTER_ADDR", "n1"}, {"MASTER_PORT", "1234"}}));
+  e = dist::read_launch_env(env_of({{"SLURM_PROCID", "1"},
+                                    {"SLURM_NTASKS", "2"},
+                                    {"SLURM_LOCALID", "0"},
+                                    {"MASTER_ADDR", "n1"},
+                                    {"MASTER_PORT", "1234"}}));
   CHECK(e.source == "slurm");
   CHECK(e.rank == 1);
   CHECK(e.world_size == 2);
   // An srun step without MASTER_ADDR is not taken for a distributed job.
-  CHECK_FALSE(dist::read_launch_env(env_of({{"SLURM_PROCID", "1"}, {"SLURM_NTASKS", "2"}})).distributed());
+  CHECK_FALSE(
+      dist::read_launch_env(env_of({{"SLURM_PROCID", "1"}, {"SLURM_NTASKS", "2"}})).distributed());
   // torchrun's agent store: only Python's spelling of true counts, as in torch.distributed.
-  const std::map<std::string, std::string> job = {{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"},
-                                                  {"MASTER_PORT", "1"}};
+  const std::map<std::string, std::string> job = {
+      {"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}};
   CHECK_FALSE(e.agent_store);
   auto with = [&](std::map<std::string, std::string> extra) {
     extra.insert(job.begin(), job.end());
@@ -149,48 +157,82 @@ TEST_CASE("the launcher's environment: torchrun's variables, srun's, and clear e
   CHECK(e.local_rank == 1);
   CHECK(e.local_world_size == 2);
   // srun: the node's tasks from --ntasks-per-node, else from the step's task count list.
-  const std::map<std::string, std::string> step = {{"SLURM_PROCID", "6"}, {"SLURM_NTASKS", "7"}, {"SLURM_LOCALID", "0"},
-                                                   {"MASTER_ADDR", "n1"}, {"MASTER_PORT", "1234"}};
+  const std::map<std::string, std::string> step = {{"SLURM_PROCID", "6"},
+                                                   {"SLURM_NTASKS", "7"},
+                                                   {"SLURM_LOCALID", "0"},
+                                                   {"MASTER_ADDR", "n1"},
+                                                   {"MASTER_PORT", "1234"}};
   auto in_step = [&](std::map<std::string, std::string> extra) {
     extra.insert(step.begin(), step.end());
     return dist::read_launch_env(env_of(extra));
   };
   CHECK(in_step({}).local_world_size == 1);
-  CHECK(in_step({{"SLURM_NODEID", "3"}, {"SLURM_STEP_TASKS_PER_NODE", "2(x3),1"}}).local_world_size == 1);
-  CHECK(in_step({{"SLURM_NODEID", "2"}, {"SLURM_STEP_TASKS_PER_NODE", "2(x3),1"}}).local_world_size == 2);
+  CHECK(
+      in_step({{"SLURM_NODEID", "3"}, {"SLURM_STEP_TASKS_PER_NODE", "2(x3),1"}}).local_world_size ==
+      1);
+  CHECK(
+      in_step({{"SLURM_NODEID", "2"}, {"SLURM_STEP_TASKS_PER_NODE", "2(x3),1"}}).local_world_size ==
+      2);
   CHECK(in_step({{"SLURM_NODEID", "0"}, {"SLURM_TASKS_PER_NODE", "3,4"}}).local_world_size == 3);
-  CHECK(in_step({{"SLURM_NODEID", "1"}, {"SLURM_STEP_TASKS_PER_NODE", "3,4"}, {"SLURM_TASKS_PER_NODE", "1(x7)"}})
+  CHECK(in_step({{"SLURM_NODEID", "1"},
+                 {"SLURM_STEP_TASKS_PER_NODE", "3,4"},
+                 {"SLURM_TASKS_PER_NODE", "1(x7)"}})
             .local_world_size == 4);
-  CHECK(in_step({{"SLURM_NTASKS_PER_NODE", "4"}, {"SLURM_STEP_TASKS_PER_NODE", "2(x3),1"}}).local_world_size == 4);
+  CHECK(in_step({{"SLURM_NTASKS_PER_NODE", "4"}, {"SLURM_STEP_TASKS_PER_NODE", "2(x3),1"}})
+            .local_world_size == 4);
   struct Bad {
     std::map<std::string, std::string> vars;
     std::string field;
   };
   for (const auto& bad : std::vector<Bad>{
-           {{{"RANK", "2"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}}, "RANK"},
-           {{{"RANK", "x"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}}, "RANK"},
+           {{{"RANK", "2"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}},
+            "RANK"},
+           {{{"RANK", "x"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}},
+            "RANK"},
            {{{"RANK", "0"}}, "WORLD_SIZE"},
            {{{"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}}, "RANK"},
            {{{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_PORT", "1"}}, "MASTER_ADDR"},
-           {{{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "70000"}}, "MASTER_PORT"},
+           {{{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "70000"}},
+            "MASTER_PORT"},
            {{{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}}, "MASTER_PORT"},
-           {{{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"},
+           {{{"RANK", "0"},
+             {"WORLD_SIZE", "2"},
+             {"MASTER_ADDR", "a"},
+             {"MASTER_PORT", "1"},
              {"TORCHELASTIC_RESTART_COUNT", "-1"}},
             "TORCHELASTIC_RESTART_COUNT"},
-           {{{"RANK", "0"}, {"WORLD_SIZE", "4"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}, {"LOCAL_RANK", "2"},
+           {{{"RANK", "0"},
+             {"WORLD_SIZE", "4"},
+             {"MASTER_ADDR", "a"},
+             {"MASTER_PORT", "1"},
+             {"LOCAL_RANK", "2"},
              {"LOCAL_WORLD_SIZE", "2"}},
             "LOCAL_RANK"},
-           {{{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_LOCALID", "2"}, {"SLURM_NTASKS_PER_NODE", "2"},
-             {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}},
+           {{{"SLURM_PROCID", "0"},
+             {"SLURM_NTASKS", "4"},
+             {"SLURM_LOCALID", "2"},
+             {"SLURM_NTASKS_PER_NODE", "2"},
+             {"MASTER_ADDR", "a"},
+             {"MASTER_PORT", "1"}},
             "SLURM_LOCALID"},
-           {{{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_STEP_TASKS_PER_NODE", "2(x2"},
-             {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}},
+           {{{"SLURM_PROCID", "0"},
+             {"SLURM_NTASKS", "4"},
+             {"SLURM_STEP_TASKS_PER_NODE", "2(x2"},
+             {"MASTER_ADDR", "a"},
+             {"MASTER_PORT", "1"}},
             "SLURM_STEP_TASKS_PER_NODE"},
-           {{{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_STEP_TASKS_PER_NODE", "2,x"},
-             {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}},
+           {{{"SLURM_PROCID", "0"},
+             {"SLURM_NTASKS", "4"},
+             {"SLURM_STEP_TASKS_PER_NODE", "2,x"},
+             {"MASTER_ADDR", "a"},
+             {"MASTER_PORT", "1"}},
             "SLURM_STEP_TASKS_PER_NODE"},
-           {{{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_NODEID", "2"}, {"SLURM_TASKS_PER_NODE", "2(x2)"},
-             {"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}},
+           {{{"SLURM_PROCID", "0"},
+             {"SLURM_NTASKS", "4"},
+             {"SLURM_NODEID", "2"},
+             {"SLURM_TASKS_PER_NODE", "2(x2)"},
+             {"MASTER_ADDR", "a"},
+             {"MASTER_PORT", "1"}},
             "SLURM_TASKS_PER_NODE"},
        }) {
     INFO(bad.field);
@@ -203,8 +245,9 @@ TEST_CASE("the launcher's environment: torchrun's variables, srun's, and clear e
   }
 }
 
-TEST_CASE("Gloo binds to an address the master's network reaches, not the loopback of the host's name",
-          "[distributed]") {
+TEST_CASE(
+    "Gloo binds to an address the master's network reaches, not the loopback of the host's name",
+    "[distributed]") {
   CHECK(dist::local_address_towards("127.0.0.1") == "127.0.0.1");
   CHECK(dist::is_loopback_address("127.0.1.1"));
   CHECK(dist::is_loopback_address("::1"));
@@ -248,23 +291,28 @@ TEST_CASE("a worker's error is written where torchrun's agent reads it, once", "
   CHECK(dist::write_launcher_error_file("no file asked for", env_of({})).empty());
   const auto vars = env_of({{"TORCHELASTIC_ERROR_FILE", path}});
   const auto before = std::time(nullptr);
-  REQUIRE(dist::write_launcher_error_file("open dataset: /data: \"quoted\"\nsecond line", vars) == path);
+  REQUIRE(dist::write_launcher_error_file("open dataset: /data: \"quoted\"\nsecond line", vars) ==
+          path);
   std::ifstream in(path);
   const nlohmann::json data = nlohmann::json::parse(in);
   // The fields PyTorch's ErrorHandler writes and torchrun's ProcessFailure reads.
   CHECK(data.at("message").at("message") == "open dataset: /data: \"quoted\"\nsecond line");
-  const long long stamp = std::stoll(data.at("message").at("extraInfo").at("timestamp").get<std::string>());
+  const long long stamp =
+      std::stoll(data.at("message").at("extraInfo").at("timestamp").get<std::string>());
   CHECK(stamp >= before);
   CHECK(stamp <= std::time(nullptr));
   CHECK(data.at("message").at("extraInfo").contains("py_callstack"));
   // The first error of the process is the one torchrun should see.
   CHECK(dist::write_launcher_error_file("a later error", vars).empty());
   std::ifstream again(path);
-  CHECK(nlohmann::json::parse(again).at("message").at("message") == "open dataset: /data: \"quoted\"\nsecond line");
+  CHECK(nlohmann::json::parse(again).at("message").at("message") ==
+        "open dataset: /data: \"quoted\"\nsecond line");
 }
 
-TEST_CASE("the backend: auto is NCCL on CUDA and Gloo on the CPU, as PyTorch's; NCCL without a GPU or NCCL is refused",
-          "[distributed]") {
+TEST_CASE(
+    "the backend: auto is NCCL on CUDA and Gloo on the CPU, as PyTorch's; NCCL without a GPU or "
+    "NCCL is refused",
+    "[distributed]") {
   CHECK(dist::resolve_backend("auto", "cpu") == "gloo");
   CHECK(dist::resolve_backend("gloo", "cpu") == "gloo");
   CHECK(dist::resolve_backend("gloo", "cuda:1") == "gloo");
@@ -290,12 +338,14 @@ TEST_CASE("the backend: auto is NCCL on CUDA and Gloo on the CPU, as PyTorch's; 
     dist::GroupOptions o;
     o.backend = "nccl";
     o.device = c10::Device("cuda:0");
-    CHECK_THROWS_WITH(dist::Group::over_store(c10::make_intrusive<c10d::HashStore>(), 0, 1, o),
-                      Catch::Matchers::Contains("rank 0") && Catch::Matchers::Contains("has no NCCL"));
+    CHECK_THROWS_WITH(
+        dist::Group::over_store(c10::make_intrusive<c10d::HashStore>(), 0, 1, o),
+        Catch::Matchers::Contains("rank 0") && Catch::Matchers::Contains("has no NCCL"));
   }
 }
 
-TEST_CASE("collectives over 2 ranks: sum, broadcast, gather of unequal row counts, any", "[distributed]") {
+TEST_CASE("collectives over 2 ranks: sum, broadcast, gather of unequal row counts, any",
+          "[distributed]") {
   // Catch2 assertions are not thread-safe: the ranks record, the test thread checks.
   std::vector<std::vector<at::Tensor>> got(2);
   std::vector<std::vector<bool>> flags(2);
@@ -306,9 +356,10 @@ TEST_CASE("collectives over 2 ranks: sum, broadcast, gather of unequal row count
     g.broadcast(b, /*root=*/1, "test");
     const at::Tensor rows = at::arange(rank == 0 ? 3 : 1).view({-1, 1}) + 10 * rank;
     got[static_cast<size_t>(rank)] = {t, b[0], g.all_gather_rows(rows, "test")};
-    flags[static_cast<size_t>(rank)] = {g.any(rank == 1, "test"), g.any(false, "test"),
-                                        g.broadcast_string(rank == 0 ? "from rank 0" : "", 0, "test") == "from rank 0",
-                                        g.broadcast_int(rank == 1 ? 42 : 0, 1, "test") == 42};
+    flags[static_cast<size_t>(rank)] = {
+        g.any(rank == 1, "test"), g.any(false, "test"),
+        g.broadcast_string(rank == 0 ? "from rank 0" : "", 0, "test") == "from rank 0",
+        g.broadcast_int(rank == 1 ? 42 : 0, 1, "test") == 42};
   });
   for (int rank = 0; rank < 2; ++rank) {
     INFO("rank " << rank);
@@ -320,16 +371,19 @@ TEST_CASE("collectives over 2 ranks: sum, broadcast, gather of unequal row count
   }
 }
 
-TEST_CASE("the ranks must share their configuration and data: a difference fails every rank, naming it",
-          "[distributed]") {
+TEST_CASE(
+    "the ranks must share their configuration and data: a difference fails every rank, naming it",
+    "[distributed]") {
   const nlohmann::json reference = {{"lr", 0.01}, {"seed", 1}, {"gone", true}};
   CHECK(dist::differing_fields(reference, reference, 1).empty());
   CHECK(dist::differing_fields(reference, {{"lr", 0.02}, {"seed", 1}, {"new", "x"}}, 3) ==
-        std::vector<std::string>{"gone: absent on rank 3, true on rank 0", "lr: 0.02 on rank 3, 0.01 on rank 0",
+        std::vector<std::string>{"gone: absent on rank 3, true on rank 0",
+                                 "lr: 0.02 on rank 3, 0.01 on rank 0",
                                  "new: \"x\" on rank 3, absent on rank 0"});
   // Three ranks with strings of different lengths (rank 1's empty) travel whole.
   run_ranks(3, [](int rank, dist::Group& g) {
-    const auto all = g.all_gather_strings(rank == 1 ? "" : std::string(static_cast<size_t>(rank + 3), 'a' + rank), "t");
+    const auto all = g.all_gather_strings(
+        rank == 1 ? "" : std::string(static_cast<size_t>(rank + 3), 'a' + rank), "t");
     CHECK(all == std::vector<std::string>{"aaa", "", "ccccc"});
     dist::require_agreement(g, "configuration", {{"lr", 0.01}});  // Agreeing ranks pass.
   });
@@ -345,20 +399,24 @@ TEST_CASE("the ranks must share their configuration and data: a difference fails
   });
   for (int rank = 0; rank < 3; ++rank) {
     INFO("rank " << rank << ": " << messages[static_cast<size_t>(rank)]);
-    CHECK_THAT(messages[static_cast<size_t>(rank)],
-               Catch::Matchers::Contains("rank(s) 2 of 3 differ from rank 0 in the configuration") &&
-                   Catch::Matchers::Contains("lr: 0.02 on rank 2, 0.01 on rank 0") &&
-                   !Catch::Matchers::Contains("seed"));
+    CHECK_THAT(
+        messages[static_cast<size_t>(rank)],
+        Catch::Matchers::Contains("rank(s) 2 of 3 differ from rank 0 in the configuration") &&
+            Catch::Matchers::Contains("lr: 0.02 on rank 2, 0.01 on rank 0") &&
+            !Catch::Matchers::Contains("seed"));
   }
 }
 
-TEST_CASE("averaged gradients equal one process's gradients on the union of the ranks' batches", "[distributed]") {
-  const auto mode = GENERATE(dist::GradientSync::Mode::kOverlap, dist::GradientSync::Mode::kAfterBackward);
+TEST_CASE("averaged gradients equal one process's gradients on the union of the ranks' batches",
+          "[distributed]") {
+  const auto mode =
+      GENERATE(dist::GradientSync::Mode::kOverlap, dist::GradientSync::Mode::kAfterBackward);
   const int64_t bucket_bytes = GENERATE(int64_t{64}, int64_t{25} << 20);  // Many buckets, or one.
   INFO("mode " << static_cast<int>(mode) << ", bucket bytes " << bucket_bytes);
   auto single = make_net(7);
-  at::Tensor loss = at::cross_entropy_loss(single->forward(at::cat({batch_images(0, 0), batch_images(0, 1)})),
-                                           at::cat({batch_labels(0, 0), batch_labels(0, 1)}));
+  at::Tensor loss =
+      at::cross_entropy_loss(single->forward(at::cat({batch_images(0, 0), batch_images(0, 1)})),
+                             at::cat({batch_labels(0, 0), batch_labels(0, 1)}));
   loss.backward();
   std::vector<at::Tensor> expected;
   for (const auto& p : single->parameters()) expected.push_back(p.grad().clone());
@@ -373,9 +431,12 @@ TEST_CASE("averaged gradients equal one process's gradients on the union of the 
     dist::GradientSync sync(g, net->parameters(), mode, bucket_bytes);
     buckets[static_cast<size_t>(rank)] = sync.num_buckets();
     sync.prepare();
-    at::cross_entropy_loss(net->forward(images[static_cast<size_t>(rank)]), labels[static_cast<size_t>(rank)]).backward();
+    at::cross_entropy_loss(net->forward(images[static_cast<size_t>(rank)]),
+                           labels[static_cast<size_t>(rank)])
+        .backward();
     sync.finish();
-    for (const auto& p : net->parameters()) grads[static_cast<size_t>(rank)].push_back(p.grad().clone());
+    for (const auto& p : net->parameters())
+      grads[static_cast<size_t>(rank)].push_back(p.grad().clone());
   });
   // After backward: one flat buffer; overlapping: small buckets make many.
   CHECK((buckets[0] > 3) == (bucket_bytes == 64 && mode == dist::GradientSync::Mode::kOverlap));
@@ -383,7 +444,8 @@ TEST_CASE("averaged gradients equal one process's gradients on the union of the 
     REQUIRE(grads[static_cast<size_t>(rank)].size() == expected.size());
     for (size_t i = 0; i < expected.size(); ++i) {
       INFO("rank " << rank << " parameter " << i);
-      CHECK(at::allclose(grads[static_cast<size_t>(rank)][i], expected[i], /*rtol=*/1e-5, /*atol=*/1e-6));
+      CHECK(at::allclose(grads[static_cast<size_t>(rank)][i], expected[i], /*rtol=*/1e-5,
+                         /*atol=*/1e-6));
     }
   }
   // The ranks' own gradients differ (different batches): averaging is what made them equal.
@@ -392,7 +454,8 @@ TEST_CASE("averaged gradients equal one process's gradients on the union of the 
   CHECK_FALSE(at::allclose(alone->parameters()[0].grad(), expected[0], 1e-5, 1e-6));
 }
 
-TEST_CASE("after rank 0's weights are broadcast, SGD steps keep the ranks' parameters identical", "[distributed]") {
+TEST_CASE("after rank 0's weights are broadcast, SGD steps keep the ranks' parameters identical",
+          "[distributed]") {
   std::vector<std::vector<at::Tensor>> final_params(2);
   // Different initialisations on purpose; seeded draws made here, not in the ranks' threads.
   std::vector<torch::nn::Sequential> nets = {make_net(100), make_net(101)};
@@ -411,33 +474,39 @@ TEST_CASE("after rank 0's weights are broadcast, SGD steps keep the ranks' param
       torch::NoGradGuard no_grad;
       g.broadcast(params, 0, "initial weights");
     }
-    torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9).weight_decay(0.001));
+    torch::optim::SGD sgd(net->parameters(),
+                          torch::optim::SGDOptions(0.1).momentum(0.9).weight_decay(0.001));
     dist::GradientSync sync(g, net->parameters());
     for (int step = 0; step < 5; ++step) {
       sgd.zero_grad();
       sync.prepare();
-      at::cross_entropy_loss(net->forward(images[r][static_cast<size_t>(step)]), labels[r][static_cast<size_t>(step)])
+      at::cross_entropy_loss(net->forward(images[r][static_cast<size_t>(step)]),
+                             labels[r][static_cast<size_t>(step)])
           .backward();
       sync.finish();
       sgd.step();
     }
-    for (const auto& p : net->parameters()) final_params[static_cast<size_t>(rank)].push_back(p.detach().clone());
+    for (const auto& p : net->parameters())
+      final_params[static_cast<size_t>(rank)].push_back(p.detach().clone());
   });
   REQUIRE(final_params[0].size() == final_params[1].size());
-  for (size_t i = 0; i < final_params[0].size(); ++i) CHECK(at::equal(final_params[0][i], final_params[1][i]));
+  for (size_t i = 0; i < final_params[0].size(); ++i)
+    CHECK(at::equal(final_params[0][i], final_params[1][i]));
   // And they moved: the test would pass trivially if no step were taken.
   CHECK_FALSE(at::equal(final_params[0][0], make_net(100)->parameters()[0]));
 }
 
-TEST_CASE("a rank that stops responding fails the others within the timeout, naming the rank", "[distributed]") {
+TEST_CASE("a rank that stops responding fails the others within the timeout, naming the rank",
+          "[distributed]") {
   const auto start = std::chrono::steady_clock::now();
-  REQUIRE_THROWS_WITH(run_ranks(2,
-                                [](int rank, dist::Group& g) {
-                                  if (rank == 1) return;  // Leaves without the collective.
-                                  at::Tensor t = at::ones({4});
-                                  g.allreduce_sum(t, "gradient all-reduce");
-                                },
-                                std::chrono::seconds(3)),
+  REQUIRE_THROWS_WITH(run_ranks(
+                          2,
+                          [](int rank, dist::Group& g) {
+                            if (rank == 1) return;  // Leaves without the collective.
+                            at::Tensor t = at::ones({4});
+                            g.allreduce_sum(t, "gradient all-reduce");
+                          },
+                          std::chrono::seconds(3)),
                       Catch::Matchers::Contains("rank 0: gradient all-reduce failed"));
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
 }
@@ -471,7 +540,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-TEST_CASE("the failure board names the rank that failed first and the ranks that posted nothing", "[distributed]") {
+TEST_CASE("the failure board names the rank that failed first and the ranks that posted nothing",
+          "[distributed]") {
   auto store = c10::make_intrusive<c10d::HashStore>();
   dist::FailureBoard rank0(store, 0, 4), rank1(store, 1, 4), rank2(store, 2, 4), rank3(store, 3, 4);
   const auto wait = std::chrono::milliseconds(300);
@@ -510,7 +580,8 @@ TEST_CASE("the failure board names the rank that failed first and the ranks that
   }
 }
 
-TEST_CASE("a failure board whose store does not answer costs its timeout, not a hang", "[distributed]") {
+TEST_CASE("a failure board whose store does not answer costs its timeout, not a hang",
+          "[distributed]") {
   auto store = c10::make_intrusive<StalledStore>();
   dist::FailureBoard rank1(store, 1, 2);
   const auto start = std::chrono::steady_clock::now();
@@ -524,10 +595,12 @@ TEST_CASE("a failure board whose store does not answer costs its timeout, not a 
   store->release();  // The abandoned post completes.
 }
 
-TEST_CASE("a parameter no rank used keeps no gradient: SGD's weight decay leaves it as one process does",
-          "[distributed]") {
+TEST_CASE(
+    "a parameter no rank used keeps no gradient: SGD's weight decay leaves it as one process does",
+    "[distributed]") {
   // As the graph's A or BReG-NeXt-GCN's _fc0: registered, trained by nothing.
-  const auto mode = GENERATE(dist::GradientSync::Mode::kOverlap, dist::GradientSync::Mode::kAfterBackward);
+  const auto mode =
+      GENERATE(dist::GradientSync::Mode::kOverlap, dist::GradientSync::Mode::kAfterBackward);
   std::vector<at::Tensor> after(2);
   std::vector<int> defined(2, 0);
   run_ranks(2, [&](int rank, dist::Group& g) {

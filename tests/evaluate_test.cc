@@ -1,16 +1,17 @@
 // Evaluating saved weights: which model a state dict holds (all six, DataParallel prefixes,
 // overrides), clear refusals of truncated and foreign files, SHA-256 of checkpoint files, and an
 // evaluation that reproduces exactly the metrics the trainer stored for the same weights.
-#include <ATen/ATen.h>
-#include <boost/filesystem.hpp>
+#include "experiments/evaluate.h"
 
+#include <ATen/ATen.h>
+
+#include <boost/filesystem.hpp>
 #include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "core/error.h"
 #include "core/sha256.h"
-#include "experiments/evaluate.h"
 #include "experiments/runner.h"
 #include "models/checkpoint.h"
 #include "models/factory.h"
@@ -41,18 +42,22 @@ fm::NamedTensors state_of(fm::ModelKind kind, fm::Backbone backbone, int64_t cla
 
 TEST_CASE("SHA-256 matches the FIPS 180-4 test vectors", "[evaluate]") {
   CHECK(fer::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  CHECK(fer::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(fer::sha256_hex("abc") ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(fer::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  CHECK(fer::sha256_hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  CHECK(fer::sha256_hex(std::string(1000000, 'a')) ==
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
   const auto dir = fer::testing::temp_dir("sha256");
   std::ofstream((dir / "abc.txt").string()) << "abc";
   CHECK(fer::sha256_file((dir / "abc.txt").string()) == fer::sha256_hex("abc"));
-  REQUIRE_THROWS_WITH(fer::sha256_file((dir / "missing.pth").string()), Catch::Contains("missing.pth"));
+  REQUIRE_THROWS_WITH(fer::sha256_file((dir / "missing.pth").string()),
+                      Catch::Contains("missing.pth"));
 }
 
 TEST_CASE("the six models are identified from their keys and shapes", "[evaluate]") {
-  const auto kind = GENERATE(fm::ModelKind::kSingleTask, fm::ModelKind::kMultiTask, fm::ModelKind::kEmotionGcn);
+  const auto kind =
+      GENERATE(fm::ModelKind::kSingleTask, fm::ModelKind::kMultiTask, fm::ModelKind::kEmotionGcn);
   const auto backbone = GENERATE(fm::Backbone::kDenseNet, fm::Backbone::kBReGNeXt);
   INFO(fm::to_string(backbone) << " " << fm::to_string(kind));
   const auto state = state_of(kind, backbone);
@@ -61,7 +66,8 @@ TEST_CASE("the six models are identified from their keys and shapes", "[evaluate
   CHECK(spec.backbone == backbone);
   CHECK(spec.num_classes == 7);
   CHECK(spec.embedding_dim == 300);
-  // torch.nn.DataParallel's "module." prefix is removed; the weights load and give the same outputs.
+  // torch.nn.DataParallel's "module." prefix is removed; the weights load and give the same
+  // outputs.
   fm::NamedTensors wrapped;
   for (const auto& [name, t] : state) wrapped.emplace_back("module." + name, t);
   const fm::EmotionModel model = fm::load_model_from_state(wrapped, "wrapped.pth");
@@ -70,7 +76,8 @@ TEST_CASE("the six models are identified from their keys and shapes", "[evaluate
   for (size_t i = 0; i < state.size(); ++i) CHECK(at::equal(loaded[i].second, state[i].second));
 }
 
-TEST_CASE("torchvision-derived files load: legacy DenseNet names, no batch counters", "[evaluate]") {
+TEST_CASE("torchvision-derived files load: legacy DenseNet names, no batch counters",
+          "[evaluate]") {
   // A torchvision DenseNet-121 with a 7-way classifier, saved before PyTorch 0.4.1.
   const auto state = state_of(fm::ModelKind::kSingleTask, fm::Backbone::kDenseNet);
   fm::NamedTensors legacy;
@@ -80,19 +87,21 @@ TEST_CASE("torchvision-derived files load: legacy DenseNet names, no batch count
     for (const char* part : {".norm1.", ".norm2.", ".conv1.", ".conv2."}) {
       const auto at = key.find(part);
       if (at != std::string::npos && key.find("denselayer") != std::string::npos) {
-        key = key.substr(0, at) + "." + std::string(part).substr(1, 4) + "." + std::string(1, part[5]) +
-              key.substr(at + 6);
+        key = key.substr(0, at) + "." + std::string(part).substr(1, 4) + "." +
+              std::string(1, part[5]) + key.substr(at + 6);
       }
     }
     legacy.emplace_back(key, t);
   }
   bool renamed = false;
-  for (const auto& [name, t] : legacy) renamed = renamed || name.find("denselayer1.norm.1.weight") != std::string::npos;
+  for (const auto& [name, t] : legacy)
+    renamed = renamed || name.find("denselayer1.norm.1.weight") != std::string::npos;
   REQUIRE(renamed);
   const fm::EmotionModel model = fm::load_model_from_state(legacy, "torchvision.pth");
   const auto loaded = fm::state_dict(*model);
   for (size_t i = 0; i < state.size(); ++i) {
-    if (state[i].first.find("num_batches_tracked") == std::string::npos) CHECK(at::equal(loaded[i].second, state[i].second));
+    if (state[i].first.find("num_batches_tracked") == std::string::npos)
+      CHECK(at::equal(loaded[i].second, state[i].second));
   }
 }
 
@@ -104,10 +113,14 @@ TEST_CASE("files written by Python's torch.save are identified and load", "[eval
     fm::Backbone backbone;
     int64_t classes;
   };
-  for (const Case& c : {Case{"bregnext_emotion_gcn_state_dict.pt", fm::ModelKind::kEmotionGcn, fm::Backbone::kBReGNeXt, 7},
-                        Case{"densenet_multi_task_reference.pth", fm::ModelKind::kMultiTask, fm::Backbone::kDenseNet, 7},
-                        // torchvision's ImageNet DenseNet-121 (legacy format and names): 1000 classes.
-                        Case{"densenet121_legacy.pth", fm::ModelKind::kSingleTask, fm::Backbone::kDenseNet, 1000}}) {
+  for (const Case& c :
+       {Case{"bregnext_emotion_gcn_state_dict.pt", fm::ModelKind::kEmotionGcn,
+             fm::Backbone::kBReGNeXt, 7},
+        Case{"densenet_multi_task_reference.pth", fm::ModelKind::kMultiTask,
+             fm::Backbone::kDenseNet, 7},
+        // torchvision's ImageNet DenseNet-121 (legacy format and names): 1000 classes.
+        Case{"densenet121_legacy.pth", fm::ModelKind::kSingleTask, fm::Backbone::kDenseNet,
+             1000}}) {
     INFO(c.file);
     const auto ckpt = fm::read_checkpoint(dir + c.file);
     const fm::ModelSpec spec = fm::infer_model_spec(ckpt.model_state, c.file);
@@ -119,35 +132,44 @@ TEST_CASE("files written by Python's torch.save are identified and load", "[eval
 }
 
 TEST_CASE("class counts and embedding sizes come from the shapes", "[evaluate]") {
-  CHECK(fm::infer_model_spec(state_of(fm::ModelKind::kSingleTask, fm::Backbone::kDenseNet, 8), "x").num_classes == 8);
-  CHECK(fm::infer_model_spec(state_of(fm::ModelKind::kMultiTask, fm::Backbone::kBReGNeXt, 5), "x").num_classes == 5);
+  CHECK(fm::infer_model_spec(state_of(fm::ModelKind::kSingleTask, fm::Backbone::kDenseNet, 8), "x")
+            .num_classes == 8);
+  CHECK(fm::infer_model_spec(state_of(fm::ModelKind::kMultiTask, fm::Backbone::kBReGNeXt, 5), "x")
+            .num_classes == 5);
   fm::ModelSpec gcn;
   gcn.embedding_dim = 50;
   CHECK(fm::infer_model_spec(fm::state_dict(*fm::make_model(gcn)), "x").embedding_dim == 50);
 }
 
-TEST_CASE("truncated, foreign and mismatched state dicts are refused with the differences", "[evaluate]") {
+TEST_CASE("truncated, foreign and mismatched state dicts are refused with the differences",
+          "[evaluate]") {
   auto state = state_of(fm::ModelKind::kEmotionGcn, fm::Backbone::kDenseNet);
   auto truncated = state;
   truncated.erase(truncated.begin() + 10);
   const std::string dropped = state[10].first;
-  REQUIRE_THROWS_WITH(fm::load_model_from_state(truncated, "truncated.pth"),
-                      Catch::Contains("truncated.pth") && Catch::Contains("missing key " + dropped));
+  REQUIRE_THROWS_WITH(
+      fm::load_model_from_state(truncated, "truncated.pth"),
+      Catch::Contains("truncated.pth") && Catch::Contains("missing key " + dropped));
   auto reshaped = state;
   reshaped[5].second = at::zeros({3});
-  REQUIRE_THROWS_WITH(fm::load_model_from_state(reshaped, "reshaped.pth"), Catch::Contains("shape mismatch"));
+  REQUIRE_THROWS_WITH(fm::load_model_from_state(reshaped, "reshaped.pth"),
+                      Catch::Contains("shape mismatch"));
   const fm::NamedTensors foreign = {{"encoder.layer0.weight", at::zeros({4, 4})}};
   REQUIRE_THROWS_WITH(fm::infer_model_spec(foreign, "foreign.pth"),
                       Catch::Contains("foreign.pth") && Catch::Contains("looked for") &&
                           Catch::Contains("encoder.layer0.weight"));
-  REQUIRE_THROWS_WITH(fm::infer_model_spec({}, "empty.pth"), Catch::Contains("the state dict is empty"));
+  REQUIRE_THROWS_WITH(fm::infer_model_spec({}, "empty.pth"),
+                      Catch::Contains("the state dict is empty"));
   // --model multi_task on a single-task file: the strict load names both sides.
-  REQUIRE_THROWS_WITH(fm::load_model_from_state(state_of(fm::ModelKind::kSingleTask, fm::Backbone::kDenseNet),
-                                                "single.pth", fm::ModelKind::kMultiTask),
-                      Catch::Contains("missing key lin_cat.weight") && Catch::Contains("unexpected key classifier.weight"));
+  REQUIRE_THROWS_WITH(
+      fm::load_model_from_state(state_of(fm::ModelKind::kSingleTask, fm::Backbone::kDenseNet),
+                                "single.pth", fm::ModelKind::kMultiTask),
+      Catch::Contains("missing key lin_cat.weight") &&
+          Catch::Contains("unexpected key classifier.weight"));
 }
 
-TEST_CASE("evaluating a checkpoint reproduces the trainer's metrics and is stored as its own row", "[evaluate]") {
+TEST_CASE("evaluating a checkpoint reproduces the trainer's metrics and is stored as its own row",
+          "[evaluate]") {
   const auto dir = fer::testing::temp_dir("evaluate_run");
   // Single-task: a DenseNet trained for a few steps can overflow in eval mode (BatchNorm
   // statistics barely updated), and the CCC of such outputs is NaN, which proves nothing.
@@ -156,10 +178,23 @@ TEST_CASE("evaluating a checkpoint reproduces the trainer's metrics and is store
   const auto trained = ex::run_experiment(train, log);
   REQUIRE(trained.status == "finished");
 
-  const char* argv[] = {"evaluate", "--checkpoint", trained.final_record.checkpoint_path.c_str(), "--db",
-                        train.db.c_str(), "--cache_dir", train.cache_dir.c_str(), "--batch_size", "6",
-                        "--input_size", "48", "--threads", "1", "--synth_train_per_class", "3",
-                        "--synth_val_per_class", "2"};
+  const char* argv[] = {"evaluate",
+                        "--checkpoint",
+                        trained.final_record.checkpoint_path.c_str(),
+                        "--db",
+                        train.db.c_str(),
+                        "--cache_dir",
+                        train.cache_dir.c_str(),
+                        "--batch_size",
+                        "6",
+                        "--input_size",
+                        "48",
+                        "--threads",
+                        "1",
+                        "--synth_train_per_class",
+                        "3",
+                        "--synth_val_per_class",
+                        "2"};
   ex::EvaluateConfig e;
   REQUIRE(ex::parse_evaluate_config(static_cast<int>(std::size(argv)), argv, &e));
   const auto evaluated = ex::evaluate_checkpoint(e, log);
@@ -191,7 +226,8 @@ TEST_CASE("evaluating a checkpoint reproduces the trainer's metrics and is store
   CHECK(table.find("| DenseNet-121 | Single-task | checkpoint | 1 |") != std::string::npos);
   CHECK(table.find("| DenseNet-121 | Single-task | smoke | 1 |") != std::string::npos);
   CHECK(fer::as_string(store.db().query("SELECT value FROM provenance WHERE run_id = ?1 AND key = "
-                                       "'checkpoint_sha256'", {evaluated.run_id})[0][0]) ==
+                                        "'checkpoint_sha256'",
+                                        {evaluated.run_id})[0][0]) ==
         fer::sha256_file(trained.final_record.checkpoint_path));
 
   // The gate can check an evaluation: one deterministic run, floor tolerance.
@@ -200,7 +236,8 @@ TEST_CASE("evaluating a checkpoint reproduces the trainer's metrics and is store
     if (s.schedule == "checkpoint") evaluations.push_back(s);
   }
   const auto baseline_path = (dir / "baseline.txt").string();
-  std::ofstream(baseline_path) << rp::write_baseline(evaluations, {"accuracy", "macro_f1"}, 3, 0.005);
+  std::ofstream(baseline_path) << rp::write_baseline(evaluations, {"accuracy", "macro_f1"}, 3,
+                                                     0.005);
   const auto gate = rp::check_against_baseline(summaries, rp::read_baseline(baseline_path));
   INFO(gate.markdown);
   CHECK(gate.exit_code == 0);
@@ -210,9 +247,12 @@ TEST_CASE("evaluating a checkpoint reproduces the trainer's metrics and is store
   const char* resume[] = {"evaluate", "--checkpoint", "x.pth", "--resume"};
   REQUIRE_THROWS_WITH(ex::parse_evaluate_config(4, resume, &e), Catch::Contains("training flag"));
   const char* missing[] = {"evaluate"};
-  REQUIRE_THROWS_WITH(ex::parse_evaluate_config(1, missing, &e), Catch::Contains("--checkpoint FILE is required"));
-  const char* wrong[] = {"evaluate", "--checkpoint", trained.final_record.checkpoint_path.c_str(), "--model",
-                         "emotion_gcn", "--db", train.db.c_str()};
+  REQUIRE_THROWS_WITH(ex::parse_evaluate_config(1, missing, &e),
+                      Catch::Contains("--checkpoint FILE is required"));
+  const char* wrong[] = {
+      "evaluate",      "--checkpoint", trained.final_record.checkpoint_path.c_str(),
+      "--model",       "emotion_gcn",  "--db",
+      train.db.c_str()};
   REQUIRE(ex::parse_evaluate_config(static_cast<int>(std::size(wrong)), wrong, &e));
   REQUIRE_THROWS_WITH(ex::evaluate_checkpoint(e, log), Catch::Contains("missing key gc1.weight"));
 }

@@ -6,20 +6,18 @@
 #include <ATen/ATen.h>
 #include <ATen/Context.h>
 #include <sqlite3.h>
-
-#include <boost/filesystem.hpp>
-
-#include <torch/csrc/distributed/c10d/HashStore.hpp>
 #include <torch/csrc/jit/serialization/pickle.h>
 #include <torch/nn/modules/batchnorm.h>
 
 #include <algorithm>
+#include <boost/filesystem.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <torch/csrc/distributed/c10d/HashStore.hpp>
 
 #include "core/error.h"
 #include "distributed/grad_sync.h"
@@ -32,12 +30,12 @@
 #include "experiments/trainer.h"
 #include "models/factory.h"
 #include "reports/store.h"
+#include "tests/catch.h"
+#include "tests/temp_dir.h"
+#include "tests/tiny_config.h"
 #include "third_party/c10d_compat.h"
 #include "third_party/torch_compat.h"
 #include "third_party/torch_info.h"
-#include "tests/temp_dir.h"
-#include "tests/tiny_config.h"
-#include "tests/catch.h"
 
 namespace ex = fer::experiments;
 namespace fm = fer::models;
@@ -46,17 +44,18 @@ namespace {
 
 bool have_gpu() { return fer::compat::cuda_device_count() > 0; }
 
-#define REQUIRE_GPU_OR_SKIP()                                                            \
-  if (!have_gpu()) {                                                                     \
+#define REQUIRE_GPU_OR_SKIP()                                                               \
+  if (!have_gpu()) {                                                                        \
     WARN("SKIPPED: no CUDA device on this machine (" << fer::torch_build_summary() << ")"); \
-    return;                                                                              \
+    return;                                                                                 \
   }
 
 // A seeded model whose batch-norm statistics are those of `x` (one training-mode pass with
 // momentum 1, on the CPU): at random initialisation the running statistics (0 and 1) let the
 // activations grow through DenseNet's 120 layers past fp16's range, which no working GPU path
 // can match. Calibrated, the outputs are of order one in every precision.
-fm::EmotionModel calibrated_model(fm::ModelSpec spec, const at::Tensor& x_cpu, const at::Tensor& nodes_cpu) {
+fm::EmotionModel calibrated_model(fm::ModelSpec spec, const at::Tensor& x_cpu,
+                                  const at::Tensor& nodes_cpu) {
   at::manual_seed(0);
   auto model = fm::make_model(spec);
   std::vector<std::pair<torch::nn::BatchNorm2dImpl*, double>> momenta;
@@ -93,16 +92,21 @@ fm::ModelOutput forward(fm::ModelSpec spec, const c10::Device& device, const std
   ex::AutocastGuard autocast(precision, device);
   auto out = model->forward(x, nodes_cpu.to(device));
   out.expression = out.expression.to(at::kCPU, at::kFloat);
-  if (out.valence_arousal.defined()) out.valence_arousal = out.valence_arousal.to(at::kCPU, at::kFloat);
+  if (out.valence_arousal.defined())
+    out.valence_arousal = out.valence_arousal.to(at::kCPU, at::kFloat);
   return out;
 }
 
-double max_abs_diff(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
+double max_abs_diff(const at::Tensor& a, const at::Tensor& b) {
+  return (a - b).abs().max().item<double>();
+}
 
 // |a - b| <= rtol * max(1, max |expected|), both finite: a tolerance on the outputs' own scale.
 bool close_on_scale(const at::Tensor& actual, const at::Tensor& expected, double rtol) {
-  if (!at::isfinite(actual).all().item<bool>() || !at::isfinite(expected).all().item<bool>()) return false;
-  return max_abs_diff(actual, expected) <= rtol * std::max(1.0, expected.abs().max().item<double>());
+  if (!at::isfinite(actual).all().item<bool>() || !at::isfinite(expected).all().item<bool>())
+    return false;
+  return max_abs_diff(actual, expected) <=
+         rtol * std::max(1.0, expected.abs().max().item<double>());
 }
 
 }  // namespace
@@ -110,8 +114,9 @@ bool close_on_scale(const at::Tensor& actual, const at::Tensor& expected, double
 TEST_CASE("CUDA is requested with a clear error where none is usable", "[gpu]") {
   if (have_gpu()) {
     CHECK(ex::parse_device("cuda").is_cuda());
-    REQUIRE_THROWS_WITH(ex::parse_device("cuda:" + std::to_string(fer::compat::cuda_device_count())),
-                        Catch::Contains("only"));
+    REQUIRE_THROWS_WITH(
+        ex::parse_device("cuda:" + std::to_string(fer::compat::cuda_device_count())),
+        Catch::Contains("only"));
     return;
   }
   REQUIRE_THROWS_WITH(ex::parse_device("cuda"), Catch::Contains("no usable CUDA"));
@@ -125,7 +130,8 @@ TEST_CASE("the six models compute on CUDA what they compute on the CPU", "[gpu]"
   // TF32 would make CUDA convolutions differ from the CPU by ~1e-3 relative: compare true fp32.
   at::globalContext().setAllowTF32CuDNN(false);
   at::globalContext().setAllowTF32CuBLAS(false);
-  const auto kind = GENERATE(fm::ModelKind::kSingleTask, fm::ModelKind::kMultiTask, fm::ModelKind::kEmotionGcn);
+  const auto kind =
+      GENERATE(fm::ModelKind::kSingleTask, fm::ModelKind::kMultiTask, fm::ModelKind::kEmotionGcn);
   const auto backbone = GENERATE(fm::Backbone::kDenseNet, fm::Backbone::kBReGNeXt);
   at::manual_seed(1);
   const at::Tensor x = at::randn({3, 3, 64, 64});
@@ -133,7 +139,8 @@ TEST_CASE("the six models compute on CUDA what they compute on the CPU", "[gpu]"
   const auto cpu = forward({kind, backbone}, c10::kCPU, "fp32", false, x, nodes);
   const auto gpu = forward({kind, backbone}, c10::Device("cuda"), "fp32", false, x, nodes);
   CHECK(close_on_scale(gpu.expression, cpu.expression, 1e-3));
-  if (cpu.valence_arousal.defined()) CHECK(close_on_scale(gpu.valence_arousal, cpu.valence_arousal, 1e-3));
+  if (cpu.valence_arousal.defined())
+    CHECK(close_on_scale(gpu.valence_arousal, cpu.valence_arousal, 1e-3));
   // Channels-last is the same function; bf16 and fp16 autocast stay close to fp32.
   const auto cl = forward({kind, backbone}, c10::Device("cuda"), "fp32", true, x, nodes);
   CHECK(close_on_scale(cl.expression, gpu.expression, 1e-3));
@@ -177,7 +184,8 @@ TEST_CASE("the loss scaler's state restores exactly", "[gpu]") {
   CHECK_THROWS(off.current_scale());
 }
 
-TEST_CASE("an interrupted fp16 run resumes with its loss scale to the uninterrupted result", "[gpu]") {
+TEST_CASE("an interrupted fp16 run resumes with its loss scale to the uninterrupted result",
+          "[gpu]") {
   REQUIRE_GPU_OR_SKIP();
   // Deterministic kernels, so that two runs of one config can be compared bit for bit.
   at::globalContext().setDeterministicCuDNN(true);
@@ -217,7 +225,8 @@ TEST_CASE("an interrupted fp16 run resumes with its loss scale to the uninterrup
   CHECK(resumed.final_record.best_epoch == straight.final_record.best_epoch);
   CHECK(resumed.final_record.val.accuracy == straight.final_record.val.accuracy);
   CHECK(resumed.final_record.confusion == straight.final_record.confusion);
-  CHECK(fer::testing::same_weights(resumed.final_record.checkpoint_path, straight.final_record.checkpoint_path));
+  CHECK(fer::testing::same_weights(resumed.final_record.checkpoint_path,
+                                   straight.final_record.checkpoint_path));
 }
 
 TEST_CASE("saved weights evaluate on CUDA in every precision", "[gpu]") {
@@ -228,17 +237,33 @@ TEST_CASE("saved weights evaluate on CUDA in every precision", "[gpu]") {
   const auto trained = ex::run_experiment(train, log);  // On the CPU.
   REQUIRE(trained.status == "finished");
   const std::string precision = GENERATE("fp32", "bf16", "fp16");
-  const char* argv[] = {"evaluate", "--checkpoint", trained.final_record.checkpoint_path.c_str(), "--db",
-                        train.db.c_str(), "--cache_dir", train.cache_dir.c_str(), "--batch_size", "6",
-                        "--input_size", "48", "--synth_train_per_class", "3", "--synth_val_per_class", "2",
-                        "--device", "cuda", "--precision", precision.c_str()};
+  const char* argv[] = {"evaluate",
+                        "--checkpoint",
+                        trained.final_record.checkpoint_path.c_str(),
+                        "--db",
+                        train.db.c_str(),
+                        "--cache_dir",
+                        train.cache_dir.c_str(),
+                        "--batch_size",
+                        "6",
+                        "--input_size",
+                        "48",
+                        "--synth_train_per_class",
+                        "3",
+                        "--synth_val_per_class",
+                        "2",
+                        "--device",
+                        "cuda",
+                        "--precision",
+                        precision.c_str()};
   ex::EvaluateConfig e;
   REQUIRE(ex::parse_evaluate_config(static_cast<int>(std::size(argv)), argv, &e));
   const auto evaluated = ex::evaluate_checkpoint(e, log);
   INFO(log.str());
   REQUIRE(evaluated.status == "finished");
   // The same weights on another device and precision: the same predictions but for near ties.
-  CHECK(std::abs(evaluated.evaluation.metrics.accuracy - trained.final_record.val.accuracy) <= 0.15);
+  CHECK(std::abs(evaluated.evaluation.metrics.accuracy - trained.final_record.val.accuracy) <=
+        0.15);
   CHECK(std::isfinite(evaluated.evaluation.metrics.loss));
 }
 
@@ -258,7 +283,8 @@ TEST_CASE("the runner trains on CUDA in every precision and records the GPU", "[
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(c.db.c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "SELECT key, value FROM provenance WHERE run_id = ?", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT key, value FROM provenance WHERE run_id = ?", -1, &stmt,
+                             nullptr) == SQLITE_OK);
   sqlite3_bind_int64(stmt, 1, outcome.run_id);
   std::map<std::string, std::string> prov;
   while (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -274,7 +300,9 @@ TEST_CASE("the runner trains on CUDA in every precision and records the GPU", "[
   }
 }
 
-TEST_CASE("NCCL on one GPU: collectives, CPU tensors staged and returned, bucketed gradient averaging", "[gpu]") {
+TEST_CASE(
+    "NCCL on one GPU: collectives, CPU tensors staged and returned, bucketed gradient averaging",
+    "[gpu]") {
   REQUIRE_GPU_OR_SKIP();
   if (!fer::compat::built_with_nccl()) {
     WARN("SKIPPED: this LibTorch has no NCCL (" << fer::torch_build_summary() << ")");

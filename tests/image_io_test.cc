@@ -1,17 +1,17 @@
 // datasets/image_io against OpenCV's own codecs (the reference the project used before) and
 // against damaged files: same bytes written, same pixels read, every defect an error with a path.
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
+#include "imaging/image_io.h"
 
 #include <algorithm>
 #include <fstream>
 #include <numeric>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <vector>
 
 #include "core/error.h"
 #include "datasets/synthetic_face.h"
 #include "datasets/transforms.h"
-#include "imaging/image_io.h"
 #include "tests/catch.h"
 #include "tests/temp_dir.h"
 
@@ -35,7 +35,8 @@ cv::Mat face_image(int width, int height) {
 
 void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 bool equal(const cv::Mat& a, const cv::Mat& b) {
@@ -57,7 +58,8 @@ TEST_CASE("JPEG encoding writes the bytes cv::imencode writes", "[image_io]") {
 TEST_CASE("JPEG and PNG decoding give cv::imread's pixels", "[image_io]") {
   const auto dir = fer::testing::temp_dir("image_io_decode");
   const cv::Mat img = face_image(203, 157);
-  const std::string jpg = (dir / "a.jpg").string(), png = (dir / "b.png").string(), grey = (dir / "g.jpg").string();
+  const std::string jpg = (dir / "a.jpg").string(), png = (dir / "b.png").string(),
+                    grey = (dir / "g.jpg").string();
   REQUIRE(cv::imwrite(jpg, img, {cv::IMWRITE_JPEG_QUALITY, 88}));
   REQUIRE(cv::imwrite(png, img));
   cv::Mat g;
@@ -77,7 +79,8 @@ TEST_CASE("PNG and JPEG files written by image_io read back", "[image_io]") {
   CHECK(equal(cv::imread((dir / "x.png").string(), cv::IMREAD_UNCHANGED), img));
   imaging::write_jpeg((dir / "x.jpg").string(), img, 92);
   CHECK(equal(imaging::read_image((dir / "x.jpg").string()), cv::imread((dir / "x.jpg").string())));
-  REQUIRE_THROWS_WITH(imaging::write_png((dir / "missing" / "x.png").string(), img), Catch::Contains("missing/x.png"));
+  REQUIRE_THROWS_WITH(imaging::write_png((dir / "missing" / "x.png").string(), img),
+                      Catch::Contains("missing/x.png"));
 }
 
 TEST_CASE("damaged and foreign image files are errors naming the file", "[image_io]") {
@@ -85,9 +88,11 @@ TEST_CASE("damaged and foreign image files are errors naming the file", "[image_
   const std::vector<uint8_t> jpeg = imaging::encode_jpeg(face_image(120, 96), 90);
   const std::string truncated = (dir / "truncated.jpg").string();
   write_bytes(truncated, std::vector<uint8_t>(jpeg.begin(), jpeg.begin() + jpeg.size() / 2));
-  // libjpeg only warns ("premature end of data") and OpenCV returns a half-grey image: an error here.
+  // libjpeg only warns ("premature end of data") and OpenCV returns a half-grey image: an error
+  // here.
   CHECK_FALSE(cv::imread(truncated).empty());
-  REQUIRE_THROWS_WITH(imaging::read_image(truncated), Catch::Contains("truncated.jpg") && Catch::Contains("damaged data"));
+  REQUIRE_THROWS_WITH(imaging::read_image(truncated),
+                      Catch::Contains("truncated.jpg") && Catch::Contains("damaged data"));
 
   const std::string header_only = (dir / "header.jpg").string();
   write_bytes(header_only, std::vector<uint8_t>(jpeg.begin(), jpeg.begin() + 8));
@@ -95,12 +100,15 @@ TEST_CASE("damaged and foreign image files are errors naming the file", "[image_
 
   const std::string text = (dir / "notes.jpg").string();
   write_bytes(text, {'h', 'e', 'l', 'l', 'o'});
-  REQUIRE_THROWS_WITH(imaging::read_image(text), Catch::Contains("notes.jpg") && Catch::Contains("not a JPEG or PNG") &&
-                                                Catch::Contains("68656c6c"));
+  REQUIRE_THROWS_WITH(imaging::read_image(text), Catch::Contains("notes.jpg") &&
+                                                     Catch::Contains("not a JPEG or PNG") &&
+                                                     Catch::Contains("68656c6c"));
   const std::string empty = (dir / "empty.png").string();
   write_bytes(empty, {});
-  REQUIRE_THROWS_WITH(imaging::read_image(empty), Catch::Contains("empty.png") && Catch::Contains("empty image file"));
-  REQUIRE_THROWS_WITH(imaging::read_image((dir / "absent.jpg").string()), Catch::Contains("absent.jpg") && Catch::Contains("missing"));
+  REQUIRE_THROWS_WITH(imaging::read_image(empty),
+                      Catch::Contains("empty.png") && Catch::Contains("empty image file"));
+  REQUIRE_THROWS_WITH(imaging::read_image((dir / "absent.jpg").string()),
+                      Catch::Contains("absent.jpg") && Catch::Contains("missing"));
 
   std::vector<uchar> png;
   REQUIRE(cv::imencode(".png", face_image(40, 30), png));
@@ -116,21 +124,31 @@ std::vector<float> to_grey_levels(const std::vector<float>& chw) {
   const float mean[3] = {0.485f, 0.456f, 0.406f}, stdv[3] = {0.229f, 0.224f, 0.225f};
   std::vector<float> out(chw.size());
   const size_t plane = chw.size() / 3;
-  for (size_t i = 0; i < chw.size(); ++i) out[i] = (chw[i] * stdv[i / plane] + mean[i / plane]) * 255.f;
+  for (size_t i = 0; i < chw.size(); ++i)
+    out[i] = (chw[i] * stdv[i / plane] + mean[i / plane]) * 255.f;
   return out;
 }
 
 }  // namespace
 
-TEST_CASE("DCT-scaled decoding picks the smallest of 1/8, 1/4, 1/2, 1 that covers the crop", "[image_io]") {
+TEST_CASE("DCT-scaled decoding picks the smallest of 1/8, 1/4, 1/2, 1 that covers the crop",
+          "[image_io]") {
   const std::vector<uint8_t> jpeg = imaging::encode_jpeg(face_image(1600, 1200), 90);
-  for (const auto& [wanted, num] : std::vector<std::pair<double, int>>{
-           {0.0, 1}, {0.125, 1}, {0.13, 2}, {0.25, 2}, {0.2500001, 4}, {0.5, 4}, {0.6, 8}, {1.0, 8}, {3.0, 8}}) {
-    const imaging::DecodedImage d = imaging::decode_image_scaled(jpeg, "x.jpg", [w = wanted](int width, int height) {
-      CHECK(width == 1600);
-      CHECK(height == 1200);
-      return w;
-    });
+  for (const auto& [wanted, num] : std::vector<std::pair<double, int>>{{0.0, 1},
+                                                                       {0.125, 1},
+                                                                       {0.13, 2},
+                                                                       {0.25, 2},
+                                                                       {0.2500001, 4},
+                                                                       {0.5, 4},
+                                                                       {0.6, 8},
+                                                                       {1.0, 8},
+                                                                       {3.0, 8}}) {
+    const imaging::DecodedImage d =
+        imaging::decode_image_scaled(jpeg, "x.jpg", [w = wanted](int width, int height) {
+          CHECK(width == 1600);
+          CHECK(height == 1200);
+          return w;
+        });
     INFO("wanted " << wanted);
     CHECK(d.scale == num / 8.0);
     CHECK(d.bgr.cols == (1600 * num + 7) / 8);
@@ -138,7 +156,8 @@ TEST_CASE("DCT-scaled decoding picks the smallest of 1/8, 1/4, 1/2, 1 that cover
     CHECK(d.full_width == 1600);
   }
   // Full scale is the plain decode, bit for bit.
-  const imaging::DecodedImage full = imaging::decode_image_scaled(jpeg, "x.jpg", [](int, int) { return 1.0; });
+  const imaging::DecodedImage full =
+      imaging::decode_image_scaled(jpeg, "x.jpg", [](int, int) { return 1.0; });
   CHECK(equal(full.bgr, imaging::decode_image(jpeg, "x.jpg")));
 }
 
@@ -174,13 +193,15 @@ TEST_CASE("a crop from a DCT-scaled decode matches the crop from the full decode
   const double mean = std::accumulate(diff.begin(), diff.end(), 0.0) / diff.size();
   std::sort(diff.begin(), diff.end());
   const double p99 = diff[diff.size() * 99 / 100];
-  WARN("scaled vs full decode at " << size << " px: mean |diff| " << mean << " grey levels, 99th percentile " << p99
-                                   << ", max " << diff.back());
+  WARN("scaled vs full decode at " << size << " px: mean |diff| " << mean
+                                   << " grey levels, 99th percentile " << p99 << ", max "
+                                   << diff.back());
   CHECK(mean < 0.5);
   CHECK(p99 <= 8);
 }
 
-TEST_CASE("PNG alpha is dropped as cv::imread drops it; a CMYK JPEG is an unexpected channel count", "[image_io]") {
+TEST_CASE("PNG alpha is dropped as cv::imread drops it; a CMYK JPEG is an unexpected channel count",
+          "[image_io]") {
   const auto dir = fer::testing::temp_dir("image_io_channels");
   cv::Mat bgra(30, 40, CV_8UC4);
   cv::randu(bgra, 0, 256);

@@ -1,15 +1,15 @@
 // The parsed-index cache (datasets/index_cache.h): what comes back from SQLite is exactly what
 // was parsed, a changed annotation file or a corrupt cache is a miss, and a cache that cannot
 // be written never stops a run.
-#include <boost/filesystem.hpp>
+#include "datasets/index_cache.h"
 
+#include <boost/filesystem.hpp>
 #include <cstring>
 #include <fstream>
 #include <string>
 
 #include "core/sqlite.h"
 #include "datasets/dataset.h"
-#include "datasets/index_cache.h"
 #include "tests/catch.h"
 #include "tests/temp_dir.h"
 
@@ -41,10 +41,10 @@ void check_same_split(const ds::Split& a, const ds::Split& b) {
     CHECK(x.image == y.image);
     CHECK(x.expression == y.expression);
     CHECK(x.has_geometry == y.has_geometry);
-    CHECK(same_bits(std::vector<float>{x.valence, x.arousal, x.box_x, x.box_y, x.box_w, x.box_h, x.left_eye.x,
-                                       x.left_eye.y, x.right_eye.x, x.right_eye.y},
-                    std::vector<float>{y.valence, y.arousal, y.box_x, y.box_y, y.box_w, y.box_h, y.left_eye.x,
-                                       y.left_eye.y, y.right_eye.x, y.right_eye.y}));
+    CHECK(same_bits(std::vector<float>{x.valence, x.arousal, x.box_x, x.box_y, x.box_w, x.box_h,
+                                       x.left_eye.x, x.left_eye.y, x.right_eye.x, x.right_eye.y},
+                    std::vector<float>{y.valence, y.arousal, y.box_x, y.box_y, y.box_w, y.box_h,
+                                       y.left_eye.x, y.left_eye.y, y.right_eye.x, y.right_eye.y}));
   }
   CHECK(a.report.split == b.report.split);
   CHECK(a.report.rows_read == b.report.rows_read);
@@ -91,7 +91,8 @@ ds::DatasetOptions bad_rows_copy(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("the index cache returns exactly what was parsed, errors and NaNs included", "[datasets]") {
+TEST_CASE("the index cache returns exactly what was parsed, errors and NaNs included",
+          "[datasets]") {
   const ds::DatasetOptions o = bad_rows_copy("index_cache_roundtrip");
   ds::DatasetOptions uncached = o;
   uncached.use_cache = false;
@@ -115,11 +116,13 @@ TEST_CASE("a changed annotation file or a corrupt cache is a miss, and is rebuil
   CHECK_FALSE(changed.from_cache);
   {
     fer::Database db(ds::index_cache_path(o.cache_root));
-    CHECK(fer::as_int(db.query("SELECT COUNT(*) FROM entries")[0][0]) == 1);  // The stale entry went.
+    CHECK(fer::as_int(db.query("SELECT COUNT(*) FROM entries")[0][0]) ==
+          1);  // The stale entry went.
   }
   CHECK(ds::open_dataset(o).from_cache);
 
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(ds::index_cache_path(o.cache_root) + suffix);
+  for (const char* suffix : {"", "-wal", "-shm"})
+    fs::remove(ds::index_cache_path(o.cache_root) + suffix);
   std::ofstream(ds::index_cache_path(o.cache_root), std::ios::binary) << std::string(4096, 'x');
   const ds::Dataset after_corruption = ds::open_dataset(o);
   CHECK_FALSE(after_corruption.from_cache);
@@ -132,7 +135,8 @@ TEST_CASE("a changed annotation file or a corrupt cache is a miss, and is rebuil
 TEST_CASE("a cache that cannot be written is reported, and the dataset still opens", "[datasets]") {
   ds::DatasetOptions o = bad_rows_copy("index_cache_unwritable");
   fs::create_directories(o.cache_root);
-  std::ofstream((fs::path(o.cache_root) / "index").string()) << "a file where the cache folder belongs";
+  std::ofstream((fs::path(o.cache_root) / "index").string())
+      << "a file where the cache folder belongs";
   const ds::Dataset d = ds::open_dataset(o);
   CHECK_FALSE(d.from_cache);
   CHECK_FALSE(d.cache_error.empty());

@@ -2,15 +2,15 @@
 // remapped with every child row, provenance and checkpoint paths survive, duplicates are found
 // by config hash + seed + code version, inputs are never modified (older schemas included), and
 // a failed merge writes nothing.
-#include <boost/filesystem.hpp>
+#include "reports/merge.h"
 
+#include <boost/filesystem.hpp>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 #include <string>
 
 #include "core/error.h"
-#include "reports/merge.h"
 #include "reports/store.h"
 #include "reports/summary.h"
 #include "tests/catch.h"
@@ -24,12 +24,24 @@ using fer::as_string;
 namespace {
 
 // A run as the runner stores it; finished runs get two epochs, final metrics and a checkpoint.
-int64_t add_run(rp::ResultStore& store, const std::string& backbone, int seed, const std::string& status,
-                const std::string& code = "code-1", const std::string& host = "host-a") {
-  const std::string config = "{\"backbone\": \"" + backbone + "\", \"seed\": " + std::to_string(seed) + "}";
-  rp::RunRecord run{backbone + std::to_string(seed), config, rp::config_hash_of_json(config), code, seed,
-                    "synth-affectnet", backbone, "emotion_gcn", "smoke", "cpu", "fp32"};
-  const int64_t id = store.begin_run(run, {{"host", host}}, {"synth-affectnet", "/data", "digest", "[\"A\"]", "", 10, 4});
+int64_t add_run(rp::ResultStore& store, const std::string& backbone, int seed,
+                const std::string& status, const std::string& code = "code-1",
+                const std::string& host = "host-a") {
+  const std::string config =
+      "{\"backbone\": \"" + backbone + "\", \"seed\": " + std::to_string(seed) + "}";
+  rp::RunRecord run{backbone + std::to_string(seed),
+                    config,
+                    rp::config_hash_of_json(config),
+                    code,
+                    seed,
+                    "synth-affectnet",
+                    backbone,
+                    "emotion_gcn",
+                    "smoke",
+                    "cpu",
+                    "fp32"};
+  const int64_t id = store.begin_run(run, {{"host", host}},
+                                     {"synth-affectnet", "/data", "digest", "[\"A\"]", "", 10, 4});
   for (int e = 0; e < 2; ++e) {
     fer::metrics::EpochRecord rec;
     rec.epoch = e;
@@ -63,9 +75,11 @@ int64_t count(rp::ResultStore& store, const std::string& table) {
 
 }  // namespace
 
-TEST_CASE("merge unions stores: ids remapped, rows and paths kept, duplicates skipped, idempotent", "[reports]") {
+TEST_CASE("merge unions stores: ids remapped, rows and paths kept, duplicates skipped, idempotent",
+          "[reports]") {
   const fs::path dir = fer::testing::temp_dir("merge_union");
-  const std::string a = (dir / "a.db").string(), b = (dir / "b.db").string(), out = (dir / "all.db").string();
+  const std::string a = (dir / "a.db").string(), b = (dir / "b.db").string(),
+                    out = (dir / "all.db").string();
   {
     rp::ResultStore sa(a);
     add_run(sa, "densenet", 0, "finished");
@@ -86,11 +100,13 @@ TEST_CASE("merge unions stores: ids remapped, rows and paths kept, duplicates sk
   CHECK(s.runs_added == 5);
   CHECK(s.runs_duplicate == 1);
   CHECK(s.sessions_added == 1);
-  CHECK_THAT(log.str(), Catch::Matchers::Contains(b + " run 2") && Catch::Matchers::Contains(out + " run 1"));
+  CHECK_THAT(log.str(),
+             Catch::Matchers::Contains(b + " run 2") && Catch::Matchers::Contains(out + " run 1"));
   CHECK(bytes_of(a) == a_before);
 
   rp::ResultStore merged(out);
-  const auto runs = merged.db().query("SELECT id, backbone, seed, status, code_version FROM runs ORDER BY id");
+  const auto runs =
+      merged.db().query("SELECT id, backbone, seed, status, code_version FROM runs ORDER BY id");
   REQUIRE(runs.size() == 5);
   for (size_t i = 0; i < runs.size(); ++i) CHECK(as_int(runs[i][0]) == static_cast<int64_t>(i + 1));
   CHECK(as_string(runs[3][1]) == "bregnext");  // b.db's run 1 became run 4.
@@ -100,12 +116,14 @@ TEST_CASE("merge unions stores: ids remapped, rows and paths kept, duplicates sk
   CHECK(count(merged, "datasets") == 5);
   CHECK(count(merged, "final_metrics") == 4);
   const auto b_run = merged.db().query(
-      "SELECT p.value, f.checkpoint_path FROM provenance p JOIN final_metrics f ON f.run_id = p.run_id "
+      "SELECT p.value, f.checkpoint_path FROM provenance p JOIN final_metrics f ON f.run_id = "
+      "p.run_id "
       "WHERE p.run_id = 4 AND p.key = 'host'");
   REQUIRE(b_run.size() == 1);
   CHECK(as_string(b_run[0][0]) == "host-b");
   CHECK(as_string(b_run[0][1]) == "/ckpt/host-b/bregnext0.pth");
-  const auto origin = merged.db().query("SELECT value FROM provenance WHERE run_id = 4 AND key = 'merged_from'");
+  const auto origin =
+      merged.db().query("SELECT value FROM provenance WHERE run_id = 4 AND key = 'merged_from'");
   REQUIRE(origin.size() == 1);
   CHECK(as_string(origin[0][0]) == fs::absolute(b).string() + " run 1");
   CHECK(count(merged, "bench_results") == 2);
@@ -122,7 +140,8 @@ TEST_CASE("merge unions stores: ids remapped, rows and paths kept, duplicates sk
   CHECK(again.sessions_duplicate == 1);
 }
 
-TEST_CASE("a strict merge with a duplicate, or a bad input, writes nothing and names the file", "[reports]") {
+TEST_CASE("a strict merge with a duplicate, or a bad input, writes nothing and names the file",
+          "[reports]") {
   const fs::path dir = fer::testing::temp_dir("merge_errors");
   const std::string a = (dir / "a.db").string(), out = (dir / "all.db").string();
   {
@@ -146,7 +165,8 @@ TEST_CASE("a strict merge with a duplicate, or a bad input, writes nothing and n
   }
 
   const std::string text = (dir / "notes.txt").string(), empty = (dir / "empty.db").string();
-  std::ofstream(text) << "not a database, but long enough to have a header of its own..........................\n";
+  std::ofstream(text)
+      << "not a database, but long enough to have a header of its own..........................\n";
   { fer::Database create(empty); }
   const std::string fresh = (dir / "fresh.db").string();
   struct Bad {
@@ -157,10 +177,12 @@ TEST_CASE("a strict merge with a duplicate, or a bad input, writes nothing and n
                          Bad{{text}, "notes.txt"}, Bad{{empty}, "not a result store"},
                          Bad{{a, fresh + "x"}, "file not found"}}) {
     INFO(bad.message);
-    REQUIRE_THROWS_WITH(rp::merge_stores({fresh, bad.inputs, false}, log), Catch::Matchers::Contains(bad.message));
+    REQUIRE_THROWS_WITH(rp::merge_stores({fresh, bad.inputs, false}, log),
+                        Catch::Matchers::Contains(bad.message));
     CHECK_FALSE(fs::exists(fresh));  // A failed merge leaves no new output behind.
   }
-  REQUIRE_THROWS_WITH(rp::merge_stores({out, {a, out}, false}, log), Catch::Matchers::Contains("is the output"));
+  REQUIRE_THROWS_WITH(rp::merge_stores({out, {a, out}, false}, log),
+                      Catch::Matchers::Contains("is the output"));
   {
     rp::ResultStore newer((dir / "newer.db").string());
     newer.db().exec("PRAGMA user_version = 99");
@@ -169,7 +191,8 @@ TEST_CASE("a strict merge with a duplicate, or a bad input, writes nothing and n
                       Catch::Matchers::Contains("newer than this program"));
 }
 
-TEST_CASE("an input with an older schema merges through a migrated copy and stays as it was", "[reports]") {
+TEST_CASE("an input with an older schema merges through a migrated copy and stays as it was",
+          "[reports]") {
   const fs::path dir = fer::testing::temp_dir("merge_old_schema");
   const std::string old = (dir / "old.db").string(), out = (dir / "all.db").string();
   {
@@ -185,5 +208,6 @@ TEST_CASE("an input with an older schema merges through a migrated copy and stay
   fer::Database check = fer::Database::open_read_only(old);
   CHECK(as_int(check.query("PRAGMA user_version")[0][0]) == 3);
   rp::ResultStore merged(out);
-  CHECK(merged.db().query("SELECT label_correlation IS NULL FROM datasets")[0][0] == fer::Value(int64_t{1}));
+  CHECK(merged.db().query("SELECT label_correlation IS NULL FROM datasets")[0][0] ==
+        fer::Value(int64_t{1}));
 }

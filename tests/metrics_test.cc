@@ -33,7 +33,8 @@ TEST_CASE("confusion matrix, accuracy and macro F1 match hand computation", "[me
     CHECK_THAT(recall[1], WithinAbs(1.0, 1e-12));
     CHECK_THAT(recall[2], WithinAbs(0.5, 1e-12));
   }
-  SECTION("a class absent from truth and predictions is left out of the macro mean (scikit-learn)") {
+  SECTION(
+      "a class absent from truth and predictions is left out of the macro mean (scikit-learn)") {
     // sklearn.metrics.f1_score([0,0,1,1,2,2], [0,1,1,1,0,2], average='macro') = 0.6555...: the
     // fourth class occurs nowhere, so it is not a label and not in the mean.
     ConfusionMatrix cm(4);
@@ -61,7 +62,8 @@ TEST_CASE("confusion matrix rejects bad input", "[metrics]") {
 }
 
 TEST_CASE("Aff-Wild2 challenge scores weigh F1 and accuracy as published", "[metrics]") {
-  CHECK_THAT(fer::metrics::affwild2_expression_score(0.5, 0.6), WithinAbs(0.67 * 0.5 + 0.33 * 0.6, 1e-12));
+  CHECK_THAT(fer::metrics::affwild2_expression_score(0.5, 0.6),
+             WithinAbs(0.67 * 0.5 + 0.33 * 0.6, 1e-12));
   CHECK_THAT(fer::metrics::affwild2_va_score(0.4, 0.2), WithinAbs(0.3, 1e-12));
 }
 
@@ -88,6 +90,7 @@ TEST_CASE("regression metrics handle constant and mismatched input", "[metrics]"
   CHECK(fer::metrics::pcc({1, 1, 1}, {1, 2, 3}) == 0.0);
   CHECK(fer::metrics::ccc({0.5, 0.5}, {0.5, 0.5}) == 1.0);
   CHECK(fer::metrics::ccc({0.5, 0.5}, {0.0, 0.0}) == 0.0);
-  REQUIRE_THROWS_WITH(fer::metrics::ccc({1, 2}, {1}), Catch::Contains("2 predictions and 1 targets"));
+  REQUIRE_THROWS_WITH(fer::metrics::ccc({1, 2}, {1}),
+                      Catch::Contains("2 predictions and 1 targets"));
   CHECK_THROWS_AS(fer::metrics::rmse({}, {}), std::invalid_argument);
 }

@@ -60,7 +60,8 @@ void fill_deterministic(torch::nn::Module& module) {
     if (leaf == "num_batches_tracked" || name == "A") continue;
     at::manual_seed(1000 + static_cast<uint64_t>(i));
     at::Tensor v;
-    if (leaf == "running_var" || leaf == "_a" || leaf == "_c" || (t.dim() == 1 && leaf == "weight")) {
+    if (leaf == "running_var" || leaf == "_a" || leaf == "_c" ||
+        (t.dim() == 1 && leaf == "weight")) {
       v = at::rand(t.sizes()) * 0.5 + 0.75;
     } else if (t.dim() == 1) {
       v = at::randn(t.sizes()) * 0.1;

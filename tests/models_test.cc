@@ -9,9 +9,9 @@
 #include "metrics/losses.h"
 #include "models/factory.h"
 #include "models/state_dict.h"
-#include "third_party/torch_compat.h"
-#include "tests/model_fixtures.h"
 #include "tests/catch.h"
+#include "tests/model_fixtures.h"
+#include "third_party/torch_compat.h"
 
 namespace {
 
@@ -90,7 +90,8 @@ TEST_CASE("models match the reference outputs and one training step", "[models]"
     auto out = model->forward(x, nodes);
     check_close(out.expression, expected.values("eval_expression"), 1e-4);
     REQUIRE(out.valence_arousal.defined() == expected.has("eval_va"));
-    if (out.valence_arousal.defined()) check_close(out.valence_arousal, expected.values("eval_va"), 1e-4);
+    if (out.valence_arousal.defined())
+      check_close(out.valence_arousal, expected.values("eval_va"), 1e-4);
   }
 
   model->train();
@@ -117,8 +118,8 @@ TEST_CASE("models match the reference outputs and one training step", "[models]"
 
 TEST_CASE("BReG-NeXt models draw the reference's initial weights from the same seed", "[models]") {
   const auto fixture = fer::testing::read_fixture(std::string(kFixtureDir) + "bregnext_init.txt");
-  const std::string name = GENERATE("bregnext_single_task", "bregnext_multi_task",
-                                    "bregnext_emotion_gcn");
+  const std::string name =
+      GENERATE("bregnext_single_task", "bregnext_multi_task", "bregnext_emotion_gcn");
   INFO(name);
   const auto& expected = fixture.at(name);
   at::manual_seed(0);
@@ -150,7 +151,8 @@ TEST_CASE("DenseNet features are initialised as torchvision's", "[models]") {
     } else if (key.find("conv") != std::string::npos && t.numel() >= 4096) {
       // kaiming_normal_, fan-in: std = sqrt(2 / fan_in), mean 0.
       const double fan_in = static_cast<double>(t.numel() / t.size(0));
-      CHECK_THAT(t.std().item<double>() / std::sqrt(2.0 / fan_in), Catch::Matchers::WithinAbs(1.0, 0.1));
+      CHECK_THAT(t.std().item<double>() / std::sqrt(2.0 / fan_in),
+                 Catch::Matchers::WithinAbs(1.0, 0.1));
       CHECK(std::abs(t.mean().item<double>()) < 0.1 * std::sqrt(2.0 / fan_in));
     }
   }
@@ -237,8 +239,11 @@ TEST_CASE("channels-last and bf16 autocast compute the same function", "[models]
       if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
     }
     const auto out = model->forward(x.contiguous(at::MemoryFormat::ChannelsLast), nodes);
-    CHECK(out.expression.allclose(reference.expression, 1e-4, 1e-4 * reference.expression.abs().max().item<double>()));
-    CHECK(out.valence_arousal.allclose(reference.valence_arousal, 1e-4, 1e-4 * reference.valence_arousal.abs().max().item<double>()));
+    CHECK(out.expression.allclose(reference.expression, 1e-4,
+                                  1e-4 * reference.expression.abs().max().item<double>()));
+    CHECK(
+        out.valence_arousal.allclose(reference.valence_arousal, 1e-4,
+                                     1e-4 * reference.valence_arousal.abs().max().item<double>()));
   }
   {
     // bf16 autocast on the CPU (what --precision bf16 does there): close, not equal.
@@ -247,6 +252,7 @@ TEST_CASE("channels-last and bf16 autocast compute the same function", "[models]
     fer::compat::set_autocast(c10::kCPU, /*enabled=*/false);
     fer::compat::clear_autocast_cache();
     const double scale = reference.expression.abs().max().item<double>();
-    CHECK(out.expression.to(at::kFloat).sub(reference.expression).abs().max().item<double>() < 0.1 * scale);
+    CHECK(out.expression.to(at::kFloat).sub(reference.expression).abs().max().item<double>() <
+          0.1 * scale);
   }
 }

@@ -1,13 +1,16 @@
-// datasets/pil_resample.h: the AVX2 kernels against the scalar ones (which reference_transforms_test
-// holds to Pillow's own outputs), over random sizes, up and down, byte for byte.
+// datasets/pil_resample.h: the AVX2 kernels against the scalar ones (which
+// reference_transforms_test holds to Pillow's own outputs), over random sizes, up and down, byte
+// for byte.
+#include "datasets/pil_resample.h"
+
 #include <opencv2/core.hpp>
 
-#include "datasets/pil_resample.h"
 #include "tests/catch.h"
 
 namespace ds = fer::datasets;
 
-TEST_CASE("Pillow's bilinear resize: the vector kernels give the scalar kernels' bytes", "[datasets]") {
+TEST_CASE("Pillow's bilinear resize: the vector kernels give the scalar kernels' bytes",
+          "[datasets]") {
   if (ds::best_isa() == ds::Isa::kScalar) {
     WARN("SKIPPED: this CPU has no AVX2, only the scalar kernels run");
     return;

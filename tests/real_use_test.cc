@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <boost/filesystem.hpp>
-
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -54,7 +53,8 @@ ex::SuiteConfig tiny_suite(const fs::path& dir, const std::vector<ex::Ablation>&
 TEST_CASE("--data_root never trains the synthetic twin: it needs the dataset named", "[real_use]") {
   // The README's torchrun lines used to be written so: the default dataset is synth-affectnet.
   REQUIRE_THROWS_WITH(ex::resolve(parse({"--data_root", "/data/AffectNet"})),
-                      Catch::Contains("field 'data_root'") && Catch::Contains("--dataset is 'synth-affectnet'") &&
+                      Catch::Contains("field 'data_root'") &&
+                          Catch::Contains("--dataset is 'synth-affectnet'") &&
                           Catch::Contains("--dataset affectnet"));
   REQUIRE_THROWS_WITH(ex::resolve(parse({"--dataset", "synth-affwild2", "--data_root", "/d"})),
                       Catch::Contains("--dataset is 'synth-affwild2'"));
@@ -62,28 +62,32 @@ TEST_CASE("--data_root never trains the synthetic twin: it needs the dataset nam
 }
 
 TEST_CASE("--pretrained with BReG-NeXt is refused before anything runs", "[real_use]") {
-  REQUIRE_THROWS_WITH(ex::resolve(parse({"--backbone", "bregnext", "--pretrained", "/w/densenet121.pth"})),
-                      Catch::Contains("field 'pretrained'") && Catch::Contains("--backbone is 'bregnext'"));
+  REQUIRE_THROWS_WITH(
+      ex::resolve(parse({"--backbone", "bregnext", "--pretrained", "/w/densenet121.pth"})),
+      Catch::Contains("field 'pretrained'") && Catch::Contains("--backbone is 'bregnext'"));
 }
 
 TEST_CASE("a suite checks every input before its first run", "[real_use]") {
   const fs::path dir = temp_dir("real_use_preflight");
-  ex::SuiteConfig s = tiny_suite(dir, {{"affectnet", "densenet", "single_task"}, {"affectnet", "bregnext", "emotion_gcn"}});
+  ex::SuiteConfig s = tiny_suite(
+      dir, {{"affectnet", "densenet", "single_task"}, {"affectnet", "bregnext", "emotion_gcn"}});
   std::ostringstream log;
   SECTION("a missing GloVe file") {
     s.base.glove = (dir / "glove.txt").string();
-    REQUIRE_THROWS_WITH(ex::run_suite(s, log), Catch::Contains("glove.txt") && Catch::Contains("field 'glove'"));
+    REQUIRE_THROWS_WITH(ex::run_suite(s, log),
+                        Catch::Contains("glove.txt") && Catch::Contains("field 'glove'"));
   }
   SECTION("a GloVe file that is not one") {
     s.base.glove = (dir / "glove.txt").string();
     std::ofstream(s.base.glove) << "<html>not found</html>\n";
-    REQUIRE_THROWS_WITH(ex::run_suite(s, log), Catch::Contains("glove.txt:1") && Catch::Contains("not a GloVe"));
+    REQUIRE_THROWS_WITH(ex::run_suite(s, log),
+                        Catch::Contains("glove.txt:1") && Catch::Contains("not a GloVe"));
   }
   SECTION("ImageNet weights that are not DenseNet-121's") {
     s.base.pretrained = (dir / "densenet121.pth").string();
     std::ofstream(s.base.pretrained) << "not a torch file";
-    REQUIRE_THROWS_WITH(ex::run_suite(s, log),
-                        Catch::Contains("densenet121.pth") && Catch::Contains("field 'pretrained'"));
+    REQUIRE_THROWS_WITH(ex::run_suite(s, log), Catch::Contains("densenet121.pth") &&
+                                                   Catch::Contains("field 'pretrained'"));
   }
   SECTION("a checkpoint folder that cannot be made") {
     std::ofstream((dir / "file").string()) << "x";
@@ -95,7 +99,8 @@ TEST_CASE("a suite checks every input before its first run", "[real_use]") {
 }
 
 TEST_CASE("a suite's --pretrained is for its DenseNet-121 configurations only", "[real_use]") {
-  ex::SuiteConfig s = tiny_suite(temp_dir("real_use_pretrained"), {{"affectnet", "bregnext", "single_task"}});
+  ex::SuiteConfig s =
+      tiny_suite(temp_dir("real_use_pretrained"), {{"affectnet", "bregnext", "single_task"}});
   s.base.pretrained = "/nowhere/densenet121.pth";  // Not read: no DenseNet configuration.
   s.base.epochs = 1;
   std::ostringstream log;
@@ -106,9 +111,11 @@ TEST_CASE("a suite's --pretrained is for its DenseNet-121 configurations only", 
   CHECK(config.find("\"pretrained\":\"\"") != std::string::npos);
 }
 
-TEST_CASE("re-running an interrupted suite continues it without retraining finished runs", "[real_use]") {
+TEST_CASE("re-running an interrupted suite continues it without retraining finished runs",
+          "[real_use]") {
   const fs::path dir = temp_dir("real_use_suite_resume");
-  const std::vector<ex::Ablation> grid = {{"affectnet", "densenet", "single_task"}, {"affectnet", "densenet", "multi_task"}};
+  const std::vector<ex::Ablation> grid = {{"affectnet", "densenet", "single_task"},
+                                          {"affectnet", "densenet", "multi_task"}};
   std::ostringstream log;
   // The first configuration finishes; the second is interrupted after two steps.
   ex::SuiteConfig first = tiny_suite(dir, {grid[0]});
@@ -147,8 +154,9 @@ TEST_CASE("runner --resume never trains a finished configuration again", "[real_
   CHECK(again.run_id == first.run_id);
 }
 
-TEST_CASE("stores sharing a checkpoint folder keep their own files; a finished run keeps no resume state",
-          "[real_use]") {
+TEST_CASE(
+    "stores sharing a checkpoint folder keep their own files; a finished run keeps no resume state",
+    "[real_use]") {
   const fs::path dir = temp_dir("real_use_checkpoints");
   ex::RunConfig a = tiny_config(dir, "single_task"), b = a;
   a.epochs = b.epochs = 1;
@@ -167,19 +175,22 @@ TEST_CASE("stores sharing a checkpoint folder keep their own files; a finished r
   CHECK(count(a.db, "resume_state IS NOT NULL") == 0);
 }
 
-TEST_CASE("a failed atomic write leaves no temporary file and the old file as it was", "[real_use]") {
+TEST_CASE("a failed atomic write leaves no temporary file and the old file as it was",
+          "[real_use]") {
   const fs::path dir = temp_dir("real_use_atomic");
   const std::string path = (dir / "state.pt").string();
   std::ofstream(path) << "old";
   // The temporary file is a link to /dev/full: every write fails with ENOSPC (a full disk).
   REQUIRE(symlink("/dev/full", (path + ".tmp").c_str()) == 0);
-  REQUIRE_THROWS_WITH(fer::write_file_atomically(path, std::string(1 << 16, 'x'), "write resume state"),
-                      Catch::Contains("state.pt") && Catch::Contains("No space left"));
+  REQUIRE_THROWS_WITH(
+      fer::write_file_atomically(path, std::string(1 << 16, 'x'), "write resume state"),
+      Catch::Contains("state.pt") && Catch::Contains("No space left"));
   CHECK_FALSE(fs::exists(fs::symlink_status(path + ".tmp")));
   std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK(text == "old");
   fer::write_file_atomically(path, "new", "write");
   std::ifstream again(path);
-  CHECK(std::string((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>()) == "new");
+  CHECK(std::string((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>()) ==
+        "new");
 }

@@ -1,11 +1,12 @@
 // The training loop writes only through a metrics::Recorder: with an in-memory recorder and no
 // result store, a tiny run records every epoch and its resume states, and the outcome it returns
 // is the best recorded epoch's.
+#include "metrics/recorder.h"
+
 #include <sstream>
 
 #include "experiments/runner.h"
 #include "experiments/trainer.h"
-#include "metrics/recorder.h"
 #include "tests/catch.h"
 #include "tests/temp_dir.h"
 #include "tests/tiny_config.h"
@@ -21,7 +22,8 @@ TEST_CASE("the trainer records through a Recorder, without a result store", "[ru
   const ex::TrainResult result = ex::train(c, data, recorder, /*run_id=*/7, ex::StartPoint(), log);
   REQUIRE(result.status == "finished");
   REQUIRE(recorder.epochs.size() == static_cast<size_t>(c.epochs));
-  for (size_t e = 0; e < recorder.epochs.size(); ++e) CHECK(recorder.epochs[e].epoch == static_cast<int64_t>(e));
+  for (size_t e = 0; e < recorder.epochs.size(); ++e)
+    CHECK(recorder.epochs[e].epoch == static_cast<int64_t>(e));
   CHECK(recorder.resume_states.size() == static_cast<size_t>(c.epochs));  // One after each epoch.
   CHECK(recorder.resume_states.back() == ex::resume_state_path(c, 7));
   CHECK(recorder.status.empty());  // Finishing the run is the caller's decision.

@@ -2,14 +2,14 @@
 // own outputs (tests/testdata/preprocess/, made by tools/reference/make_preprocess_fixtures.py):
 // validation crops of square and non-square images, and training crops for a given flip and
 // rotation angle, compared grey level by grey level.
-#include <opencv2/imgproc.hpp>
+#include "datasets/reference_transforms.h"
 
 #include <fstream>
+#include <opencv2/imgproc.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "datasets/reference_transforms.h"
 #include "imaging/image_io.h"
 #include "tests/catch.h"
 
@@ -38,9 +38,9 @@ std::vector<Case> read_cases() {
     Case c;
     int augment = 0, flip = 0;
     c.sample.has_geometry = true;
-    f >> c.name >> c.image >> c.sample.box_x >> c.sample.box_y >> c.sample.box_w >> c.sample.box_h >>
-        c.sample.left_eye.x >> c.sample.left_eye.y >> c.sample.right_eye.x >> c.sample.right_eye.y >> c.size >>
-        augment >> flip >> c.aug.rotation_deg >> c.expected;
+    f >> c.name >> c.image >> c.sample.box_x >> c.sample.box_y >> c.sample.box_w >>
+        c.sample.box_h >> c.sample.left_eye.x >> c.sample.left_eye.y >> c.sample.right_eye.x >>
+        c.sample.right_eye.y >> c.size >> augment >> flip >> c.aug.rotation_deg >> c.expected;
     REQUIRE_FALSE(f.fail());
     c.augment = augment != 0;
     c.aug.flip = flip != 0;
@@ -55,7 +55,8 @@ double fraction_off(const cv::Mat& a, const cv::Mat& b) {
   REQUIRE(a.type() == b.type());
   cv::Mat diff;
   cv::absdiff(a, b, diff);
-  return static_cast<double>(cv::countNonZero(diff.reshape(1) > 1)) / (diff.total() * diff.channels());
+  return static_cast<double>(cv::countNonZero(diff.reshape(1) > 1)) /
+         (diff.total() * diff.channels());
 }
 
 }  // namespace
@@ -88,13 +89,17 @@ TEST_CASE("reference preprocessing equals the Python reference's crops", "[datas
       CHECK(off <= 0.001);
     }
   }
-  WARN("reference preprocessing: validation crops differ by at most " << val_max_diff << " grey levels; "
-       "training crops " << 100.0 * train_off / train_values << "% (worst " << 100 * worst_train << "%)");
+  WARN("reference preprocessing: validation crops differ by at most "
+       << val_max_diff
+       << " grey levels; "
+          "training crops "
+       << 100.0 * train_off / train_values << "% (worst " << 100 * worst_train << "%)");
 }
 
 TEST_CASE("Pillow's pieces: resize sizes, identity resize, rotation fast paths", "[datasets]") {
   CHECK(ds::torchvision_resize_size(100, 100, 48) == cv::Size(48, 48));
-  CHECK(ds::torchvision_resize_size(200, 140, 64) == cv::Size(91, 64));  // int(64 * 200 / 140) = 91.
+  CHECK(ds::torchvision_resize_size(200, 140, 64) ==
+        cv::Size(91, 64));  // int(64 * 200 / 140) = 91.
   CHECK(ds::torchvision_resize_size(140, 200, 64) == cv::Size(64, 91));
   cv::Mat img(20, 30, CV_8UC3);
   cv::randu(img, 0, 256);

@@ -1,7 +1,6 @@
 // Reports and the regression gate on a database filled by hand: tables, published values and
 // deltas, PNG/CSV outputs, baseline writing and every gate verdict.
 #include <boost/filesystem.hpp>
-
 #include <cstdlib>
 #include <fstream>
 
@@ -11,8 +10,8 @@
 #include "reports/render.h"
 #include "reports/store.h"
 #include "reports/summary.h"
-#include "tests/temp_dir.h"
 #include "tests/catch.h"
+#include "tests/temp_dir.h"
 
 namespace fs = boost::filesystem;
 namespace rp = fer::reports;
@@ -22,15 +21,26 @@ namespace {
 using fer::testing::temp_dir;
 
 // One finished run with the given accuracy (and CCC for models with valence/arousal).
-int64_t add_run(rp::ResultStore& store, const std::string& dataset, const std::string& backbone,
-                const std::string& model, int seed, double accuracy,
-                const std::string& extra_config = "\"lr\": 0.005, \"shuffle_train_labels\": false") {
+int64_t add_run(
+    rp::ResultStore& store, const std::string& dataset, const std::string& backbone,
+    const std::string& model, int seed, double accuracy,
+    const std::string& extra_config = "\"lr\": 0.005, \"shuffle_train_labels\": false") {
   // As the runner stores it: the seed and the run name are part of the JSON and of the hash.
-  const std::string config = "{\"input_size\": 48, " + extra_config + ", \"run_name\": \"r" + std::to_string(seed) +
-                             "\", \"seed\": " + std::to_string(seed) + "}";
-  rp::RunRecord run{dataset + backbone + model, config, dataset + backbone + model + config, "code", seed, dataset,
-                    backbone, model, "smoke", "cpu", "fp32"};
-  const int64_t id = store.begin_run(run, {{"host", "h"}}, {dataset, "/x", "d", "[\"A\", \"B\"]", "", 10, 4});
+  const std::string config = "{\"input_size\": 48, " + extra_config + ", \"run_name\": \"r" +
+                             std::to_string(seed) + "\", \"seed\": " + std::to_string(seed) + "}";
+  rp::RunRecord run{dataset + backbone + model,
+                    config,
+                    dataset + backbone + model + config,
+                    "code",
+                    seed,
+                    dataset,
+                    backbone,
+                    model,
+                    "smoke",
+                    "cpu",
+                    "fp32"};
+  const int64_t id =
+      store.begin_run(run, {{"host", "h"}}, {dataset, "/x", "d", "[\"A\", \"B\"]", "", 10, 4});
   for (int e = 0; e < 2; ++e) {
     fer::metrics::EpochRecord rec;
     rec.epoch = e;
@@ -74,8 +84,11 @@ TEST_CASE("summaries average over seeds and keep the newest run per config", "[r
 
   const auto paper = rp::read_paper_values("reports/paper_values.csv");
   const std::string table = rp::render_paper_table(s, paper, "affectnet");
-  CHECK(table.find("| DenseNet-121 | Emotion-GCN | smoke | 2 | 62.00 ± 2.83 · paper 66.46 (Δ −4.46) |") != std::string::npos);
-  CHECK(table.find("| BReG-NeXt-50 | Single-task | smoke | 1 | 50.00 · paper 68.50 (Δ −18.50) |") != std::string::npos);
+  CHECK(table.find(
+            "| DenseNet-121 | Emotion-GCN | smoke | 2 | 62.00 ± 2.83 · paper 66.46 (Δ −4.46) |") !=
+        std::string::npos);
+  CHECK(table.find("| BReG-NeXt-50 | Single-task | smoke | 1 | 50.00 · paper 68.50 (Δ −18.50) |") !=
+        std::string::npos);
 }
 
 TEST_CASE("the report renders tables, PNG curves, confusion matrices and CSV", "[reports]") {
@@ -88,11 +101,13 @@ TEST_CASE("the report renders tables, PNG curves, confusion matrices and CSV", "
   CHECK(md.find("## synth-affectnet") != std::string::npos);
   CHECK(md.find("no delta is computed") != std::string::npos);
   CHECK(md.find("## Throughput") != std::string::npos);
-  CHECK(md.find("| cpu | fp32 | DenseNet-121 | Multi-task | 48 | 100.0 | 300.0 | 10.0% |") != std::string::npos);
+  CHECK(md.find("| cpu | fp32 | DenseNet-121 | Multi-task | 48 | 100.0 | 300.0 | 10.0% |") !=
+        std::string::npos);
   const fs::path files = dir / "out" / "report_files";
   const std::string run = "run" + std::to_string(id);
-  for (const std::string& f : std::vector<std::string>{run + "_loss.png", run + "_accuracy.png", run + "_confusion.png",
-                                                       "summary.csv", "throughput.csv"}) {
+  for (const std::string& f :
+       std::vector<std::string>{run + "_loss.png", run + "_accuracy.png", run + "_confusion.png",
+                                "summary.csv", "throughput.csv"}) {
     INFO(f);
     CHECK(fs::file_size(files / f) > 100);
   }
@@ -116,10 +131,13 @@ TEST_CASE("the gate passes, flags regressions and refuses missing data", "[repor
   add_run(store, "synth-affectnet", "densenet", "single_task", 1, 0.44);
   const auto summaries = rp::summarize(store.db());
   const std::string baseline_text = rp::write_baseline(summaries, {"accuracy"}, 3, 0.005);
-  CHECK(baseline_text.find("synth-affectnet densenet single_task smoke accuracy 0.420000 0.084853 2") != std::string::npos);
+  CHECK(baseline_text.find(
+            "synth-affectnet densenet single_task smoke accuracy 0.420000 0.084853 2") !=
+        std::string::npos);
   // The spread is stated beside the entry: seeds measured, sample std, the tolerance it gives.
-  CHECK(baseline_text.find("# synth-affectnet densenet single_task smoke accuracy: 2 seeds, sample std 0.028284, "
-                           "smallest detectable drop 0.084853\n") != std::string::npos);
+  CHECK(baseline_text.find(
+            "# synth-affectnet densenet single_task smoke accuracy: 2 seeds, sample std 0.028284, "
+            "smallest detectable drop 0.084853\n") != std::string::npos);
   std::ofstream((dir / "baseline.txt").string()) << baseline_text;
   const auto baseline = rp::read_baseline((dir / "baseline.txt").string());
   REQUIRE(baseline.size() == 1);
@@ -146,8 +164,10 @@ TEST_CASE("the gate passes, flags regressions and refuses missing data", "[repor
   add_run(store, "synth-affectnet", "bregnext", "single_task", 0, 0.30);  // One seed: no spread.
   REQUIRE_THROWS_WITH(rp::write_baseline(rp::summarize(store.db()), {"accuracy"}, 3, 0.005),
                       Catch::Contains("at least 2 seeds"));
-  std::ofstream((dir / "bad.txt").string()) << "# header\nsynth-affectnet densenet single_task smoke accuracy x 0.1 2\n";
-  REQUIRE_THROWS_WITH(rp::read_baseline((dir / "bad.txt").string()), Catch::Contains("bad.txt:2") && Catch::Contains("value"));
+  std::ofstream((dir / "bad.txt").string())
+      << "# header\nsynth-affectnet densenet single_task smoke accuracy x 0.1 2\n";
+  REQUIRE_THROWS_WITH(rp::read_baseline((dir / "bad.txt").string()),
+                      Catch::Contains("bad.txt:2") && Catch::Contains("value"));
 }
 
 TEST_CASE("a row is exactly the runs whose configuration differs only in the seed", "[reports]") {
@@ -156,9 +176,11 @@ TEST_CASE("a row is exactly the runs whose configuration differs only in the see
   add_run(store, "synth-affectnet", "densenet", "single_task", 0, 0.40);
   add_run(store, "synth-affectnet", "densenet", "single_task", 1, 0.44);
   // Same seed 0, another learning rate: its own row, never averaged in.
-  add_run(store, "synth-affectnet", "densenet", "single_task", 0, 0.90, "\"lr\": 0.01, \"shuffle_train_labels\": false");
+  add_run(store, "synth-affectnet", "densenet", "single_task", 0, 0.90,
+          "\"lr\": 0.01, \"shuffle_train_labels\": false");
   // A deliberately broken run: its own row, marked.
-  add_run(store, "synth-affectnet", "densenet", "single_task", 0, 0.10, "\"lr\": 0.005, \"shuffle_train_labels\": true");
+  add_run(store, "synth-affectnet", "densenet", "single_task", 0, 0.10,
+          "\"lr\": 0.005, \"shuffle_train_labels\": true");
   const auto s = rp::summarize(store.db());
   REQUIRE(s.size() == 3);
   CHECK(s[0].run_ids.size() == 2);
@@ -178,19 +200,25 @@ TEST_CASE("a row is exactly the runs whose configuration differs only in the see
   CHECK(table.find("| Backbone | Model | Schedule | Config | Seeds |") != std::string::npos);
   CHECK(table.find("| `lr=0.005` | 2 | 42.00 ± 2.83") != std::string::npos);
   CHECK(table.find("| `lr=0.01` | 1 | 90.00") != std::string::npos);
-  CHECK(table.find("| **deliberately broken** (shuffled training labels); `lr=0.005` | 1 | 10.00") != std::string::npos);
+  CHECK(
+      table.find("| **deliberately broken** (shuffled training labels); `lr=0.005` | 1 | 10.00") !=
+      std::string::npos);
 
   // One configuration per cell: no Config column.
   rp::ResultStore single((dir / "single.db").string());
   add_run(single, "synth-affectnet", "densenet", "single_task", 0, 0.40);
   add_run(single, "synth-affectnet", "densenet", "single_task", 1, 0.44);
-  CHECK(rp::render_paper_table(rp::summarize(single.db()), paper, "synth-affectnet").find("Config") == std::string::npos);
+  CHECK(
+      rp::render_paper_table(rp::summarize(single.db()), paper, "synth-affectnet").find("Config") ==
+      std::string::npos);
 
   // The throughput table keeps the configurations apart too.
   const std::string throughput = rp::render_throughput_table(store.db());
   CHECK(throughput.find("| Input | Config | Train img/s |") != std::string::npos);
-  CHECK(throughput.find("| `lr=0.01`, `shuffle_train_labels=false` | 100.0 |") != std::string::npos);
-  CHECK(throughput.find("| `lr=0.005`, `shuffle_train_labels=false` | 100.5 |") != std::string::npos);
+  CHECK(throughput.find("| `lr=0.01`, `shuffle_train_labels=false` | 100.0 |") !=
+        std::string::npos);
+  CHECK(throughput.find("| `lr=0.005`, `shuffle_train_labels=false` | 100.5 |") !=
+        std::string::npos);
 }
 
 TEST_CASE("a gate entry checks exactly its configuration", "[reports]") {
@@ -198,7 +226,8 @@ TEST_CASE("a gate entry checks exactly its configuration", "[reports]") {
   rp::ResultStore measured((dir / "measured.db").string());
   add_run(measured, "synth-affectnet", "densenet", "single_task", 0, 0.40);
   add_run(measured, "synth-affectnet", "densenet", "single_task", 1, 0.44);
-  std::ofstream((dir / "baseline.txt").string()) << rp::write_baseline(rp::summarize(measured.db()), {"accuracy"}, 3, 0.005);
+  std::ofstream((dir / "baseline.txt").string())
+      << rp::write_baseline(rp::summarize(measured.db()), {"accuracy"}, 3, 0.005);
   const auto baseline = rp::read_baseline((dir / "baseline.txt").string());
   REQUIRE(baseline.size() == 1);
   CHECK(baseline[0].config.at("lr") == "0.005");
@@ -206,8 +235,10 @@ TEST_CASE("a gate entry checks exactly its configuration", "[reports]") {
   // The store also holds a broken run and another learning rate in the same cell: they do not join.
   rp::ResultStore mixed((dir / "mixed.db").string());
   add_run(mixed, "synth-affectnet", "densenet", "single_task", 0, 0.41);
-  add_run(mixed, "synth-affectnet", "densenet", "single_task", 0, 0.05, "\"lr\": 0.005, \"shuffle_train_labels\": true");
-  add_run(mixed, "synth-affectnet", "densenet", "single_task", 0, 0.05, "\"lr\": 0.01, \"shuffle_train_labels\": false");
+  add_run(mixed, "synth-affectnet", "densenet", "single_task", 0, 0.05,
+          "\"lr\": 0.005, \"shuffle_train_labels\": true");
+  add_run(mixed, "synth-affectnet", "densenet", "single_task", 0, 0.05,
+          "\"lr\": 0.01, \"shuffle_train_labels\": false");
   auto more = baseline;
   more[0].seeds = 1;
   const auto pass = rp::check_against_baseline(rp::summarize(mixed.db()), more);
@@ -216,21 +247,27 @@ TEST_CASE("a gate entry checks exactly its configuration", "[reports]") {
 
   // Only a broken run: missing, naming the field; compared on purpose: a regression.
   rp::ResultStore broken((dir / "broken.db").string());
-  add_run(broken, "synth-affectnet", "densenet", "single_task", 0, 0.05, "\"lr\": 0.005, \"shuffle_train_labels\": true");
+  add_run(broken, "synth-affectnet", "densenet", "single_task", 0, 0.05,
+          "\"lr\": 0.005, \"shuffle_train_labels\": true");
   const auto exact = rp::check_against_baseline(rp::summarize(broken.db()), more);
   CHECK(exact.exit_code == 2);
-  CHECK(exact.markdown.find("shuffle_train_labels (baseline false, store true)") != std::string::npos);
-  const auto deliberate = rp::check_against_baseline(rp::summarize(broken.db()), more, {"shuffle_train_labels"});
+  CHECK(exact.markdown.find("shuffle_train_labels (baseline false, store true)") !=
+        std::string::npos);
+  const auto deliberate =
+      rp::check_against_baseline(rp::summarize(broken.db()), more, {"shuffle_train_labels"});
   CHECK(deliberate.exit_code == 1);
   CHECK(deliberate.markdown.find("REGRESSION") != std::string::npos);
 
   // An older entry without a configuration is refused when the cell is ambiguous.
-  std::ofstream((dir / "legacy.txt").string()) << "synth-affectnet densenet single_task smoke accuracy 0.4 0.1 1\n";
-  const auto legacy = rp::check_against_baseline(rp::summarize(mixed.db()), rp::read_baseline((dir / "legacy.txt").string()));
+  std::ofstream((dir / "legacy.txt").string())
+      << "synth-affectnet densenet single_task smoke accuracy 0.4 0.1 1\n";
+  const auto legacy = rp::check_against_baseline(rp::summarize(mixed.db()),
+                                                 rp::read_baseline((dir / "legacy.txt").string()));
   CHECK(legacy.exit_code == 2);
   CHECK(legacy.markdown.find("3 configurations match") != std::string::npos);
   // An entry naming an undefined configuration is an error with the line.
-  std::ofstream((dir / "undefined.txt").string()) << "synth-affectnet densenet single_task smoke accuracy 0.4 0.1 1 0123456789abcdef\n";
+  std::ofstream((dir / "undefined.txt").string())
+      << "synth-affectnet densenet single_task smoke accuracy 0.4 0.1 1 0123456789abcdef\n";
   REQUIRE_THROWS_WITH(rp::read_baseline((dir / "undefined.txt").string()),
                       Catch::Contains("undefined.txt:1") && Catch::Contains("config"));
   std::ofstream((dir / "badjson.txt").string()) << "config 0123456789abcdef [1, 2]\n";
@@ -241,17 +278,21 @@ TEST_CASE("a gate entry checks exactly its configuration", "[reports]") {
 TEST_CASE("a run resumed under other code is never reused", "[reports]") {
   const fs::path dir = temp_dir("reports_reopen");
   rp::ResultStore store((dir / "r.db").string());
-  rp::RunRecord run{"r", "{}", "hash", "sha-a", 0, "synth-affectnet", "densenet", "single_task", "smoke", "cpu", "fp32"};
+  rp::RunRecord run{"r",        "{}",          "hash",  "sha-a", 0,     "synth-affectnet",
+                    "densenet", "single_task", "smoke", "cpu",   "fp32"};
   const int64_t same = store.begin_run(run, {{"host", "h"}}, {"d", "/x", "d", "[]", "", 1, 1});
   store.mark_run(same, "interrupted", "");
   CHECK(store.reopen_run(same, "sha-a") == "sha-a");
-  CHECK(fer::as_string(store.db().query("SELECT code_version FROM runs WHERE id = ?1", {same})[0][0]) == "sha-a");
+  CHECK(fer::as_string(store.db().query("SELECT code_version FROM runs WHERE id = ?1",
+                                        {same})[0][0]) == "sha-a");
   const int64_t other = store.begin_run(run, {{"host", "h"}}, {"d", "/x", "d", "[]", "", 1, 1});
   store.mark_run(other, "interrupted", "");
   CHECK(store.reopen_run(other, "sha-b") == "sha-a");
-  CHECK(fer::as_string(store.db().query("SELECT code_version FROM runs WHERE id = ?1", {other})[0][0]) == "unknown");
+  CHECK(fer::as_string(store.db().query("SELECT code_version FROM runs WHERE id = ?1",
+                                        {other})[0][0]) == "unknown");
   CHECK(fer::as_string(store.db().query("SELECT value FROM provenance WHERE run_id = ?1 AND key = "
-                                       "'code_version_resumed_with'", {other})[0][0]) == "sha-b");
+                                        "'code_version_resumed_with'",
+                                        {other})[0][0]) == "sha-b");
   store.finish_run(other, fer::metrics::FinalRecord());
   CHECK_FALSE(store.find_finished("hash", "sha-a").has_value());
   CHECK_FALSE(store.find_finished("hash", "sha-b").has_value());
@@ -271,7 +312,8 @@ TEST_CASE("the store migrates, and refuses a newer schema", "[reports]") {
 TEST_CASE("the report prints each dataset's label graph beside AffectNet's", "[reports]") {
   const fs::path dir = temp_dir("reports_label_graph");
   rp::ResultStore store((dir / "r.db").string());
-  const std::string classes = "[\"Neutral\",\"Happy\",\"Sad\",\"Surprise\",\"Fear\",\"Disgust\",\"Anger\"]";
+  const std::string classes =
+      "[\"Neutral\",\"Happy\",\"Sad\",\"Surprise\",\"Fear\",\"Disgust\",\"Anger\"]";
   // A 9x9 matrix whose valence and arousal rows are AffectNet's, except Happy-arousal (an edge
   // here) and Fear-valence (none here); the valence-arousal entry is NaN (a constant column).
   auto matrix = [](double happy_arousal, double fear_valence) {
@@ -286,42 +328,56 @@ TEST_CASE("the report prints each dataset's label graph beside AffectNet's", "[r
         if (i == 8 && j < 7) x = a[j];
         if (j == 7 && i < 7) x = v[i];
         if (j == 8 && i < 7) x = a[i];
-        m += (j ? "," : "") + ((i == 7 && j == 8) || (i == 8 && j == 7) ? std::string("null") : std::to_string(x));
+        m += (j ? "," : "") +
+             ((i == 7 && j == 8) || (i == 8 && j == 7) ? std::string("null") : std::to_string(x));
       }
       m += "]";
     }
     return m + "]";
   };
-  rp::RunRecord run{"r", "{\"seed\": 0}", "h", "code", 0, "synth-affectnet", "densenet", "emotion_gcn", "smoke", "cpu", "fp32"};
-  const int64_t same = store.begin_run(run, {}, {"synth-affectnet", "/x", "digest1", classes, "", 10, 4, matrix(0.0145, -0.1218)});
+  rp::RunRecord run{"r",        "{\"seed\": 0}", "h",     "code", 0,     "synth-affectnet",
+                    "densenet", "emotion_gcn",   "smoke", "cpu",  "fp32"};
+  const int64_t same = store.begin_run(
+      run, {}, {"synth-affectnet", "/x", "digest1", classes, "", 10, 4, matrix(0.0145, -0.1218)});
   run.config_hash = "h2";
-  const int64_t other = store.begin_run(run, {}, {"synth-affectnet", "/x", "digest2", classes, "", 10, 4, matrix(0.3, 0.02)});
-  const int64_t none = store.begin_run(run, {}, {"synth-affectnet", "/x", "digest3", classes, "", 10, 4});
+  const int64_t other = store.begin_run(
+      run, {}, {"synth-affectnet", "/x", "digest2", classes, "", 10, 4, matrix(0.3, 0.02)});
+  const int64_t none =
+      store.begin_run(run, {}, {"synth-affectnet", "/x", "digest3", classes, "", 10, 4});
 
   const std::string md = rp::render_label_graph(store.db(), {same, same, other, none});
   INFO(md);
   CHECK(md.find("index digest1") != std::string::npos);
-  CHECK(md.find("| | Neutral | Happy | Sad | Surprise | Fear | Disgust | Anger | valence-arousal |\n"
-                "|---|---|---|---|---|---|---|---|---|\n") != std::string::npos);
+  CHECK(
+      md.find("| | Neutral | Happy | Sad | Surprise | Fear | Disgust | Anger | valence-arousal |\n"
+              "|---|---|---|---|---|---|---|---|---|\n") != std::string::npos);
   CHECK(md.find("index digest2") != std::string::npos);
   CHECK(md.find("digest3") == std::string::npos);  // no matrix recorded: no table
   CHECK(md.find("| valence | **-0.34** (-0.34) | **+0.86** (+0.86) |") != std::string::npos);
-  CHECK(md.find("Edges: 12 of 15 (AffectNet: 12). The same edges as AffectNet's graph.") != std::string::npos);
-  CHECK(md.find("Not AffectNet's graph: only here: Happy-arousal; only in AffectNet's: Fear-valence.") !=
+  CHECK(md.find("Edges: 12 of 15 (AffectNet: 12). The same edges as AffectNet's graph.") !=
         std::string::npos);
+  CHECK(
+      md.find(
+          "Not AffectNet's graph: only here: Happy-arousal; only in AffectNet's: Fear-valence.") !=
+      std::string::npos);
   CHECK(md.find("| n/a (+0.04) |") != std::string::npos);
   CHECK(rp::render_label_graph(store.db(), {none}).empty());
 
   // Aff-Wild2's spelling of the classes maps onto AffectNet's.
-  const std::string affwild2 = "[\"Neutral\",\"Anger\",\"Disgust\",\"Fear\",\"Happiness\",\"Sadness\",\"Surprise\"]";
+  const std::string affwild2 =
+      "[\"Neutral\",\"Anger\",\"Disgust\",\"Fear\",\"Happiness\",\"Sadness\",\"Surprise\"]";
   run.config_hash = "h3";
-  const int64_t aw = store.begin_run(run, {}, {"synth-affwild2", "/x", "d4", affwild2, "", 10, 4, matrix(0.0, 0.0)});
+  const int64_t aw = store.begin_run(
+      run, {}, {"synth-affwild2", "/x", "d4", affwild2, "", 10, 4, matrix(0.0, 0.0)});
   const std::string aw_md = rp::render_label_graph(store.db(), {aw});
-  CHECK(aw_md.find("| Neutral | Anger | Disgust | Fear | Happiness | Sadness | Surprise |") != std::string::npos);
+  CHECK(aw_md.find("| Neutral | Anger | Disgust | Fear | Happiness | Sadness | Surprise |") !=
+        std::string::npos);
   CHECK(aw_md.find("(+0.86)") != std::string::npos);  // Happiness compared with Happy
 
   run.config_hash = "h4";
-  const int64_t bad = store.begin_run(run, {}, {"synth-affectnet", "/x", "d5", classes, "", 10, 4, "[[1, 0], [0, 1]]"});
-  REQUIRE_THROWS_WITH(rp::render_label_graph(store.db(), {bad}), Catch::Contains("run #" + std::to_string(bad)) &&
-                                                                     Catch::Contains("expected 9 rows"));
+  const int64_t bad = store.begin_run(
+      run, {}, {"synth-affectnet", "/x", "d5", classes, "", 10, 4, "[[1, 0], [0, 1]]"});
+  REQUIRE_THROWS_WITH(
+      rp::render_label_graph(store.db(), {bad}),
+      Catch::Contains("run #" + std::to_string(bad)) && Catch::Contains("expected 9 rows"));
 }

@@ -1,9 +1,11 @@
 // The runner: losses against the reference on fixed tensors, class weights, configuration
 // errors, skip-by-hash, resume-equals-uninterrupted, and concurrent writers of one database.
+#include "experiments/runner.h"
+
 #include <ATen/ATen.h>
-#include <boost/filesystem.hpp>
 
 #include <algorithm>
+#include <boost/filesystem.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -13,13 +15,12 @@
 #include "experiments/code_version.h"
 #include "experiments/config.h"
 #include "experiments/config_ranges.h"
-#include "experiments/runner.h"
 #include "metrics/losses.h"
 #include "reports/store.h"
+#include "tests/catch.h"
 #include "tests/model_fixtures.h"
 #include "tests/temp_dir.h"
 #include "tests/tiny_config.h"
-#include "tests/catch.h"
 
 namespace fs = boost::filesystem;
 namespace ex = fer::experiments;
@@ -46,28 +47,38 @@ ex::RunConfig parse(std::vector<const char*> args) {
 
 TEST_CASE("losses match the reference on fixed tensors", "[runner]") {
   const auto fx = fer::testing::read_fixture("tests/testdata/models/losses.txt").at("losses");
-  const at::Tensor pred = at::tensor({0.1, 0.2, 0.4, -0.1, -0.3, 0.5, 0.0, 0.05}, at::kDouble).view({4, 2});
-  const at::Tensor target = at::tensor({0.0, 0.3, 0.5, -0.2, -0.1, 0.4, 0.2, -0.1}, at::kDouble).view({4, 2});
-  CHECK_THAT(fer::metrics::ccc_loss(pred, target).item<double>(), WithinRel(fx.values("ccc_loss")[0], 1e-9));
-  const at::Tensor logits = at::tensor({1.0f, -0.5f, 0.2f, 0.0f, 0.3f, -1.0f, 0.5f, 0.1f, 0.2f, 0.3f, -0.4f, 0.0f, 0.9f,
-                                        -0.2f, -1.0f, 0.0f, 2.0f, 0.5f, 0.1f, 0.0f, 0.3f, 0.0f, 0.0f, 0.0f, 0.0f,
-                                        0.0f, 0.0f, 1.5f}).view({4, 7});
+  const at::Tensor pred =
+      at::tensor({0.1, 0.2, 0.4, -0.1, -0.3, 0.5, 0.0, 0.05}, at::kDouble).view({4, 2});
+  const at::Tensor target =
+      at::tensor({0.0, 0.3, 0.5, -0.2, -0.1, 0.4, 0.2, -0.1}, at::kDouble).view({4, 2});
+  CHECK_THAT(fer::metrics::ccc_loss(pred, target).item<double>(),
+             WithinRel(fx.values("ccc_loss")[0], 1e-9));
+  const at::Tensor logits =
+      at::tensor({1.0f,  -0.5f, 0.2f, 0.0f,  0.3f,  -1.0f, 0.5f, 0.1f, 0.2f, 0.3f,
+                  -0.4f, 0.0f,  0.9f, -0.2f, -1.0f, 0.0f,  2.0f, 0.5f, 0.1f, 0.0f,
+                  0.3f,  0.0f,  0.0f, 0.0f,  0.0f,  0.0f,  0.0f, 1.5f})
+          .view({4, 7});
   const at::Tensor labels = at::tensor({0, 5, 2, 6}, at::kLong);
-  const at::Tensor weights = fer::metrics::class_weights({74874, 134415, 25459, 14090, 6378, 3803, 24882});
+  const at::Tensor weights =
+      fer::metrics::class_weights({74874, 134415, 25459, 14090, 6378, 3803, 24882});
   const auto expected_weights = fx.values("class_weights");
-  for (int k = 0; k < 7; ++k) CHECK_THAT(weights[k].item<double>(), WithinRel(expected_weights[k], 1e-6));
-  auto weighted = fer::metrics::multitask_loss(logits, labels, weights, at::Tensor(), at::Tensor(), 1.0);
+  for (int k = 0; k < 7; ++k)
+    CHECK_THAT(weights[k].item<double>(), WithinRel(expected_weights[k], 1e-6));
+  auto weighted =
+      fer::metrics::multitask_loss(logits, labels, weights, at::Tensor(), at::Tensor(), 1.0);
   CHECK_THAT(weighted.total.item<double>(), WithinRel(fx.values("weighted_ce")[0], 1e-6));
   CHECK_FALSE(weighted.valence_arousal.defined());
   auto plain = fer::metrics::multitask_loss(logits, labels, at::Tensor(), pred, target, 0.5);
   CHECK_THAT(plain.expression.item<double>(), WithinRel(fx.values("plain_ce")[0], 1e-6));
   CHECK_THAT(plain.total.item<double>(),
              WithinRel(fx.values("plain_ce")[0] + 0.5 * fx.values("ccc_loss")[0], 1e-6));
-  REQUIRE_THROWS_WITH(fer::metrics::class_weights({3, 0, 2}), Catch::Contains("class 1 has no training samples"));
+  REQUIRE_THROWS_WITH(fer::metrics::class_weights({3, 0, 2}),
+                      Catch::Contains("class 1 has no training samples"));
 }
 
 TEST_CASE("schedules resolve to the reference's settings", "[runner]") {
-  auto paper = parse({"--dataset", "affectnet", "--data_root", "/data/affectnet", "--backbone", "densenet"});
+  auto paper =
+      parse({"--dataset", "affectnet", "--data_root", "/data/affectnet", "--backbone", "densenet"});
   CHECK(paper.schedule == "paper");
   CHECK(paper.lr == 0.001);
   CHECK(paper.momentum == 0.9);
@@ -81,7 +92,9 @@ TEST_CASE("schedules resolve to the reference's settings", "[runner]") {
   CHECK(paper.class_weights == "on");
   CHECK(parse({"--dataset", "affwild2", "--data_root", "/d"}).input_size == 112);
   CHECK(parse({"--dataset", "affwild2", "--data_root", "/d"}).class_weights == "off");
-  CHECK(parse({"--dataset", "affectnet", "--data_root", "/d", "--backbone", "bregnext"}).input_size == 112);
+  CHECK(
+      parse({"--dataset", "affectnet", "--data_root", "/d", "--backbone", "bregnext"}).input_size ==
+      112);
   auto smoke = parse({});
   CHECK(smoke.dataset == "synth-affectnet");
   CHECK(smoke.schedule == "smoke");
@@ -108,14 +121,18 @@ TEST_CASE("schedules resolve to the reference's settings", "[runner]") {
 }
 
 TEST_CASE("bad flags give errors that name the flag and the valid values", "[runner]") {
-  REQUIRE_THROWS_WITH(parse({"--model", "gcn"}),
-                      Catch::Contains("model") && Catch::Contains("valid: single_task, multi_task, emotion_gcn"));
-  REQUIRE_THROWS_WITH(parse({"--backbone", "resnet"}), Catch::Contains("valid: densenet, bregnext"));
-  REQUIRE_THROWS_WITH(parse({"--dataset", "fer2013"}), Catch::Contains("valid: affectnet, affwild2"));
+  REQUIRE_THROWS_WITH(
+      parse({"--model", "gcn"}),
+      Catch::Contains("model") && Catch::Contains("valid: single_task, multi_task, emotion_gcn"));
+  REQUIRE_THROWS_WITH(parse({"--backbone", "resnet"}),
+                      Catch::Contains("valid: densenet, bregnext"));
+  REQUIRE_THROWS_WITH(parse({"--dataset", "fer2013"}),
+                      Catch::Contains("valid: affectnet, affwild2"));
   REQUIRE_THROWS_WITH(parse({"--schedule", "fast"}), Catch::Contains("valid: paper, smoke, auto"));
   REQUIRE_THROWS_WITH(parse({"--precision", "fp8"}), Catch::Contains("valid: fp32, fp16, bf16"));
   REQUIRE_THROWS_WITH(parse({"--device", "tpu"}), Catch::Contains("valid: cpu, cuda, cuda:N"));
-  REQUIRE_THROWS_WITH(parse({"--precision", "fp16"}), Catch::Contains("fp16 autocast needs a CUDA device"));
+  REQUIRE_THROWS_WITH(parse({"--precision", "fp16"}),
+                      Catch::Contains("fp16 autocast needs a CUDA device"));
   REQUIRE_THROWS_WITH(parse({"--dataset", "affectnet"}), Catch::Contains("needs --data_root"));
   REQUIRE_THROWS_WITH(parse({"--epochs", "x"}), Catch::Contains("epochs"));
   REQUIRE_THROWS_WITH(parse({"--no_such_flag"}), Catch::Contains("no_such_flag"));
@@ -164,7 +181,8 @@ TEST_CASE("every numeric flag is range-checked with a message naming it", "[runn
     CHECK(std::find(covered.begin(), covered.end(), r.flag) != covered.end());
   }
   // The message gives the allowed range and the value.
-  REQUIRE_THROWS_WITH(parse({"--lr_step", "0"}), Catch::Contains("--lr_step must be in [1, 100000], got 0"));
+  REQUIRE_THROWS_WITH(parse({"--lr_step", "0"}),
+                      Catch::Contains("--lr_step must be in [1, 100000], got 0"));
   REQUIRE_THROWS_WITH(parse({"--momentum", "1"}), Catch::Contains("[0, 1)"));
   REQUIRE_THROWS_WITH(parse({"--backbone", "bregnext", "--input_size", "50"}),
                       Catch::Contains("multiple of 4 for BReG-NeXt"));
@@ -188,7 +206,8 @@ TEST_CASE("every numeric flag is range-checked with a message naming it", "[runn
 
 TEST_CASE("the config hash covers what changes results and nothing else", "[runner]") {
   auto a = parse({});
-  CHECK(ex::config_hash(a) == ex::config_hash(parse({"--db", "/elsewhere.db", "--run_name", "x", "--workers", "5"})));
+  CHECK(ex::config_hash(a) ==
+        ex::config_hash(parse({"--db", "/elsewhere.db", "--run_name", "x", "--workers", "5"})));
   CHECK(ex::config_hash(a) != ex::config_hash(parse({"--seed", "1"})));
   CHECK(ex::config_hash(a) != ex::config_hash(parse({"--lr", "0.02"})));
   CHECK(ex::config_hash(a) != ex::config_hash(parse({"--model", "multi_task"})));
@@ -201,7 +220,8 @@ TEST_CASE("results are reused only under a known code version", "[runner]") {
   CHECK_FALSE(ex::reusable_code_version("unknown"));
   CHECK_FALSE(ex::reusable_code_version(""));
   CHECK(ex::reusable_code_version("acf41f1465fa26720ef90c7e89950cafe544c3d9"));
-  CHECK(ex::reusable_code_version("acf41f1465fa26720ef90c7e89950cafe544c3d9-dirty-48666fb0f8595f57"));
+  CHECK(
+      ex::reusable_code_version("acf41f1465fa26720ef90c7e89950cafe544c3d9-dirty-48666fb0f8595f57"));
   const std::string stamped = ex::stamped_code_version();
   CHECK_FALSE(stamped.empty());
 }
@@ -216,7 +236,8 @@ TEST_CASE("a finished config is skipped, and --force runs it again", "[runner]")
   const auto second = ex::run_experiment(c, log);
   CHECK(second.status == "skipped");
   CHECK(second.run_id == first.run_id);
-  CHECK(log.str().find("already finished as run #" + std::to_string(first.run_id)) != std::string::npos);
+  CHECK(log.str().find("already finished as run #" + std::to_string(first.run_id)) !=
+        std::string::npos);
   c.force = true;
   const auto third = ex::run_experiment(c, log);
   CHECK(third.status == "finished");
@@ -229,7 +250,8 @@ TEST_CASE("a finished config is skipped, and --force runs it again", "[runner]")
 
 TEST_CASE("an interrupted run resumes to the same result as an uninterrupted one", "[runner]") {
   std::ostringstream log;
-  const fs::path straight_dir = temp_dir("runner_straight"), resumed_dir = temp_dir("runner_resumed");
+  const fs::path straight_dir = temp_dir("runner_straight"),
+                 resumed_dir = temp_dir("runner_resumed");
   const auto straight = ex::run_experiment(tiny_config(straight_dir), log);
   REQUIRE(straight.status == "finished");
 
@@ -259,7 +281,8 @@ TEST_CASE("an interrupted run resumes to the same result as an uninterrupted one
   auto epochs = [](const std::string& db) {
     fer::reports::ResultStore s(db);
     std::vector<double> out;
-    for (const auto& row : s.db().query("SELECT train_loss, val_accuracy FROM epochs ORDER BY epoch")) {
+    for (const auto& row :
+         s.db().query("SELECT train_loss, val_accuracy FROM epochs ORDER BY epoch")) {
       out.push_back(fer::as_double(row[0]));
       out.push_back(fer::as_double(row[1]));
     }
@@ -328,15 +351,17 @@ TEST_CASE("the real dataset formats train through the runner", "[runner]") {
   c.cache_dir = (dir / "cache").string();
   std::ostringstream log;
   SECTION("a class absent from a split stops the run, naming it") {
-    REQUIRE_THROWS_WITH(ex::run_experiment(c, log), Catch::Contains("class absent from the split") &&
-                                                        Catch::Contains("Surprise") && Catch::Contains("'train'"));
+    REQUIRE_THROWS_WITH(ex::run_experiment(c, log),
+                        Catch::Contains("class absent from the split") &&
+                            Catch::Contains("Surprise") && Catch::Contains("'train'"));
   }
   // The fixtures hold a few rows: absent classes are listed, and training goes on.
   c.skip_bad_rows = true;
   SECTION("class weights need every class in the training split") {
     if (c.dataset == "affectnet") {
-      REQUIRE_THROWS_WITH(ex::run_experiment(c, log), Catch::Contains("class 'Sad' has no training sample") &&
-                                                          Catch::Contains("--class_weights off"));
+      REQUIRE_THROWS_WITH(ex::run_experiment(c, log),
+                          Catch::Contains("class 'Sad' has no training sample") &&
+                              Catch::Contains("--class_weights off"));
     }
   }
   SECTION("and train unweighted otherwise") {
@@ -349,7 +374,8 @@ TEST_CASE("the real dataset formats train through the runner", "[runner]") {
     CHECK(fer::as_int(rows[0][0]) == (c.dataset == "affectnet" ? 3 : 2));
     // The label graph's input is stored with the run: the 9x9 matrix of the training split.
     rows = store.db().query(
-        "SELECT json_array_length(label_correlation), json_array_length(label_correlation, '$[8]'), "
+        "SELECT json_array_length(label_correlation), json_array_length(label_correlation, "
+        "'$[8]'), "
         "json_extract(label_correlation, '$[7][7]') FROM datasets");
     CHECK(fer::as_int(rows[0][0]) == 9);
     CHECK(fer::as_int(rows[0][1]) == 9);
@@ -366,9 +392,19 @@ TEST_CASE("concurrent writers to one database lose nothing", "[runner]") {
   for (int w = 0; w < kWriters; ++w) {
     threads.emplace_back([&, w] {
       fer::reports::ResultStore store(db);  // Own connection, as a separate process would have.
-      fer::reports::RunRecord run{"writer" + std::to_string(w), "{}", "hash" + std::to_string(w), "code", w,
-                                  "synth-affectnet", "densenet", "single_task", "smoke", "cpu", "fp32"};
-      const int64_t id = store.begin_run(run, {{"host", "test"}}, {"synth-affectnet", "/x", "d", "[]", "", 1, 1});
+      fer::reports::RunRecord run{"writer" + std::to_string(w),
+                                  "{}",
+                                  "hash" + std::to_string(w),
+                                  "code",
+                                  w,
+                                  "synth-affectnet",
+                                  "densenet",
+                                  "single_task",
+                                  "smoke",
+                                  "cpu",
+                                  "fp32"};
+      const int64_t id =
+          store.begin_run(run, {{"host", "test"}}, {"synth-affectnet", "/x", "d", "[]", "", 1, 1});
       for (int e = 0; e < kEpochs; ++e) {
         fer::metrics::EpochRecord rec;
         rec.epoch = e;

@@ -1,6 +1,8 @@
 // The suites' command line: the ablation list and --shard I/N, which splits a grid across
 // machines (issue #11): every shard computes the same split, the shards are disjoint, cover the
 // grid and are balanced.
+#include "experiments/suite.h"
+
 #include <stdlib.h>
 
 #include <set>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "experiments/suite.h"
 #include "tests/catch.h"
 
 namespace ex = fer::experiments;
@@ -25,10 +26,12 @@ ex::SuiteConfig parse(std::vector<const char*> args) {
 
 }  // namespace
 
-TEST_CASE("--shard I/N deals the grid's runs round-robin: disjoint, complete, balanced", "[suite]") {
+TEST_CASE("--shard I/N deals the grid's runs round-robin: disjoint, complete, balanced",
+          "[suite]") {
   const auto ablations = ex::parse_ablations(
       "affectnet:densenet:single_task,affectnet:densenet:multi_task,affectnet:densenet:emotion_gcn,"
-      "affectnet:bregnext:single_task,affectnet:bregnext:multi_task,affectnet:bregnext:emotion_gcn");
+      "affectnet:bregnext:single_task,affectnet:bregnext:multi_task,affectnet:bregnext:emotion_"
+      "gcn");
   const int seeds = GENERATE(1, 3);
   const int shards = GENERATE(1, 2, 4, 7, 25);
   std::set<std::pair<std::string, int>> seen;
@@ -77,7 +80,8 @@ TEST_CASE("suites parse --shard and refuse malformed or out-of-range shards", "[
   }
 }
 
-TEST_CASE("under bazel run, relative path flags mean the directory the user ran it from", "[suite]") {
+TEST_CASE("under bazel run, relative path flags mean the directory the user ran it from",
+          "[suite]") {
   const char* grid = "--ablations=affectnet:densenet:single_task";
   ::setenv("BUILD_WORKING_DIRECTORY", "/home/me/work", 1);
   auto c = parse({grid, "--db", "runs/a.db", "--data_root", "/data/AffectNet", "--report", "r.md"});
@@ -85,7 +89,7 @@ TEST_CASE("under bazel run, relative path flags mean the directory the user ran 
   CHECK(c.base.db == "/home/me/work/runs/a.db");
   CHECK(c.base.data_root == "/data/AffectNet");  // Absolute: unchanged.
   CHECK(c.report == "/home/me/work/r.md");
-  CHECK(c.base.glove.empty());                   // Unset stays unset.
-  c = parse({grid, "--db", "runs/a.db"});        // Not under bazel run: as given.
+  CHECK(c.base.glove.empty());             // Unset stays unset.
+  c = parse({grid, "--db", "runs/a.db"});  // Not under bazel run: as given.
   CHECK(c.base.db == "runs/a.db");
 }

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <boost/filesystem.hpp>
-
 #include <cstdlib>
 #include <string>
 

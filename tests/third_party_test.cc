@@ -9,8 +9,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "third_party/torch_info.h"
 #include "tests/catch.h"
+#include "third_party/torch_info.h"
 
 namespace {
 
@@ -65,8 +65,9 @@ TEST_CASE("OpenCV encodes and decodes a JPEG", "[third_party]") {
 TEST_CASE("SQLite round-trips a row", "[third_party]") {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(":memory:", &db) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(db, "CREATE TABLE t(name TEXT, acc REAL);"
-                           "INSERT INTO t VALUES('emotion_gcn', 0.6646);",
+  REQUIRE(sqlite3_exec(db,
+                       "CREATE TABLE t(name TEXT, acc REAL);"
+                       "INSERT INTO t VALUES('emotion_gcn', 0.6646);",
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   REQUIRE(sqlite3_prepare_v2(db, "SELECT name, acc FROM t", -1, &stmt, nullptr) == SQLITE_OK);

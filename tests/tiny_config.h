@@ -5,7 +5,6 @@
 #pragma once
 
 #include <boost/filesystem.hpp>
-
 #include <cstdlib>
 #include <string>
 
@@ -14,7 +13,8 @@
 
 namespace fer::testing {
 
-inline experiments::RunConfig tiny_config(const boost::filesystem::path& dir, const std::string& model = "multi_task") {
+inline experiments::RunConfig tiny_config(const boost::filesystem::path& dir,
+                                          const std::string& model = "multi_task") {
   experiments::RunConfig c;
   c.dataset = "synth-affectnet";
   c.backbone = "densenet";

@@ -48,9 +48,10 @@ TEST_CASE("20 training steps give the reference's losses, model by model", "[run
   const bool libtorch1 = fer::torch_info().version.rfind("1.", 0) == 0;
   const char* live = std::getenv("EMOGCN_SGD_STEPS");
   const bool here = live != nullptr && *live != 0;
-  const auto fixture = fer::testing::read_fixture(here        ? std::string(live)
-                                                  : libtorch1 ? "tests/testdata/models/sgd_steps.txt"
-                                                              : "tests/testdata/models/sgd_steps_libtorch2.txt");
+  const auto fixture =
+      fer::testing::read_fixture(here        ? std::string(live)
+                                 : libtorch1 ? "tests/testdata/models/sgd_steps.txt"
+                                             : "tests/testdata/models/sgd_steps_libtorch2.txt");
   if (here) {
     // make_training_fixtures.py names its output by its PyTorch's major version.
     const bool reference1 = std::string(live).find("sgd_steps_libtorch2") == std::string::npos;
@@ -60,11 +61,13 @@ TEST_CASE("20 training steps give the reference's losses, model by model", "[run
   // A missing term, a wrong weight or a wrong update moves the losses by far more than either
   // tolerance from the first steps on.
   const double tolerance = here ? 1e-6 : 1e-3;
-  const std::string name = GENERATE("densenet_single_task", "densenet_multi_task", "densenet_emotion_gcn",
-                                    "bregnext_single_task", "bregnext_multi_task", "bregnext_emotion_gcn");
+  const std::string name =
+      GENERATE("densenet_single_task", "densenet_multi_task", "densenet_emotion_gcn",
+               "bregnext_single_task", "bregnext_multi_task", "bregnext_emotion_gcn");
   INFO(name);
   const auto& expected = fixture.at(name);
-  const int64_t size = std::stoll(expected.header_args.at(0)), steps = std::stoll(expected.header_args.at(1));
+  const int64_t size = std::stoll(expected.header_args.at(0)),
+                steps = std::stoll(expected.header_args.at(1));
   const int64_t batch = std::stoll(expected.header_args.at(2));
   const double lr = std::stod(expected.header_args.at(3));
 
@@ -73,10 +76,13 @@ TEST_CASE("20 training steps give the reference's losses, model by model", "[run
   model->train();
   at::manual_seed(3);
   const at::Tensor nodes = at::randn({9, 300});
-  torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(lr).momentum(0.9).weight_decay(0.001));
+  torch::optim::SGD optimizer(model->parameters(),
+                              torch::optim::SGDOptions(lr).momentum(0.9).weight_decay(0.001));
   fer::experiments::GradScaler scaler(/*enabled=*/false, c10::Device(c10::kCPU));
-  const auto weights = fer::metrics::class_weights({74874, 134415, 25459, 14090, 6378, 3803, 24882});
-  const std::vector<double> want_total = expected.values("loss"), want_ce = expected.values("expression");
+  const auto weights =
+      fer::metrics::class_weights({74874, 134415, 25459, 14090, 6378, 3803, 24882});
+  const std::vector<double> want_total = expected.values("loss"),
+                            want_ce = expected.values("expression");
   REQUIRE(static_cast<int64_t>(want_total.size()) == steps);
   double worst = 0;
   for (int64_t step = 0; step < steps; ++step) {
@@ -88,14 +94,17 @@ TEST_CASE("20 training steps give the reference's losses, model by model", "[run
     in.valence_arousal = at::rand({batch, 2}) * 2 - 1;
     in.nodes = nodes;
     in.class_weights = weights;
-    const auto loss = fer::experiments::train_step(model, optimizer, scaler, in, /*lambda=*/1.0, "fp32",
-                                                   c10::Device(c10::kCPU));
-    worst = std::max(worst, std::abs(loss.total.item<double>() - want_total[step]) / std::abs(want_total[step]));
+    const auto loss = fer::experiments::train_step(model, optimizer, scaler, in, /*lambda=*/1.0,
+                                                   "fp32", c10::Device(c10::kCPU));
+    worst = std::max(
+        worst, std::abs(loss.total.item<double>() - want_total[step]) / std::abs(want_total[step]));
     CHECK_THAT(loss.total.item<double>(), Catch::Matchers::WithinRel(want_total[step], tolerance));
-    CHECK_THAT(loss.expression.item<double>(), Catch::Matchers::WithinRel(want_ce[step], tolerance));
+    CHECK_THAT(loss.expression.item<double>(),
+               Catch::Matchers::WithinRel(want_ce[step], tolerance));
     if (loss.valence_arousal.defined()) {
-      CHECK_THAT(loss.valence_arousal.item<double>(),
-                 Catch::Matchers::WithinRel(expected.values("valence_arousal").at(step), tolerance));
+      CHECK_THAT(
+          loss.valence_arousal.item<double>(),
+          Catch::Matchers::WithinRel(expected.values("valence_arousal").at(step), tolerance));
     }
   }
   WARN(name << ": largest relative loss difference over " << steps << " steps: " << worst);

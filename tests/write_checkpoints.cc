@@ -17,13 +17,15 @@ int main(int argc, char** argv) {
   }
   namespace fm = fer::models;
   for (auto backbone : {fm::Backbone::kDenseNet, fm::Backbone::kBReGNeXt}) {
-    for (auto kind : {fm::ModelKind::kSingleTask, fm::ModelKind::kMultiTask, fm::ModelKind::kEmotionGcn}) {
+    for (auto kind :
+         {fm::ModelKind::kSingleTask, fm::ModelKind::kMultiTask, fm::ModelKind::kEmotionGcn}) {
       auto model = fm::make_model({kind, backbone});
       fer::testing::fill_deterministic(*model);
       fm::SgdState sgd;
       sgd.lr = 0.0005;
       for (const auto& p : model->parameters()) sgd.momentum_buffers.push_back(p.detach() * 0.5);
-      const std::string path = std::string(argv[1]) + "/" + fm::to_string(backbone) + "_" + fm::to_string(kind) + ".pth";
+      const std::string path =
+          std::string(argv[1]) + "/" + fm::to_string(backbone) + "_" + fm::to_string(kind) + ".pth";
       fm::save_reference_checkpoint(path, *model, /*epoch=*/3, sgd);
       std::cout << path << "\n";
     }

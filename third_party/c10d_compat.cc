@@ -18,7 +18,8 @@ namespace fer::compat {
 
 bool built_with_nccl() { return FER_LIBTORCH_HAS_NCCL != 0; }
 
-c10::intrusive_ptr<CollectiveBackend> make_nccl(const c10::intrusive_ptr<c10d::Store>& store, int rank, int size,
+c10::intrusive_ptr<CollectiveBackend> make_nccl(const c10::intrusive_ptr<c10d::Store>& store,
+                                                int rank, int size,
                                                 std::chrono::milliseconds timeout) {
 #if FER_LIBTORCH_HAS_NCCL
   // Read by ProcessGroupNCCL's constructor: Work::wait() then blocks until the collective is done

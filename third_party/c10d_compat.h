@@ -34,7 +34,8 @@ bool built_with_nccl();
 /// A ProcessGroupNCCL over `store` whose waits block (and throw) for at most `timeout`, the way
 /// Gloo's do, instead of NCCL's default of aborting the process from its watchdog. Collectives
 /// take CUDA tensors of one device per rank. Throws std::runtime_error in builds without NCCL.
-c10::intrusive_ptr<CollectiveBackend> make_nccl(const c10::intrusive_ptr<c10d::Store>& store, int rank, int size,
+c10::intrusive_ptr<CollectiveBackend> make_nccl(const c10::intrusive_ptr<c10d::Store>& store,
+                                                int rank, int size,
                                                 std::chrono::milliseconds timeout);
 
 }  // namespace fer::compat

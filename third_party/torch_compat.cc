@@ -38,7 +38,8 @@ long loaded_cudnn_version() {
   return at::detail::getCUDAHooks().versionRuntimeCuDNN();
 #else
   using GetVersion = size_t (*)();
-  if (auto fn = reinterpret_cast<GetVersion>(dlsym(RTLD_DEFAULT, "cudnnGetVersion"))) return static_cast<long>(fn());
+  if (auto fn = reinterpret_cast<GetVersion>(dlsym(RTLD_DEFAULT, "cudnnGetVersion")))
+    return static_cast<long>(fn());
   return at::detail::getCUDAHooks().versionCuDNN();
 #endif
 }
@@ -47,7 +48,8 @@ long loaded_cudnn_version() {
 std::string cudnn_version_string(long v) {
   if (v <= 0) return "none";
   const long major_div = v >= 90000 ? 10000 : 1000;
-  return std::to_string(v / major_div) + "." + std::to_string((v % major_div) / 100) + "." + std::to_string(v % 100);
+  return std::to_string(v / major_div) + "." + std::to_string((v % major_div) / 100) + "." +
+         std::to_string(v % 100);
 }
 
 // The key LibTorch's Optimizer::state() map uses for a parameter (see the header).
@@ -99,7 +101,8 @@ bool autocast_enabled(c10::DeviceType device_type) {
 
 void clear_autocast_cache() { at::autocast::clear_cache(); }
 
-torch::optim::OptimizerParamState* optimizer_param_state(torch::optim::Optimizer& optimizer, const at::Tensor& param) {
+torch::optim::OptimizerParamState* optimizer_param_state(torch::optim::Optimizer& optimizer,
+                                                         const at::Tensor& param) {
   auto& state = optimizer.state();
   auto it = state.find(state_key<StateMap::key_type>(param));
   return it == state.end() ? nullptr : it->second.get();
@@ -153,8 +156,10 @@ CudaInfo cuda_info(int index) {
 #if FER_LIBTORCH_HAS_CUDA
   info.compiled_cuda = cuda_version_string(at::detail::getCUDAHooks().versionCUDART());
   int runtime = 0, driver = 0;
-  if (cudaRuntimeGetVersion(&runtime) == cudaSuccess) info.runtime_version = cuda_version_string(runtime);
-  if (cudaDriverGetVersion(&driver) == cudaSuccess) info.driver_version = cuda_version_string(driver);
+  if (cudaRuntimeGetVersion(&runtime) == cudaSuccess)
+    info.runtime_version = cuda_version_string(runtime);
+  if (cudaDriverGetVersion(&driver) == cudaSuccess)
+    info.driver_version = cuda_version_string(driver);
   if (cuda_device_count() == 0) return info;
   try {
     const int i = index < 0 ? static_cast<int>(c10::cuda::current_device()) : index;
@@ -162,7 +167,8 @@ CudaInfo cuda_info(int index) {
     info.device_name = prop->name;
     info.capability = std::to_string(prop->major) + "." + std::to_string(prop->minor);
     char gib[32];
-    std::snprintf(gib, sizeof(gib), "%.1f", static_cast<double>(prop->totalGlobalMem) / (1024.0 * 1024.0 * 1024.0));
+    std::snprintf(gib, sizeof(gib), "%.1f",
+                  static_cast<double>(prop->totalGlobalMem) / (1024.0 * 1024.0 * 1024.0));
     info.memory_gib = gib;
     info.cudnn_version = cudnn_version_string(loaded_cudnn_version());
   } catch (const c10::Error&) {

@@ -29,7 +29,8 @@ class OptimizerParamState;
 }  // namespace torch::optim
 
 #define FER_TORCH_AT_LEAST(major, minor) \
-  (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+  (TORCH_VERSION_MAJOR > (major) ||      \
+   (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
 namespace fer::compat {
 
@@ -38,7 +39,8 @@ template <typename T>
 using optional = c10::optional<T>;
 
 /// Turns autocast on (to `dtype`) or off for one device type (kCPU or kCUDA) on this thread.
-void set_autocast(c10::DeviceType device_type, bool enabled, c10::ScalarType dtype = c10::kBFloat16);
+void set_autocast(c10::DeviceType device_type, bool enabled,
+                  c10::ScalarType dtype = c10::kBFloat16);
 /// Whether autocast is on for the device type on this thread.
 bool autocast_enabled(c10::DeviceType device_type);
 /// Drops autocast's cast cache (call when leaving an autocast region, as torch.autocast does).
@@ -48,7 +50,8 @@ void clear_autocast_cache();
 /// LibTorch offers no per-parameter accessor: Optimizer::state() is keyed by the parameter's
 /// TensorImpl address (a string in 1.x, a void* in 2.x). This is the one place that knows the
 /// key, on purpose: the trainer needs the buffers for resume states and reference checkpoints.
-torch::optim::OptimizerParamState* optimizer_param_state(torch::optim::Optimizer& optimizer, const at::Tensor& param);
+torch::optim::OptimizerParamState* optimizer_param_state(torch::optim::Optimizer& optimizer,
+                                                         const at::Tensor& param);
 /// Replaces the optimiser's state for `param`.
 void set_optimizer_param_state(torch::optim::Optimizer& optimizer, const at::Tensor& param,
                                std::unique_ptr<torch::optim::OptimizerParamState> state);
@@ -59,7 +62,8 @@ bool built_with_cuda();
 int cuda_device_count();
 /// Waits for all queued work on the device; no-op on CPU.
 void synchronize(const c10::Device& device);
-/// Peak bytes allocated by the CUDA caching allocator on the device since the last reset (0 on CPU).
+/// Peak bytes allocated by the CUDA caching allocator on the device since the last reset (0 on
+/// CPU).
 double cuda_peak_allocated_bytes(const c10::Device& device);
 void reset_cuda_peak(const c10::Device& device);
 

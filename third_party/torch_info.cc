@@ -22,7 +22,8 @@ std::string mapped_blas_library() {
     auto slash = line.find('/');
     if (slash == std::string::npos) continue;
     std::string path = line.substr(slash);
-    if (path.find("libblas") != std::string::npos || path.find("libopenblas") != std::string::npos) {
+    if (path.find("libblas") != std::string::npos ||
+        path.find("libopenblas") != std::string::npos) {
       return path;
     }
   }

@@ -10,14 +10,14 @@
 namespace fer {
 
 struct TorchInfo {
-  std::string source;          // "debian:libtorch-dev" or the LIBTORCH_HOME path.
-  std::string libdir;          // Directory the torch libraries were linked from.
-  std::string version;         // TORCH_VERSION of the headers compiled against.
-  bool built_with_cuda;        // libtorch_cuda was linked.
-  bool cuda_available;         // At run time: a CUDA device is usable.
-  int cuda_device_count;       // 0 without CUDA.
-  std::string blas_library;    // Path of the loaded libblas.so.3 (or "" if none is mapped).
-  int intra_op_threads;        // at::get_num_threads().
+  std::string source;        // "debian:libtorch-dev" or the LIBTORCH_HOME path.
+  std::string libdir;        // Directory the torch libraries were linked from.
+  std::string version;       // TORCH_VERSION of the headers compiled against.
+  bool built_with_cuda;      // libtorch_cuda was linked.
+  bool cuda_available;       // At run time: a CUDA device is usable.
+  int cuda_device_count;     // 0 without CUDA.
+  std::string blas_library;  // Path of the loaded libblas.so.3 (or "" if none is mapped).
+  int intra_op_threads;      // at::get_num_threads().
 };
 
 // Queries the running process. Cheap; safe to call before any tensor work.
