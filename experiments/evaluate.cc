@@ -14,14 +14,15 @@
 #include "core/sha256.h"
 #include "core/user_path.h"
 #include "experiments/code_version.h"
-#include "experiments/device.h"
 #include "experiments/options.h"
 #include "experiments/provenance.h"
 #include "experiments/runner.h"
-#include "experiments/trainer.h"
+#include "experiments/train_options.h"
 #include "models/checkpoint.h"
 #include "models/model_inference.h"
 #include "third_party/torch_info.h"
+#include "training/device.h"
+#include "training/engine.h"
 
 namespace fer::experiments {
 namespace po = boost::program_options;
@@ -43,15 +44,14 @@ models::EmotionModel load_model(const EvaluateConfig& e, const models::LoadedChe
   return models::load_model_from_state(ckpt.model_state, e.run.checkpoint, kind, backbone);
 }
 
-EvalSetup setup_for(const RunConfig& c, const datasets::Dataset& d, const c10::Device& device,
-                    std::ostream& log) {
-  EvalSetup s;
+training::EvalSetup setup_for(const RunConfig& c, const datasets::Dataset& d,
+                              const c10::Device& device, std::ostream& log) {
+  training::EvalSetup s;
   s.device = device;
-  s.precision = c.precision;
+  s.precision = training::parse_precision(c.precision);
   s.channels_last = c.channels_last;
   s.nodes = at::tensor(d.node_embeddings, at::kFloat).view({-1, d.embedding_dim}).to(device);
-  s.class_weights = class_weights_for(c, d);
-  if (s.class_weights.defined()) s.class_weights = s.class_weights.to(device);
+  if (c.class_weights == "on") s.class_weights = training::class_weights_for(d).to(device);
   s.lambda = c.lambda;
   s.num_classes = static_cast<int>(d.index.class_names.size());
   s.progress = &log;
@@ -124,7 +124,7 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
   }
   c = resolve(c);
   c.schedule = "checkpoint";
-  const int openblas_threads = set_threads(c.threads);
+  const int openblas_threads = training::set_threads(c.threads);
   const std::string hash = config_hash(c), code = stamped_code_version();
   log << torch_build_summary() << "\n"
       << "checkpoint " << c.checkpoint << " (sha256 " << c.checkpoint_sha256 << ", epoch "
@@ -164,7 +164,7 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
     log << "WARNING: node embeddings: " << data.embedding_source
         << "; released Emotion-GCN weights expect the reference's GloVe vectors (--glove)\n";
   }
-  const c10::Device device = parse_device(c.device);
+  const c10::Device device = training::parse_device(c.device);
   model->to(device);
   if (c.channels_last) {
     torch::NoGradGuard no_grad;
@@ -185,9 +185,10 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
       << device << "\n";
   reports::StoreRecorder recorder(store, out.run_id);
   try {
-    datasets::BatchLoader loader(data.index.val.samples, data.index.image_root,
-                                 evaluation_loader_options(c, device));
-    out.evaluation = evaluate_model(*model, loader, setup_for(c, data, device, log));
+    datasets::BatchLoader loader(
+        data.index.val.samples, data.index.image_root,
+        training::evaluation_loader_options(data_options(c), c.seed, device));
+    out.evaluation = training::evaluate_model(*model, loader, setup_for(c, data, device, log));
     metrics::FinalRecord f;
     f.best_epoch = ckpt.epoch;
     f.val = out.evaluation.metrics;
@@ -196,8 +197,8 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
     f.train_images_per_s =
         std::numeric_limits<double>::quiet_NaN();  // Stored as NULL: nothing trained.
     f.eval_images_per_s = out.evaluation.images_per_s;
-    f.peak_rss_mb = peak_rss_mb();
-    f.peak_cuda_mb = cuda_peak_mb(device);
+    f.peak_rss_mb = training::peak_rss_mb();
+    f.peak_cuda_mb = training::cuda_peak_mb(device);
     f.checkpoint_path = c.checkpoint;
     recorder.finish(f);
   } catch (const std::exception& err) {

@@ -1,7 +1,7 @@
 // Evaluation of saved weights (the authors' released checkpoints, torchvision-derived files, our
 // own best checkpoints): which of the six models the file holds is read from its keys and shapes
 // (models/model_inference.h), the validation split is evaluated with the trainer's own code
-// (experiments/evaluator.h), and the result is stored as a run of schedule "checkpoint" whose
+// (training/evaluator.h), and the result is stored as a run of schedule "checkpoint" whose
 // configuration includes the file's SHA-256, so it appears in the paper table as its own row and
 // the regression gate can check it. An evaluation already stored for the same file, data and
 // settings under the same code version is skipped unless --force.
@@ -12,8 +12,8 @@
 #include <string>
 
 #include "experiments/config.h"
-#include "experiments/evaluator.h"
 #include "models/factory.h"
+#include "training/evaluator.h"
 
 namespace fer::experiments {
 
@@ -32,7 +32,7 @@ struct EvaluateOutcome {
   int64_t run_id = -1;
   std::string status;  // "finished" or "skipped" (already stored).
   models::ModelSpec spec;
-  Evaluation evaluation;  // Empty when skipped.
+  training::Evaluation evaluation;  // Empty when skipped.
   int64_t checkpoint_epoch = -1;
 };
 

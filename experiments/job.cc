@@ -7,10 +7,11 @@
 #include <vector>
 
 #include "core/error.h"
+#include "distributed/failure_context.h"
 #include "distributed/launch_env.h"
-#include "experiments/launcher.h"
+#include "distributed/launcher.h"
 #include "experiments/runner.h"
-#include "experiments/trainer.h"
+#include "training/interrupt.h"
 
 namespace fer::experiments {
 namespace {
@@ -44,7 +45,7 @@ int run_as_rank(const std::string& program, const distributed::LaunchEnv& env, R
   } catch (const std::exception& e) {
     // Rank 0 says which rank failed first (the others' errors are on their own consoles,
     // perhaps on other machines).
-    const std::string context = failure_context(*group, e.what(), config.dist_timeout);
+    const std::string context = distributed::failure_context(*group, e.what(), config.dist_timeout);
     if (!context.empty()) std::cerr << program << ": rank " << env.rank << ": " << context << "\n";
     distributed::write_launcher_error_file(std::string(e.what()) +
                                            (context.empty() ? "" : "; " + context));
@@ -68,14 +69,14 @@ int run_job(const std::string& program, RunConfig& config, int argc, char** argv
                     std::to_string(env.world_size));
   }
   if (config.nproc > 1) {
-    LaunchOptions o;
+    distributed::LaunchOptions o;
     o.nproc = config.nproc;
     o.grace_s = config.dist_timeout + 10;
-    return launch_local_ranks("/proc/self/exe",
-                              without_nproc(std::vector<std::string>(argv + 1, argv + argc)), o,
-                              std::cout);
+    return distributed::launch_local_ranks(
+        "/proc/self/exe",
+        distributed::without_nproc(std::vector<std::string>(argv + 1, argv + argc)), o, std::cout);
   }
-  install_interrupt_handler();
+  training::install_interrupt_handler();
   if (!env.distributed()) return work(std::cout, nullptr);
   return run_as_rank(program, env, config, work);
 }

@@ -21,14 +21,14 @@
 #include "datasets/label_stats.h"
 #include "datasets/loader.h"
 #include "datasets/report.h"
-#include "experiments/amp.h"
 #include "experiments/config_ranges.h"
-#include "experiments/device.h"
 #include "experiments/options.h"
-#include "experiments/progress.h"
 #include "models/checkpoint.h"
 #include "models/model_inference.h"
 #include "third_party/torch_info.h"
+#include "training/amp.h"
+#include "training/device.h"
+#include "training/progress.h"
 
 namespace fer::experiments {
 namespace fs = boost::filesystem;
@@ -235,8 +235,8 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
   const int threads = c.threads > 0
                           ? c.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  set_threads(threads);
-  const c10::Device device = parse_device(c.device);
+  training::set_threads(threads);
+  const c10::Device device = training::parse_device(c.device);
   if (c.precision == "fp16" && !device.is_cuda()) {
     throw Error("check options", "", 0, "precision",
                 "fp16 autocast needs a CUDA device; use bf16 on CPU");
@@ -264,7 +264,7 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
   lo.workers = c.workers;
   lo.pin_memory = device.is_cuda();
   lo.keep_going_on_bad_images = !c.strict;
-  // As in training (experiments/trainer.cc evaluation_loader_options).
+  // As in training (training/engine.h evaluation_loader_options).
   lo.reference_preprocess = c.preprocess == "reference";
   lo.scaled_decode = c.decode == "scaled";
   lo.transform.output_size = c.input_size;
@@ -281,7 +281,7 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
   csv << ",valence,arousal,error\n";
   m.model->eval();
   torch::NoGradGuard no_grad;
-  Progress progress(log, "predict", loader.num_batches());
+  training::Progress progress(log, "predict", loader.num_batches());
   int64_t batches = 0;
   const auto start = std::chrono::steady_clock::now();
   while (auto batch = loader.next()) {
@@ -289,7 +289,7 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
     if (c.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
     models::ModelOutput y;
     {
-      AutocastGuard autocast(c.precision, device);
+      training::AutocastGuard autocast(training::parse_precision(c.precision), device);
       y = m.model->forward(x, nodes);
     }
     const at::Tensor probs =

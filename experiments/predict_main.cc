@@ -2,22 +2,17 @@
 // `predict --checkpoint FILE --input CSV_OR_FOLDER --out predictions.csv`; `predict --help`.
 #include <iostream>
 
-#include "core/error.h"
+#include "core/main.h"
 #include "experiments/job.h"
 #include "experiments/predict.h"
 
 int main(int argc, char** argv) {
-  fer::experiments::PredictConfig config;
-  try {
-    if (!fer::experiments::parse_predict_config(argc, argv, &config)) return 0;
-    fer::experiments::require_one_process("predict");
-    fer::experiments::predict(config, std::cout);
+  namespace ex = fer::experiments;
+  return fer::run_main("predict", [&] {
+    ex::PredictConfig config;
+    if (!ex::parse_predict_config(argc, argv, &config)) return 0;
+    ex::require_one_process("predict");
+    ex::predict(config, std::cout);
     return 0;
-  } catch (const fer::Error& e) {
-    std::cerr << "predict: error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "predict: error: " << e.what() << "\n";
-    return 1;
-  }
+  });
 }

@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "experiments/code_version.h"
-#include "experiments/device.h"
 #include "third_party/torch_compat.h"
 #include "third_party/torch_info.h"
+#include "training/device.h"
 
 namespace fer::experiments {
 namespace {

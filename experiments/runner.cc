@@ -14,13 +14,17 @@
 #include "datasets/dataset.h"
 #include "datasets/report.h"
 #include "distributed/agreement.h"
+#include "distributed/collective.h"
+#include "distributed/failure_context.h"
 #include "experiments/code_version.h"
-#include "experiments/device.h"
 #include "experiments/preflight.h"
 #include "experiments/provenance.h"
-#include "experiments/trainer.h"
+#include "experiments/train_options.h"
 #include "metrics/recorder.h"
 #include "third_party/torch_info.h"
+#include "training/device.h"
+#include "training/interrupt.h"
+#include "training/trainer.h"
 
 namespace fer::experiments {
 namespace {
@@ -50,7 +54,7 @@ datasets::Dataset open_run_data(const RunConfig& c, std::ostream* log) {
   o.image_check.mode =
       *datasets::parse_image_check_mode(c.image_check);  // resolve() checked the name.
   o.image_check.threads = std::max(1, c.workers);
-  o.image_check.cancelled = [] { return g_interrupt_requested.load(); };
+  o.image_check.cancelled = [] { return training::g_interrupt_requested.load(); };
   if (log != nullptr) {
     o.image_check.progress = [log, mode = c.image_check](int64_t done, int64_t total) {
       *log << "checking images (" << mode << "): " << done << "/" << total << "\n" << std::flush;
@@ -90,6 +94,12 @@ reports::DatasetRecord dataset_record(const datasets::Dataset& d) {
 }
 
 namespace {
+
+// What the training loop runs against: the job's ranks, or a world of one.
+std::unique_ptr<distributed::Collective> collective_of(distributed::Group* group) {
+  if (group == nullptr) return std::make_unique<distributed::WorldOfOne>();
+  return std::make_unique<distributed::GroupCollective>(*group);
+}
 
 // Rank 0's decision, on every rank (a no-op without a group).
 int64_t from_rank0(distributed::Group* group, int64_t value, const std::string& what) {
@@ -146,7 +156,7 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
   if (group != nullptr) resolved_config.world_size = group->size();
   const RunConfig c = resolved_config;
   const bool rank0 = group == nullptr || group->rank() == 0;
-  const int openblas_threads = set_threads(c.threads);
+  const int openblas_threads = training::set_threads(c.threads);
   const std::string hash = config_hash(c), code = code_version();
   log << torch_build_summary() << "\n"
       << "config " << hash << ": " << to_json(c) << "\n"
@@ -209,7 +219,7 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
       << data.index.val.samples.size() << " val, digest " << data.index.digest << ")\n";
   if (!data.cache_error.empty())
     log << "WARNING: dataset index not cached: " << data.cache_error << "\n";
-  StartPoint start;
+  std::string resume_from;
   if (c.resume && rank0) {
     auto found = store->find_resumable(hash);
     const std::string trained_on = found ? store->dataset_digest(found->first) : std::string();
@@ -222,7 +232,7 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
       found.reset();
     } else if (found) {
       outcome.run_id = found->first;
-      start.resume_state = found->second;
+      resume_from = found->second;
       const std::string started_with = store->reopen_run(outcome.run_id, code);
       if (started_with != code) {
         log << "WARNING: run #" << outcome.run_id << " was started with code " << started_with
@@ -254,15 +264,18 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
   }
   try {
     outcome.run_id = from_rank0(group, outcome.run_id, "rank 0's run id");
-    start.resume_state = from_rank0(group, start.resume_state, "rank 0's resume state");
+    resume_from = from_rank0(group, resume_from, "rank 0's resume state");
     RunConfig run_config = c;
     run_config.store_id =
         from_rank0(group, rank0 ? store->store_id() : std::string(), "rank 0's store id");
     log << "run #" << outcome.run_id << " '" << c.run_name << "' -> " << c.db << "\n";
-    TrainResult result = train(run_config, data, *recorder, outcome.run_id, start, log, group);
-    outcome.status = result.status;
+    std::unique_ptr<distributed::Collective> world = collective_of(group);
+    const training::TrainResult result = training::train(train_options(run_config, outcome.run_id),
+                                                         data, *recorder, resume_from, log, *world);
+    const bool finished = result.outcome == training::Outcome::kFinished;
+    outcome.status = finished ? "finished" : "interrupted";
     outcome.final_record = result.final_record;
-    if (result.status == "finished") {
+    if (finished) {
       recorder->finish(result.final_record);
       // A finished run is never resumed: its state (tens of MB) would only fill the disk.
       if (rank0) {
@@ -280,20 +293,12 @@ RunOutcome run_experiment(const RunConfig& raw, std::ostream& log, distributed::
   } catch (const std::exception& e) {
     std::string message = e.what();
     const std::string context =
-        group == nullptr ? "" : failure_context(*group, message, c.dist_timeout);
+        group == nullptr ? "" : distributed::failure_context(*group, message, c.dist_timeout);
     if (!context.empty()) message += "; " + context;
     recorder->mark("failed", message);
     throw;
   }
   return outcome;
-}
-
-std::string failure_context(distributed::Group& group, const std::string& what,
-                            double dist_timeout_s) {
-  const auto wait =
-      std::chrono::milliseconds(static_cast<int64_t>(std::min(5.0, dist_timeout_s) * 1000));
-  group.failures().post(what, wait);
-  return group.rank() == 0 ? group.failures().explain(wait) : std::string();
 }
 
 }  // namespace fer::experiments

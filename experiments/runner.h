@@ -28,18 +28,12 @@ reports::DatasetRecord dataset_record(const datasets::Dataset& data);
 
 /// Runs `config` (resolved here). Throws fer::Error for bad input; a failure during training
 /// marks the run 'failed' in the database before propagating (in a data-parallel job, with
-/// failure_context's account of the other ranks).
+/// distributed::failure_context's account of the other ranks).
 ///
 /// With `group` (a data-parallel job, issue #11) every rank calls this: rank 0 alone reads and
 /// writes the result store (the skip check, resume, the run's rows with world size and backend
 /// in its provenance) and tells the others its decisions; the config records world_size.
 RunOutcome run_experiment(const RunConfig& config, std::ostream& log,
                           distributed::Group* group = nullptr);
-
-/// A data-parallel rank's failure (`what`) posted on the job's failure board. On rank 0 it
-/// returns which rank failed first and which posted no error (FailureBoard::explain, waiting at
-/// most min(5 s, dist_timeout_s)); elsewhere, and when nothing is to be added, "". Never throws.
-std::string failure_context(distributed::Group& group, const std::string& what,
-                            double dist_timeout_s);
 
 }  // namespace fer::experiments

@@ -3,9 +3,9 @@
 // WORLD_SIZE, MASTER_ADDR, MASTER_PORT set) it joins the job as one rank (torchrun's agent
 // store and error file included); with --nproc N it starts N local ranks itself
 // (experiments/job.h).
-#include <iostream>
+#include <string>
 
-#include "core/error.h"
+#include "core/main.h"
 #include "distributed/launch_env.h"
 #include "experiments/config.h"
 #include "experiments/job.h"
@@ -13,20 +13,16 @@
 
 int main(int argc, char** argv) {
   namespace ex = fer::experiments;
-  try {
-    ex::RunConfig config;
-    if (!ex::parse_run_config(argc, argv, &config)) return 0;
-    return ex::run_job(
-        "runner", config, argc, argv, [&](std::ostream& log, fer::distributed::Group* group) {
-          return ex::run_experiment(config, log, group).status == "interrupted" ? 130 : 0;
-        });
-  } catch (const fer::Error& e) {
-    std::cerr << "runner: error: " << e.what() << "\n";
-    fer::distributed::write_launcher_error_file(e.what());  // Under torchrun; once per process.
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "runner: error: " << e.what() << "\n";
-    fer::distributed::write_launcher_error_file(e.what());
-    return 1;
-  }
+  return fer::run_main(
+      "runner",
+      [&] {
+        ex::RunConfig config;
+        if (!ex::parse_run_config(argc, argv, &config)) return 0;
+        return ex::run_job(
+            "runner", config, argc, argv, [&](std::ostream& log, fer::distributed::Group* group) {
+              return ex::run_experiment(config, log, group).status == "interrupted" ? 130 : 0;
+            });
+      },
+      // Under torchrun, the launcher's error file names this rank's error (once per process).
+      [](const std::string& what) { fer::distributed::write_launcher_error_file(what); });
 }

@@ -15,11 +15,11 @@
 #include "core/error.h"
 #include "distributed/grad_sync.h"
 #include "distributed/group.h"
-#include "experiments/amp.h"
-#include "experiments/device.h"
-#include "experiments/launcher.h"
-#include "experiments/train_step.h"
+#include "distributed/launcher.h"
 #include "models/factory.h"
+#include "training/amp.h"
+#include "training/device.h"
+#include "training/train_step.h"
 
 namespace fer::experiments {
 namespace {
@@ -30,7 +30,7 @@ int threads_per_rank(const ScalingOptions& o) { return std::max(1, o.threads / o
 
 // One rank's timed loop; returns the seconds of the timed steps (between two barriers).
 double run_rank(const ScalingOptions& o, ScalingMode mode, int rank, int world, int port) {
-  set_threads(mode == ScalingMode::kSingle ? o.threads : threads_per_rank(o));
+  training::set_threads(mode == ScalingMode::kSingle ? o.threads : threads_per_rank(o));
   models::ModelSpec spec;
   spec.backbone = models::parse_backbone(o.backbone);
   spec.kind = models::parse_model_kind(o.model);
@@ -38,9 +38,9 @@ double run_rank(const ScalingOptions& o, ScalingMode mode, int rank, int world, 
   auto model = models::make_model(spec);
   model->train();
   torch::optim::SGD sgd(model->parameters(), torch::optim::SGDOptions(0.001).momentum(0.9));
-  GradScaler scaler(false, c10::Device(c10::kCPU));
+  training::GradScaler scaler(false, c10::Device(c10::kCPU));
   const int64_t batch = mode == ScalingMode::kSingle ? int64_t{o.batch} * o.ranks : o.batch;
-  StepInputs in;
+  training::StepInputs in;
   in.images = at::randn({batch, 3, o.input_size, o.input_size});
   in.labels = at::randint(0, 7, {batch});
   in.valence_arousal = at::rand({batch, 2});
@@ -66,11 +66,13 @@ double run_rank(const ScalingOptions& o, ScalingMode mode, int rank, int world, 
   }
   const c10::Device cpu(c10::kCPU);
   for (int i = 0; i < o.warmup; ++i)
-    train_step(model, sgd, scaler, in, 1.0, "fp32", cpu, nullptr, sync.get());
+    training::train_step(model, sgd, scaler, in, 1.0, training::Precision::kFp32, cpu, nullptr,
+                         sync.get());
   if (group) group->barrier("start of the timed steps");
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < o.steps; ++i)
-    train_step(model, sgd, scaler, in, 1.0, "fp32", cpu, nullptr, sync.get());
+    training::train_step(model, sgd, scaler, in, 1.0, training::Precision::kFp32, cpu, nullptr,
+                         sync.get());
   if (group) group->barrier("end of the timed steps");
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -105,7 +107,7 @@ std::string read_all(int fd) {
 // One mode in fresh processes; returns rank 0's seconds.
 double measure_mode(const ScalingOptions& o, ScalingMode mode) {
   const int world = mode == ScalingMode::kSingle ? 1 : o.ranks;
-  const int port = free_local_port();
+  const int port = distributed::free_local_port();
   std::cout.flush();
   std::fflush(nullptr);  // Or the children would print the parent's buffered lines again.
   std::vector<pid_t> pids;

@@ -13,9 +13,9 @@
 #include "datasets/dataset.h"
 #include "experiments/options.h"
 #include "experiments/preflight.h"
-#include "experiments/progress.h"
 #include "experiments/runner.h"
 #include "reports/render.h"
+#include "training/progress.h"
 
 namespace fer::experiments {
 namespace po = boost::program_options;
@@ -186,9 +186,11 @@ int run_suite(const SuiteConfig& s, std::ostream& log, distributed::Group* group
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     log << "\n=== [" << done + 1 << "/" << total << "] " << c.dataset << " " << a.backbone << " "
-        << a.model << " seed " << seed << " | suite elapsed " << Progress::format_duration(elapsed);
+        << a.model << " seed " << seed << " | suite elapsed "
+        << training::Progress::format_duration(elapsed);
     // Skipped runs take no time: the ETA extrapolates from the trained ones.
-    if (ran > 0) log << ", ETA ~" << Progress::format_duration(elapsed / ran * (total - done));
+    if (ran > 0)
+      log << ", ETA ~" << training::Progress::format_duration(elapsed / ran * (total - done));
     log << " ===\n";
     const RunOutcome outcome = run_experiment(c, log, group);
     db = resolve(c).db;

@@ -2,29 +2,25 @@
 // the report. Every runner flag passes through (--data_root, --device, --schedule, --db, ...),
 // --nproc and launching under torchrun / srun included: each configuration then trains
 // data-parallel (experiments/job.h).
-#include <iostream>
+#include <string>
 
-#include "core/error.h"
+#include "core/main.h"
 #include "distributed/launch_env.h"
 #include "experiments/job.h"
 #include "experiments/suite.h"
 
 int main(int argc, char** argv) {
   namespace ex = fer::experiments;
-  try {
-    ex::SuiteConfig config;
-    if (!ex::parse_suite_config(argc, argv, &config)) return 0;
-    return ex::run_job("suite", config.base, argc, argv,
-                       [&](std::ostream& log, fer::distributed::Group* group) {
-                         return ex::run_suite(config, log, group);
-                       });
-  } catch (const fer::Error& e) {
-    std::cerr << "suite: error: " << e.what() << "\n";
-    fer::distributed::write_launcher_error_file(e.what());  // Under torchrun; once per process.
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "suite: error: " << e.what() << "\n";
-    fer::distributed::write_launcher_error_file(e.what());
-    return 1;
-  }
+  return fer::run_main(
+      "suite",
+      [&] {
+        ex::SuiteConfig config;
+        if (!ex::parse_suite_config(argc, argv, &config)) return 0;
+        return ex::run_job("suite", config.base, argc, argv,
+                           [&](std::ostream& log, fer::distributed::Group* group) {
+                             return ex::run_suite(config, log, group);
+                           });
+      },
+      // Under torchrun, the launcher's error file names this rank's error (once per process).
+      [](const std::string& what) { fer::distributed::write_launcher_error_file(what); });
 }

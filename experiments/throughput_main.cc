@@ -12,13 +12,14 @@
 #include <regex>
 
 #include "core/error.h"
+#include "core/main.h"
 #include "experiments/config.h"
-#include "experiments/device.h"
 #include "experiments/provenance.h"
 #include "models/factory.h"
 #include "models/flops.h"
 #include "reports/store.h"
 #include "third_party/torch_info.h"
+#include "training/device.h"
 
 namespace po = boost::program_options;
 
@@ -77,12 +78,12 @@ double peak_gflops(const c10::Device& device) {
   at::Tensor a = at::randn({n, n}, at::TensorOptions().device(device)),
              b = at::randn({n, n}, at::TensorOptions().device(device));
   at::matmul(a, b);
-  fer::experiments::synchronize(device);
+  fer::training::synchronize(device);
   double best = 1e30;
   for (int i = 0; i < 5; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     at::Tensor c = at::matmul(a, b);
-    fer::experiments::synchronize(device);
+    fer::training::synchronize(device);
     best = std::min(best,
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
@@ -125,10 +126,10 @@ int main(int argc, char** argv) {
         << "\nGoogle Benchmark flags, e.g. --benchmark_filter=REGEX --benchmark_repetitions=N\n";
     return 0;
   }
-  try {
-    const c10::Device device = fer::experiments::parse_device(device_name);
+  return fer::run_main("throughput", [&] {
+    const c10::Device device = fer::training::parse_device(device_name);
     if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    const int blas_threads = fer::experiments::set_threads(threads);
+    const int blas_threads = fer::training::set_threads(threads);
     std::vector<std::string> args = {argv[0]};
     bool has_filter = false, has_reps = false;
     for (const auto& r : rest) {
@@ -172,8 +173,5 @@ int main(int argc, char** argv) {
     std::cout << "recorded " << recorder.recorded << " measurement(s) as benchmark session #" << id
               << " ('" << label << "') in " << db << "\n";
     return recorder.recorded == 0 ? 1 : 0;
-  } catch (const fer::Error& e) {
-    std::cerr << "throughput: error: " << e.what() << "\n";
-    return 2;
-  }
+  });
 }

@@ -12,7 +12,8 @@ const std::vector<int64_t>& affectnet_train_counts() {
 TrainStepBench::TrainStepBench(const models::BenchCase& c)
     : case_(c),
       setup_(models::make_bench_setup(c)),
-      scaler_(c.precision == "fp16", c10::Device(c.device)) {
+      scaler_(c.precision == "fp16", c10::Device(c.device)),
+      precision_(training::parse_precision(c.precision)) {
   const c10::Device device(c.device);
   inputs_ = {setup_.images, setup_.labels, setup_.valence_arousal, setup_.nodes,
              metrics::class_weights(affectnet_train_counts()).to(device)};
@@ -23,8 +24,8 @@ TrainStepBench::TrainStepBench(const models::BenchCase& c)
 }
 
 metrics::LossParts TrainStepBench::step() {
-  return train_step(setup_.model, *sgd_, scaler_, inputs_, /*lambda=*/1.0, case_.precision,
-                    c10::Device(case_.device));
+  return training::train_step(setup_.model, *sgd_, scaler_, inputs_, /*lambda=*/1.0, precision_,
+                              c10::Device(case_.device));
 }
 
 }  // namespace fer::experiments

@@ -1,4 +1,4 @@
-// The runner's training step (experiments/train_step.h) on a benchmark case (models/bench_case.h),
+// The runner's training step (training/train_step.h) on a benchmark case (models/bench_case.h),
 // set up as the paper's recipe trains: SGD (lr 0.001, momentum 0.9, weight decay 0.001), the
 // class-weighted cross-entropy with the weights of AffectNet's official training split, lambda 1,
 // autocast over the forward pass only, and dynamic loss scaling in fp16. BM_TrainStep
@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "experiments/amp.h"
-#include "experiments/train_step.h"
 #include "models/bench_case.h"
+#include "training/amp.h"
+#include "training/train_step.h"
 
 namespace fer::experiments {
 
@@ -25,17 +25,18 @@ class TrainStepBench {
   /// Builds the seeded model and inputs on the case's device. Precondition:
   /// models::bench_skip_reason(c) is "".
   explicit TrainStepBench(const models::BenchCase& c);
-  /// One optimisation step (experiments::train_step); returns its loss parts.
+  /// One optimisation step (training::train_step); returns its loss parts.
   metrics::LossParts step();
   models::EmotionModel& model() { return setup_.model; }
-  const StepInputs& inputs() const { return inputs_; }
+  const training::StepInputs& inputs() const { return inputs_; }
 
  private:
   models::BenchCase case_;
   models::BenchSetup setup_;
-  StepInputs inputs_;
+  training::StepInputs inputs_;
   std::unique_ptr<torch::optim::SGD> sgd_;
-  GradScaler scaler_;
+  training::GradScaler scaler_;
+  training::Precision precision_;
 };
 
 }  // namespace fer::experiments

@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/main.h"
 #include "reports/gate.h"
 #include "reports/store.h"
 
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
     std::cerr << "check: error: " << e.what() << "\n";
     return 2;
   }
-  try {
+  return fer::run_main("check", [&] {
     if (!std::ifstream(db)) throw fer::Error("open result store", db, 0, "db", "file not found");
     fer::reports::ResultStore store = fer::reports::ResultStore::open_read_only(db);
     const auto summaries = fer::reports::summarize(store.db());
@@ -76,8 +77,5 @@ int main(int argc, char** argv) {
         summaries, fer::reports::read_baseline(baseline), ignored);
     std::cout << result.markdown;
     return result.exit_code;
-  } catch (const fer::Error& e) {
-    std::cerr << "check: error: " << e.what() << "\n";
-    return 2;
-  }
+  });
 }

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "core/main.h"
 #include "reports/compare.h"
 #include "reports/store.h"
 
@@ -39,14 +40,11 @@ int main(int argc, char** argv) {
     std::cerr << "compare_throughput: error: " << e.what() << "\n";
     return 2;
   }
-  try {
+  return fer::run_main("compare_throughput", [&] {
     if (!std::ifstream(db)) throw fer::Error("open result store", db, 0, "db", "file not found");
     fer::reports::ResultStore store = fer::reports::ResultStore::open_read_only(db);
     const auto result = fer::reports::compare_sessions(store.db(), o);
     std::cout << result.markdown;
     return result.exit_code;
-  } catch (const fer::Error& e) {
-    std::cerr << "compare_throughput: error: " << e.what() << "\n";
-    return 2;
-  }
+  });
 }

@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/main.h"
 #include "reports/compare.h"
 #include "reports/gpu_tables.h"
 #include "reports/store.h"
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
     std::cerr << "gpu_tables: " << e.what() << "\n" << desc;
     return 2;
   }
-  try {
+  return fer::run_main("gpu_tables", [&] {
     std::string markdown;
     if (!std::ifstream(db)) {
       markdown =
@@ -52,8 +53,5 @@ int main(int argc, char** argv) {
     fer::write_file_atomically(out, markdown, "write GPU tables");
     std::cout << markdown;
     return 0;
-  } catch (const fer::Error& e) {
-    std::cerr << "gpu_tables: error: " << e.what() << "\n";
-    return 2;
-  }
+  });
 }

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "core/main.h"
 #include "core/user_path.h"
 #include "reports/merge.h"
 
@@ -37,14 +38,11 @@ int main(int argc, char** argv) {
     std::cerr << "merge: " << e.what() << "\n" << desc;
     return 2;
   }
-  try {
+  return fer::run_main("merge", [&] {
     const auto s = fer::reports::merge_stores(o, std::cout);
     std::cout << o.out << ": " << s.runs_added << " run(s) and " << s.sessions_added
               << " benchmark session(s) merged from " << o.inputs.size() << " store(s); "
               << s.runs_duplicate << " duplicate run(s) skipped\n";
     return 0;
-  } catch (const fer::Error& e) {
-    std::cerr << "merge: error: " << e.what() << "\n";
-    return 2;
-  }
+  });
 }

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "core/main.h"
 #include "core/user_path.h"
 #include "reports/render.h"
 #include "reports/store.h"
@@ -40,14 +41,11 @@ int main(int argc, char** argv) {
   db = fer::user_path(db);
   o.out_markdown = fer::user_path(o.out_markdown);
   if (!vm["paper_values"].defaulted()) o.paper_values = fer::user_path(o.paper_values);
-  try {
+  return fer::run_main("render", [&] {
     if (!std::ifstream(db)) throw fer::Error("open result store", db, 0, "db", "file not found");
     fer::reports::ResultStore store = fer::reports::ResultStore::open_read_only(db);
     fer::reports::render_report(store.db(), o);
     std::cout << "wrote " << o.out_markdown << "\n";
     return 0;
-  } catch (const fer::Error& e) {
-    std::cerr << "render: error: " << e.what() << "\n";
-    return 2;
-  }
+  });
 }

@@ -202,14 +202,14 @@ TEST_CASE("BM_TrainStep is the runner's training step with the paper's recipe", 
   torch::optim::SGD sgd(setup.model->parameters(), torch::optim::SGDOptions(config.lr)
                                                        .momentum(config.momentum)
                                                        .weight_decay(config.weight_decay));
-  ex::GradScaler scaler(config.precision == "fp16", c10::kCPU);
+  fer::training::GradScaler scaler(config.precision == "fp16", c10::kCPU);
   const at::Tensor weights = fer::metrics::class_weights(ex::affectnet_train_counts());
   // The reference's weights (tools/reference/reference_models.py: 3803 / count).
   CHECK(weights[0].item<float>() == static_cast<float>(3803.0 / 74874.0));
-  const auto runner_loss =
-      ex::train_step(setup.model, sgd, scaler,
-                     {setup.images, setup.labels, setup.valence_arousal, setup.nodes, weights},
-                     config.lambda, config.precision, c10::kCPU);
+  const auto runner_loss = fer::training::train_step(
+      setup.model, sgd, scaler,
+      {setup.images, setup.labels, setup.valence_arousal, setup.nodes, weights}, config.lambda,
+      fer::training::parse_precision(config.precision), c10::kCPU);
   CHECK(bench_loss.total.item<double>() == runner_loss.total.item<double>());
   const auto a = bench.model()->parameters(), b = setup.model->parameters();
   REQUIRE(a.size() == b.size());

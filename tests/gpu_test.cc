@@ -22,12 +22,9 @@
 #include "core/error.h"
 #include "distributed/grad_sync.h"
 #include "distributed/group.h"
-#include "experiments/amp.h"
 #include "experiments/config.h"
-#include "experiments/device.h"
 #include "experiments/evaluate.h"
 #include "experiments/runner.h"
-#include "experiments/trainer.h"
 #include "models/factory.h"
 #include "reports/store.h"
 #include "tests/catch.h"
@@ -36,6 +33,9 @@
 #include "third_party/c10d_compat.h"
 #include "third_party/torch_compat.h"
 #include "third_party/torch_info.h"
+#include "training/amp.h"
+#include "training/device.h"
+#include "training/trainer.h"
 
 namespace ex = fer::experiments;
 namespace fm = fer::models;
@@ -89,7 +89,7 @@ fm::ModelOutput forward(fm::ModelSpec spec, const c10::Device& device, const std
     }
   }
   at::NoGradGuard no_grad;
-  ex::AutocastGuard autocast(precision, device);
+  fer::training::AutocastGuard autocast(fer::training::parse_precision(precision), device);
   auto out = model->forward(x, nodes_cpu.to(device));
   out.expression = out.expression.to(at::kCPU, at::kFloat);
   if (out.valence_arousal.defined())
@@ -113,13 +113,13 @@ bool close_on_scale(const at::Tensor& actual, const at::Tensor& expected, double
 
 TEST_CASE("CUDA is requested with a clear error where none is usable", "[gpu]") {
   if (have_gpu()) {
-    CHECK(ex::parse_device("cuda").is_cuda());
+    CHECK(fer::training::parse_device("cuda").is_cuda());
     REQUIRE_THROWS_WITH(
-        ex::parse_device("cuda:" + std::to_string(fer::compat::cuda_device_count())),
+        fer::training::parse_device("cuda:" + std::to_string(fer::compat::cuda_device_count())),
         Catch::Contains("only"));
     return;
   }
-  REQUIRE_THROWS_WITH(ex::parse_device("cuda"), Catch::Contains("no usable CUDA"));
+  REQUIRE_THROWS_WITH(fer::training::parse_device("cuda"), Catch::Contains("no usable CUDA"));
   const fer::compat::CudaInfo info = fer::compat::cuda_info();
   CHECK(info.device_name == "none");
   CHECK(info.cudnn_version == "none");
@@ -155,7 +155,7 @@ TEST_CASE("the six models compute on CUDA what they compute on the CPU", "[gpu]"
 TEST_CASE("fp16 loss scaling skips an overflowing step and halves the scale", "[gpu]") {
   REQUIRE_GPU_OR_SKIP();
   const c10::Device cuda("cuda");
-  ex::GradScaler scaler(/*enabled=*/true, cuda);
+  fer::training::GradScaler scaler(/*enabled=*/true, cuda);
   at::Tensor w = at::ones({4}, at::TensorOptions().device(cuda)).requires_grad_(true);
   const at::Tensor loss = (w * 2).sum();
   CHECK(scaler.scale(loss).item<float>() == 8.0f * 65536.0f);
@@ -169,7 +169,7 @@ TEST_CASE("fp16 loss scaling skips an overflowing step and halves the scale", "[
 
 TEST_CASE("the loss scaler's state restores exactly", "[gpu]") {
   // Runs on any device: only the state is checked, not the CUDA-only unscale kernels.
-  ex::GradScaler scaler(/*enabled=*/true, c10::Device("cpu"));
+  fer::training::GradScaler scaler(/*enabled=*/true, c10::Device("cpu"));
   CHECK(scaler.current_scale() == 65536.0);
   CHECK(scaler.growth_tracker() == 0);
   scaler.restore(1024.0, 7);
@@ -179,7 +179,7 @@ TEST_CASE("the loss scaler's state restores exactly", "[gpu]") {
   CHECK_THROWS(scaler.restore(0.0, 1));
   CHECK_THROWS(scaler.restore(std::nan(""), 1));
   CHECK_THROWS(scaler.restore(2.0, -1));
-  ex::GradScaler off(/*enabled=*/false, c10::Device("cpu"));
+  fer::training::GradScaler off(/*enabled=*/false, c10::Device("cpu"));
   CHECK_FALSE(off.enabled());
   CHECK_THROWS(off.current_scale());
 }

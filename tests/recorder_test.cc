@@ -5,11 +5,13 @@
 
 #include <sstream>
 
+#include "distributed/collective.h"
 #include "experiments/runner.h"
-#include "experiments/trainer.h"
+#include "experiments/train_options.h"
 #include "tests/catch.h"
 #include "tests/temp_dir.h"
 #include "tests/tiny_config.h"
+#include "training/trainer.h"
 
 namespace ex = fer::experiments;
 
@@ -19,8 +21,11 @@ TEST_CASE("the trainer records through a Recorder, without a result store", "[ru
   const fer::datasets::Dataset data = ex::open_run_data(c);
   fer::metrics::MemoryRecorder recorder;
   std::ostringstream log;
-  const ex::TrainResult result = ex::train(c, data, recorder, /*run_id=*/7, ex::StartPoint(), log);
-  REQUIRE(result.status == "finished");
+  fer::distributed::WorldOfOne world;
+  const fer::training::TrainResult result =
+      fer::training::train(ex::train_options(c, /*run_id=*/7), data, recorder,
+                           /*resume_from=*/"", log, world);
+  REQUIRE(result.outcome == fer::training::Outcome::kFinished);
   REQUIRE(recorder.epochs.size() == static_cast<size_t>(c.epochs));
   for (size_t e = 0; e < recorder.epochs.size(); ++e)
     CHECK(recorder.epochs[e].epoch == static_cast<int64_t>(e));

@@ -1,6 +1,6 @@
 // Training equivalence with the PyTorch reference (issues #15, #14): from the same weights
 // (fill_deterministic, on both sides) and the same fixed batch sequence (seeded, no
-// augmentation), 20 steps of experiments/train_step.h (the runner's own step: class-weighted
+// augmentation), 20 steps of training/train_step.h (the runner's own step: class-weighted
 // cross-entropy, the CCC term on float64, SGD with momentum and weight decay) give the losses the
 // reference's training loop gives (tools/make_training_fixtures.py), step by step, for each of
 // the six models.
@@ -22,13 +22,13 @@
 #include <string>
 #include <vector>
 
-#include "experiments/amp.h"
-#include "experiments/train_step.h"
 #include "metrics/losses.h"
 #include "models/factory.h"
 #include "tests/catch.h"
 #include "tests/model_fixtures.h"
 #include "third_party/torch_info.h"
+#include "training/amp.h"
+#include "training/train_step.h"
 
 namespace {
 
@@ -78,7 +78,7 @@ TEST_CASE("20 training steps give the reference's losses, model by model", "[run
   const at::Tensor nodes = at::randn({9, 300});
   torch::optim::SGD optimizer(model->parameters(),
                               torch::optim::SGDOptions(lr).momentum(0.9).weight_decay(0.001));
-  fer::experiments::GradScaler scaler(/*enabled=*/false, c10::Device(c10::kCPU));
+  fer::training::GradScaler scaler(/*enabled=*/false, c10::Device(c10::kCPU));
   const auto weights =
       fer::metrics::class_weights({74874, 134415, 25459, 14090, 6378, 3803, 24882});
   const std::vector<double> want_total = expected.values("loss"),
@@ -88,14 +88,15 @@ TEST_CASE("20 training steps give the reference's losses, model by model", "[run
   for (int64_t step = 0; step < steps; ++step) {
     INFO("step " << step);
     at::manual_seed(100 + step);  // The fixture's batch(): the same draws in the same order.
-    fer::experiments::StepInputs in;
+    fer::training::StepInputs in;
     in.images = at::randn({batch, 3, size, size});
     in.labels = at::randint(0, 7, {batch});
     in.valence_arousal = at::rand({batch, 2}) * 2 - 1;
     in.nodes = nodes;
     in.class_weights = weights;
-    const auto loss = fer::experiments::train_step(model, optimizer, scaler, in, /*lambda=*/1.0,
-                                                   "fp32", c10::Device(c10::kCPU));
+    const auto loss =
+        fer::training::train_step(model, optimizer, scaler, in, /*lambda=*/1.0,
+                                  fer::training::Precision::kFp32, c10::Device(c10::kCPU));
     worst = std::max(
         worst, std::abs(loss.total.item<double>() - want_total[step]) / std::abs(want_total[step]));
     CHECK_THAT(loss.total.item<double>(), Catch::Matchers::WithinRel(want_total[step], tolerance));

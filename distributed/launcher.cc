@@ -1,4 +1,4 @@
-#include "experiments/launcher.h"
+#include "distributed/launcher.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,7 +15,7 @@
 
 #include "core/error.h"
 
-namespace fer::experiments {
+namespace fer::distributed {
 namespace {
 
 constexpr const char* kOperation = "launch local ranks";
@@ -154,4 +154,4 @@ int launch_local_ranks(const std::string& program, const std::vector<std::string
   return result;
 }
 
-}  // namespace fer::experiments
+}  // namespace fer::distributed

@@ -1,4 +1,4 @@
-#include "experiments/progress.h"
+#include "training/progress.h"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
-namespace fer::experiments {
+namespace fer::training {
 
 Progress::Progress(std::ostream& log, std::string label, int64_t total)
     : log_(log),
@@ -57,4 +57,4 @@ void Progress::finish() {
   open_ = false;
 }
 
-}  // namespace fer::experiments
+}  // namespace fer::training

@@ -7,7 +7,7 @@
 #include <ostream>
 #include <string>
 
-namespace fer::experiments {
+namespace fer::training {
 
 class Progress {
  public:
@@ -31,4 +31,4 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_print_;
 };
 
-}  // namespace fer::experiments
+}  // namespace fer::training

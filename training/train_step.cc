@@ -1,10 +1,10 @@
-#include "experiments/train_step.h"
+#include "training/train_step.h"
 
-namespace fer::experiments {
+namespace fer::training {
 
 metrics::LossParts train_step(models::EmotionModel& model, torch::optim::Optimizer& optimizer,
                               GradScaler& scaler, const StepInputs& in, double lambda,
-                              const std::string& precision, const c10::Device& device,
+                              Precision precision, const c10::Device& device,
                               models::ModelOutput* out, distributed::GradientSync* sync) {
   optimizer.zero_grad();
   if (sync != nullptr) sync->prepare();
@@ -24,4 +24,4 @@ metrics::LossParts train_step(models::EmotionModel& model, torch::optim::Optimiz
   return loss;
 }
 
-}  // namespace fer::experiments
+}  // namespace fer::training

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace fer::experiments {
+namespace fer::distributed {
 
 struct LaunchOptions {
   int nproc = 2;
@@ -31,4 +31,4 @@ int launch_local_ranks(const std::string& program, const std::vector<std::string
 /// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0).
 int free_local_port();
 
-}  // namespace fer::experiments
+}  // namespace fer::distributed

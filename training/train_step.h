@@ -11,11 +11,11 @@
 #include <string>
 
 #include "distributed/grad_sync.h"
-#include "experiments/amp.h"
 #include "metrics/losses.h"
 #include "models/factory.h"
+#include "training/amp.h"
 
-namespace fer::experiments {
+namespace fer::training {
 
 /// The inputs of one step (on the model's device).
 struct StepInputs {
@@ -28,12 +28,12 @@ struct StepInputs {
 
 /// Zeroes the gradients, runs forward and backward, and steps `optimizer` unless the scaler
 /// found non-finite gradients (fp16). Returns the loss parts; *out (if given) receives the
-/// model's outputs. precision: "fp32" | "fp16" | "bf16" (autocast). With `sync` (data-parallel
+/// model's outputs. precision: autocast's. With `sync` (data-parallel
 /// runs), the gradients are averaged over the ranks between backward and the step.
 metrics::LossParts train_step(models::EmotionModel& model, torch::optim::Optimizer& optimizer,
                               GradScaler& scaler, const StepInputs& inputs, double lambda,
-                              const std::string& precision, const c10::Device& device,
+                              Precision precision, const c10::Device& device,
                               models::ModelOutput* out = nullptr,
                               distributed::GradientSync* sync = nullptr);
 
-}  // namespace fer::experiments
+}  // namespace fer::training

@@ -15,8 +15,9 @@
 #include "metrics/classification.h"
 #include "metrics/records.h"
 #include "models/heads.h"
+#include "training/options.h"
 
-namespace fer::experiments {
+namespace fer::training {
 
 struct Evaluation {
   metrics::EvalMetrics metrics;
@@ -27,7 +28,7 @@ struct Evaluation {
 
 struct EvalSetup {
   c10::Device device = c10::Device("cpu");
-  std::string precision = "fp32";  // Autocast: fp32 (off), fp16, bf16.
+  Precision precision = Precision::kFp32;  // Autocast (kFp32: off).
   bool channels_last = false;
   at::Tensor nodes;          // [9, D] label-node embeddings on `device` (Emotion-GCN).
   at::Tensor class_weights;  // Cross-entropy weights on `device`, or undefined (unweighted).
@@ -69,4 +70,4 @@ metrics::EvalMetrics evaluation_metrics(const metrics::ConfusionMatrix& confusio
                                         const std::vector<double>& arousal_pred,
                                         const std::vector<double>& arousal_true);
 
-}  // namespace fer::experiments
+}  // namespace fer::training

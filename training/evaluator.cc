@@ -1,4 +1,4 @@
-#include "experiments/evaluator.h"
+#include "training/evaluator.h"
 
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
@@ -8,13 +8,13 @@
 #include <cmath>
 #include <memory>
 
-#include "experiments/amp.h"
-#include "experiments/device.h"
-#include "experiments/progress.h"
 #include "metrics/losses.h"
 #include "metrics/regression.h"
+#include "training/amp.h"
+#include "training/device.h"
+#include "training/progress.h"
 
-namespace fer::experiments {
+namespace fer::training {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -154,4 +154,4 @@ metrics::EvalMetrics evaluation_metrics(const metrics::ConfusionMatrix& confusio
   return m;
 }
 
-}  // namespace fer::experiments
+}  // namespace fer::training

@@ -1,4 +1,4 @@
-#include "experiments/amp.h"
+#include "training/amp.h"
 
 #include <ATen/ATen.h>
 
@@ -6,11 +6,11 @@
 
 #include "third_party/torch_compat.h"
 
-namespace fer::experiments {
+namespace fer::training {
 
-AutocastGuard::AutocastGuard(const std::string& precision, const c10::Device& device) {
-  if (precision == "fp32") return;
-  const auto dtype = precision == "fp16" ? at::kHalf : at::kBFloat16;
+AutocastGuard::AutocastGuard(Precision precision, const c10::Device& device) {
+  if (precision == Precision::kFp32) return;
+  const auto dtype = precision == Precision::kFp16 ? at::kHalf : at::kBFloat16;
   device_type_ = device.type();
   compat::set_autocast(device_type_, /*enabled=*/true, dtype);
   active_ = true;
@@ -63,4 +63,4 @@ void GradScaler::restore(double scale, int64_t growth_tracker) {
   growth_.fill_(growth_tracker);
 }
 
-}  // namespace fer::experiments
+}  // namespace fer::training

@@ -7,7 +7,7 @@
 
 #include <string>
 
-namespace fer::experiments {
+namespace fer::training {
 
 /// Parses "cpu", "cuda", "cuda:N"; throws fer::Error when CUDA is requested but unavailable.
 c10::Device parse_device(const std::string& name);
@@ -25,4 +25,4 @@ void reset_cuda_peak(const c10::Device& device);
 /// count actually in force (-1 if OpenBLAS is not loaded).
 int set_threads(int threads);
 
-}  // namespace fer::experiments
+}  // namespace fer::training

@@ -1,4 +1,4 @@
-#include "experiments/device.h"
+#include "training/device.h"
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
@@ -8,7 +8,7 @@
 #include "core/error.h"
 #include "third_party/torch_compat.h"
 
-namespace fer::experiments {
+namespace fer::training {
 
 c10::Device parse_device(const std::string& name) {
   c10::Device device(c10::kCPU);
@@ -61,4 +61,4 @@ int set_threads(int threads) {
   return get();
 }
 
-}  // namespace fer::experiments
+}  // namespace fer::training

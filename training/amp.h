@@ -8,12 +8,14 @@
 #include <string>
 #include <vector>
 
-namespace fer::experiments {
+#include "training/options.h"
 
-/// Enables autocast to the precision ("fp32" = off, "fp16", "bf16") on the device for its lifetime.
+namespace fer::training {
+
+/// Enables autocast to the precision (kFp32 = off, kFp16, kBf16) on the device for its lifetime.
 class AutocastGuard {
  public:
-  AutocastGuard(const std::string& precision, const c10::Device& device);
+  AutocastGuard(Precision precision, const c10::Device& device);
   ~AutocastGuard();
   AutocastGuard(const AutocastGuard&) = delete;
   AutocastGuard& operator=(const AutocastGuard&) = delete;
@@ -46,4 +48,4 @@ class GradScaler {
   at::Tensor scale_, growth_;
 };
 
-}  // namespace fer::experiments
+}  // namespace fer::training
