@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "core/user_path.h"
 #include "datasets/dataset.h"
+#include "experiments/config_fields.h"
 #include "experiments/config_ranges.h"
 #include "experiments/options.h"
 #include "models/names.h"
@@ -145,42 +146,6 @@ void set_default(T& field, T value) {
   if (field < 0) field = value;
 }
 
-// The fields a run's results depend on, as JSON (numbers in canonical form: see core/json.h).
-nlohmann::json result_fields(const RunConfig& c) {
-  return {{"backbone", c.backbone},
-          {"batch_size", c.batch_size},
-          {"channels_last", c.channels_last},
-          {"class_weights", c.class_weights},
-          {"color_jitter", json_number(c.color_jitter)},
-          {"augment", c.augment == 1},
-          {"data_root", c.data_root},
-          {"dataset", c.dataset},
-          {"decode", c.decode},
-          {"device", c.device},
-          {"early_stop", c.early_stop},
-          {"epochs", c.epochs},
-          {"glove", c.glove},
-          {"input_size", c.input_size},
-          {"lambda", json_number(c.lambda)},
-          {"lr", json_number(c.lr)},
-          {"lr_gamma", json_number(c.lr_gamma)},
-          {"lr_step", c.lr_step},
-          {"model", c.model},
-          {"momentum", json_number(c.momentum)},
-          {"precision", c.precision},
-          {"preprocess", c.preprocess},
-          {"pretrained", c.pretrained},
-          {"schedule", c.schedule},
-          {"seed", c.seed},
-          {"shuffle_train_labels", c.shuffle_train_labels},
-          {"skip_bad_rows", c.skip_bad_rows},
-          {"synth_label_noise", json_number(c.synth_label_noise)},
-          {"synth_train_per_class", c.synth_train_per_class},
-          {"synth_val_per_class", c.synth_val_per_class},
-          {"threads", c.threads},
-          {"weight_decay", json_number(c.weight_decay)}};
-}
-
 }  // namespace
 
 std::vector<std::string> schedule_names() { return {"paper", "smoke", "auto"}; }
@@ -312,23 +277,7 @@ RunConfig resolve(RunConfig c) {
   return c;
 }
 
-std::string to_json(const RunConfig& c) {
-  nlohmann::json fields = result_fields(c);
-  // An evaluation's results also depend on the weights it read (hashed), not on their path.
-  if (!c.checkpoint_sha256.empty()) fields["checkpoint_sha256"] = c.checkpoint_sha256;
-  if (!c.checkpoint.empty()) fields["checkpoint"] = c.checkpoint;
-  fields["db"] = c.db;
-  fields["run_name"] = c.run_name;
-  fields["workers"] = c.workers;
-  fields["cache_dir"] = c.cache_dir;
-  fields["image_check"] = c.image_check;
-  fields["checkpoint_dir"] = c.checkpoint_dir;
-  if (c.world_size > 1) {
-    fields["world_size"] = c.world_size;
-    fields["dist_backend"] = c.dist_backend;
-  }
-  return fields.dump();
-}
+std::string to_json(const RunConfig& c) { return stored_fields(c).dump(); }
 
 std::string config_hash(const RunConfig& c) { return reports::config_hash_of_json(to_json(c)); }
 

@@ -88,10 +88,11 @@ std::string run_config_help();
 /// values and combinations.
 RunConfig resolve(RunConfig config);
 
-/// Compact, sorted-key JSON of the resolved config (nlohmann/json; numbers as core/json.h).
+/// Compact, sorted-key JSON of the resolved config's stored fields (experiments/config_fields.h;
+/// nlohmann/json; numbers as core/json.h).
 std::string to_json(const RunConfig& config);
-/// reports::config_hash_of_json(to_json(config)): the fields that determine the result (not
-/// db, run_name, resume, force, workers, cache or checkpoint paths).
+/// reports::config_hash_of_json(to_json(config)): the stored fields less the placement ones
+/// (FieldRole::kPlacement: db, run_name, workers, cache and checkpoint paths, image_check).
 std::string config_hash(const RunConfig& config);
 
 /// The loader's default worker count: 2 on the CPU, where training needs the cores; on a GPU,

@@ -14,6 +14,7 @@
 #include "core/sha256.h"
 #include "core/user_path.h"
 #include "experiments/code_version.h"
+#include "experiments/config_fields.h"
 #include "experiments/options.h"
 #include "experiments/provenance.h"
 #include "experiments/runner.h"
@@ -79,17 +80,15 @@ bool parse_evaluate_config(int argc, const char* const* argv, EvaluateConfig* co
   }
   if (e.run.checkpoint.empty())
     throw Error("parse options", "", 0, "checkpoint", "--checkpoint FILE is required");
-  for (const char* flag :
-       {"resume", "interrupt_after_steps", "shuffle_train_labels", "pretrained"}) {
+  for (const auto& flag : field_names(FieldUse::kTraining)) {
     if (given(rest, flag))
-      throw Error("parse options", "", 0, flag, "--" + std::string(flag) + " is a training flag");
+      throw Error("parse options", "", 0, flag, "--" + flag + " is a training flag");
   }
   // Evaluation runs in one process (the validation split of one machine).
-  for (const char* flag : {"nproc", "dist_backend", "dist_timeout"}) {
+  for (const auto& flag : field_names(FieldUse::kDataParallel)) {
     if (given(rest, flag)) {
       throw Error("parse options", "", 0, flag,
-                  "--" + std::string(flag) +
-                      " is a data-parallel training flag; evaluate runs in one process");
+                  "--" + flag + " is a data-parallel training flag; evaluate runs in one process");
     }
   }
   std::vector<const char*> args = {argv[0]};

@@ -17,6 +17,7 @@
 #include "distributed/collective.h"
 #include "distributed/failure_context.h"
 #include "experiments/code_version.h"
+#include "experiments/config_fields.h"
 #include "experiments/preflight.h"
 #include "experiments/provenance.h"
 #include "experiments/train_options.h"
@@ -122,15 +123,12 @@ datasets::Dataset open_data_in_turn(const RunConfig& c, std::ostream& log,
   return data;
 }
 
-// What every rank of a job must share: the code version and the config less the fields that do
-// not change results (reports::unhashed_config_fields: where results go, the run's name, loader
-// workers) and what is each machine's own: its threads, its GPU's index and its paths to the
-// data and the GloVe file (their contents are compared by shared_data) and to the ImageNet
-// weights (read by rank 0 alone).
+// What every rank of a job must share: the code version and the fields that decide the result
+// (experiments/config_fields.h, FieldRole::kResult), with the device's type only (each machine
+// picks its own GPU index). Each machine's paths, threads and placement may differ; the data's
+// contents are compared by shared_data.
 nlohmann::json shared_config(const RunConfig& c) {
-  nlohmann::json fields = nlohmann::json::parse(to_json(c));
-  for (const auto& name : reports::unhashed_config_fields()) fields.erase(name);
-  for (const char* own : {"data_root", "glove", "pretrained", "threads"}) fields.erase(own);
+  nlohmann::json fields = result_fields(c);
   fields["device"] = c.device.substr(0, c.device.find(':'));
   fields["code_version"] = code_version();  // The same program on every machine.
   return fields;
