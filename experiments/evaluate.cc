@@ -17,7 +17,8 @@
 #include "experiments/config_fields.h"
 #include "experiments/options.h"
 #include "experiments/provenance.h"
-#include "experiments/runner.h"
+#include "experiments/run_data.h"
+#include "experiments/run_lifecycle.h"
 #include "experiments/train_options.h"
 #include "models/checkpoint.h"
 #include "models/model_inference.h"
@@ -57,6 +58,42 @@ training::EvalSetup setup_for(const RunConfig& c, const datasets::Dataset& d,
   s.num_classes = static_cast<int>(d.index.class_names.size());
   s.progress = &log;
   return s;
+}
+
+// The validation split's classes must be the ones the model predicts.
+void check_classes(models::EmotionModelImpl& model, const RunConfig& c,
+                   const datasets::Dataset& data) {
+  const int64_t classes = static_cast<int64_t>(data.index.class_names.size());
+  int64_t outputs = 0;
+  {
+    torch::NoGradGuard no_grad;
+    outputs =
+        model
+            .forward(at::zeros({2, 3, c.input_size, c.input_size}),
+                     at::tensor(data.node_embeddings, at::kFloat).view({-1, data.embedding_dim}))
+            .expression.size(1);
+  }
+  if (outputs != classes) {
+    throw Error("evaluate checkpoint", c.checkpoint, 0, "model_state_dict",
+                "the model predicts " + std::to_string(outputs) + " classes; " + c.dataset +
+                    " has " + std::to_string(classes));
+  }
+}
+
+// The stored outcome of an evaluation: nothing trained, so no training throughput (NULL).
+metrics::FinalRecord final_record(const training::Evaluation& ev, int64_t epoch,
+                                  const std::string& checkpoint, const c10::Device& device) {
+  metrics::FinalRecord f;
+  f.best_epoch = epoch;
+  f.val = ev.metrics;
+  f.per_class_recall = ev.per_class;
+  f.confusion = ev.confusion;
+  f.train_images_per_s = std::numeric_limits<double>::quiet_NaN();
+  f.eval_images_per_s = ev.images_per_s;
+  f.peak_rss_mb = training::peak_rss_mb();
+  f.peak_cuda_mb = training::cuda_peak_mb(device);
+  f.checkpoint_path = checkpoint;
+  return f;
 }
 
 }  // namespace
@@ -123,87 +160,41 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
   }
   c = resolve(c);
   c.schedule = "checkpoint";
-  const int openblas_threads = training::set_threads(c.threads);
-  const std::string hash = config_hash(c), code = stamped_code_version();
-  log << torch_build_summary() << "\n"
-      << "checkpoint " << c.checkpoint << " (sha256 " << c.checkpoint_sha256 << ", epoch "
-      << ckpt.epoch << "): " << c.backbone << " " << c.model
-      << (e.model_given || e.backbone_given ? " (as given)" : " (from its keys)") << "\n"
-      << "config " << hash << ": " << to_json(c) << "\n"
-      << "code version " << code << "\n";
-  boost::filesystem::path db_dir = boost::filesystem::path(c.db).parent_path();
+  const RunStart start = start_run(
+      c, log,
+      "checkpoint " + c.checkpoint + " (sha256 " + c.checkpoint_sha256 + ", epoch " +
+          std::to_string(ckpt.epoch) + "): " + c.backbone + " " + c.model +
+          (e.model_given || e.backbone_given ? " (as given)" : " (from its keys)") + "\n");
+  const boost::filesystem::path db_dir = boost::filesystem::path(c.db).parent_path();
   if (!db_dir.empty()) boost::filesystem::create_directories(db_dir);
   reports::ResultStore store(c.db);
-  if (!c.force && reusable_code_version(code)) {
-    if (auto id = store.find_finished(hash, code)) {
-      log << "checkpoint already evaluated as run #" << *id << " in " << c.db
-          << "; skipping (--force to repeat)\n";
-      out.run_id = *id;
-      out.status = "skipped";
-      return out;
-    }
+  if (const auto id = finished_run(store, c, start, log)) {
+    out.run_id = *id;
+    out.status = "skipped";
+    return out;
   }
   const datasets::Dataset data = open_run_data(c, &log);
-  const int64_t classes = static_cast<int64_t>(data.index.class_names.size());
-  int64_t outputs = 0;
-  {
-    torch::NoGradGuard no_grad;
-    outputs =
-        model
-            ->forward(at::zeros({2, 3, c.input_size, c.input_size}),
-                      at::tensor(data.node_embeddings, at::kFloat).view({-1, data.embedding_dim}))
-            .expression.size(1);
-  }
-  if (outputs != classes) {
-    throw Error("evaluate checkpoint", c.checkpoint, 0, "model_state_dict",
-                "the model predicts " + std::to_string(outputs) + " classes; " + c.dataset +
-                    " has " + std::to_string(classes));
-  }
+  check_classes(*model, c, data);
   if (c.model == "emotion_gcn" && data.embedding_source.rfind("fallback", 0) == 0) {
     log << "WARNING: node embeddings: " << data.embedding_source
         << "; released Emotion-GCN weights expect the reference's GloVe vectors (--glove)\n";
   }
   const c10::Device device = training::parse_device(c.device);
-  model->to(device);
-  if (c.channels_last) {
-    torch::NoGradGuard no_grad;
-    for (auto& p : model->parameters()) {
-      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
-    }
-  }
-  reports::Provenance provenance =
-      collect_provenance(c.threads, openblas_threads, c.workers, c.device);
-  provenance["checkpoint"] = c.checkpoint;
-  provenance["checkpoint_sha256"] = c.checkpoint_sha256;
-  provenance["checkpoint_epoch"] = std::to_string(ckpt.epoch);
-  reports::RunRecord run{c.run_name, to_json(c), hash,    code,       static_cast<int64_t>(c.seed),
-                         c.dataset,  c.backbone, c.model, c.schedule, c.device,
-                         c.precision};
-  out.run_id = store.begin_run(run, provenance, dataset_record(data));
+  training::place_model(*model, device, c.channels_last);
+  out.run_id = begin_run(store, c, start, data,
+                         {{"checkpoint", c.checkpoint},
+                          {"checkpoint_sha256", c.checkpoint_sha256},
+                          {"checkpoint_epoch", std::to_string(ckpt.epoch)}});
   log << "evaluation run #" << out.run_id << " '" << c.run_name << "' -> " << c.db << " on "
       << device << "\n";
   reports::StoreRecorder recorder(store, out.run_id);
-  try {
+  mark_failed_on_error(recorder, [&] {
     datasets::BatchLoader loader(
         data.index.val.samples, data.index.image_root,
         training::evaluation_loader_options(data_options(c), c.seed, device));
     out.evaluation = training::evaluate_model(*model, loader, setup_for(c, data, device, log));
-    metrics::FinalRecord f;
-    f.best_epoch = ckpt.epoch;
-    f.val = out.evaluation.metrics;
-    f.per_class_recall = out.evaluation.per_class;
-    f.confusion = out.evaluation.confusion;
-    f.train_images_per_s =
-        std::numeric_limits<double>::quiet_NaN();  // Stored as NULL: nothing trained.
-    f.eval_images_per_s = out.evaluation.images_per_s;
-    f.peak_rss_mb = training::peak_rss_mb();
-    f.peak_cuda_mb = training::cuda_peak_mb(device);
-    f.checkpoint_path = c.checkpoint;
-    recorder.finish(f);
-  } catch (const std::exception& err) {
-    recorder.mark("failed", err.what());
-    throw;
-  }
+    recorder.finish(final_record(out.evaluation, ckpt.epoch, c.checkpoint, device));
+  });
   out.status = "finished";
   log << "finished evaluation #" << out.run_id << ": accuracy " << out.evaluation.metrics.accuracy
       << ", macro F1 " << out.evaluation.metrics.macro_f1;

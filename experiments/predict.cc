@@ -28,6 +28,7 @@
 #include "third_party/torch_info.h"
 #include "training/amp.h"
 #include "training/device.h"
+#include "training/engine.h"
 #include "training/progress.h"
 
 namespace fer::experiments {
@@ -241,13 +242,7 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
     throw Error("check options", "", 0, "precision",
                 "fp16 autocast needs a CUDA device; use bf16 on CPU");
   }
-  m.model->to(device);
-  if (c.channels_last) {
-    torch::NoGradGuard no_grad;
-    for (auto& p : m.model->parameters()) {
-      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
-    }
-  }
+  training::place_model(*m.model, device, c.channels_last);
   at::Tensor nodes = node_embeddings(c, m.spec, out.class_names);
   if (nodes.defined()) nodes = nodes.to(device);
   log << torch_build_summary() << "\n"

@@ -1,16 +1,15 @@
 // One experiment end to end: resolve and print the config, skip work already in the database,
-// open the dataset, record provenance, train, and store the outcome.
+// open the dataset, record provenance, train, and store the outcome (the steps every stored run
+// takes are experiments/run_lifecycle.h; the data, experiments/run_data.h).
 #pragma once
 
 #include <cstdint>
 #include <ostream>
 #include <string>
 
-#include "datasets/dataset.h"
 #include "distributed/group.h"
 #include "experiments/config.h"
 #include "metrics/records.h"
-#include "reports/store.h"
 
 namespace fer::experiments {
 
@@ -19,12 +18,6 @@ struct RunOutcome {
   std::string status;  // "finished", "interrupted", or "skipped" (already finished).
   metrics::FinalRecord final_record;
 };
-
-/// Opens (reads, checks the images of, indexes, caches) the dataset a resolved config names;
-/// image-check progress goes to log when given. Throws fer::Error.
-datasets::Dataset open_run_data(const RunConfig& config, std::ostream* log = nullptr);
-/// The dataset as the result store records it (name, root, digest, classes, read report).
-reports::DatasetRecord dataset_record(const datasets::Dataset& data);
 
 /// Runs `config` (resolved here). Throws fer::Error for bad input; a failure during training
 /// marks the run 'failed' in the database before propagating (in a data-parallel job, with

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "distributed/collective.h"
-#include "experiments/runner.h"
+#include "experiments/run_data.h"
 #include "experiments/train_options.h"
 #include "tests/catch.h"
 #include "tests/temp_dir.h"

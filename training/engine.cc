@@ -40,14 +40,6 @@ models::EmotionModel build_model(const TrainOptions& o, const datasets::Dataset&
   return model;
 }
 
-// LibTorch modules have no memory-format to(): the 4-d weights are converted in place.
-void to_channels_last(models::EmotionModelImpl& model) {
-  torch::NoGradGuard no_grad;
-  for (auto& p : model.parameters()) {
-    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
-  }
-}
-
 // Every rank starts from rank 0's weights and BatchNorm statistics.
 void share_rank0_weights(models::EmotionModelImpl& model, distributed::Collective& world) {
   torch::NoGradGuard no_grad;
@@ -62,8 +54,7 @@ Engine::Engine(const TrainOptions& o, const datasets::Dataset& d, distributed::C
                std::ostream& log)
     : device(parse_device(o.device)), scaler(o.precision == Precision::kFp16, device) {
   model = build_model(o, d, world.rank() == 0, log);
-  model->to(device);
-  if (o.channels_last) to_channels_last(*model);
+  place_model(*model, device, o.channels_last);
   share_rank0_weights(*model, world);
   sync = world.gradient_sync(model->parameters());
   sgd = make_sgd(model->parameters(), o.optim);
@@ -92,6 +83,15 @@ Engine::Engine(const TrainOptions& o, const datasets::Dataset& d, distributed::C
   eval.class_weights = class_weights;
   eval.lambda = o.lambda;
   eval.num_classes = static_cast<int>(d.index.class_names.size());
+}
+
+void place_model(models::EmotionModelImpl& model, const c10::Device& device, bool channels_last) {
+  model.to(device);
+  if (!channels_last) return;
+  torch::NoGradGuard no_grad;
+  for (auto& p : model.parameters()) {
+    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+  }
 }
 
 datasets::LoaderOptions evaluation_loader_options(const DataOptions& data, uint64_t seed,

@@ -42,6 +42,10 @@ struct Engine {
   EvalSetup eval;  ///< What evaluation of `model` needs (no progress line).
 };
 
+/// Moves `model` to `device`, its 4-d weights to channels-last memory when asked (LibTorch
+/// modules have no memory-format to(); the weights are converted in place).
+void place_model(models::EmotionModelImpl& model, const c10::Device& device, bool channels_last);
+
 /// The validation loader of a run: its batch size, workers and input size, in order, without
 /// augmentation, every sample kept (pinned memory on CUDA).
 datasets::LoaderOptions evaluation_loader_options(const DataOptions& data, uint64_t seed,
