@@ -23,6 +23,7 @@
 #include "datasets/report.h"
 #include "experiments/config_ranges.h"
 #include "experiments/options.h"
+#include "experiments/predict_inputs.h"
 #include "models/checkpoint.h"
 #include "models/model_inference.h"
 #include "third_party/torch_info.h"
@@ -35,26 +36,6 @@ namespace fer::experiments {
 namespace fs = boost::filesystem;
 namespace po = boost::program_options;
 namespace {
-
-bool is_image_name(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
-}
-
-// Every image under `dir` (recursively, sorted), each used whole.
-std::vector<datasets::Sample> folder_samples(const fs::path& dir) {
-  std::vector<datasets::Sample> out;
-  for (fs::recursive_directory_iterator it(dir), end; it != end; ++it) {
-    if (!fs::is_regular_file(it->status()) || !is_image_name(it->path())) continue;
-    datasets::Sample s;
-    s.image = fs::relative(it->path(), dir).string();
-    out.push_back(s);
-  }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.image < b.image; });
-  return out;
-}
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
@@ -205,33 +186,10 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
                     std::to_string(c.input_size));
   }
   // The images: an AffectNet CSV (aligned with its geometry) or a folder of crops.
-  std::vector<datasets::Sample> samples;
-  std::string image_root = c.image_root;
-  if (fs::is_regular_file(c.input)) {
-    const fs::path dir = fs::path(c.input).parent_path();
-    if (image_root.empty()) {
-      // Where the release keeps the images beside its CSVs (as the archive unpacks, or flattened).
-      image_root = dir.empty() ? "." : dir.string();
-      for (const fs::path& candidate : {dir / "Manually_Annotated" / "Manually_Annotated_Images",
-                                        dir / "Manually_Annotated_Images"}) {
-        if (fs::is_directory(candidate)) {
-          image_root = candidate.string();
-          break;
-        }
-      }
-    }
-    datasets::Split split =
-        datasets::read_affectnet_csv(c.input, image_root, "predict", datasets::ReadOptions());
-    log << datasets::format_report(split.report) << "\n";
-    samples = std::move(split.samples);
-  } else if (fs::is_directory(c.input)) {
-    image_root = c.input;
-    samples = folder_samples(c.input);
-  } else {
-    throw Error("predict", c.input, 0, "input", "no such file or folder");
-  }
-  if (samples.empty())
-    throw Error("predict", c.input, 0, "input", "no images to predict (.jpg, .jpeg, .png)");
+  PredictInputs inputs = find_predict_inputs(c.input, c.image_root);
+  if (!inputs.report.empty()) log << inputs.report << "\n";
+  const std::vector<datasets::Sample>& samples = inputs.samples;
+  const std::string& image_root = inputs.image_root;
 
   const int threads = c.threads > 0
                           ? c.threads

@@ -29,11 +29,9 @@ BReGNeXtResidualLayerImpl::BReGNeXtResidualLayerImpl(int64_t in_channels, int64_
   // creating its convolution; biases keep the Conv2d default. Same order, same random stream.
   torch::NoGradGuard no_grad;
   conv0_ = register_module(
-      "_conv0",
-      nn::Conv2d(nn::Conv2dOptions(in_channels, out_channels, 3).stride(stride).padding(1)));
+      "_conv0", nn::Conv2d(nn::Conv2dOptions(in_channels, out_channels, 3).stride(stride)));
   nn::init::kaiming_uniform_(conv0_->weight);
-  conv1_ = register_module("_conv1",
-                           nn::Conv2d(nn::Conv2dOptions(out_channels, out_channels, 3).padding(1)));
+  conv1_ = register_module("_conv1", nn::Conv2d(nn::Conv2dOptions(out_channels, out_channels, 3)));
   nn::init::kaiming_uniform_(conv1_->weight);
   shortcut_ = register_module("_shortcut", BReGNeXtShortcut());
   bn0_ = register_module("_batchnorm_conv0", nn::BatchNorm2d(in_channels));
@@ -41,8 +39,8 @@ BReGNeXtResidualLayerImpl::BReGNeXtResidualLayerImpl(int64_t in_channels, int64_
 }
 
 at::Tensor BReGNeXtResidualLayerImpl::forward(const at::Tensor& x) {
-  at::Tensor y = conv0_->forward(at::elu(bn0_->forward(x)));
-  y = conv1_->forward(at::elu(bn1_->forward(y)));
+  at::Tensor y = conv0_->forward(pad_same(at::elu(bn0_->forward(x))));
+  y = conv1_->forward(pad_same(at::elu(bn1_->forward(y))));
   at::Tensor shortcut = shortcut_->forward(x);
   if (stride_ > 1) shortcut = at::avg_pool2d(shortcut, stride_, stride_);
   if (out_channels_ > in_channels_) {
@@ -64,7 +62,9 @@ BReGNeXtResidualBlockImpl::BReGNeXtResidualBlockImpl(int64_t n, int64_t in_chann
 
 at::Tensor BReGNeXtResidualBlockImpl::forward(const at::Tensor& x) { return stack_->forward(x); }
 
-nn::Conv2d make_bregnext_conv0() { return nn::Conv2d(nn::Conv2dOptions(3, 32, 3).padding(1)); }
+nn::Conv2d make_bregnext_conv0() { return nn::Conv2d(nn::Conv2dOptions(3, 32, 3)); }
+
+at::Tensor pad_same(const at::Tensor& x) { return at::constant_pad_nd(x, {1, 1, 1, 1, 0, 0}); }
 
 nn::Sequential make_bregnext_body() {
   nn::Sequential body;

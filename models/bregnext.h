@@ -6,8 +6,10 @@
 //   f(x) = atan(a x / sqrt(c^2 + 1)) / (a sqrt(c^2 + 1))            (BReG-NeXt Eq. 3)
 // on the unit's input, average-pooled by the stride and zero-padded symmetrically in channels.
 // Names follow the reference ("_conv0", "_model.0._layer_stack.0._shortcut._a", "_model.5", ...).
-// The reference pads by one pixel and then convolves without padding ("SAME" emulation); a
-// convolution with padding 1 is the same function and avoids a copy.
+// The reference pads by one pixel and then convolves without padding ("SAME" emulation). So do
+// we: a convolution with padding 1 is the same function but not the same arithmetic (oneDNN
+// picks another accumulation order on some CPUs, e.g. AVX2-only EPYC), and training then drifts
+// from the reference by a few float ULPs per step.
 #pragma once
 
 #include <torch/nn/module.h>
@@ -59,10 +61,13 @@ TORCH_MODULE(BReGNeXtResidualBlock);
 constexpr int64_t kBReGNeXtFeatureChannels = 128;
 
 /// The trunk every BReG-NeXt model shares, as the reference's two modules: "_conv0" (3x3, 32
-/// channels, padding 1) and "_model" (blocks [7x32], [1x64 /2], [8x64], [1x128 /2], [7x128],
-/// BN, ELU, global average pool). Each model registers them under those names on itself
+/// channels, no padding: see pad_same) and "_model" (blocks [7x32], [1x64 /2], [8x64], [1x128 /2],
+/// [7x128], BN, ELU, global average pool). Each model registers them under those names on itself
 /// (models/heads.h: BReGNeXtModelImpl), so its keys carry no extra prefix.
 torch::nn::Conv2d make_bregnext_conv0();
+/// F.pad(x, (1, 1, 1, 1, 0, 0)): one zero pixel on each side of [N, C, H, W], as the reference
+/// pads before each 3x3 convolution.
+at::Tensor pad_same(const at::Tensor& x);
 torch::nn::Sequential make_bregnext_body();
 
 }  // namespace fer::models

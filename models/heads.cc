@@ -49,7 +49,7 @@ void BReGNeXtModelImpl::register_trunk() {
 }
 
 at::Tensor BReGNeXtModelImpl::features(const at::Tensor& images) {
-  return model_->forward(conv0_->forward(images)).reshape({-1, kBReGNeXtFeatureChannels});
+  return model_->forward(conv0_->forward(pad_same(images))).reshape({-1, kBReGNeXtFeatureChannels});
 }
 
 SingleTaskBReGNeXtImpl::SingleTaskBReGNeXtImpl(int64_t num_classes) {

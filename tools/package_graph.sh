@@ -18,7 +18,7 @@ for p in "${packages[@]}"; do
   # Direct dependencies of the package's rules, as labels; keep our packages other than p.
   bazel query --noshow_progress "kind(rule, deps(//$p:all, 1))" 2>/dev/null |
     sed -n 's#^//\([a-z_]*\):.*#\1#p' | sort -u | while read -r q; do
-      [ "$q" != "$p" ] && is_ours "$q" && echo "  $p --> $q"
+      if [ "$q" != "$p" ] && is_ours "$q"; then echo "  $p --> $q"; fi
     done
 done
 echo '```'
