@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/error.h"
+#include "core/main.h"
 #include "datasets/dataset.h"
 #include "datasets/loader.h"
 #include "datasets/reference_transforms.h"
@@ -81,9 +82,8 @@ void loader_throughput(const ds::Dataset& d, int size, int workers, bool referen
             << " s = " << images / s << " images/s\n";
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// Exit 0: the dataset reads cleanly; 1: it has defects (or cannot be read); 2: bad flags.
+int validate(int argc, char** argv) {
   po::options_description desc("validate_dataset: check a dataset the way training reads it");
   std::string name, root, cache, preview, glove, preprocess;
   int size = 0;
@@ -168,4 +168,12 @@ int main(int argc, char** argv) {
     std::cerr << "validate_dataset: " << e.what() << "\n";
     return 1;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Anything but a flag or dataset error (an OpenCV exception, out of memory) still exits with
+  // a message, as every binary does (core/main.h).
+  return fer::run_main("validate_dataset", [&] { return validate(argc, argv); });
 }
