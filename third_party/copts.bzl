@@ -12,3 +12,14 @@ FER_COPTS = [
 ]
 
 FER_TEST_COPTS = FER_COPTS
+
+def fer_cc_sources(name = "cc_sources"):
+    """The package's C++ sources (*.cc, *.h), for the formatting check (//tests:format_test)."""
+    native.filegroup(
+        name = name,
+        srcs = native.glob([
+            "*.cc",
+            "*.h",
+        ]),
+        visibility = ["//tests:__pkg__"],
+    )
