@@ -12,7 +12,7 @@
 //    at its largest (or smallest) entry of the lower-right 2x2.
 //  - A pixel is (sum over the taps inside the image of value * weight + 2^14) >> 15, saturated:
 //    constant border 0.
-// Tested against cv::warpAffine itself (tests/cubic_warp_test.cc), both kernels.
+// Tested against cv::warpAffine itself (tests/datasets/cubic_warp_test.cc), both kernels.
 #pragma once
 
 #include <opencv2/core.hpp>

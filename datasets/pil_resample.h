@@ -3,7 +3,8 @@
 // whose support grows with the downscale factor; each output pixel's weights are normalised and
 // stored as fixed point with 22 fractional bits; the horizontal pass runs first and is rounded
 // to 8 bits, then the vertical pass. Scalar and AVX2 kernels give the same bytes
-// (tests/pil_resample_test.cc; Pillow's own outputs are compared in reference_transforms_test).
+// (tests/datasets/pil_resample_test.cc; Pillow's own outputs are compared in
+// reference_transforms_test).
 #pragma once
 
 #include <opencv2/core.hpp>

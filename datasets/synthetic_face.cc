@@ -128,7 +128,7 @@ cv::Point2d expression_va_centre(int expression) {
   // have AffectNet's signs and the same label-graph edges (|r| >= 0.1) as the reference's released
   // matrix (data/spearman_affectnet.pkl): e.g. Happy-valence +0.79 (AffectNet +0.86),
   // Happy-arousal and Surprise-valence below 0.1, valence-arousal +0.06 (+0.04). Checked on the
-  // generated files by tests/datasets_test.cc.
+  // generated files by tests/datasets/datasets_test.cc.
   static const double kCentres[7][2] = {{-0.50, -0.20}, {0.70, 0.20},  {-0.75, -0.40},
                                         {-0.42, 0.62},  {-0.55, 0.55}, {-0.60, 0.42},
                                         {-0.65, 0.65}};

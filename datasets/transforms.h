@@ -52,7 +52,7 @@ void render_sample(const cv::Mat& bgr, int full_width, int full_height, double d
 /// The smallest decode scale (fraction of full size) at which the sample's crop (its face box,
 /// or the whole width x height image without geometry) still spans twice output_size pixels both
 /// ways, so a scaled decode loses no detail the model sees (tested against the full decode in
-/// tests/image_io_test.cc). Always > 0; 1 or more means "full size".
+/// tests/imaging/image_io_test.cc). Always > 0; 1 or more means "full size".
 double required_decode_scale(const Sample& sample, int width, int height,
                              const TransformOptions& options);
 

@@ -3,7 +3,7 @@
 // layers (what torchvision's model table and fvcore report as "GFLOPS"), plus the label-graph
 // matmuls of Emotion-GCN; BatchNorm, activations and pooling are not counted. The counts equal
 // PyTorch's own FLOP counter (torch.utils.flop_counter) on the reference models, forward and
-// forward + backward (tools/count_macs.py; tests/benchmark_test.cc).
+// forward + backward (tools/count_macs.py; tests/reports/benchmark_test.cc).
 #pragma once
 
 #include <cstdint>

@@ -16,8 +16,7 @@ if printf 'int  f( int x ){return x;}\n' | clang-format --dry-run --Werror --sty
 fi
 
 mapfile -t files < <(find -L core datasets distributed experiments imaging metrics models reports third_party tests \
-  tests/core tests/experiments tests/training training \
-  -maxdepth 1 -type f \( -name '*.cc' -o -name '*.h' \) | sort)
+  training -type f \( -name '*.cc' -o -name '*.h' \) | sort)
 [ "${#files[@]}" -ge 200 ] || fail "only ${#files[@]} C++ files found (the packages' :cc_sources must be data)"
 bad=0
 for f in "${files[@]}"; do

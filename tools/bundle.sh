@@ -28,7 +28,7 @@ case "$out" in /*) ;; *) out="${BUILD_WORKING_DIRECTORY:-$PWD}/$out" ;; esac
 runfiles="${RUNFILES_DIR:-$0.runfiles}/emogcn_bench"
 [ -d "$runfiles" ] || die "runfiles not found at $runfiles (run through bazel run)"
 tools=(experiments/build_info experiments/runner experiments/suite experiments/throughput
-       experiments/validate_dataset experiments/evaluate experiments/predict reports/render reports/check reports/compare_throughput reports/gpu_tables tests/gpu_test)
+       experiments/validate_dataset experiments/evaluate experiments/predict reports/render reports/check reports/compare_throughput reports/gpu_tables tests/experiments/gpu_test)
 
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/libexec" "$out/lib" "$out/share"

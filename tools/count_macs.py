@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Operation counts of the reference models, batch 1, the fixtures of tests/benchmark_test.cc.
+"""Operation counts of the reference models, batch 1, the fixtures of tests/reports/benchmark_test.cc.
   macs:  conv + linear multiply-accumulates from forward hooks on Conv2d/Linear (any PyTorch).
   flops: PyTorch's own FLOP counter (torch.utils.flop_counter, PyTorch >= 2.1) over the whole
          forward pass, and over forward + backward in training mode (the node embeddings and

@@ -80,7 +80,7 @@ LOSS_LABELS = [0, 5, 2, 6]
 
 
 def losses(f):
-    """The reference's losses on fixed tensors (values repeated in tests/runner_test.cc)."""
+    """The reference's losses on fixed tensors (values repeated in tests/experiments/runner_config_test.cc)."""
     pred = torch.tensor(LOSS_PRED, dtype=torch.float64)
     target = torch.tensor(LOSS_TARGET, dtype=torch.float64)
     logits = torch.tensor(LOSS_LOGITS)

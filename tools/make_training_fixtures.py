@@ -6,7 +6,7 @@ fixed, seeded batch sequence (no augmentation), each model trains as the referen
 does: optimizer.zero_grad(); class-weighted cross-entropy (AffectNet's weights) plus the CCC loss
 on float64 for the two-headed models (loss_cat + loss_cont, lambda 1); backward; SGD(lr, momentum
 0.9, weight_decay 0.001).step(). The losses of every step are written; the C++ twin runs
-training/train_step.h over the same batches (tests/training_parity_test.cc).
+training/train_step.h over the same batches (tests/training/training_parity_test.cc).
 
 tests/e2e/training_parity_test.sh runs it on the test machine with EMOGCN_FIXTURE_OUT set (the folder
 to write to instead of tests/testdata/models), in the PyTorch of the LibTorch under test, and

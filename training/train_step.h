@@ -1,7 +1,8 @@
 // One optimisation step exactly as the runner trains (paper Sec. III-C, Eq. 6): forward under
 // autocast, class-weighted cross-entropy plus lambda * (1 - CCC) in float32/float64 as the
 // reference computes them, (scaled) backward, and the optimizer's step. The trainer calls it for
-// every batch; tests/training_parity_test.cc runs it for 20 steps against the PyTorch reference.
+// every batch; tests/training/training_parity_test.cc runs it for 20 steps against the PyTorch
+// reference.
 #pragma once
 
 #include <ATen/core/Tensor.h>

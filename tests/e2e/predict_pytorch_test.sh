@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # //experiments:predict against the Python reference (tools/reference/check_predictions.py): a
 # folder of face crops (two "video" folders, a truncated JPEG, a stray text file) predicted with
-# checkpoints of tests/write_checkpoints, compared with the reference models' outputs in the
+# checkpoints of tests/models/write_checkpoints, compared with the reference models' outputs in the
 # PyTorch of $EMOGCN_TORCH_PYTHON (default /usr/bin/python3: Debian's 1.13; tools/libtorch2.sh
 # passes its venv's 2.11). Also: --strict stops at the bad image, and bad input is a clear error.
 set -euo pipefail
@@ -10,7 +10,7 @@ work="${TEST_TMPDIR:-$(mktemp -d)}/predict_pytorch"
 rm -rf "$work" && mkdir -p "$work/ckpt"
 "$python" -c 'import torch, numpy, PIL' 2>/dev/null ||
   { echo "FAIL: $python has no torch, numpy and PIL (run sudo ./setup.sh, or tools/libtorch2.sh)"; exit 1; }
-tests/write_checkpoints "$work/ckpt" > /dev/null
+tests/models/write_checkpoints "$work/ckpt" > /dev/null
 "$python" tools/reference/check_predictions.py make "$work"
 for model in bregnext_emotion_gcn densenet_single_task bregnext_multi_task; do
   experiments/predict --checkpoint "$work/ckpt/$model.pth" --input "$work/faces" --out "$work/$model.csv" \

@@ -3,7 +3,7 @@
 # Python reference models for 20 SGD steps in $EMOGCN_TORCH_PYTHON's PyTorch (default
 # /usr/bin/python3: Debian's python3-torch 1.13, the version of Debian's LibTorch;
 # tools/libtorch2.sh passes its venv's 2.11), on this machine's CPU kernels; the C++ runner's
-# train_step must give the same losses (tests/training_parity_test.cc).
+# train_step must give the same losses (tests/training/training_parity_test.cc).
 set -euo pipefail
 python=${EMOGCN_TORCH_PYTHON:-/usr/bin/python3}
 work="${TEST_TMPDIR:-$(mktemp -d)}/training_parity"
@@ -14,4 +14,4 @@ EMOGCN_FIXTURE_OUT="$work" "$python" tools/make_training_fixtures.py
 steps=$(ls "$work"/sgd_steps*.txt)
 [ "$(echo "$steps" | wc -l)" = 1 ] || { echo "FAIL: expected one fixture in $work, got: $steps"; exit 1; }
 echo "reference: $(head -1 "$steps")"
-EMOGCN_SGD_STEPS="$steps" tests/training_parity_check
+EMOGCN_SGD_STEPS="$steps" tests/training/training_parity_check

@@ -2,7 +2,7 @@
 torch.load(path) (weights-only by default since PyTorch 2.6), load_state_dict into the reference models (strict), the
 same weights and outputs as the reference's own deterministic fill, and SGD.load_state_dict
 with the momentum buffers the C++ side wrote (0.5 x the weights). Files come from
-tests/write_checkpoints (<backbone>_<model>.pth).
+tests/models/write_checkpoints (<backbone>_<model>.pth).
 
     python3 check_checkpoints.py DIR        exit 0 when every file passes"""
 import glob

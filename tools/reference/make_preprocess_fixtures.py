@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fixtures of the reference's preprocessing for tests/reference_transforms_test.cc.
+"""Fixtures of the reference's preprocessing for tests/datasets/reference_transforms_test.cc.
 
 Writes tests/testdata/preprocess/: source images (PNG, so that no JPEG decoder differs), and for
 each case the 8-bit RGB crop the reference's chain produces before ToTensor (PNG), with
