@@ -46,20 +46,6 @@ models::EmotionModel load_model(const EvaluateConfig& e, const models::LoadedChe
   return models::load_model_from_state(ckpt.model_state, e.run.checkpoint, kind, backbone);
 }
 
-training::EvalSetup setup_for(const RunConfig& c, const datasets::Dataset& d,
-                              const c10::Device& device, std::ostream& log) {
-  training::EvalSetup s;
-  s.device = device;
-  s.precision = training::parse_precision(c.precision);
-  s.channels_last = c.channels_last;
-  s.nodes = at::tensor(d.node_embeddings, at::kFloat).view({-1, d.embedding_dim}).to(device);
-  if (c.class_weights == "on") s.class_weights = training::class_weights_for(d).to(device);
-  s.lambda = c.lambda;
-  s.num_classes = static_cast<int>(d.index.class_names.size());
-  s.progress = &log;
-  return s;
-}
-
 // The validation split's classes must be the ones the model predicts.
 void check_classes(models::EmotionModelImpl& model, const RunConfig& c,
                    const datasets::Dataset& data) {
@@ -192,7 +178,9 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
     datasets::BatchLoader loader(
         data.index.val.samples, data.index.image_root,
         training::evaluation_loader_options(data_options(c), c.seed, device));
-    out.evaluation = training::evaluate_model(*model, loader, setup_for(c, data, device, log));
+    training::EvalSetup setup = training::eval_setup(train_options(c, out.run_id), data, device);
+    setup.progress = &log;
+    out.evaluation = training::evaluate_model(*model, loader, setup);
     recorder.finish(final_record(out.evaluation, ckpt.epoch, c.checkpoint, device));
   });
   out.status = "finished";

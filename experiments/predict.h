@@ -14,31 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "models/factory.h"
+#include "experiments/predict_config.h"
 
 namespace fer::experiments {
-
-struct PredictConfig {
-  std::string checkpoint, input, out;
-  std::string image_root;  // CSV input: images are relative to this (default: see predict()).
-  std::string labels =
-      "affectnet";  // Class order the model was trained with: affectnet | affwild2.
-  std::optional<models::ModelKind> model;  // Overrides of what the file's keys say.
-  std::optional<models::Backbone> backbone;
-  std::string glove;  // Emotion-GCN node embeddings (default: the documented fallback).
-  std::string device = "cpu", precision = "fp32";
-  bool channels_last = false, strict = false;
-  int input_size = -1;  // Default: 227 for DenseNet with AffectNet labels, else 112.
-  // The preprocessing of training's paper schedule (experiments/config.h): the reference's own
-  // chain by default, or "fast" (one warp) as smoke-schedule models were trained; JPEG decoding
-  // "scaled" or "full" (used by the fast chain only, as in training).
-  std::string preprocess = "reference", decode = "scaled";
-  int64_t batch_size = 35;
-  int workers = 2, threads = -1;
-};
-
-/// Parses the flags; returns false after printing --help. Throws fer::Error naming the flag.
-bool parse_predict_config(int argc, const char* const* argv, PredictConfig* config);
 
 struct PredictOutcome {
   int64_t images = 0, failed = 0;

@@ -12,15 +12,20 @@
 
 namespace fer::experiments {
 
-RunStart start_run(const RunConfig& c, std::ostream& log, const std::string& header) {
+RunStart start_work(int threads, const std::string& hash, const std::string& json,
+                    std::ostream& log, const std::string& header) {
   RunStart s;
-  s.openblas_threads = training::set_threads(c.threads);
-  s.hash = config_hash(c);
+  s.openblas_threads = training::set_threads(threads);
+  s.hash = hash;
   s.code = code_version();
   log << torch_build_summary() << "\n"
-      << header << "config " << s.hash << ": " << to_json(c) << "\n"
+      << header << "config " << s.hash << ": " << json << "\n"
       << "code version " << s.code << "\n";
   return s;
+}
+
+RunStart start_run(const RunConfig& c, std::ostream& log, const std::string& header) {
+  return start_work(c.threads, config_hash(c), to_json(c), log, header);
 }
 
 std::optional<int64_t> finished_run(reports::ResultStore& store, const RunConfig& c,

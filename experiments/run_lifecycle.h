@@ -2,7 +2,8 @@
 // print what runs and on what (the build, the resolved config and its hash, the code version),
 // skip a configuration the store already finished with the same code, begin the run's rows
 // (config, provenance, dataset), and mark the run failed if its work throws. The runner (train)
-// and `evaluate` (saved weights) go through these, so both print, skip and record alike.
+// and `evaluate` (saved weights) go through these, so both print, skip and record alike;
+// `predict` (a CSV, no stored run) opens with start_work, so it prints alike.
 #pragma once
 
 #include <cstdint>
@@ -25,9 +26,15 @@ struct RunStart {
   int openblas_threads = -1;  ///< As training::set_threads reported it.
 };
 
-/// Sets LibTorch's and OpenBLAS's threads to config.threads and prints the build summary,
-/// `header` (lines the caller adds, each ending in "\n"), "config HASH: JSON" and the code
-/// version. `config` must be resolved.
+/// The opening of every binary's work, stored run or not (`predict` stores none): sets
+/// LibTorch's and OpenBLAS's threads to `threads` (training::set_threads) and prints the build
+/// summary, `header` (lines the caller adds, each ending in "\n"), "config HASH: JSON" and the
+/// code version. `json` is the resolved configuration, `hash` what identifies it.
+RunStart start_work(int threads, const std::string& hash, const std::string& json,
+                    std::ostream& log, const std::string& header = "");
+
+/// start_work for a stored run: config.threads, config_hash(config) and to_json(config).
+/// `config` must be resolved.
 RunStart start_run(const RunConfig& config, std::ostream& log, const std::string& header = "");
 
 /// The id of a finished run of the same configuration and code in `store`, printed as skipped;

@@ -58,8 +58,9 @@ Engine::Engine(const TrainOptions& o, const datasets::Dataset& d, distributed::C
   share_rank0_weights(*model, world);
   sync = world.gradient_sync(model->parameters());
   sgd = make_sgd(model->parameters(), o.optim);
-  nodes = at::tensor(d.node_embeddings, at::kFloat).view({-1, d.embedding_dim}).to(device);
-  if (o.class_weights) class_weights = class_weights_for(d).to(device);
+  eval = eval_setup(o, d, device);
+  nodes = eval.nodes;
+  class_weights = eval.class_weights;
 
   // Training batches: the validation loader's settings, shuffled and augmented.
   datasets::LoaderOptions val = evaluation_loader_options(o.data, o.seed, device);
@@ -75,14 +76,18 @@ Engine::Engine(const TrainOptions& o, const datasets::Dataset& d, distributed::C
       std::make_unique<datasets::BatchLoader>(d.index.train.samples, d.index.image_root, train);
   val_loader =
       std::make_unique<datasets::BatchLoader>(d.index.val.samples, d.index.image_root, val);
+}
 
-  eval.device = device;
-  eval.precision = o.precision;
-  eval.channels_last = o.channels_last;
-  eval.nodes = nodes;
-  eval.class_weights = class_weights;
-  eval.lambda = o.lambda;
-  eval.num_classes = static_cast<int>(d.index.class_names.size());
+EvalSetup eval_setup(const TrainOptions& o, const datasets::Dataset& d, const c10::Device& device) {
+  EvalSetup s;
+  s.device = device;
+  s.precision = o.precision;
+  s.channels_last = o.channels_last;
+  s.nodes = at::tensor(d.node_embeddings, at::kFloat).view({-1, d.embedding_dim}).to(device);
+  if (o.class_weights) s.class_weights = class_weights_for(d).to(device);
+  s.lambda = o.lambda;
+  s.num_classes = static_cast<int>(d.index.class_names.size());
+  return s;
 }
 
 void place_model(models::EmotionModelImpl& model, const c10::Device& device, bool channels_last) {

@@ -51,6 +51,12 @@ void place_model(models::EmotionModelImpl& model, const c10::Device& device, boo
 datasets::LoaderOptions evaluation_loader_options(const DataOptions& data, uint64_t seed,
                                                   const c10::Device& device);
 
+/// What evaluating a model trained with `options` on `data` needs, on `device`: precision,
+/// memory format, the label-node embeddings, the class weights (when options.class_weights), the
+/// loss weight and the class count; no progress line. Throws as class_weights_for.
+EvalSetup eval_setup(const TrainOptions& options, const datasets::Dataset& data,
+                     const c10::Device& device);
+
 /// The reference's cross-entropy class weights (min count / count over the training split, a
 /// CPU tensor). Throws fer::Error naming a class without training samples.
 at::Tensor class_weights_for(const datasets::Dataset& data);

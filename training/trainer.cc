@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -184,7 +185,10 @@ EpochSums Trainer::load_resume(const std::string& path, int64_t* epoch, int64_t*
   // Rank 0 reads the file, the others receive its bytes: no rank but rank 0 needs to see rank
   // 0's checkpoint directory (no shared file system is required to resume a job).
   text = world_.broadcast_string(text, 0, "rank 0's resume state");
-  ResumeState r = decode_resume_state(std::vector<char>(text.begin(), text.end()), path);
+  std::vector<char> bytes(text.begin(), text.end());  // What the unpickler reads.
+  std::string().swap(text);  // The state is the model's size: hold one copy while decoding.
+  ResumeState r = decode_resume_state(bytes, path);
+  std::vector<char>().swap(bytes);
   models::load_state_dict(*e_.model, r.weights, path);
   set_momentum_buffers(*e_.sgd, e_.model->parameters(), r.momentum, e_.device);
   books_ = r.books;

@@ -20,6 +20,12 @@ for model in bregnext_emotion_gcn densenet_single_task bregnext_multi_task; do
   "$python" tools/reference/check_predictions.py check "$work" "$work/ckpt/$model.pth" "${model%%_*}" "${model#*_}" \
     "$work/$model.csv"
 done
+# Like every run, predict prints its resolved configuration (the file's kind and backbone, the
+# input size and threads as used) and the code version before it starts.
+log="$work/bregnext_multi_task.log"
+grep -Eq '^config [0-9a-f]{16}: \{"backbone":"bregnext",.*"input_size":112,.*"model":"multi_task",.*"threads":2,' "$log" ||
+  { cat "$log"; echo "FAIL: predict must print its resolved configuration"; exit 1; }
+grep -q '^code version ' "$log" || { cat "$log"; echo "FAIL: predict must print the code version"; exit 1; }
 # An AffectNet-format CSV: faces aligned with its boxes and landmarks, documented drops reported.
 experiments/predict --checkpoint "$work/ckpt/bregnext_multi_task.pth" --input tests/testdata/affectnet/training.csv \
   --out "$work/csv.csv" --input_size 48 > "$work/csv.log" 2>&1 || { cat "$work/csv.log"; exit 1; }
