@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # The architecture as docs/architecture.md draws it is the one the BUILD files declare: the
-# package graph (every "//pkg:target" a package's BUILD names, visibility lists aside) equals the
-# Mermaid block that tools/package_graph.sh wrote from `bazel query`, edge for edge; and the
-# layering holds: no cycle, and training (the engine) reaches neither experiments nor reports.
+# package graph (every "//pkg:target" a package's BUILD names, visibility lists and load()s aside)
+# equals the Mermaid block that tools/package_graph.sh wrote from `bazel query`, edge for edge;
+# and the layering holds: no cycle, and training (the engine) reaches neither experiments nor reports.
 # After a BUILD change: tools/package_graph.sh, then paste its output into docs/architecture.md.
 set -euo pipefail
 fail() { echo "FAIL: $*"; exit 1; }
 
-packages=(core third_party imaging datasets models metrics reports distributed training experiments)
+packages=(core third_party imaging datasets models metrics stats reports distributed training experiments)
 pattern=$(IFS='|'; echo "${packages[*]}")
 
 edges_of() {  # PACKAGE: the packages its BUILD depends on (sorted), as "P --> Q".
-  grep -o '"//[a-z_]*:[^"]*"' "$1/BUILD" | grep -v '__pkg__\|__subpackages__' |
+  grep -v '^load(' "$1/BUILD" | grep -o '"//[a-z_]*:[^"]*"' | grep -v '__pkg__\|__subpackages__' |
     sed 's#"//\([a-z_]*\):.*#\1#' | sort -u | grep -vx "$1" | grep -xE "$pattern" |
     sed "s/^/$1 --> /" || true
 }
