@@ -80,6 +80,11 @@ std::string cell(const ConfigSummary& s, const Column& col, const std::vector<Pa
     if (p.dataset != family || p.backbone != s.backbone || p.model != s.model ||
         p.metric != col.metric)
       continue;
+    if (!p.comparable()) {  // Another recipe: shown for orientation, never as a delta.
+      out += " · " + p.paper + " " + number(p.value, col.percent) + " (" + p.protocol +
+             " recipe, no Δ)";
+      continue;
+    }
     out += " · paper " + number(p.value, col.percent);
     if (real && !diverged && !fallback_nodes(s) && it != s.metrics.end() && it->second.n > 0) {
       const double delta = it->second.mean - p.value;
@@ -408,7 +413,9 @@ std::string render_report(Database& db, const RenderOptions& o) {
   md << "### Published reference values\n\n";
   for (const auto& p : paper) {
     md << "- " << p.dataset << " / " << p.backbone << " / " << p.model << " / " << p.metric << " = "
-       << p.value << ": " << p.source << "\n";
+       << p.value << " (" << p.paper << "; " << p.protocol << " recipe"
+       << (p.comparable() ? ", the one trained here" : ", another than the one trained here: no Δ")
+       << "): " << p.source << "\n";
   }
   md << "\n## Throughput\n\n" << render_throughput_table(db) << "\n";
   write_file(files / "summary.csv", summary_csv(summaries));

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "reports/paper_values.h"
 #include "reports/store.h"
 #include "reports/summary.h"
 

@@ -1,50 +1,22 @@
 #include "reports/summary.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <set>
 #include <tuple>
 
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/json.h"
-#include "core/text.h"
 
 namespace fer::reports {
-using text::parse_double;
-using text::read_file;
 namespace {
 
 int order_of(const std::string& value, const std::vector<std::string>& order) {
   auto it = std::find(order.begin(), order.end(), value);
   return static_cast<int>(it - order.begin());
-}
-
-// Splits one CSV line with double-quoted fields.
-std::vector<std::string> csv_fields(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '"') {
-      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else {
-        quoted = !quoted;
-      }
-    } else if (c == ',' && !quoted) {
-      out.emplace_back();
-    } else if (c != '\r') {
-      out.back() += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -199,49 +171,6 @@ std::vector<ConfigSummary> summarize(Database& db) {
                            b.run_ids.front());
   });
   mark_differences(out);
-  return out;
-}
-
-std::string default_paper_values_path() {
-  const char* env = std::getenv("EMOGCN_PAPER_VALUES");
-  if (env && *env) return env;
-  const std::string relative = "reports/paper_values.csv";
-  if (std::ifstream(relative))
-    return relative;  // Under bazel run or bazel test: the runfiles tree.
-  // A binary started by its path (bazel-bin/experiments/suite): its runfiles tree beside it.
-  char exe[4096];
-  const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n > 0) {
-    const std::string beside =
-        std::string(exe, static_cast<size_t>(n)) + ".runfiles/emogcn_bench/" + relative;
-    if (std::ifstream(beside)) return beside;
-  }
-  return relative;
-}
-
-std::vector<PaperValue> read_paper_values(const std::string& path) {
-  const std::string text = read_file(path, "read paper values");
-  std::vector<PaperValue> out;
-  long number = 0;
-  std::string line;
-  for (size_t start = 0; start < text.size();) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    line = text.substr(start, end - start);
-    start = end + 1;
-    ++number;
-    if (number == 1 || line.empty()) continue;
-    auto f = csv_fields(line);
-    if (f.size() != 6)
-      throw Error("read paper values", path, number, "",
-                  "expected 6 columns, got " + std::to_string(f.size()));
-    auto value = parse_double(f[4]);
-    if (!value)
-      throw Error("read paper values", path, number, "value", "not a number: '" + f[4] + "'");
-    if (f[5].empty())
-      throw Error("read paper values", path, number, "source", "every value needs a source");
-    out.push_back({f[0], f[1], f[2], f[3], f[5], *value});
-  }
   return out;
 }
 

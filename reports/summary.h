@@ -74,17 +74,4 @@ void mark_differences(std::vector<ConfigSummary>& summaries);
 /// deliberately broken runs and by first run id; differences marked (mark_differences).
 std::vector<ConfigSummary> summarize(Database& db);
 
-/// A published reference value (reports/paper_values.csv).
-struct PaperValue {
-  std::string dataset, backbone, model, metric, source;
-  double value = 0;
-};
-/// Parses the CSV; throws fer::Error naming the file, line and field for malformed rows.
-std::vector<PaperValue> read_paper_values(const std::string& path);
-/// Where the published values are read from by default: $EMOGCN_PAPER_VALUES when set (the
-/// relocatable bundle sets it), else "reports/paper_values.csv" when it exists in the working
-/// directory (the runfiles under bazel run and bazel test), else the same file in the runfiles
-/// tree beside the running binary (bazel-bin/... started by its path).
-std::string default_paper_values_path();
-
 }  // namespace fer::reports

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "reports/label_graph.h"
+#include "reports/paper_values.h"
 #include "reports/render.h"
 #include "reports/store.h"
 #include "reports/summary.h"
@@ -38,8 +39,76 @@ TEST_CASE("summaries average over seeds and keep the newest run per config", "[r
   CHECK(table.find(
             "| DenseNet-121 | Emotion-GCN | smoke | 2 | 62.00 ± 2.83 · paper 66.46 (Δ −4.46) |") !=
         std::string::npos);
-  CHECK(table.find("| BReG-NeXt-50 | Single-task | smoke | 1 | 50.00 · paper 68.50 (Δ −18.50) |") !=
-        std::string::npos);
+  // BReG-NeXt's own paper trained with another recipe: shown, named, never a delta.
+  CHECK(table.find("| BReG-NeXt-50 | Single-task | smoke | 1 | 50.00 · Hasani et al., TAC 2020 "
+                   "68.50 (bregnext recipe, no Δ) |") != std::string::npos);
+  for (const auto& p : paper) {
+    INFO(p.source);
+    CHECK(!p.paper.empty());
+    CHECK(!p.protocol.empty());
+  }
+}
+
+TEST_CASE("published values state their paper and protocol and name a metric the report shows",
+          "[reports]") {
+  const fs::path dir = temp_dir("reports_paper_values");
+  const auto write = [&](const std::string& rows) {
+    const std::string path = (dir / "values.csv").string();
+    std::ofstream(path) << "dataset,backbone,model,metric,value,paper,protocol,source\n" << rows;
+    return path;
+  };
+  const auto error_of = [](const std::string& path) {
+    try {
+      rp::read_paper_values(path);
+    } catch (const fer::Error& e) {
+      return std::to_string(e.line()) + " " + e.field() + ": " + e.what();
+    }
+    return std::string("accepted");
+  };
+  const std::string good = "affwild2,densenet,multi_task,affwild2_expression,0.5,P,emotion-gcn,S\n";
+  const auto values = rp::read_paper_values(write(good));
+  REQUIRE(values.size() == 1);
+  CHECK(values[0].comparable());
+  CHECK(values[0].paper == "P");
+  using Catch::Matchers::Contains;
+  using Catch::Matchers::StartsWith;
+  // A metric the report does not show (BReG-NeXt's "RMSE" was one), and one only Aff-Wild2 has.
+  CHECK_THAT(error_of(write(good + "affectnet,bregnext,single_task,rmse,0.25,P,bregnext,S\n")),
+             StartsWith("3 metric") && Contains("valid: accuracy, macro_f1, ccc_valence"));
+  CHECK_THAT(error_of(write("affectnet,densenet,single_task,affwild2_expression,0.5,P,x,S\n")),
+             StartsWith("2 metric"));
+  CHECK_THAT(error_of(write("affectnet,densenet,gcn,accuracy,0.5,P,x,S\n")), StartsWith("2 model"));
+  CHECK_THAT(error_of(write("affectnet,densenet,single_task,accuracy,0.5,,x,S\n")),
+             StartsWith("2 paper"));
+  CHECK_THAT(error_of(write("affectnet,densenet,single_task,accuracy,0.5,P,,S\n")),
+             StartsWith("2 protocol"));
+  CHECK_THAT(error_of(write("affectnet,densenet,single_task,accuracy,high,P,x,S\n")),
+             StartsWith("2 value"));
+  // The older six-column file said nothing of the protocol: refused, naming the columns.
+  CHECK_THAT(error_of(write("affectnet,densenet,emotion_gcn,accuracy,0.6646,source\n")),
+             Contains("expected 8 columns (dataset,backbone,model,metric,value,paper,protocol"));
+  // Every metric a table shows takes a published value, and shows it.
+  rp::ResultStore store((dir / "r.db").string());
+  add_run(store, "affwild2", "densenet", "multi_task", 0, 0.5);
+  std::vector<rp::PaperValue> all;
+  for (const auto& metric : rp::paper_metrics("affwild2")) {
+    rp::PaperValue p;
+    p.dataset = "affwild2";
+    p.backbone = "densenet";
+    p.model = "multi_task";
+    p.metric = metric;
+    p.value = 0.123;
+    p.paper = "P";
+    p.source = "S";
+    all.push_back(p);
+  }
+  const std::string table = rp::render_paper_table(rp::summarize(store.db()), all, "affwild2");
+  size_t shown = 0;
+  for (size_t at = table.find(" · paper "); at != std::string::npos;
+       at = table.find(" · paper ", at + 1)) {
+    ++shown;
+  }
+  CHECK(shown == all.size());
 }
 
 TEST_CASE("the report renders tables, PNG curves, confusion matrices and CSV", "[reports]") {
