@@ -153,6 +153,8 @@ Value Statement::column(int c) const {
   }
 }
 
+bool Statement::column_is_blob(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_BLOB; }
+
 int64_t Statement::column_int(int c) const { return sqlite3_column_int64(stmt_, c); }
 
 double Statement::column_double(int c) const {

@@ -103,6 +103,9 @@ class Statement {
   std::string column_text(int c) const;
   /// The column's BLOB bytes (empty for NULL).
   std::string column_blob(int c) const;
+  /// Whether the current row's column holds a BLOB (column() returns its bytes as a string,
+  /// which bind() would store as TEXT: bind those with bind_blob).
+  bool column_is_blob(int c) const;
 
  private:
   Database& db_;

@@ -79,6 +79,7 @@ metrics::FinalRecord final_record(const training::Evaluation& ev, int64_t epoch,
   f.peak_rss_mb = training::peak_rss_mb();
   f.peak_cuda_mb = training::cuda_peak_mb(device);
   f.checkpoint_path = checkpoint;
+  f.samples = ev.samples;
   return f;
 }
 

@@ -32,6 +32,21 @@ struct EpochRecord {
   double peak_rss_mb = 0, peak_cuda_mb = 0;
 };
 
+/// One evaluation's outputs sample by sample, in split order: what comparisons between
+/// configurations resample (issue #32). Empty when not kept.
+struct SampleRecord {
+  int num_classes = 0;
+  std::vector<int32_t> index;           ///< The sample's index in the split (ascending).
+  std::vector<int32_t> truth;           ///< True class.
+  std::vector<int32_t> predicted;       ///< Argmax of the logits.
+  std::vector<float> probabilities;     ///< Row-major N x K: the softmax of the logits.
+  std::vector<float> va_pred, va_true;  ///< Row-major N x 2 (valence, arousal), or both empty.
+
+  size_t size() const { return index.size(); }
+  bool empty() const { return index.empty(); }
+  bool has_va() const { return !va_pred.empty(); }
+};
+
 /// A run's outcome: the best epoch's validation metrics, per-class recall, confusion, costs
 /// and the best checkpoint. NaN throughput means "nothing measured" (stored as NULL).
 struct FinalRecord {
@@ -42,6 +57,7 @@ struct FinalRecord {
   double train_images_per_s = 0, eval_images_per_s = 0;
   double peak_rss_mb = 0, peak_cuda_mb = 0;
   std::string checkpoint_path;
+  SampleRecord samples;  ///< The best epoch's per-sample outputs (empty: not kept).
 };
 
 }  // namespace fer::metrics

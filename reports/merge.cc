@@ -86,7 +86,15 @@ void copy_children(Database& src, Database& out, const std::string& table, const
     std::vector<Value> row;
     for (int c = 0; c < select.columns(); ++c)
       row.push_back(columns[c] == key ? Value(new_id) : select.column(c));
-    insert.run(row);
+    insert.bind(row);
+    for (int c = 0; c < select.columns(); ++c) {  // BLOBs stay BLOBs, byte for byte.
+      if (select.column_is_blob(c)) {
+        const std::string bytes = select.column_blob(c);
+        insert.bind_blob(c + 1, bytes.data(), bytes.size());
+      }
+    }
+    while (insert.step()) {
+    }
   }
 }
 
@@ -160,7 +168,7 @@ void merge_runs(Snapshot& in, Database& out, const MergeOptions& o, InputCounts*
           << "process died); merged as it is\n";
     }
     const int64_t new_id = insert_row(out, "runs", columns, row);
-    for (const char* table : {"provenance", "datasets", "epochs", "final_metrics"}) {
+    for (const char* table : {"provenance", "datasets", "epochs", "final_metrics", "run_samples"}) {
       copy_children(in.db(), out, table, "run_id", old_id, new_id);
     }
     // The first merge names the origin; later merges of the merged store keep it.

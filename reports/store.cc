@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/json.h"
+#include "reports/sample_blob.h"
 
 namespace fer::reports {
 using metrics::EpochRecord;
@@ -103,6 +104,15 @@ ALTER TABLE datasets ADD COLUMN label_correlation TEXT;
     R"sql(
 CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO store_info VALUES ('store_id', lower(hex(randomblob(4))));
+)sql",
+    // Version 6: each run's per-sample validation outputs (reports/sample_blob.h), which
+    // comparisons between configurations resample. Older runs have none.
+    R"sql(
+CREATE TABLE IF NOT EXISTS run_samples (
+  run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+  count INTEGER NOT NULL, num_classes INTEGER NOT NULL, has_va INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
 )sql",
 };
 constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -334,11 +344,28 @@ void ResultStore::finish_run(int64_t run_id, const FinalRecord& f) {
         "?11, ?12, "
         "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
         values);
+    if (!f.samples.empty()) {
+      const std::string blob = encode_samples(f.samples);
+      Statement insert(db_, "INSERT OR REPLACE INTO run_samples VALUES (?1, ?2, ?3, ?4, ?5)");
+      insert.bind({run_id, static_cast<int64_t>(f.samples.size()),
+                   static_cast<int64_t>(f.samples.num_classes),
+                   static_cast<int64_t>(f.samples.has_va() ? 1 : 0)});
+      insert.bind_blob(5, blob.data(), blob.size());
+      while (insert.step()) {
+      }
+    }
     db_.query(
         "UPDATE runs SET status = 'finished', message = NULL, resume_state = NULL, ended_at = ?2 "
         "WHERE id = ?1",
         {run_id, now_utc()});
   });
+}
+
+std::optional<metrics::SampleRecord> ResultStore::samples_of(int64_t run_id) {
+  Statement select(db_, "SELECT data FROM run_samples WHERE run_id = ?1");
+  select.bind({run_id});
+  if (!select.step()) return std::nullopt;
+  return decode_samples(select.column_blob(0), db_.path() + " run " + std::to_string(run_id));
 }
 
 void ResultStore::mark_run(int64_t run_id, const std::string& status, const std::string& message) {

@@ -1,5 +1,6 @@
 // The result store (SQLite; this folder owns the schema): runs with their resolved config and
-// hash, provenance, dataset identity, per-epoch metrics, final metrics and checkpoint paths.
+// hash, provenance, dataset identity, per-epoch metrics, final metrics, per-sample validation
+// outputs (schema 6) and checkpoint paths.
 // WAL mode and a busy timeout let several runners write one file at once; every logical write
 // is one transaction, so readers never see partial runs. The schema is versioned and migrated
 // forward on open.
@@ -17,7 +18,7 @@
 
 namespace fer::reports {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 struct RunRecord {
   std::string name, config_json, config_hash, code_version;
@@ -84,6 +85,9 @@ class ResultStore {
   void set_resume_state(int64_t run_id, const std::string& path);
   /// Final metrics + status 'finished' + end time, in one transaction.
   void finish_run(int64_t run_id, const metrics::FinalRecord& final_record);
+  /// The run's per-sample validation outputs (its best epoch's, or its evaluation's); none for
+  /// runs stored before schema 6 or not finished. Throws fer::Error for a damaged BLOB.
+  std::optional<metrics::SampleRecord> samples_of(int64_t run_id);
   /// status: 'interrupted' or 'failed'; message is stored with it.
   void mark_run(int64_t run_id, const std::string& status, const std::string& message);
 

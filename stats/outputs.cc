@@ -61,6 +61,20 @@ Metric parse_metric(const std::string& name) {
                               "ccc_arousal");
 }
 
+SampleOutputs from_record(const metrics::SampleRecord& r) {
+  SampleOutputs o;
+  o.num_classes = r.num_classes;
+  o.truth.assign(r.truth.begin(), r.truth.end());
+  o.predicted.assign(r.predicted.begin(), r.predicted.end());
+  for (size_t i = 0; i < r.va_pred.size() / 2; ++i) {
+    o.valence_pred.push_back(r.va_pred[2 * i]);
+    o.arousal_pred.push_back(r.va_pred[2 * i + 1]);
+    o.valence_true.push_back(r.va_true[2 * i]);
+    o.arousal_true.push_back(r.va_true[2 * i + 1]);
+  }
+  return o;
+}
+
 bool has_metric(const SampleOutputs& o, Metric metric) {
   return (metric != Metric::kCccValence && metric != Metric::kCccArousal) || o.has_va();
 }

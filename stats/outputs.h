@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "metrics/records.h"
+
 namespace fer::stats {
 
 struct SampleOutputs {
@@ -29,6 +31,9 @@ std::string metric_name(Metric metric);
 Metric parse_metric(const std::string& name);
 /// Whether `outputs` can give `metric` (the CCCs need valence/arousal).
 bool has_metric(const SampleOutputs& outputs, Metric metric);
+
+/// The outputs a run stored (its best epoch's or its evaluation's), as the metrics read them.
+SampleOutputs from_record(const metrics::SampleRecord& record);
 
 /// Throws std::invalid_argument unless the vectors have equal sizes (VA: all or none), every
 /// class index is in [0, num_classes) and num_classes > 0.

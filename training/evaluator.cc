@@ -70,6 +70,36 @@ SplitOutputs collect_outputs(models::EmotionModelImpl& model, datasets::BatchLoa
   return o;
 }
 
+namespace {
+
+// The outputs row by row in split order (sorted by sample index), for comparisons between runs.
+metrics::SampleRecord sample_record(const SplitOutputs& o, const at::Tensor& pred,
+                                    int num_classes) {
+  metrics::SampleRecord r;
+  r.num_classes = num_classes;
+  const at::Tensor order = o.indices.argsort();
+  const auto ints = [&](const at::Tensor& t) {
+    const at::Tensor sorted = t.index_select(0, order).to(at::kInt).contiguous();
+    return std::vector<int32_t>(sorted.data_ptr<int32_t>(),
+                                sorted.data_ptr<int32_t>() + sorted.numel());
+  };
+  const auto floats = [&](const at::Tensor& t) {
+    const at::Tensor sorted = t.index_select(0, order).to(at::kFloat).contiguous();
+    return std::vector<float>(sorted.data_ptr<float>(), sorted.data_ptr<float>() + sorted.numel());
+  };
+  r.index = ints(o.indices);
+  r.truth = ints(o.labels);
+  r.predicted = ints(pred);
+  r.probabilities = floats(at::softmax(o.logits.to(at::kFloat), 1));
+  if (o.va_pred.defined()) {
+    r.va_pred = floats(o.va_pred);
+    r.va_true = floats(o.va_true);
+  }
+  return r;
+}
+
+}  // namespace
+
 Evaluation evaluation_from_outputs(const SplitOutputs& o, const EvalSetup& setup,
                                    int64_t batch_size) {
   metrics::ConfusionMatrix confusion(setup.num_classes);
@@ -112,6 +142,7 @@ Evaluation evaluation_from_outputs(const SplitOutputs& o, const EvalSetup& setup
     }
   }
   Evaluation e;
+  e.samples = sample_record(o, pred, setup.num_classes);
   e.images_per_s = o.images_per_s;
   e.metrics = evaluation_metrics(confusion, vp, vt, ap, at_);
   e.metrics.loss = loss / std::max<int64_t>(1, batches);

@@ -24,6 +24,7 @@ struct Evaluation {
   std::vector<double> per_class;   // Recall of each class.
   std::vector<int64_t> confusion;  // Row-major K x K (truth x prediction).
   double images_per_s = 0;
+  metrics::SampleRecord samples;  // Per sample, in split order.
 };
 
 struct EvalSetup {

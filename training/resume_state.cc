@@ -1,9 +1,11 @@
 #include "training/resume_state.h"
 
+#include <ATen/ATen.h>
 #include <ATen/core/Dict.h>
 #include <ATen/core/ivalue.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "core/error.h"
@@ -96,6 +98,57 @@ EpochSums sums_from(const std::vector<double>& v, const std::string& path) {
   return s;
 }
 
+// The best evaluation's per-sample outputs as tensors (a resumed run records what an
+// uninterrupted one records); an older state without them resumes without them.
+c10::IValue samples_value(const metrics::SampleRecord& r) {
+  GenericDict d(c10::StringType::get(), c10::AnyType::get());
+  const auto ints = [](const std::vector<int32_t>& v) {
+    return at::tensor(at::ArrayRef<int32_t>(v), at::kInt);
+  };
+  const auto floats = [](const std::vector<float>& v) {
+    return at::tensor(at::ArrayRef<float>(v), at::kFloat);
+  };
+  d.insert("num_classes", static_cast<int64_t>(r.num_classes));
+  d.insert("index", ints(r.index));
+  d.insert("truth", ints(r.truth));
+  d.insert("predicted", ints(r.predicted));
+  d.insert("probabilities", floats(r.probabilities));
+  d.insert("va_pred", floats(r.va_pred));
+  d.insert("va_true", floats(r.va_true));
+  return d;
+}
+
+metrics::SampleRecord samples_from(const c10::IValue& v, const std::string& path) {
+  return typed("best_samples", path, [&] {
+    const GenericDict d = v.toGenericDict();
+    const auto tensor = [&](const char* key) {
+      return field(d, key, path).toTensor().contiguous();
+    };
+    const auto ints = [&](const char* key) {
+      const at::Tensor t = tensor(key).to(at::kInt);
+      return std::vector<int32_t>(t.data_ptr<int32_t>(), t.data_ptr<int32_t>() + t.numel());
+    };
+    const auto floats = [&](const char* key) {
+      const at::Tensor t = tensor(key).to(at::kFloat);
+      return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    };
+    metrics::SampleRecord r;
+    r.num_classes = static_cast<int>(field(d, "num_classes", path).toInt());
+    r.index = ints("index");
+    r.truth = ints("truth");
+    r.predicted = ints("predicted");
+    r.probabilities = floats("probabilities");
+    r.va_pred = floats("va_pred");
+    r.va_true = floats("va_true");
+    const size_t n = r.index.size(), k = static_cast<size_t>(std::max(0, r.num_classes));
+    if (r.truth.size() != n || r.predicted.size() != n || r.probabilities.size() != n * k ||
+        r.va_pred.size() != r.va_true.size() || (!r.va_pred.empty() && r.va_pred.size() != 2 * n)) {
+      throw Error("read resume state", path, 0, "best_samples", "inconsistent sizes");
+    }
+    return r;
+  });
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, double>> metrics_by_name(const metrics::EvalMetrics& m) {
@@ -125,6 +178,7 @@ std::vector<char> encode_resume_state(const ResumeState& r) {
   state.insert("best_metrics", best_metrics);
   state.insert("best_per_class", c10::List<double>(r.books.best.per_class));
   state.insert("best_confusion", c10::List<int64_t>(r.books.best.confusion));
+  state.insert("best_samples", samples_value(r.books.best.samples));
   state.insert("sums", c10::List<double>(to_list(r.sums)));
   state.insert("throughput", c10::List<double>({r.books.train_ips_sum, r.books.eval_ips_sum,
                                                 static_cast<double>(r.books.timed_epochs)}));
@@ -165,6 +219,7 @@ ResumeState decode_resume_state(const std::vector<char>& bytes, const std::strin
       typed("best_per_class", path, [&] { return get("best_per_class").toDoubleVector(); });
   b.best.confusion =
       typed("best_confusion", path, [&] { return get("best_confusion").toIntVector(); });
+  if (state.contains("best_samples")) b.best.samples = samples_from(get("best_samples"), path);
   const auto throughput =
       typed("throughput", path, [&] { return get("throughput").toDoubleVector(); });
   if (throughput.size() != 3) {

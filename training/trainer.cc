@@ -220,6 +220,7 @@ TrainResult Trainer::finished() const {
   f.peak_rss_mb = peak_rss_mb();
   f.peak_cuda_mb = cuda_peak_mb(e_.device);
   f.checkpoint_path = o_.best_checkpoint_path;
+  f.samples = books_.best.samples;
   return result;
 }
 

@@ -212,6 +212,21 @@ TEST_CASE("evaluating a checkpoint reproduces the trainer's metrics and is store
   CHECK(trained.final_record.per_class_recall == evaluated.evaluation.per_class);
   CHECK(trained.final_record.confusion == evaluated.evaluation.confusion);
 
+  // The evaluation stores its per-sample outputs, the same as the trained run's best epoch
+  // (issue #32): the same weights on the same rows.
+  {
+    rp::ResultStore outputs(train.db);
+    const auto from_training = outputs.samples_of(trained.run_id);
+    const auto from_evaluation = outputs.samples_of(evaluated.run_id);
+    REQUIRE(from_training.has_value());
+    REQUIRE(from_evaluation.has_value());
+    CHECK(from_evaluation->predicted == from_training->predicted);
+    CHECK(from_evaluation->truth == from_training->truth);
+    CHECK(from_evaluation->index == from_training->index);
+    CHECK(from_evaluation->probabilities == from_training->probabilities);
+    CHECK_FALSE(from_evaluation->has_va());  // Single-task.
+  }
+
   // Stored once; the same evaluation again is skipped, --force repeats it.
   CHECK(ex::evaluate_checkpoint(e, log).status == "skipped");
   e.run.force = true;

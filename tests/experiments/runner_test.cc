@@ -14,7 +14,9 @@
 #include "core/error.h"
 #include "experiments/config.h"
 #include "metrics/records.h"
+#include "reports/sample_blob.h"
 #include "reports/store.h"
+#include "stats/outputs.h"
 #include "tests/catch.h"
 #include "tests/temp_dir.h"
 #include "tests/tiny_config.h"
@@ -99,6 +101,22 @@ TEST_CASE("an interrupted run resumes to the same result as an uninterrupted one
   const auto expected = epochs(tiny_config(straight_dir).db), actual = epochs(c.db);
   REQUIRE(expected.size() == actual.size());
   for (size_t i = 0; i < expected.size(); ++i) CHECK(identical(expected[i], actual[i]));
+  // The best epoch's per-sample outputs are stored, the same bit for bit, and give the stored
+  // metrics again (issue #32).
+  fer::reports::ResultStore straight_store(tiny_config(straight_dir).db);
+  const auto kept = straight_store.samples_of(straight.run_id),
+             resumed_kept = store.samples_of(resumed.run_id);
+  REQUIRE(kept.has_value());
+  REQUIRE(resumed_kept.has_value());
+  CHECK(fer::reports::encode_samples(*kept) == fer::reports::encode_samples(*resumed_kept));
+  const fer::stats::SampleOutputs outputs = fer::stats::from_record(*kept);
+  CHECK(kept->size() == static_cast<size_t>(outputs.size()));
+  CHECK(fer::stats::metric_on(outputs, fer::stats::Metric::kAccuracy) == a.val.accuracy);
+  CHECK(fer::stats::metric_on(outputs, fer::stats::Metric::kMacroF1) == a.val.macro_f1);
+  if (a.val.has_va) {
+    CHECK(identical(fer::stats::metric_on(outputs, fer::stats::Metric::kCccValence),
+                    a.val.ccc_valence));
+  }
 }
 
 TEST_CASE("bf16 autocast trains on the CPU, and an interrupted bf16 run resumes to the same result",

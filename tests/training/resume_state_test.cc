@@ -32,6 +32,13 @@ tr::ResumeState sample_state() {
   r.books.best.metrics.has_va = true;
   r.books.best.per_class = {0.5, 0.75};
   r.books.best.confusion = {1, 2, 3, 4};
+  r.books.best.samples.num_classes = 2;
+  r.books.best.samples.index = {0, 1, 3};
+  r.books.best.samples.truth = {1, 0, 1};
+  r.books.best.samples.predicted = {1, 1, 0};
+  r.books.best.samples.probabilities = {0.25f, 0.75f, 0.5f, 0.5f, 0.875f, 0.125f};
+  r.books.best.samples.va_pred = {0.1f, -0.2f, 0.3f, 0.4f, -1.0f / 3, 0.5f};
+  r.books.best.samples.va_true = {0.0f, 1.0f, -1.0f, 0.5f, 0.25f, -0.75f};
   r.books.train_ips_sum = 120.5;
   r.books.eval_ips_sum = 300.25;
   r.books.timed_epochs = 2;
@@ -74,6 +81,17 @@ TEST_CASE("a resume state reads back as it was written", "[training]") {
   CHECK(r.books.best.metrics.has_va);
   CHECK(r.books.best.per_class == w.books.best.per_class);
   CHECK(r.books.best.confusion == w.books.best.confusion);
+  // The best epoch's per-sample outputs, bit for bit: a resumed run stores what an
+  // uninterrupted one stores.
+  const auto& got = r.books.best.samples;
+  const auto& put = w.books.best.samples;
+  CHECK(got.num_classes == 2);
+  CHECK(got.index == put.index);
+  CHECK(got.truth == put.truth);
+  CHECK(got.predicted == put.predicted);
+  CHECK(got.probabilities == put.probabilities);
+  CHECK(got.va_pred == put.va_pred);
+  CHECK(got.va_true == put.va_true);
   CHECK(r.books.train_ips_sum == 120.5);
   CHECK(r.books.timed_epochs == 2);
   CHECK(r.sums.loss == 4.5);
@@ -127,4 +145,11 @@ TEST_CASE("a damaged resume state is refused naming the file and the field", "[t
                       Catch::Contains("junk.pt"));
   // Without a loss scale the state is an fp32/bf16 run's (the trainer refuses it for fp16).
   CHECK_FALSE(tr::decode_resume_state(without(bytes, "scaler_scale"), "x.pt").has_scaler);
+  // A state written before per-sample outputs were kept resumes without them.
+  CHECK(tr::decode_resume_state(without(bytes, "best_samples"), "x.pt").books.best.samples.empty());
+  auto damaged = torch::jit::pickle_load(bytes).toGenericDict();
+  auto samples = damaged.at("best_samples").toGenericDict();
+  samples.insert_or_assign("truth", at::zeros({2}, at::kInt));
+  REQUIRE_THROWS_WITH(tr::decode_resume_state(torch::jit::pickle_save(damaged), "x.pt"),
+                      Catch::Contains("best_samples") && Catch::Contains("inconsistent sizes"));
 }
