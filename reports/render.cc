@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "reports/charts.h"
+#include "reports/claims.h"
 #include "reports/label_graph.h"
 
 namespace fer::reports {
@@ -403,6 +404,16 @@ std::string render_report(Database& db, const RenderOptions& o) {
     if (std::find(seen.begin(), seen.end(), s.dataset) != seen.end()) continue;
     seen.push_back(s.dataset);
     md << "## " << s.dataset << "\n\n" << render_paper_table(summaries, paper, s.dataset) << "\n";
+    // The paper's claims, judged on the per-sample outputs (issue #32), with a CSV beside.
+    const std::vector<ClaimRow> claims = judge_claims(db, summaries, s.dataset);
+    if (!claims.empty()) {
+      const bool synthetic = s.dataset != "affectnet" && s.dataset != "affwild2";
+      const std::string csv_name = "claims_" + s.dataset + ".csv";
+      write_file(files / csv_name, claims_csv(claims));
+      md << "### Claims\n\n"
+         << render_claims_table(claims, synthetic) << "\nCSV: [" << csv_name << "](" << files_rel
+         << "/" << csv_name << ")\n\n";
+    }
     std::vector<int64_t> ids;
     for (const auto& other : summaries) {
       if (other.dataset == s.dataset)

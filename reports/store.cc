@@ -362,10 +362,17 @@ void ResultStore::finish_run(int64_t run_id, const FinalRecord& f) {
 }
 
 std::optional<metrics::SampleRecord> ResultStore::samples_of(int64_t run_id) {
-  Statement select(db_, "SELECT data FROM run_samples WHERE run_id = ?1");
+  return read_samples(db_, run_id);
+}
+
+std::optional<metrics::SampleRecord> read_samples(Database& db, int64_t run_id) {
+  const auto tables =
+      db.query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_samples'");
+  if (as_int(tables.at(0).at(0)) == 0) return std::nullopt;  // A store older than schema 6.
+  Statement select(db, "SELECT data FROM run_samples WHERE run_id = ?1");
   select.bind({run_id});
   if (!select.step()) return std::nullopt;
-  return decode_samples(select.column_blob(0), db_.path() + " run " + std::to_string(run_id));
+  return decode_samples(select.column_blob(0), db.path() + " run " + std::to_string(run_id));
 }
 
 void ResultStore::mark_run(int64_t run_id, const std::string& status, const std::string& message) {

@@ -53,6 +53,11 @@ struct BenchSession {
   double peak_gflops = 0;  // Large matrix product measured in the same run.
 };
 
+/// A run's per-sample validation outputs read from `db` (also a store opened read-only at an
+/// older schema, which has none); std::nullopt when the run has none. Throws fer::Error for a
+/// damaged BLOB.
+std::optional<metrics::SampleRecord> read_samples(Database& db, int64_t run_id);
+
 class ResultStore {
  public:
   /// Opens or creates the database and migrates it to kSchemaVersion. Throws fer::Error if

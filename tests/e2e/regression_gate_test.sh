@@ -9,10 +9,14 @@
 #   - training labels permuted (a broken model).
 # (30% label noise costs about 5 points: caught with both baselines on this machine, but inside
 # LibTorch 2.11's tolerance by only 0.2 points, so it is measured in README, not asserted here.)
-# An empty store exits 2, and so does a bad flag.
+# An empty store exits 2, and so does a bad flag. Finally the three runs, merged into one store,
+# are compared sample by sample with //reports:compare_runs: the good run is better than each
+# worse one (supported), and each worse one against it is reversed.
 set -euo pipefail
 runner=experiments/runner
 check=reports/check
+merge=reports/merge
+compare_runs=reports/compare_runs
 work="${TEST_TMPDIR:-$(mktemp -d)}/gate"
 rm -rf "$work" && mkdir -p "$work"
 export EMOGCN_CACHE="$work/cache"
@@ -83,4 +87,20 @@ expect 2 broken "a broken run must never stand in for the baseline's configurati
 grep -q "shuffle_train_labels (baseline false, store true)" "$work/broken.md" || { echo "FAIL: the gate must name the field that differs"; exit 1; }
 expect 1 broken "a model trained on shuffled labels must be a regression" --ignore_fields shuffle_train_labels
 grep -q REGRESSION "$work/broken.md"
-echo "gate self-test passed: the good run passes; lr / 10 and shuffled labels fail; missing data exits 2"
+
+# The same three runs compared sample by sample (issue #32; //reports:compare_runs on the merged
+# store): the good run beats both worse ones (supported), and the other way round is reversed.
+"$merge" --out "$work/all.db" "$work/good.db" "$work/slow.db" "$work/broken.db" > "$work/merge.log" 2>&1 ||
+  { cat "$work/merge.log"; exit 1; }
+verdict() {  # baseline run, candidate run, expected verdict
+  "$compare_runs" --db "$work/all.db" --baseline "run:$1" --candidate "run:$2" > "$work/compare_$1_$2.md" 2>&1 ||
+    { cat "$work/compare_$1_$2.md"; echo "FAIL: compare_runs run:$1 run:$2"; exit 1; }
+  grep -q "Verdict on accuracy .*\*\*$3\*\*" "$work/compare_$1_$2.md" ||
+    { cat "$work/compare_$1_$2.md"; echo "FAIL: run $2 against run $1 must be $3"; exit 1; }
+}
+verdict 2 1 supported  # Runs 1, 2, 3: good, lr / 10, shuffled labels (merged in that order).
+verdict 3 1 supported
+verdict 1 2 reversed
+verdict 1 3 reversed
+grep -q "McNemar's exact test on accuracy" "$work/compare_3_1.md"
+echo "gate self-test passed: the good run passes; lr / 10 and shuffled labels fail and are worse sample by sample; missing data exits 2"
