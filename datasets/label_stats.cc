@@ -133,24 +133,45 @@ std::vector<float> read_glove(const std::string& path, const std::vector<std::st
   return out;
 }
 
+namespace {
+
+// `dimension` standard normal draws: Box-Muller from a splitmix64 stream.
+std::vector<double> gaussians(uint64_t state, int dimension) {
+  std::vector<double> v(dimension);
+  auto next = [&state] { return uniform01(state) + 0x1.0p-54; };  // In (0, 1): log() is finite.
+  for (int d = 0; d < dimension; d += 2) {
+    const double r = std::sqrt(-2 * std::log(next())), t = 2 * 3.14159265358979323846 * next();
+    v[d] = r * std::cos(t);
+    if (d + 1 < dimension) v[d + 1] = r * std::sin(t);
+  }
+  return v;
+}
+
+}  // namespace
+
 std::vector<float> fallback_embeddings(const std::vector<std::string>& words, int dimension) {
   std::vector<float> out;
   for (const auto& word : words) {
-    uint64_t state = fnv1a(word);
-    std::vector<double> v(dimension);
+    const std::vector<double> v = gaussians(fnv1a(word), dimension);
     double sq = 0;
-    for (int d = 0; d < dimension; d += 2) {
-      // Box-Muller from a splitmix64 stream.
-      auto next = [&state] {
-        return uniform01(state) + 0x1.0p-54;
-      };  // In (0, 1): log() stays finite.
-      const double r = std::sqrt(-2 * std::log(next())), t = 2 * 3.14159265358979323846 * next();
-      v[d] = r * std::cos(t);
-      if (d + 1 < dimension) v[d + 1] = r * std::sin(t);
-    }
     for (double x : v) sq += x * x;
     for (double x : v) out.push_back(static_cast<float>(5.0 * x / std::sqrt(sq)));
   }
+  return out;
+}
+
+std::vector<float> random_embeddings(size_t nodes, int dimension, uint64_t seed) {
+  std::vector<float> out;
+  uint64_t stream = seed ^ 0x9E3779B97F4A7C15ull;
+  for (size_t i = 0; i < nodes; ++i) {
+    for (double x : gaussians(splitmix64(stream), dimension)) out.push_back(static_cast<float>(x));
+  }
+  return out;
+}
+
+std::vector<float> onehot_embeddings(size_t nodes) {
+  std::vector<float> out(nodes * nodes, 0.0f);
+  for (size_t i = 0; i < nodes; ++i) out[i * nodes + i] = 1.0f;
   return out;
 }
 

@@ -34,4 +34,11 @@ std::vector<float> read_glove(const std::string& path, const std::vector<std::st
 /// (seeded by the FNV-1a hash of the word) scaled to norm 5, about GloVe-300's typical norm.
 std::vector<float> fallback_embeddings(const std::vector<std::string>& words, int dimension);
 
+/// `nodes` x `dimension` independent standard normal values drawn from `seed` (the random-
+/// embeddings ablation: vectors that carry no meaning of the words). Row-major.
+std::vector<float> random_embeddings(size_t nodes, int dimension, uint64_t seed);
+
+/// The `nodes` x `nodes` identity: each node its own one-hot vector.
+std::vector<float> onehot_embeddings(size_t nodes);
+
 }  // namespace fer::datasets

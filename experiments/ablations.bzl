@@ -20,22 +20,42 @@ ABLATIONS = [
     ("affwild2", "bregnext", "emotion_gcn"),
 ]
 
-def _suite_target(name, ablations):
+# The label graph's design space (issue #32, item 3): DenseNet-121 Emotion-GCN on AffectNet with
+# one change from the reference graph per line, (variant, runner flags joined by "+"). The first
+# is the reference graph itself, which every other line is judged against.
+GRAPH_ABLATIONS = [
+    ("reference", ""),
+    ("tau_0.3", "graph_threshold=0.3"),
+    ("p_0.2", "graph_reweight=0.2"),
+    ("source_affectnet", "graph_source=affectnet"),
+    ("source_ones", "graph_source=ones"),
+    ("source_none", "graph_source=none"),
+    ("expression_edges", "graph_expression_edges"),
+    ("embeddings_random", "node_embeddings=random"),
+    ("embeddings_onehot", "node_embeddings=onehot"),
+    ("embeddings_glove6b50d", "node_embeddings=glove-6b-50d"),
+]
+
+def _entry(a):
+    return ":".join([x for x in a])
+
+def _suite_target(name, ablations, fetch_glove = False):
     # The grid is baked into the launcher (not the target's args, which only `bazel run`
     # applies), so bazel-bin/experiments/<name> and tests run the same grid.
     native.genrule(
         name = name + "_launcher",
         srcs = ["run_suite.sh"],
         outs = [name + ".sh"],
-        cmd = "sed -e 's|@ABLATIONS@|%s|' -e 's|@SUITE_NAME@|%s|' $< > $@" % (
-            ",".join(["%s:%s:%s" % a for a in ablations]),
+        cmd = "sed -e 's|@ABLATIONS@|%s|' -e 's|@SUITE_NAME@|%s|' -e 's|@FETCH_GLOVE@|%s|' $< > $@" % (
+            ",".join([_entry(a) for a in ablations]),
             name,
+            "1" if fetch_glove else "0",
         ),
     )
     native.sh_binary(
         name = name,
         srcs = [name + ".sh"],
-        data = [":suite"],
+        data = [":suite"] + (["//tools:fetch_glove6b"] if fetch_glove else []),
         visibility = ["//tests:__subpackages__"],
     )
 
@@ -48,3 +68,12 @@ def ablation_grid(ablations = ABLATIONS):
             datasets.append(dataset)
     for dataset in datasets:
         _suite_target("ablation_" + dataset, [a for a in ablations if a[0] == dataset])
+
+def graph_ablation_suite(dataset = "affectnet", graph_ablations = GRAPH_ABLATIONS):
+    """Declares graph_ablations_<dataset>: DenseNet-121 Emotion-GCN over GRAPH_ABLATIONS."""
+    entries = []
+    for variant, flags in graph_ablations:
+        entry = (dataset, "densenet", "emotion_gcn", variant)
+        entries.append(entry + ((flags,) if flags else ()))
+    fetch = len([f for _, f in graph_ablations if "glove-6b-50d" in f]) > 0
+    _suite_target("graph_ablations_" + dataset, entries, fetch_glove = fetch)

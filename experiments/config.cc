@@ -13,6 +13,7 @@
 #include "datasets/dataset.h"
 #include "experiments/config_fields.h"
 #include "experiments/config_ranges.h"
+#include "experiments/graph_flags.h"
 #include "experiments/options.h"
 #include "models/names.h"
 #include "reports/store.h"
@@ -110,6 +111,7 @@ po::options_description describe(RunConfig& c) {
       "testing aid: this rank exits abruptly (as if killed) ...")(
       "testing_die_after_steps", po::value(&c.testing_die_after_steps)->default_value(0),
       "... after this many training steps");
+  add_graph_flags(d, c);
   return d;
 }
 
@@ -187,6 +189,7 @@ bool parse_run_config(int argc, const char* const* argv, RunConfig* config) {
   }
   c.augment = vm.count("augment") > 0 ? 1 : vm.count("no_augment") > 0 ? 0 : -1;
   c.shuffle_train_labels = vm.count("shuffle_train_labels") > 0;
+  read_graph_switches(vm, c);
   for (std::string* path :
        {&c.data_root, &c.pretrained, &c.glove, &c.db, &c.cache_dir, &c.checkpoint_dir}) {
     *path = user_path(*path);
@@ -236,6 +239,7 @@ RunConfig resolve(RunConfig c) {
   if (c.class_weights == "auto") c.class_weights = affectnet ? "on" : "off";
   if (c.preprocess == "auto") c.preprocess = paper ? "reference" : "fast";
   check_flag_ranges(c, [](const std::string&) { return true; });
+  resolve_graph(c);
   if (!synthetic && c.data_root.empty()) {
     throw Error("resolve options", "", 0, "data_root",
                 "the real " + c.dataset + " dataset needs --data_root");

@@ -40,6 +40,12 @@ struct RunConfig {
   std::string device = "cpu", precision = "fp32";
   bool channels_last = false;
   int threads = -1, workers = -1;
+  // Emotion-GCN's label graph and node embeddings (experiments/graph_flags.h); the defaults are
+  // the reference's, and stay out of the stored JSON.
+  double graph_threshold = 0.1, graph_reweight = 0.5;
+  std::string graph_source = "train";
+  bool graph_expression_edges = false;
+  std::string node_embeddings = "auto";
   // Inputs and outputs.
   std::string pretrained, glove, db, run_name, cache_dir, checkpoint_dir;
   bool resume = false, force = false, skip_bad_rows = false;

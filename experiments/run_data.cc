@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/hash.h"
+#include "datasets/label_stats.h"
 #include "training/interrupt.h"
 
 namespace fer::experiments {
@@ -29,7 +30,19 @@ datasets::Dataset open_run_data(const RunConfig& c, std::ostream* log) {
   o.synthetic.train_per_class = c.synth_train_per_class;
   o.synthetic.val_per_class = c.synth_val_per_class;
   o.synthetic.label_noise = c.synth_label_noise;
-  return datasets::open_dataset(o);
+  datasets::Dataset d = datasets::open_dataset(o);
+  // The embedding ablations that read no file (experiments/graph_flags.h); the dataset's own
+  // (GloVe or the documented fallback) otherwise.
+  if (c.node_embeddings == "random") {
+    d.embedding_dim = 300;
+    d.node_embeddings = datasets::random_embeddings(d.node_words.size(), 300, c.seed);
+    d.embedding_source = "random:normal-seed" + std::to_string(c.seed);
+  } else if (c.node_embeddings == "onehot") {
+    d.embedding_dim = static_cast<int>(d.node_words.size());
+    d.node_embeddings = datasets::onehot_embeddings(d.node_words.size());
+    d.embedding_source = "onehot";
+  }
+  return d;
 }
 
 void shuffle_labels(datasets::Dataset& d, uint64_t seed) {

@@ -3,4 +3,8 @@
 # target's grid (filled in by experiments/ablations.bzl) and whatever the user passes after `--`.
 set -euo pipefail
 runfiles="${RUNFILES_DIR:-$0.runfiles}"
+# A grid with real GloVe 6B vectors fetches them first (once per machine; tools/fetch_glove6b.sh).
+if [ "@FETCH_GLOVE@" = 1 ]; then
+  "$runfiles/emogcn_bench/tools/fetch_glove6b.sh" > /dev/null
+fi
 exec "$runfiles/emogcn_bench/experiments/suite" --ablations=@ABLATIONS@ --suite_name=@SUITE_NAME@ "$@"

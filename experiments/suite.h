@@ -15,6 +15,10 @@ namespace fer::experiments {
 
 struct Ablation {
   std::string dataset, backbone, model;
+  /// A named variant of the configuration (the graph ablations: "tau_0.3"), empty for the plain
+  /// one; its runner flags ("--graph_threshold=0.3") apply on top of the suite's own.
+  std::string variant;
+  std::vector<std::string> flags;
 };
 
 struct SuiteConfig {
@@ -25,10 +29,12 @@ struct SuiteConfig {
   int shard = 1, shards = 1;
   std::string report;  // Markdown output; empty: <workspace>/reports_out/<name>.md.
   bool render = true;
-  RunConfig base;  // Flags passed through to every run.
+  RunConfig base;                        // Flags passed through to every run.
+  std::vector<std::string> passthrough;  // The same flags as given (a variant re-parses them).
 };
 
-/// Parses "dataset:backbone:model[,...]"; throws fer::Error for malformed entries.
+/// Parses "dataset:backbone:model[:variant[:flag=value+flag=value]][,...]"; throws fer::Error
+/// for malformed entries.
 std::vector<Ablation> parse_ablations(const std::string& text);
 
 /// One run of a suite: a configuration and a seed.

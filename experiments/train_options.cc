@@ -44,6 +44,10 @@ training::TrainOptions train_options(const RunConfig& c, int64_t run_id) {
   training::TrainOptions t;
   t.model = models::parse_model_kind(c.model);
   t.backbone = models::parse_backbone(c.backbone);
+  t.graph_source = models::parse_graph_source(c.graph_source);
+  t.graph_tau = c.graph_threshold;
+  t.graph_p = c.graph_reweight;
+  t.graph_expression_edges = c.graph_expression_edges;
   t.data = data_options(c);
   t.optim = optim_options(c);
   t.epochs = c.epochs;

@@ -26,9 +26,7 @@ EmotionModel make_model(const ModelSpec& spec) {
       TORCH_CHECK(spec.num_classes == kNumExpressions,
                   "Emotion-GCN's label graph has 7 expression nodes, got num_classes ",
                   spec.num_classes);
-      at::Tensor corr =
-          spec.correlation.defined() ? spec.correlation : affectnet_paper_correlation();
-      at::Tensor adjacency = label_adjacency(corr, spec.graph);
+      at::Tensor adjacency = graph_adjacency(spec.graph_source, spec.correlation, spec.graph);
       if (densenet) return make<EmotionGcnDenseNetImpl>(adjacency, spec.embedding_dim);
       return make<EmotionGcnBReGNeXtImpl>(adjacency, spec.embedding_dim);
     }

@@ -22,6 +22,8 @@ struct ModelSpec {
   int64_t embedding_dim = 300;
   /// [9, 9] label correlation for Emotion-GCN; undefined = affectnet_paper_correlation().
   at::Tensor correlation;
+  /// Which correlation builds A (models/label_graph.h); kTrain uses `correlation`.
+  GraphSource graph_source = GraphSource::kTrain;
   LabelGraphOptions graph;
 };
 

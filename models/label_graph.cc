@@ -15,7 +15,7 @@ at::Tensor label_adjacency(const at::Tensor& correlation, const LabelGraphOption
               options.p());
   at::Tensor c = correlation.detach().to(at::kDouble).cpu().abs();
   auto acc = c.accessor<double, 2>();
-  for (int64_t i = 0; i < kNumExpressions; ++i) {
+  for (int64_t i = 0; i < kNumExpressions && !options.expression_edges(); ++i) {
     for (int64_t j = 0; j < kNumExpressions; ++j) {
       if (i != j) acc[i][j] = 0.0;
     }
@@ -29,9 +29,33 @@ at::Tensor label_adjacency(const at::Tensor& correlation, const LabelGraphOption
     for (int64_t j = 0; j < kNumLabelNodes; ++j) {
       if (j != i && acc[i][j] >= options.tau()) out[i][j] = options.p() / neighbours;
     }
+    TORCH_CHECK(neighbours > 0 || options.p() < 1, "label_adjacency: label node ", i,
+                " has no neighbour at tau ", options.tau(),
+                ", and with p = 1 it would keep no edge at all; use p < 1");
     out[i][i] = 1.0 - options.p();
   }
   return a.to(at::kFloat);
+}
+
+at::Tensor graph_adjacency(GraphSource source, const at::Tensor& train_correlation,
+                           const LabelGraphOptions& options) {
+  switch (source) {
+    case GraphSource::kTrain:
+      return label_adjacency(
+          train_correlation.defined() ? train_correlation : affectnet_paper_correlation(), options);
+    case GraphSource::kAffectNet:
+      TORCH_CHECK(!options.expression_edges(),
+                  "graph_adjacency: AffectNet's released correlations have no "
+                  "expression-expression values; expression edges need another source");
+      return label_adjacency(affectnet_paper_correlation(), options);
+    case GraphSource::kOnes:
+      return label_adjacency(at::ones({kNumLabelNodes, kNumLabelNodes}, at::kDouble), options);
+    case GraphSource::kNone:
+      TORCH_CHECK(options.p() < 1, "graph_adjacency: without edges p must be < 1, got ",
+                  options.p());
+      return (at::eye(kNumLabelNodes, at::kDouble) * (1.0 - options.p())).to(at::kFloat);
+  }
+  TORCH_INTERNAL_ASSERT(false, "unhandled graph source");
 }
 
 at::Tensor normalized_adjacency(const at::Tensor& adjacency) {

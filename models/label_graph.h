@@ -9,6 +9,8 @@
 #include <array>
 #include <string>
 
+#include "models/names.h"
+
 namespace fer::models {
 
 constexpr int64_t kNumExpressions = 7;
@@ -20,13 +22,24 @@ struct LabelGraphOptions {
   TORCH_ARG(double, tau) = 0.1;
   /// Total weight a node gives its neighbours (p in Eq. 4); its self-loop gets 1 - p. Default 0.5.
   TORCH_ARG(double, p) = 0.5;
+  /// Keep the expression-expression edges (|C| >= tau between two expressions). The reference
+  /// zeroes that block, so that expressions connect only through valence and arousal. Default off.
+  TORCH_ARG(bool, expression_edges) = false;
 };
 
 /// A of Eq. 4 from a [9, 9] correlation matrix C (float or double, any device):
 /// |C|; expression-expression off-diagonal entries zeroed; 1 where >= tau else 0; each row's
 /// off-diagonal neighbours scaled to sum to p; diagonal set to 1 - p. A row without neighbours
 /// keeps only its self-loop (the reference would divide by zero there). Returns float32 [9, 9].
+/// With options.expression_edges the expression-expression block is kept instead of zeroed.
 at::Tensor label_adjacency(const at::Tensor& correlation, const LabelGraphOptions& options = {});
+
+/// A of Eq. 4 for `source`: label_adjacency of `train_correlation` (kTrain; undefined means
+/// affectnet_paper_correlation()), of the released matrix (kAffectNet), of all ones (kOnes), or
+/// (1 - p) I (kNone). Throws c10::Error for kAffectNet with expression edges (the released matrix
+/// has no expression-expression values) and for p = 1 where a node would keep no edge at all.
+at::Tensor graph_adjacency(GraphSource source, const at::Tensor& train_correlation,
+                           const LabelGraphOptions& options = {});
 
 /// The reference's gen_adj: D^-1/2 A^T D^-1/2 with D = diag(row sums of A).
 at::Tensor normalized_adjacency(const at::Tensor& adjacency);

@@ -35,4 +35,15 @@ Backbone parse_backbone(const std::string& name) {
   throw std::invalid_argument("unknown backbone '" + name + "'; valid: " + join(names));
 }
 
+std::vector<std::string> graph_source_names() { return {"train", "affectnet", "ones", "none"}; }
+std::string to_string(GraphSource source) { return graph_source_names()[static_cast<int>(source)]; }
+
+GraphSource parse_graph_source(const std::string& name) {
+  const auto names = graph_source_names();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) return static_cast<GraphSource>(i);
+  }
+  throw std::invalid_argument("unknown graph source '" + name + "'; valid: " + join(names));
+}
+
 }  // namespace fer::models

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
-#include "reports/paired_runs.h"
+#include "reports/stat_text.h"
 
 namespace fer::reports {
 namespace {
@@ -27,14 +27,16 @@ const ConfigSummary* main_config(const std::vector<ConfigSummary>& summaries,
                                  const std::string& model, const std::string& schedule) {
   for (const auto& s : summaries) {
     if (s.dataset == dataset && s.backbone == backbone && s.model == model &&
-        s.schedule == schedule && !s.broken()) {
+        s.schedule == schedule && !s.broken() && s.graph_changes().empty()) {
       return &s;
     }
   }
   return nullptr;
 }
 
-void compare(ClaimRow& row, const PairedRuns& runs, const stats::BootstrapOptions& o) {
+}  // namespace
+
+void compare_paired(ClaimRow& row, const PairedRuns& runs, const stats::BootstrapOptions& o) {
   const auto& a = runs.baseline;
   const auto& b = runs.candidate;
   std::vector<stats::Metric> wanted = {stats::Metric::kAccuracy, stats::Metric::kMacroF1,
@@ -51,32 +53,8 @@ void compare(ClaimRow& row, const PairedRuns& runs, const stats::BootstrapOption
   row.judged = true;
 }
 
-std::string signed_number(double v, bool points) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), points ? "%+.2f" : "%+.3f", points ? 100 * v : v);
-  std::string s = buf;
-  if (s[0] == '-') s = "−" + s.substr(1);
-  return s;
-}
-
-std::string p_text(double p) {
-  if (p < 0.001) return "<0.001";
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%.3f", p);
-  return buf;
-}
-
-std::string difference_cell(const ClaimRow& row, const std::string& metric) {
-  const stats::Difference* d = row.difference(metric);
-  if (d == nullptr) return "–";
-  const bool points = metric.rfind("ccc_", 0) != 0;
-  return signed_number(d->delta, points) + " [" + signed_number(d->low, points) + ", " +
-         signed_number(d->high, points) + "]";
-}
-
-}  // namespace
-
 std::string ClaimRow::claim() const {
+  if (!label.empty()) return label;
   std::string c = pretty(candidate_model) + " vs " + pretty(baseline_model);
   if (c[0] >= 'a' && c[0] <= 'z') c[0] = static_cast<char>(c[0] - 'a' + 'A');
   return c;
@@ -87,6 +65,15 @@ const stats::Difference* ClaimRow::difference(const std::string& metric) const {
     if (name == metric) return &d;
   }
   return nullptr;
+}
+
+std::string difference_cells(const ClaimRow& r) {
+  std::string out;
+  for (const char* m :
+       {"accuracy", "macro_f1", "mean_class_accuracy", "ccc_valence", "ccc_arousal"}) {
+    out += (out.empty() ? "" : " | ") + difference_text(r.difference(m), m);
+  }
+  return out;
 }
 
 std::vector<ClaimRow> judge_claims(Database& db, const std::vector<ConfigSummary>& summaries,
@@ -115,7 +102,7 @@ std::vector<ClaimRow> judge_claims(Database& db, const std::vector<ConfigSummary
         row.candidate_seeds = static_cast<int>(cand->run_ids.size());
         const PairedRuns runs = load_paired_runs(db, base->run_ids, cand->run_ids);
         if (runs.why_not.empty()) {
-          compare(row, runs, o);
+          compare_paired(row, runs, o);
         } else {
           row.verdict = "not judged: " + runs.why_not;
         }
@@ -123,7 +110,12 @@ std::vector<ClaimRow> judge_claims(Database& db, const std::vector<ConfigSummary
       }
     }
   }
-  // Holm over the judged claims' accuracy p-values: the section is one family.
+  holm_verdicts(rows);
+  return rows;
+}
+
+void holm_verdicts(std::vector<ClaimRow>& rows) {
+  // Holm over the judged rows' accuracy p-values: the section is one family.
   std::vector<double> p;
   for (const auto& r : rows) {
     if (r.judged) p.push_back(r.difference("accuracy")->p_value);
@@ -135,19 +127,18 @@ std::vector<ClaimRow> judge_claims(Database& db, const std::vector<ConfigSummary
     r.holm_p = adjusted[next++];
     r.verdict = stats::verdict_name(stats::verdict_of(r.difference("accuracy")->delta, r.holm_p));
   }
-  return rows;
 }
 
-std::string render_claims_table(const std::vector<ClaimRow>& rows, bool synthetic,
-                                const stats::BootstrapOptions& o) {
+std::string render_pairs_table(const std::vector<ClaimRow>& rows, const std::string& what,
+                               const std::string& verdict) {
   std::ostringstream md;
-  md << "| Backbone | Schedule | Claim | Seeds | Samples | Δ Accuracy (pts) [95% CI] | Δ Macro F1 "
-        "(pts) [95% CI] | Δ Mean-class acc. (pts) [95% CI] | Δ CCC-V [95% CI] | Δ CCC-A [95% "
-        "CI] | p (Holm) | McNemar p | Verdict |\n"
+  md << "| Backbone | Schedule | " << what
+     << " | Seeds | Samples | Δ Accuracy (pts) [95% CI] | Δ Macro F1 (pts) [95% CI] | Δ "
+        "Mean-class acc. (pts) [95% CI] | Δ CCC-V [95% CI] | Δ CCC-A [95% CI] | p (Holm) | "
+        "McNemar p | "
+     << verdict << " |\n"
      << "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
-  int judged = 0;
   for (const auto& r : rows) {
-    judged += r.judged;
     md << "| " << (r.backbone == "densenet" ? "DenseNet-121" : "BReG-NeXt-50") << " | "
        << r.schedule << " | " << r.claim() << " | ";
     if (!r.judged) {
@@ -155,11 +146,17 @@ std::string render_claims_table(const std::vector<ClaimRow>& rows, bool syntheti
       continue;
     }
     md << r.baseline_seeds << " vs " << r.candidate_seeds << " | " << r.samples << " | "
-       << difference_cell(r, "accuracy") << " | " << difference_cell(r, "macro_f1") << " | "
-       << difference_cell(r, "mean_class_accuracy") << " | " << difference_cell(r, "ccc_valence")
-       << " | " << difference_cell(r, "ccc_arousal") << " | " << p_text(r.holm_p) << " | "
+       << difference_cells(r) << " | " << p_text(r.holm_p) << " | "
        << (r.mcnemar ? p_text(r.mcnemar->p_value) : "–") << " | **" << r.verdict << "** |\n";
   }
+  return md.str();
+}
+
+std::string render_claims_table(const std::vector<ClaimRow>& rows, bool synthetic,
+                                const stats::BootstrapOptions& o) {
+  std::ostringstream md;
+  md << render_pairs_table(rows, "Claim", "Verdict");
+  const auto judged = std::count_if(rows.begin(), rows.end(), [](auto& r) { return r.judged; });
   md << "\nEach claim is the candidate against the baseline on the same validation samples: a "
         "paired bootstrap over the samples (Koehn 2004, as sacreBLEU's `--paired-bs`), "
      << o.resamples << " resamples, seed " << o.seed

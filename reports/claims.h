@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/sqlite.h"
+#include "reports/paired_runs.h"
 #include "reports/summary.h"
 #include "stats/bootstrap.h"
 #include "stats/significance.h"
@@ -22,6 +23,7 @@ namespace fer::reports {
 struct ClaimRow {
   std::string dataset, backbone, schedule;
   std::string baseline_model, candidate_model;  ///< e.g. multi_task, emotion_gcn.
+  std::string label;  ///< Overrides claim() (e.g. a graph ablation's changed fields).
   int baseline_seeds = 0, candidate_seeds = 0;
   int samples = 0;  ///< Validation samples compared.
   /// Per metric (stats::metric_name), the difference candidate - baseline.
@@ -31,7 +33,7 @@ struct ClaimRow {
   std::string verdict;  ///< supported | not significant | reversed | why it was not judged.
   bool judged = false;  ///< False: a configuration or its per-sample outputs are missing.
 
-  /// "Emotion-GCN vs multi-task".
+  /// "Emotion-GCN vs multi-task" (or the label).
   std::string claim() const;
   const stats::Difference* difference(const std::string& metric) const;
 };
@@ -43,6 +45,24 @@ struct ClaimRow {
 std::vector<ClaimRow> judge_claims(Database& db, const std::vector<ConfigSummary>& summaries,
                                    const std::string& dataset,
                                    const stats::BootstrapOptions& options = {});
+
+/// Fills `row` from two paired sets of runs: the difference per metric (accuracy, macro F1,
+/// mean-class accuracy, and CCC-V/CCC-A where both predict them), McNemar for single-seed pairs,
+/// the sample count; marks it judged.
+void compare_paired(ClaimRow& row, const PairedRuns& runs, const stats::BootstrapOptions& options);
+
+/// Holm over the judged rows' accuracy p-values (one family), then each judged row's verdict.
+void holm_verdicts(std::vector<ClaimRow>& rows);
+
+/// The five difference cells of a row (accuracy, macro F1, mean-class accuracy, CCC-V, CCC-A),
+/// " | "-separated, "–" where a metric is missing.
+std::string difference_cells(const ClaimRow& row);
+
+/// The Markdown table of paired comparisons, without notes: backbone, schedule, the row's
+/// claim() under the header `what`, seeds, samples, the differences with their intervals, Holm's
+/// and McNemar's p-values, and the verdict under the header `verdict`.
+std::string render_pairs_table(const std::vector<ClaimRow>& rows, const std::string& what,
+                               const std::string& verdict);
 
 /// The Claims section's Markdown table with its method note; `synthetic` labels the data.
 std::string render_claims_table(const std::vector<ClaimRow>& rows, bool synthetic,

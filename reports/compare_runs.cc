@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/text.h"
 #include "reports/paired_runs.h"
+#include "reports/stat_text.h"
 #include "reports/summary.h"
 #include "stats/significance.h"
 
@@ -13,19 +14,6 @@ namespace fer::reports {
 namespace {
 
 constexpr const char* kOperation = "compare runs";
-
-std::string number(double v, bool points) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), points ? "%.2f" : "%.3f", points ? 100 * v : v);
-  return buf;
-}
-
-std::string p_text(double p) { return p < 0.001 ? "<0.001" : number(p, false); }
-
-std::string signed_number(double v, bool points) {
-  const std::string s = number(v, points);
-  return v >= 0 ? "+" + s : "−" + s.substr(1);
-}
 
 double mean_of(const std::vector<stats::SampleOutputs>& runs, stats::Metric m) {
   double sum = 0;
@@ -102,9 +90,9 @@ RunComparison compare_runs(Database& db, const std::string& baseline, const std:
     const stats::Difference d = stats::paired_bootstrap(runs.baseline, runs.candidate, m, o);
     if (m == stats::Metric::kAccuracy) accuracy = d;
     md << "| " << stats::metric_name(m) << (points ? " (%)" : "") << " | "
-       << number(mean_of(runs.baseline, m), points) << " | "
-       << number(mean_of(runs.candidate, m), points) << " | " << signed_number(d.delta, points)
-       << " [" << signed_number(d.low, points) << ", " << signed_number(d.high, points) << "] | "
+       << number_text(mean_of(runs.baseline, m), points) << " | "
+       << number_text(mean_of(runs.candidate, m), points) << " | " << signed_text(d.delta, points)
+       << " [" << signed_text(d.low, points) << ", " << signed_text(d.high, points) << "] | "
        << p_text(d.p_value) << " |\n";
   }
   md << "\nPaired bootstrap over " << runs.baseline.front().size() << " validation samples, "

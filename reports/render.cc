@@ -12,7 +12,9 @@
 #include "core/json.h"
 #include "reports/charts.h"
 #include "reports/claims.h"
+#include "reports/graph_ablations.h"
 #include "reports/label_graph.h"
+#include "reports/latex.h"
 
 namespace fer::reports {
 namespace fs = boost::filesystem;
@@ -129,8 +131,14 @@ std::string joined(const std::vector<std::string>& parts, const std::string& sep
 std::string config_note(const ConfigSummary& s) {
   std::string note = s.broken() ? "**deliberately broken** (shuffled training labels)" : "";
   std::vector<std::string> rest;
+  const auto& graph = graph_fields();
   for (const auto& d : s.differs) {
-    if (d.rfind("shuffle_train_labels=", 0) != 0) rest.push_back("`" + d + "`");
+    // A graph field is stored only where it differs from the reference graph: absent is the
+    // reference's value, which the changed rows name.
+    const std::string field = d.substr(0, d.find('='));
+    const bool reference_graph = d.size() > 9 && d.compare(d.size() - 9, 9, "=(absent)") == 0 &&
+                                 std::find(graph.begin(), graph.end(), field) != graph.end();
+    if (field != "shuffle_train_labels" && !reference_graph) rest.push_back("`" + d + "`");
   }
   if (!rest.empty()) note += (note.empty() ? "" : "; ") + joined(rest, ", ");
   return note.empty() ? "–" : note;
@@ -396,6 +404,7 @@ std::string render_report(Database& db, const RenderOptions& o) {
       summaries.push_back(s);
     }
   }
+  std::vector<LatexTable> tables;
   std::ostringstream md;
   md << "# " << o.title << "\n\nRendered from `" << db.path() << "` (" << summaries.size()
      << " configuration(s); mean ± sample std over seeds).\n\n";
@@ -403,16 +412,31 @@ std::string render_report(Database& db, const RenderOptions& o) {
   for (const auto& s : summaries) {
     if (std::find(seen.begin(), seen.end(), s.dataset) != seen.end()) continue;
     seen.push_back(s.dataset);
-    md << "## " << s.dataset << "\n\n" << render_paper_table(summaries, paper, s.dataset) << "\n";
+    const std::string table = render_paper_table(summaries, paper, s.dataset);
+    tables.push_back(
+        {"paper_" + s.dataset, s.dataset + ": ours beside the published values", table});
+    md << "## " << s.dataset << "\n\n" << table << "\n";
     // The paper's claims, judged on the per-sample outputs (issue #32), with a CSV beside.
+    const bool synthetic = s.dataset != "affectnet" && s.dataset != "affwild2";
     const std::vector<ClaimRow> claims = judge_claims(db, summaries, s.dataset);
     if (!claims.empty()) {
-      const bool synthetic = s.dataset != "affectnet" && s.dataset != "affwild2";
       const std::string csv_name = "claims_" + s.dataset + ".csv";
       write_file(files / csv_name, claims_csv(claims));
+      const std::string table = render_claims_table(claims, synthetic);
+      tables.push_back({"claims_" + s.dataset, s.dataset + ": the paper's claims", table});
       md << "### Claims\n\n"
-         << render_claims_table(claims, synthetic) << "\nCSV: [" << csv_name << "](" << files_rel
-         << "/" << csv_name << ")\n\n";
+         << table << "\nCSV: [" << csv_name << "](" << files_rel << "/" << csv_name << ")\n\n";
+    }
+    // The label graph's ablations against the reference graph (issue #32, item 3).
+    const std::vector<ClaimRow> graph = judge_graph_ablations(db, summaries, s.dataset);
+    if (!graph.empty()) {
+      const std::string csv_name = "graph_ablations_" + s.dataset + ".csv";
+      write_file(files / csv_name, claims_csv(graph));
+      const std::string table = render_graph_ablations_table(graph, synthetic);
+      tables.push_back({"graph_ablations_" + s.dataset,
+                        s.dataset + ": label-graph ablations against the reference graph", table});
+      md << "### Label-graph ablations\n\n"
+         << table << "\nCSV: [" << csv_name << "](" << files_rel << "/" << csv_name << ")\n\n";
     }
     std::vector<int64_t> ids;
     for (const auto& other : summaries) {
@@ -428,7 +452,10 @@ std::string render_report(Database& db, const RenderOptions& o) {
        << (p.comparable() ? ", the one trained here" : ", another than the one trained here: no Δ")
        << "): " << p.source << "\n";
   }
-  md << "\n## Throughput\n\n" << render_throughput_table(db) << "\n";
+  const std::string throughput = render_throughput_table(db);
+  if (throughput.rfind("|", 0) == 0)
+    tables.push_back({"throughput", "Throughput by device and precision", throughput});
+  md << "\n## Throughput\n\n" << throughput << "\n";
   write_file(files / "summary.csv", summary_csv(summaries));
   write_file(files / "throughput.csv", throughput_csv(db));
   md << "CSV: [summary.csv](" << files_rel << "/summary.csv), [throughput.csv](" << files_rel
@@ -439,7 +466,13 @@ std::string render_report(Database& db, const RenderOptions& o) {
       for (int64_t id : s.run_ids) md << run_detail(db, id, files, files_rel);
     }
   }
-  write_file(md_path, md.str());
+  if (o.format == "latex") {
+    // Each table as a booktabs tabular to \input, and one document that holds them all.
+    for (const auto& t : tables) write_file(files / (t.name + ".tex"), latex_tabular(t.markdown));
+    write_file(md_path, latex_document(o.title, tables));
+  } else {
+    write_file(md_path, md.str());
+  }
   return md.str();
 }
 

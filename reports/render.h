@@ -19,6 +19,9 @@ struct RenderOptions {
   /// Only these datasets (empty: all).
   std::vector<std::string> datasets;
   bool run_details = true;
+  /// "markdown", or "latex": out_markdown gets a standalone LaTeX document of the tables
+  /// (reports/latex.h) and <stem>_files/<table>.tex each table's booktabs tabular.
+  std::string format = "markdown";
 };
 
 /// The paper table of one dataset family ("affectnet" covers synth-affectnet too) as Markdown.

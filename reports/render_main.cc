@@ -1,5 +1,6 @@
-// render: writes the Markdown report (paper tables beside published values, throughput, per-run
-// curves and confusion matrices as PNG, CSV exports) from a result store.
+// render: writes the Markdown report (or, with --format latex, its tables as booktabs LaTeX) (paper
+// tables beside published values, throughput, per-run curves and confusion matrices as PNG, CSV
+// exports) from a result store.
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <iostream>
@@ -19,7 +20,10 @@ int main(int argc, char** argv) {
   desc.add_options()("help", "show this help")("db", po::value(&db)->required(),
                                                "result store (SQLite)")(
       "out", po::value(&o.out_markdown)->required(),
-      "Markdown file to write (PNG/CSV go to <stem>_files/)")(
+      "file to write: the Markdown report, or with --format latex a LaTeX document of its "
+      "tables (PNG/CSV and each table's .tex go to <stem>_files/)")(
+      "format", po::value(&o.format)->default_value(o.format),
+      "markdown | latex (booktabs tables for papers)")(
       "paper_values", po::value(&o.paper_values)->default_value(o.paper_values),
       "published reference values (CSV)")("title", po::value(&o.title)->default_value(o.title),
                                           "report title")(
@@ -38,6 +42,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.run_details = vm.count("no_details") == 0;
+  if (o.format != "markdown" && o.format != "latex") {
+    std::cerr << "render: error: --format: unknown value '" << o.format
+              << "'; valid: markdown, latex\n";
+    return 2;
+  }
   db = fer::user_path(db);
   o.out_markdown = fer::user_path(o.out_markdown);
   if (!vm["paper_values"].defaulted()) o.paper_values = fer::user_path(o.paper_values);

@@ -57,6 +57,22 @@ bool ConfigSummary::broken() const {
   return it != config.end() && it->second == "true";
 }
 
+const std::vector<std::string>& graph_fields() {
+  static const std::vector<std::string> kFields = {"graph_threshold", "graph_reweight",
+                                                   "graph_source", "graph_expression_edges",
+                                                   "node_embeddings"};
+  return kFields;
+}
+
+std::vector<std::string> ConfigSummary::graph_changes() const {
+  std::vector<std::string> out;
+  for (const auto& f : graph_fields()) {
+    auto it = config.find(f);
+    if (it != config.end()) out.push_back(f + "=" + it->second);
+  }
+  return out;
+}
+
 ConfigFields config_fields(const std::string& json, const std::string& source) {
   const nlohmann::json object = parse_json(json, "read configuration", source, "config_json");
   if (!object.is_object()) {

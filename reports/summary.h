@@ -53,7 +53,14 @@ struct ConfigSummary {
   std::string config_id() const;
   /// True for a deliberately broken run (--shuffle_train_labels).
   bool broken() const;
+  /// "graph_threshold=0.3", ...: where its label graph or node embeddings differ from the
+  /// reference's (the runner stores those fields only then); empty for the reference graph.
+  std::vector<std::string> graph_changes() const;
 };
+
+/// The label graph's configuration fields (experiments/graph_flags.h), stored only where they
+/// differ from the reference's graph.
+const std::vector<std::string>& graph_fields();
 
 /// The fields of a flat JSON object (as stored in runs.config_json): strings as they are, other
 /// values as canonical JSON text (core/json.h). Throws fer::Error naming `source` (a database or

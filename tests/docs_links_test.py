@@ -44,6 +44,10 @@ def targets(root, package, cache={}):
             bzl = open(os.path.join(root, 'experiments', 'ablations.bzl')).read()
             for dataset, backbone, model in re.findall(r'\("(\w+)",\s*"(\w+)",\s*"(\w+)"\)', bzl):
                 names.update({'%s_%s_%s' % (dataset, backbone, model), 'ablation_' + dataset})
+            # graph_ablation_suite(dataset = "...") declares graph_ablations_<dataset>.
+            for args in re.findall(r'^graph_ablation_suite\(([^)]*)\)', src, re.M):
+                dataset = re.search(r'"(\w+)"', args)
+                names.add('graph_ablations_' + (dataset.group(1) if dataset else 'affectnet'))
         cache[package] = names
     return cache[package]
 

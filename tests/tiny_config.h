@@ -1,4 +1,5 @@
-// The runner configuration the tests train with: a few seconds on a tiny synthetic AffectNet
+// Parsing the runner's flags as the runner does, and the runner configuration the tests train
+// with: a few seconds on a tiny synthetic AffectNet
 // (3 training and 2 validation images per class, 48 px, 2 epochs of batches of 6), results in a
 // fresh store under `dir`, the synthetic images shared between tests; and a bitwise comparison
 // of two runs' checkpoints.
@@ -7,11 +8,20 @@
 #include <boost/filesystem.hpp>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "experiments/config.h"
 #include "models/checkpoint.h"
 
 namespace fer::testing {
+
+/// The runner's flags `args` (without the program name) parsed and resolved, as the runner does.
+inline experiments::RunConfig parse_resolved(std::vector<const char*> args) {
+  args.insert(args.begin(), "runner");
+  experiments::RunConfig c;
+  experiments::parse_run_config(static_cast<int>(args.size()), args.data(), &c);
+  return experiments::resolve(c);
+}
 
 inline experiments::RunConfig tiny_config(const boost::filesystem::path& dir,
                                           const std::string& model = "multi_task") {

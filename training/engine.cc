@@ -24,6 +24,11 @@ models::EmotionModel build_model(const TrainOptions& o, const datasets::Dataset&
   spec.embedding_dim = d.embedding_dim;
   spec.correlation =
       at::tensor(d.correlation, at::kDouble).view({num_classes + 2, num_classes + 2});
+  spec.graph_source = o.graph_source;
+  spec.graph = models::LabelGraphOptions()
+                   .tau(o.graph_tau)
+                   .p(o.graph_p)
+                   .expression_edges(o.graph_expression_edges);
   at::manual_seed(o.seed);
   models::EmotionModel model = models::make_model(spec);
   if (o.pretrained.empty()) return model;

@@ -58,6 +58,11 @@ struct TestingOptions {
 struct TrainOptions {
   models::ModelKind model = models::ModelKind::kEmotionGcn;
   models::Backbone backbone = models::Backbone::kDenseNet;
+  /// Emotion-GCN's label graph (models/label_graph.h); the defaults are the reference's graph.
+  models::GraphSource graph_source = models::GraphSource::kTrain;
+  double graph_tau = 0.1;               ///< Edge threshold on |correlation| (tau, Eq. 3).
+  double graph_p = 0.5;                 ///< Weight of a node's neighbours (p, Eq. 4).
+  bool graph_expression_edges = false;  ///< Keep expression-expression edges.
   DataOptions data;
   OptimOptions optim;
   int epochs = 10;

@@ -155,6 +155,24 @@ TEST_CASE("GloVe vectors are read by label word, with clear errors", "[datasets]
   auto fallback = ds::fallback_embeddings({"happy", "sad"}, 300);
   CHECK(fallback.size() == 600);
   CHECK(fallback == ds::fallback_embeddings({"happy", "sad"}, 300));
+  // The ablations' vectors (issue #32): random ones are standard normal, the same for a seed
+  // and new for another; one-hot ones are the identity.
+  const auto random = ds::random_embeddings(9, 300, 7);
+  REQUIRE(random.size() == 2700);
+  CHECK(random == ds::random_embeddings(9, 300, 7));
+  CHECK(random != ds::random_embeddings(9, 300, 8));
+  double sum = 0, sq = 0;
+  for (float x : random) {
+    sum += x;
+    sq += static_cast<double>(x) * x;
+  }
+  const double mean = sum / 2700, var = sq / 2700 - mean * mean;
+  CHECK(std::abs(mean) < 0.06);  // 3 standard errors of 2,700 N(0, 1) draws.
+  CHECK(std::abs(var - 1) < 0.09);
+  CHECK(std::vector<float>(random.begin(), random.begin() + 300) !=
+        std::vector<float>(random.begin() + 300, random.begin() + 600));
+  const auto onehot = ds::onehot_embeddings(3);
+  CHECK(onehot == std::vector<float>{1, 0, 0, 0, 1, 0, 0, 0, 1});
   const std::vector<std::string> words = {"neutral", "happy", "valence", "arousal"};
   CHECK(ds::label_words({"Neutral", "Happy"}) == words);
 }

@@ -10,7 +10,7 @@ suite() {  # db, log: the README's suite command with --epochs 1
   experiments/ablation_affectnet --data_root "$data" --pretrained "$weights" --glove "$glove" --epochs 1 \
     --db "$1" --report "${1%.db}.md" > "$2" 2>&1
 }
-table() { sed -n '/^affectnet:$/,/^report:/p' "$1" | grep '^|'; }
+table() { sed -n '/^affectnet:$/,/^Claims (affectnet):$/p' "$1" | grep '^|'; }
 
 # The dataset check the README shows first.
 experiments/validate_dataset --dataset affectnet --data_root "$data" > "$work/validate.log" 2>&1 ||

@@ -96,7 +96,8 @@ TEST_CASE("the ranks share the result fields, not each machine's paths", "[exper
 TEST_CASE("evaluate's refused flags come from the table", "[experiments]") {
   CHECK(as_set(ex::field_names(ex::FieldUse::kTraining)) ==
         std::set<std::string>{"resume", "interrupt_after_steps", "shuffle_train_labels",
-                              "pretrained"});
+                              "pretrained", "graph_threshold", "graph_reweight", "graph_source",
+                              "graph_expression_edges"});
   const auto dp = as_set(ex::field_names(ex::FieldUse::kDataParallel));
   for (const char* flag : {"nproc", "dist_backend", "dist_timeout"}) CHECK(dp.count(flag) == 1);
   std::set<std::string> names;

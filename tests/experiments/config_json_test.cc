@@ -2,6 +2,7 @@
 // (hand-written JSON, per_class_accuracy) to 3: old databases stay readable and their runs
 // keep matching the same configurations written now.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/hash.h"
@@ -11,6 +12,7 @@
 #include "reports/summary.h"
 #include "tests/catch.h"
 #include "tests/temp_dir.h"
+#include "tests/tiny_config.h"
 
 namespace ex = fer::experiments;
 namespace rp = fer::reports;
@@ -18,10 +20,7 @@ namespace rp = fer::reports;
 namespace {
 
 ex::RunConfig resolved(std::vector<const char*> args) {
-  args.insert(args.begin(), "runner");
-  ex::RunConfig c;
-  ex::parse_run_config(static_cast<int>(args.size()), args.data(), &c);
-  return ex::resolve(c);
+  return fer::testing::parse_resolved(std::move(args));
 }
 
 // The text the hand-written writer of schema 2 produced: ", " and ": " between items, and

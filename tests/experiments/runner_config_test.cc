@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -14,6 +15,7 @@
 #include "metrics/losses.h"
 #include "tests/catch.h"
 #include "tests/model_fixtures.h"
+#include "tests/tiny_config.h"
 
 namespace ex = fer::experiments;
 using Catch::Matchers::WithinRel;
@@ -21,10 +23,7 @@ using Catch::Matchers::WithinRel;
 namespace {
 
 ex::RunConfig parse(std::vector<const char*> args) {
-  args.insert(args.begin(), "runner");
-  ex::RunConfig c;
-  ex::parse_run_config(static_cast<int>(args.size()), args.data(), &c);
-  return ex::resolve(c);
+  return fer::testing::parse_resolved(std::move(args));
 }
 
 }  // namespace
@@ -137,6 +136,8 @@ TEST_CASE("every numeric flag is range-checked with a message naming it", "[runn
       {"early_stop", {"0", "-1", "nan", "100001"}},
       {"input_size", {"0", "-1", "16", "28", "nan", "1025", "99999999999"}},
       {"color_jitter", {"-1", "-0.1", "1.5", "nan", "inf"}},
+      {"graph_threshold", {"-0.1", "1.5", "nan", "inf"}},
+      {"graph_reweight", {"-0.1", "1", "nan", "inf"}},
       {"seed", {"-1", "nan", "1.5", "9007199254740993", "99999999999999999999", "x"}},
       {"threads", {"0", "-1", "nan", "1025"}},
       {"workers", {"-1", "nan", "257"}},

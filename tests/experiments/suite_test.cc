@@ -57,6 +57,25 @@ TEST_CASE("--shard I/N deals the grid's runs round-robin: disjoint, complete, ba
   CHECK(first[2].ablation.model == "multi_task");
 }
 
+TEST_CASE("an ablation may be a named variant with its own runner flags", "[suite]") {
+  const auto a = ex::parse_ablations(
+      "affectnet:densenet:emotion_gcn:reference,affectnet:densenet:emotion_gcn:tau_0.3:"
+      "graph_threshold=0.3+graph_expression_edges");
+  REQUIRE(a.size() == 2);
+  CHECK(a[0].variant == "reference");
+  CHECK(a[0].flags.empty());
+  CHECK(a[1].variant == "tau_0.3");
+  CHECK(a[1].flags ==
+        std::vector<std::string>{"--graph_threshold=0.3", "--graph_expression_edges"});
+  CHECK(ex::parse_ablations("affwild2:bregnext:single_task")[0].variant.empty());
+  for (const char* bad : {"affectnet:densenet", "affectnet::emotion_gcn",
+                          "affectnet:densenet:emotion_gcn::graph_threshold=0.3",
+                          "affectnet:densenet:emotion_gcn:v:=0.3", "a:b:c:d:e:f"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(ex::parse_ablations(bad), Catch::Contains("ablations"));
+  }
+}
+
 TEST_CASE("suites parse --shard and refuse malformed or out-of-range shards", "[suite]") {
   const char* grid = "--ablations=affectnet:densenet:single_task,affectnet:bregnext:single_task";
   auto c = parse({grid});
