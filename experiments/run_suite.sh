@@ -7,4 +7,5 @@ runfiles="${RUNFILES_DIR:-$0.runfiles}"
 if [ "@FETCH_GLOVE@" = 1 ]; then
   "$runfiles/emogcn_bench/tools/fetch_glove6b.sh" > /dev/null
 fi
-exec "$runfiles/emogcn_bench/experiments/suite" --ablations=@ABLATIONS@ --suite_name=@SUITE_NAME@ "$@"
+exec "$runfiles/emogcn_bench/experiments/suite" --ablations=@ABLATIONS@ --suite_name=@SUITE_NAME@ \
+  --synthetic_defaults=@SYNTHETIC_DEFAULTS@ "$@"

@@ -22,6 +22,19 @@
 namespace fer::experiments {
 namespace po = boost::program_options;
 
+std::vector<std::string> runner_flags(const std::string& text, const std::string& field) {
+  std::vector<std::string> out;
+  std::stringstream flags(text);
+  for (std::string f; std::getline(flags, f, '+');) {
+    if (f.empty() || f.find('=') == 0) {
+      throw Error("parse options", "", 0, field,
+                  "expected flag[=value][+...] in '" + text + "', got '" + f + "'");
+    }
+    out.push_back("--" + f);
+  }
+  return out;
+}
+
 std::vector<Ablation> parse_ablations(const std::string& text) {
   std::vector<Ablation> out;
   std::stringstream list(text);
@@ -38,14 +51,7 @@ std::vector<Ablation> parse_ablations(const std::string& text) {
                   "expected dataset:backbone:model[:variant[:flag=value+...]], got '" + item + "'");
     }
     Ablation a{parts[0], parts[1], parts[2], parts.size() > 3 ? parts[3] : ""};
-    std::stringstream flags(parts.size() > 4 ? parts[4] : "");
-    for (std::string f; std::getline(flags, f, '+');) {
-      if (f.empty() || f.find('=') == 0) {
-        throw Error("parse options", "", 0, "ablations",
-                    "expected flag=value in '" + item + "', got '" + f + "'");
-      }
-      a.flags.push_back("--" + f);
-    }
+    a.flags = runner_flags(parts.size() > 4 ? parts[4] : "", "ablations");
     out.push_back(a);
   }
   if (out.empty()) throw Error("parse options", "", 0, "ablations", "no ablation given");
@@ -87,9 +93,29 @@ std::vector<SuiteRun> shard_runs(const std::vector<Ablation>& ablations, int see
   return runs;
 }
 
+namespace {
+
+// The target's defaults for the synthetic twin, where the user gave neither that flag nor
+// --data_root (a real dataset keeps its schedule's values).
+void add_synthetic_defaults(const std::vector<std::string>& defaults,
+                            std::vector<std::string>& given) {
+  auto gives = [&given](const std::string& flag) {
+    for (const auto& g : given) {
+      if (g == flag || g.rfind(flag + "=", 0) == 0) return true;
+    }
+    return false;
+  };
+  if (gives("--data_root")) return;
+  for (const auto& d : defaults) {
+    if (!gives(d.substr(0, d.find('=')))) given.push_back(d);
+  }
+}
+
+}  // namespace
+
 bool parse_suite_config(int argc, const char* const* argv, SuiteConfig* config) {
   SuiteConfig c;
-  std::string ablations, shard = "1/1";
+  std::string ablations, shard = "1/1", synthetic_defaults;
   po::options_description desc(
       "ablation suite options (every runner flag is passed through, see below)");
   desc.add_options()("help", "show this help")(
@@ -103,7 +129,9 @@ bool parse_suite_config(int argc, const char* const* argv, SuiteConfig* config) 
       "round-robin; merge the stores with //reports:merge)")(
       "report", po::value(&c.report),
       "Markdown report path (default: reports_out/<suite>.md in the workspace)")(
-      "no_report", "do not render the report at the end");
+      "no_report", "do not render the report at the end")(
+      "synthetic_defaults", po::value(&synthetic_defaults),
+      "flag=value[+...] applied on the synthetic twin unless given (set by the Bazel target)");
   po::variables_map vm;
   const std::vector<std::string> rest =
       parse_options(argc, argv, desc, &vm, /*allow_unknown=*/true);
@@ -118,10 +146,15 @@ bool parse_suite_config(int argc, const char* const* argv, SuiteConfig* config) 
   parse_shard(shard, &c.shard, &c.shards);
   c.render = vm.count("no_report") == 0;
   c.report = user_path(c.report);
+  std::vector<std::string> given = rest;
+  if (!synthetic_defaults.empty()) {
+    c.synthetic_defaults = runner_flags(synthetic_defaults, "synthetic_defaults");
+    add_synthetic_defaults(c.synthetic_defaults, given);
+  }
   std::vector<const char*> args = {argv[0]};
-  for (const auto& r : rest) args.push_back(r.c_str());
+  for (const auto& r : given) args.push_back(r.c_str());
   if (!parse_run_config(static_cast<int>(args.size()), args.data(), &c.base)) return false;
-  c.passthrough = rest;
+  c.passthrough = given;
   for (const auto& a : rest) {
     if (a.rfind("--dataset", 0) == 0 || a.rfind("--backbone", 0) == 0 ||
         a.rfind("--model", 0) == 0 || a.rfind("--seed", 0) == 0 || a.rfind("--run_name", 0) == 0) {

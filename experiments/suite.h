@@ -31,7 +31,14 @@ struct SuiteConfig {
   bool render = true;
   RunConfig base;                        // Flags passed through to every run.
   std::vector<std::string> passthrough;  // The same flags as given (a variant re-parses them).
+  /// Runner flags ("epochs=3") the suite applies on the synthetic twin where the user gave none
+  /// of that name (set by the Bazel target; empty for the paper grids).
+  std::vector<std::string> synthetic_defaults;
 };
+
+/// "flag=value+flag" -> {"--flag=value", "--flag"}; throws fer::Error naming `field` for an
+/// empty flag or one without a name.
+std::vector<std::string> runner_flags(const std::string& text, const std::string& field);
 
 /// Parses "dataset:backbone:model[:variant[:flag=value+flag=value]][,...]"; throws fer::Error
 /// for malformed entries.

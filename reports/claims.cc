@@ -166,7 +166,10 @@ std::string render_claims_table(const std::vector<ClaimRow>& rows, bool syntheti
         "over the "
      << judged
      << " judged claim(s) of this section at α = 0.05 (supported: the candidate is better; "
-        "reversed: it is worse). McNemar's exact test is shown for single-seed pairs.\n";
+        "reversed: it is worse). McNemar's exact test is shown for single-seed pairs; with one "
+        "seed on "
+        "a side the interval covers the validation samples only, not the spread between seeds "
+        "(train --seeds N for that).\n";
   if (synthetic) {
     md << "\nSynthetic data: these verdicts judge the harness on its synthetic twin, not the "
           "paper's claims on real data.\n";

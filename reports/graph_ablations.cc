@@ -82,7 +82,8 @@ std::string render_graph_ablations_table(const std::vector<ClaimRow>& rows, bool
      << o.resamples << " resamples, seed " << o.seed << ", "
      << static_cast<int>(std::lround(100 * o.level))
      << "% intervals; the verdict reads the accuracy p-value, Holm-corrected over the " << judged
-     << " judged row(s) at α = 0.05.\n";
+     << " judged row(s) at α = 0.05. With one seed on a side the interval covers the validation "
+        "samples only, not the spread between seeds (--seeds N).\n";
   if (synthetic) {
     md << "\nSynthetic data: these rows measure the harness on its synthetic twin, not the "
           "graph's effect on real data.\n";

@@ -76,6 +76,24 @@ TEST_CASE("an ablation may be a named variant with its own runner flags", "[suit
   }
 }
 
+TEST_CASE("a target's synthetic defaults apply unless the user gives the flag or real data",
+          "[suite]") {
+  const char* defaults = "--synthetic_defaults=epochs=3";
+  CHECK(parse({"--ablations=affectnet:densenet:emotion_gcn", defaults}).base.epochs == 3);
+  CHECK(parse({"--ablations=affectnet:densenet:emotion_gcn", defaults, "--epochs", "2"})
+            .base.epochs == 2);
+  CHECK(parse({"--ablations=affectnet:densenet:emotion_gcn", defaults, "--epochs=4"}).base.epochs ==
+        4);
+  // With real data the paper schedule's value, resolved per run.
+  CHECK(parse({"--ablations=affectnet:densenet:emotion_gcn", defaults, "--data_root", "/d"})
+            .base.epochs == -1);
+  CHECK(parse({"--ablations=affectnet:densenet:emotion_gcn"}).base.epochs == -1);
+  const char* bad[] = {"suite", "--ablations=affectnet:densenet:emotion_gcn",
+                       "--synthetic_defaults=epochs=3++lr=1"};
+  ex::SuiteConfig c;
+  CHECK_THROWS_WITH(ex::parse_suite_config(3, bad, &c), Catch::Contains("synthetic_defaults"));
+}
+
 TEST_CASE("suites parse --shard and refuse malformed or out-of-range shards", "[suite]") {
   const char* grid = "--ablations=affectnet:densenet:single_task,affectnet:bregnext:single_task";
   auto c = parse({grid});
