@@ -1,6 +1,6 @@
 // check: the accuracy regression gate. Compares the result store with a committed baseline and
 // prints a Markdown diff table; exits 0 (pass), 1 (regression) or 2 (missing or incomplete data).
-// With --write_baseline it derives a baseline (mean, k x seed std) from the store instead.
+// With --write_baseline it derives a baseline (mean, seed spread, tolerance) from the store.
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <iostream>
@@ -16,8 +16,8 @@ namespace po = boost::program_options;
 
 int main(int argc, char** argv) {
   std::string db, baseline, write, metrics, ignore;
-  double k = 3, floor = 0.005;
-  int check_seeds = 0;
+  double tolerance = 0.005;
+  int check_seeds = 0, runs = 0;
   po::options_description desc("check: accuracy regression gate over a result store");
   desc.add_options()("help", "show this help")(
       "db", po::value(&db)->required(), "result store (SQLite)")("baseline", po::value(&baseline),
@@ -25,11 +25,14 @@ int main(int argc, char** argv) {
       "write_baseline", po::value(&write),
       "write a baseline derived from the store's seeds to this file")(
       "metrics", po::value(&metrics)->default_value("accuracy,macro_f1"),
-      "metrics for --write_baseline")("k", po::value(&k)->default_value(3),
-                                      "tolerance = k x sample std over seeds (--write_baseline)")(
-      "floor", po::value(&floor)->default_value(0.005), "smallest tolerance (--write_baseline)")(
+      "metrics for --write_baseline")(
+      "tolerance", po::value(&tolerance)->default_value(tolerance),
+      "the drop that does not matter, in the metric's unit (--write_baseline; a regression is "
+      "a drop whose 95% interval over seeds lies beyond it)")(
       "check_seeds", po::value(&check_seeds)->default_value(0),
-      "runs a check needs per config (0: as measured)")(
+      "runs a check needs per config (0: as measured; --write_baseline)")(
+      "runs", po::value(&runs)->default_value(0),
+      "runs each entry needs (0: the baseline's seeds column); fewer widen the interval")(
       "ignore_fields", po::value(&ignore),
       "comma-separated configuration fields left out of the match, for a "
       "deliberate comparison (e.g. shuffle_train_labels: the gate's self-test)");
@@ -44,9 +47,9 @@ int main(int argc, char** argv) {
     if (vm.count("baseline") == vm.count("write_baseline")) {
       throw po::error("give exactly one of --baseline and --write_baseline");
     }
-    fer::check_flag_range("k", k, 0, 100);
-    fer::check_flag_range("floor", floor, 0, 1);
+    fer::check_flag_range("tolerance", tolerance, 0, 1);
     fer::check_flag_range("check_seeds", check_seeds, 0, 1000);
+    fer::check_flag_range("runs", runs, 0, 1000);
   } catch (const po::error& e) {
     std::cerr << "check: " << e.what() << "\n" << desc;
     return 2;
@@ -63,7 +66,8 @@ int main(int argc, char** argv) {
       std::stringstream ss(metrics);
       for (std::string m; std::getline(ss, m, ',');) list.push_back(m);
       // Derived in full before the file is touched: a refused baseline leaves no empty file.
-      const std::string text = fer::reports::write_baseline(summaries, list, k, floor, check_seeds);
+      const std::string text =
+          fer::reports::write_baseline(summaries, list, tolerance, check_seeds);
       fer::write_file_atomically(write, text, "write baseline");
       std::cout << "wrote " << write << "\n";
       return 0;
@@ -74,7 +78,7 @@ int main(int argc, char** argv) {
       if (!f.empty()) ignored.push_back(f);
     }
     const auto result = fer::reports::check_against_baseline(
-        summaries, fer::reports::read_baseline(baseline), ignored);
+        summaries, fer::reports::read_baseline(baseline), ignored, runs);
     std::cout << result.markdown;
     return result.exit_code;
   });

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
+#include "stats/seed_interval.h"
 
 namespace fer::reports {
 using text::for_each_line;
@@ -63,10 +64,10 @@ std::vector<BaselineEntry> read_baseline(const std::string& path) {
     std::istringstream words{std::string(row)};
     std::vector<std::string> f;
     for (std::string w; words >> w;) f.push_back(w);
-    if (f.size() != 8 && f.size() != 9) {
+    if (f.size() != 8 && f.size() != 9 && f.size() != 11) {
       throw Error("read baseline", path, line, "",
-                  "expected 9 fields (dataset backbone model schedule metric value "
-                  "tolerance seeds config), got " +
+                  "expected 11 fields (dataset backbone model schedule metric value "
+                  "tolerance seeds config std n), got " +
                       std::to_string(f.size()));
     }
     BaselineEntry e{f[0], f[1], f[2], f[3], f[4], 0, 0, 1, line};
@@ -85,7 +86,18 @@ std::vector<BaselineEntry> read_baseline(const std::string& path) {
     e.value = *value;
     e.tolerance = *tol;
     e.seeds = static_cast<int>(*seeds);
-    if (f.size() == 9) {
+    if (f.size() == 11) {
+      auto std = parse_double(f[9]);
+      auto n = parse_int(f[10]);
+      if (!std || !(*std >= 0) || std::isinf(*std))
+        throw Error("read baseline", path, line, "std",
+                    "not a non-negative number: '" + f[9] + "'");
+      if (!n || *n < 1)
+        throw Error("read baseline", path, line, "n", "not a positive integer: '" + f[10] + "'");
+      e.baseline_std = *std;
+      e.baseline_n = static_cast<int>(*n);
+    }
+    if (f.size() >= 9) {
       auto it = configs.find(f[8]);
       if (it == configs.end()) {
         throw Error("read baseline", path, line, "config",
@@ -100,13 +112,20 @@ std::vector<BaselineEntry> read_baseline(const std::string& path) {
   return out;
 }
 
+double detectable_drop(const BaselineEntry& e, int runs) {
+  if (e.baseline_n < 2) return e.tolerance;
+  return stats::smallest_detectable_drop({e.value, e.baseline_std, e.baseline_n}, runs,
+                                         e.tolerance);
+}
+
 std::string write_baseline(const std::vector<ConfigSummary>& summaries,
-                           const std::vector<std::string>& metrics, double k, double floor,
+                           const std::vector<std::string>& metrics, double tolerance,
                            int check_seeds) {
   std::ostringstream out;
-  out << "# dataset backbone model schedule metric value tolerance seeds config\n"
-      << "# value = mean over seeds; tolerance = max(" << k << " x sample std over seeds, " << floor
-      << ")\n"
+  out << "# dataset backbone model schedule metric value tolerance seeds config std n\n"
+      << "# value = mean over the n seeds measured, std = their sample std; tolerance = "
+      << tolerance
+      << "\n# a regression: the 95% t interval of (check mean - value) lies below -tolerance\n"
       << "# seeds column: runs a check needs per configuration\n"
       << "# config: the exact configuration measured (every resolved field but the seed)\n";
   for (const auto& s : summaries) out << "config " << s.config_id() << " " << s.config_json << "\n";
@@ -114,24 +133,28 @@ std::string write_baseline(const std::vector<ConfigSummary>& summaries,
     for (const auto& m : metrics) {
       auto it = s.metrics.find(m);
       if (it == s.metrics.end()) continue;
-      // An evaluation of fixed weights (schedule "checkpoint") has no seed spread: one run, floor
-      // tolerance.
+      // An evaluation of fixed weights (schedule "checkpoint") has no seed spread: one run.
       if (it->second.n < 2 && s.schedule != "checkpoint") {
         throw Error("write baseline", "", 0, "seeds",
                     s.key() + ": " + std::to_string(it->second.n) +
                         " run(s); at least 2 seeds are needed to measure a spread");
       }
-      char line[320];
+      BaselineEntry e{s.dataset, s.backbone, s.model, s.schedule, m, it->second.mean, tolerance};
+      e.seeds = check_seeds > 0 ? check_seeds : it->second.n;
+      e.baseline_std = it->second.std;
+      e.baseline_n = it->second.n;
+      char line[400];
       // The measured spread, stated: a reader sees the seed count and the smallest detectable drop.
       std::snprintf(line, sizeof(line),
-                    "# %s %s: %d seeds, sample std %.6f, smallest detectable drop %.6f\n",
+                    "# %s %s: %d seeds, sample std %.6f, smallest detectable drop %.6f with %d "
+                    "run(s)\n",
                     s.key().c_str(), m.c_str(), it->second.n, it->second.std,
-                    std::max(k * it->second.std, floor));
+                    detectable_drop(e, e.seeds), e.seeds);
       out << line;
-      std::snprintf(line, sizeof(line), "%s %s %s %s %s %.6f %.6f %d %s\n", s.dataset.c_str(),
-                    s.backbone.c_str(), s.model.c_str(), s.schedule.c_str(), m.c_str(),
-                    it->second.mean, std::max(k * it->second.std, floor),
-                    check_seeds > 0 ? check_seeds : it->second.n, s.config_id().c_str());
+      std::snprintf(line, sizeof(line), "%s %s %s %s %s %.6f %.6f %d %s %.6f %d\n",
+                    s.dataset.c_str(), s.backbone.c_str(), s.model.c_str(), s.schedule.c_str(),
+                    m.c_str(), e.value, tolerance, e.seeds, s.config_id().c_str(), e.baseline_std,
+                    e.baseline_n);
       out << line;
     }
   }
@@ -140,13 +163,14 @@ std::string write_baseline(const std::vector<ConfigSummary>& summaries,
 
 GateResult check_against_baseline(const std::vector<ConfigSummary>& summaries,
                                   const std::vector<BaselineEntry>& baseline,
-                                  const std::vector<std::string>& ignore) {
+                                  const std::vector<std::string>& ignore, int runs) {
   GateResult r;
   std::ostringstream md;
-  md << "| Configuration | Metric | Baseline | Tolerance | Current | Δ | Seeds | Verdict |\n"
+  md << "| Configuration | Metric | Baseline | Tolerance | Current | Δ [95% CI] | Seeds | Verdict "
+        "|\n"
      << "|---|---|---:|---:|---:|---:|---:|---|\n";
   int regressions = 0, missing = 0;
-  std::vector<std::string> notes;
+  std::vector<std::string> notes, drops;
   for (const auto& b : baseline) {
     const std::string key = b.dataset + " " + b.backbone + " " + b.model + " " + b.schedule;
     std::vector<const ConfigSummary*> cell, found_all;
@@ -175,22 +199,41 @@ GateResult check_against_baseline(const std::vector<ConfigSummary>& summaries,
       auto it = found->metrics.find(b.metric);
       if (it != found->metrics.end()) stat = &it->second;
     }
-    if (!stat || stat->n < b.seeds) {
+    const int needed = runs > 0 ? runs : b.seeds;
+    if (!stat || stat->n < needed) {
       ++missing;
       std::snprintf(buf, sizeof(buf), "| %s | %s | %.4f | %.4f | %s | | %d/%d | MISSING |\n",
                     label.c_str(), b.metric.c_str(), b.value, b.tolerance,
-                    stat ? "incomplete" : "no finished run", stat ? stat->n : 0, b.seeds);
+                    stat ? "incomplete" : "no finished run", stat ? stat->n : 0, needed);
       md << buf;
       continue;
     }
     const double delta = stat->mean - b.value;
+    const bool higher = higher_is_better(b.metric);
+    bool worse;
+    std::string shown;
+    if (b.baseline_n >= 2) {
+      // The interval of (current - baseline) over seeds; a regression lies wholly beyond
+      // -tolerance (for a metric where lower is better, beyond +tolerance).
+      const auto d = stats::seed_mean_difference({b.value, b.baseline_std, b.baseline_n},
+                                                 {stat->mean, stat->std, stat->n});
+      worse = higher ? d.high < -b.tolerance : d.low > b.tolerance;
+      std::snprintf(buf, sizeof(buf), "%+.4f [%+.4f, %+.4f]", delta, d.low, d.high);
+      shown = buf;
+      std::snprintf(buf, sizeof(buf), "%s %s: %.4f with %d run(s)", label.c_str(), b.metric.c_str(),
+                    detectable_drop(b, stat->n), stat->n);
+      drops.push_back(buf);
+    } else {
+      worse = higher ? delta < -b.tolerance : delta > b.tolerance;
+      std::snprintf(buf, sizeof(buf), "%+.4f", delta);
+      shown = buf;
+    }
     // A diverged seed makes the mean NaN, and every comparison with NaN false: it is a regression.
-    const bool worse = std::isnan(delta) ||
-                       (higher_is_better(b.metric) ? delta < -b.tolerance : delta > b.tolerance);
+    worse = worse || std::isnan(delta);
     regressions += worse;
-    std::snprintf(buf, sizeof(buf), "| %s | %s | %.4f | %.4f | %.4f | %+.4f | %d/%d | %s |\n",
-                  label.c_str(), b.metric.c_str(), b.value, b.tolerance, stat->mean, delta, stat->n,
-                  b.seeds, worse ? "REGRESSION" : "ok");
+    std::snprintf(buf, sizeof(buf), "| %s | %s | %.4f | %.4f | %.4f | %s | %d/%d | %s |\n",
+                  label.c_str(), b.metric.c_str(), b.value, b.tolerance, stat->mean, shown.c_str(),
+                  stat->n, needed, worse ? "REGRESSION" : "ok");
     md << buf;
   }
   r.exit_code = missing ? 2 : (regressions ? 1 : 0);
@@ -200,6 +243,12 @@ GateResult check_against_baseline(const std::vector<ConfigSummary>& summaries,
   }
   for (const auto& n : unique) md << "\n- " << n;
   if (!notes.empty()) md << "\n";
+  if (!drops.empty()) {
+    md << "\nA regression: the 95% Student t interval of (current - baseline) over the seeds "
+          "(variances pooled) lies below -tolerance. Smallest detectable drop (caught half the "
+          "time):\n";
+    for (const auto& d : drops) md << "- " << d << "\n";
+  }
   if (!ignore.empty()) {
     std::string list;
     for (const auto& f : ignore) list += (list.empty() ? "" : ", ") + f;
