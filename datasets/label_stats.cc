@@ -175,4 +175,20 @@ std::vector<float> onehot_embeddings(size_t nodes) {
   return out;
 }
 
+std::vector<float> node_embeddings_for(const std::string& choice,
+                                       const std::vector<std::string>& words,
+                                       const std::string& glove_path, uint64_t seed,
+                                       int* dimension) {
+  if (choice == "random") {
+    *dimension = 300;
+    return random_embeddings(words.size(), 300, seed);
+  }
+  if (choice == "onehot") {
+    *dimension = static_cast<int>(words.size());
+    return onehot_embeddings(words.size());
+  }
+  if (!glove_path.empty()) return read_glove(glove_path, words, dimension);
+  return fallback_embeddings(words, *dimension);
+}
+
 }  // namespace fer::datasets

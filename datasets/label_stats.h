@@ -41,4 +41,13 @@ std::vector<float> random_embeddings(size_t nodes, int dimension, uint64_t seed)
 /// The `nodes` x `nodes` identity: each node its own one-hot vector.
 std::vector<float> onehot_embeddings(size_t nodes);
 
+/// The node embeddings of a --node_embeddings choice (experiments/graph_flags.h): "random"
+/// (300-d, drawn from `seed`), "onehot" (words.size()-d); any other choice reads `glove_path`
+/// when it is given, else the documented fallback at *dimension. Sets *dimension; throws as
+/// read_glove.
+std::vector<float> node_embeddings_for(const std::string& choice,
+                                       const std::vector<std::string>& words,
+                                       const std::string& glove_path, uint64_t seed,
+                                       int* dimension);
+
 }  // namespace fer::datasets

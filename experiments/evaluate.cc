@@ -46,6 +46,21 @@ models::EmotionModel load_model(const EvaluateConfig& e, const models::LoadedChe
   return models::load_model_from_state(ckpt.model_state, e.run.checkpoint, kind, backbone);
 }
 
+// Emotion-GCN's label nodes must have the size its first graph convolution takes: the file does
+// not say which vectors it was trained with, but a size that differs is certainly wrong.
+void check_node_embeddings(models::EmotionModelImpl& model, const RunConfig& c,
+                           const datasets::Dataset& data) {
+  for (const auto& p : model.named_parameters()) {
+    if (p.key() != "gc1.weight" || p.value().size(0) == data.embedding_dim) continue;
+    throw Error("evaluate checkpoint", c.checkpoint, 0, "node_embeddings",
+                "the model's gc1 takes " + std::to_string(p.value().size(0)) +
+                    "-d node embeddings; " + data.embedding_source + " gives " +
+                    std::to_string(data.embedding_dim) +
+                    "-d: give the ones it was trained with (--glove FILE, or --node_embeddings "
+                    "onehot | random | glove-6b-50d)");
+  }
+}
+
 // The validation split's classes must be the ones the model predicts.
 void check_classes(models::EmotionModelImpl& model, const RunConfig& c,
                    const datasets::Dataset& data) {
@@ -161,6 +176,7 @@ EvaluateOutcome evaluate_checkpoint(const EvaluateConfig& e, std::ostream& log) 
     return out;
   }
   const datasets::Dataset data = open_run_data(c, &log);
+  check_node_embeddings(*model, c, data);
   check_classes(*model, c, data);
   if (c.model == "emotion_gcn" && data.embedding_source.rfind("fallback", 0) == 0) {
     log << "WARNING: node embeddings: " << data.embedding_source

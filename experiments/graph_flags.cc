@@ -64,6 +64,27 @@ std::string glove6b_path() {
   return cache + "/emogcn-bench/glove-6b-50d/glove.6B.50d.txt";
 }
 
+void resolve_node_embeddings(const std::string& choice, std::string* glove) {
+  check_choice("node_embeddings", choice, node_embedding_names());
+  if (choice == "glove" && glove->empty()) {
+    throw Error("resolve options", "", 0, "node_embeddings",
+                "--node_embeddings glove reads the --glove file; give --glove FILE");
+  }
+  const bool own_vectors = choice != "auto" && choice != "glove";
+  if (own_vectors && !glove->empty() && choice != "glove-6b-50d") {
+    throw Error("resolve options", *glove, 0, "node_embeddings",
+                "--node_embeddings " + choice + " does not read --glove; drop one of them");
+  }
+  if (choice == "glove-6b-50d") {
+    const std::string path = glove6b_path();
+    if (!glove->empty() && *glove != path) {
+      throw Error("resolve options", *glove, 0, "node_embeddings",
+                  "--node_embeddings glove-6b-50d reads " + path + ", not --glove; drop --glove");
+    }
+    *glove = path;
+  }
+}
+
 bool graph_differs_from_reference(const RunConfig& c) {
   return c.graph_threshold != kReferenceGraphThreshold ||
          c.graph_reweight != kReferenceGraphReweight || c.graph_source != "train" ||
@@ -72,7 +93,6 @@ bool graph_differs_from_reference(const RunConfig& c) {
 
 void resolve_graph(RunConfig& c) {
   check_choice("graph_source", c.graph_source, models::graph_source_names());
-  check_choice("node_embeddings", c.node_embeddings, node_embedding_names());
   if (c.model != "emotion_gcn" && graph_differs_from_reference(c)) {
     throw Error("resolve options", "", 0, "graph_source",
                 "the label graph and its node embeddings are Emotion-GCN's; --model is '" +
@@ -83,24 +103,7 @@ void resolve_graph(RunConfig& c) {
                 "AffectNet's released correlations hold no expression-expression values; use "
                 "--graph_source train or ones for expression edges");
   }
-  if (c.node_embeddings == "glove" && c.glove.empty()) {
-    throw Error("resolve options", "", 0, "node_embeddings",
-                "--node_embeddings glove reads the --glove file; give --glove FILE");
-  }
-  const bool own_vectors = c.node_embeddings != "auto" && c.node_embeddings != "glove";
-  if (own_vectors && !c.glove.empty() && c.node_embeddings != "glove-6b-50d") {
-    throw Error(
-        "resolve options", c.glove, 0, "node_embeddings",
-        "--node_embeddings " + c.node_embeddings + " does not read --glove; drop one of them");
-  }
-  if (c.node_embeddings == "glove-6b-50d") {
-    const std::string path = glove6b_path();
-    if (!c.glove.empty() && c.glove != path) {
-      throw Error("resolve options", c.glove, 0, "node_embeddings",
-                  "--node_embeddings glove-6b-50d reads " + path + ", not --glove; drop --glove");
-    }
-    c.glove = path;
-  }
+  resolve_node_embeddings(c.node_embeddings, &c.glove);
 }
 
 }  // namespace fer::experiments

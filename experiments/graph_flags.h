@@ -34,6 +34,11 @@ void read_graph_switches(const boost::program_options::variables_map& vm, RunCon
 /// expression edges; "glove" without --glove, or another choice beside --glove.
 void resolve_graph(RunConfig& c);
 
+/// Checks a --node_embeddings choice against --glove and points `*glove` at the GloVe 6B file
+/// for "glove-6b-50d" (runner and predict alike). Throws fer::Error naming node_embeddings:
+/// an unknown choice, "glove" without a file, a choice that reads none beside one.
+void resolve_node_embeddings(const std::string& choice, std::string* glove);
+
 /// Where tools/fetch_glove6b.sh writes glove.6B.50d.txt: $EMOGCN_GLOVE6B_DIR, else
 /// ${XDG_CACHE_HOME:-$HOME/.cache}/emogcn-bench/glove-6b-50d.
 std::string glove6b_path();

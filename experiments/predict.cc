@@ -67,12 +67,13 @@ at::Tensor node_embeddings(const PredictConfig& c, const models::ModelSpec& spec
   if (spec.kind != models::ModelKind::kEmotionGcn) return at::Tensor();
   const auto words = datasets::label_words(class_names);
   int dim = static_cast<int>(spec.embedding_dim);
-  std::vector<float> values = c.glove.empty() ? datasets::fallback_embeddings(words, dim)
-                                              : datasets::read_glove(c.glove, words, &dim);
+  std::vector<float> values =
+      datasets::node_embeddings_for(c.node_embeddings, words, c.glove, c.seed, &dim);
   if (dim != spec.embedding_dim) {
-    throw Error("read node embeddings", c.glove, 0, "glove",
-                "vectors have " + std::to_string(dim) + " dimensions; the model's gc1 takes " +
-                    std::to_string(spec.embedding_dim));
+    throw Error("read node embeddings", c.glove, 0, "node_embeddings",
+                "--node_embeddings " + c.node_embeddings + " gives " + std::to_string(dim) +
+                    "-d vectors; the model's gc1 takes " + std::to_string(spec.embedding_dim) +
+                    " (give the embeddings it was trained with)");
   }
   return at::tensor(values, at::kFloat).view({-1, dim});
 }
@@ -117,6 +118,14 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
   training::place_model(*m.model, device, c.channels_last);
   at::Tensor nodes = node_embeddings(c, m.spec, out.class_names);
   if (nodes.defined()) nodes = nodes.to(device);
+  // A checkpoint does not say which vectors its label nodes had; an unusual size hints that it
+  // was one of the embedding ablations.
+  if (nodes.defined() && c.glove.empty() && c.node_embeddings == "auto" &&
+      m.spec.embedding_dim != 300) {
+    log << "WARNING: the model's gc1 takes " << m.spec.embedding_dim
+        << "-d node embeddings and --node_embeddings is auto (the documented fallback): if it was "
+           "trained with --node_embeddings onehot or random, give the same here\n";
+  }
   std::ostringstream header;
   header << "predict: " << backbone << " " << models::to_string(m.spec.kind) << " from "
          << c.checkpoint << "; " << samples.size() << " image(s) from " << c.input << "; input "

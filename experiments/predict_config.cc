@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "core/user_path.h"
 #include "experiments/config_ranges.h"
+#include "experiments/graph_flags.h"
 #include "experiments/options.h"
 
 namespace fer::experiments {
@@ -34,6 +35,10 @@ bool parse_predict_config(int argc, const char* const* argv, PredictConfig* conf
       "backbone", po::value(&backbone), "densenet | bregnext (default: read from the file's keys)")(
       "glove", po::value(&c.glove),
       "GloVe text file for Emotion-GCN's label nodes (default: documented fallback)")(
+      "node_embeddings", po::value(&c.node_embeddings)->default_value(c.node_embeddings),
+      "Emotion-GCN's node embeddings as it was trained: auto | glove | fallback | random | "
+      "onehot | glove-6b-50d")("seed", po::value(&c.seed)->default_value(c.seed),
+                               "the training run's seed (--node_embeddings random)")(
       "device", po::value(&c.device)->default_value(c.device), "cpu | cuda | cuda:N")(
       "precision", po::value(&c.precision)->default_value(c.precision),
       "fp32 | fp16 | bf16 (autocast)")("channels_last", "channels-last memory format")(
@@ -85,11 +90,14 @@ bool parse_predict_config(int argc, const char* const* argv, PredictConfig* conf
   }
   for (std::string* path : {&c.checkpoint, &c.input, &c.out, &c.image_root, &c.glove})
     *path = user_path(*path);
+  resolve_node_embeddings(c.node_embeddings, &c.glove);
   c.channels_last = vm.count("channels_last") > 0;
   c.strict = vm.count("strict") > 0;
   if (vm.count("input_size")) check_flag_range("input_size", c.input_size, 4, 1024);
   check_flag_range("batch_size", static_cast<double>(c.batch_size), 1, 65536);
   check_flag_range("workers", c.workers, 0, 256);
+  // Boost reads "-1" into the unsigned seed as 2^64 - 1: out of this range too.
+  check_flag_range("seed", static_cast<double>(c.seed), 0, 9007199254740992.0);
   if (vm.count("threads")) check_flag_range("threads", c.threads, 1, 1024);
   *config = c;
   return true;
@@ -107,6 +115,8 @@ std::string to_json(const PredictConfig& c) {
                             {"model", name_or_null(c.model)},
                             {"backbone", name_or_null(c.backbone)},
                             {"glove", c.glove},
+                            {"node_embeddings", c.node_embeddings},
+                            {"seed", c.seed},
                             {"device", c.device},
                             {"precision", c.precision},
                             {"channels_last", c.channels_last},

@@ -19,6 +19,9 @@ struct PredictConfig {
   std::optional<models::ModelKind> model;  // Overrides of what the file's keys say.
   std::optional<models::Backbone> backbone;
   std::string glove;  // Emotion-GCN node embeddings (default: the documented fallback).
+  // As the model was trained (experiments/graph_flags.h); seed: its seed, for "random".
+  std::string node_embeddings = "auto";
+  uint64_t seed = 0;
   std::string device = "cpu", precision = "fp32";
   bool channels_last = false, strict = false;
   int input_size = -1;  // Default: 227 for DenseNet with AffectNet labels, else 112.

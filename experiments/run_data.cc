@@ -33,14 +33,11 @@ datasets::Dataset open_run_data(const RunConfig& c, std::ostream* log) {
   datasets::Dataset d = datasets::open_dataset(o);
   // The embedding ablations that read no file (experiments/graph_flags.h); the dataset's own
   // (GloVe or the documented fallback) otherwise.
-  if (c.node_embeddings == "random") {
-    d.embedding_dim = 300;
-    d.node_embeddings = datasets::random_embeddings(d.node_words.size(), 300, c.seed);
-    d.embedding_source = "random:normal-seed" + std::to_string(c.seed);
-  } else if (c.node_embeddings == "onehot") {
-    d.embedding_dim = static_cast<int>(d.node_words.size());
-    d.node_embeddings = datasets::onehot_embeddings(d.node_words.size());
-    d.embedding_source = "onehot";
+  if (c.node_embeddings == "random" || c.node_embeddings == "onehot") {
+    d.node_embeddings = datasets::node_embeddings_for(c.node_embeddings, d.node_words, "", c.seed,
+                                                      &d.embedding_dim);
+    d.embedding_source =
+        c.node_embeddings == "onehot" ? "onehot" : "random:normal-seed" + std::to_string(c.seed);
   }
   return d;
 }

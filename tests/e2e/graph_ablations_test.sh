@@ -52,6 +52,43 @@ assert (dim(ref), dim(onehot), dim(rand), dim(glove)) == (300, 9, 300, 50), \
 print("label graphs and embedding sizes as configured")
 PY
 
+# The trained weights need the embeddings they were trained with, in evaluate and predict alike:
+# evaluate with them reproduces the run's valence CCC (a continuous output the label nodes feed;
+# accuracy alone may tie after one epoch), with others it does not; predict warns when the
+# checkpoint hints at an ablation and none is given.
+run_ccc() { q "$db" "SELECT f.ccc_valence FROM final_metrics f JOIN runs r ON r.id = f.run_id WHERE r.name LIKE '%\_$1\_s0' ESCAPE '\\'"; }
+evaluated_ccc() {  # checkpoint variant, log name, evaluate flags...
+  local variant=$1 name=$2; shift 2
+  experiments/evaluate --checkpoint "$(ckpt "embeddings_$variant")" "$@" --synth_train_per_class 10 \
+    --synth_val_per_class 6 --db "$work/eval.db" --force > "$work/eval_$name.log" 2>&1 ||
+    { cat "$work/eval_$name.log"; fail "evaluate $name"; }
+  sed -n 's/^finished evaluation .*CCC-V \([-0-9.e]*\),.*/\1/p' "$work/eval_$name.log"
+}
+close() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(d < 1e-4 && d > -1e-4) }'; }
+for variant in onehot random; do
+  got=$(evaluated_ccc "$variant" "$variant" --node_embeddings "$variant")
+  close "$got" "$(run_ccc "embeddings_$variant")" ||
+    fail "evaluate with $variant embeddings: CCC-V $got, the run's $(run_ccc "embeddings_$variant")"
+done
+# The wrong vectors: another size is refused with the flag to give; the random ones of another
+# seed (the same size) run, and do not reproduce the run.
+set +e
+experiments/evaluate --checkpoint "$(ckpt embeddings_onehot)" --synth_train_per_class 10 --synth_val_per_class 6 \
+  --db "$work/eval.db" > "$work/eval_wrong.log" 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q "field 'node_embeddings': the model's gc1 takes 9-d node embeddings" "$work/eval_wrong.log" ||
+  { cat "$work/eval_wrong.log"; fail "evaluate with embeddings of another size must exit 2 naming the flag"; }
+got=$(evaluated_ccc random random_seed1 --node_embeddings random --seed 1)
+! close "$got" "$(run_ccc embeddings_random)" || fail "another seed's random vectors must not reproduce the run"
+val=$(ls -d "$EMOGCN_CACHE"/synth-affectnet-*/ | head -1)validation.csv
+experiments/predict --checkpoint "$(ckpt embeddings_onehot)" --input "$val" --preprocess fast --input_size 32 \
+  --node_embeddings onehot --out "$work/onehot.csv" > "$work/predict.log" 2>&1 || { cat "$work/predict.log"; fail "predict onehot"; }
+[ "$(wc -l < "$work/onehot.csv")" -eq 43 ] || fail "42 predictions and a header"
+experiments/predict --checkpoint "$(ckpt embeddings_onehot)" --input "$val" --preprocess fast --input_size 32 \
+  --out "$work/auto.csv" > "$work/predict_auto.log" 2>&1 || { cat "$work/predict_auto.log"; fail "predict auto"; }
+grep -q "WARNING: the model's gc1 takes 9-d node embeddings" "$work/predict_auto.log" || fail "predict warns"
+
 # Judged against the reference graph: in the suite's closing output and in the report.
 sed -n '/^Label-graph ablations (synth-affectnet):$/,$p' "$work/suite.log" > "$work/judged.txt"
 [ "$(grep -c '^| DenseNet-121 | smoke | ' "$work/judged.txt")" -eq 9 ] || { cat "$work/suite.log"; fail "nine judged variants"; }
