@@ -7,5 +7,7 @@ runfiles="${RUNFILES_DIR:-$0.runfiles}"
 if [ "@FETCH_GLOVE@" = 1 ]; then
   "$runfiles/emogcn_bench/tools/fetch_glove6b.sh" > /dev/null
 fi
+# The target's runner flags for the synthetic twin (none for the paper grids).
+defaults="@SYNTHETIC_DEFAULTS@"
 exec "$runfiles/emogcn_bench/experiments/suite" --ablations=@ABLATIONS@ --suite_name=@SUITE_NAME@ \
-  --synthetic_defaults=@SYNTHETIC_DEFAULTS@ "$@"
+  ${defaults:+"--synthetic_defaults=$defaults"} "$@"
