@@ -13,7 +13,7 @@ PACKAGES=(
   # library itself is inside libtorch_cpu, in 1.13 and in the 2.x wheel alike).
   libtorch-dev libgoogle-glog-dev libopenblas0-pthread libgloo-dev
   # Images, options, filesystem, results (SQLite; JSON through nlohmann/json, header-only).
-  libopencv-core-dev libopencv-imgproc-dev libturbojpeg0-dev libpng-dev
+  libopencv-core-dev libopencv-imgproc-dev libturbojpeg0-dev libpng-dev libtiff-dev libwebp-dev
   libboost-program-options-dev libboost-filesystem-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
   # Tests and benchmarks (OpenCV's codecs only as the reference the image tests compare with).
   catch2 libbenchmark-dev libopencv-imgcodecs-dev

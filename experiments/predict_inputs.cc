@@ -2,30 +2,25 @@
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
-#include <cctype>
 #include <utility>
 
 #include "core/error.h"
 #include "datasets/affectnet.h"
 #include "datasets/report.h"
+#include "imaging/image_io.h"
 
 namespace fer::experiments {
 namespace {
 
 namespace fs = boost::filesystem;
 
-bool is_image_name(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
-}
-
 // Every image under `dir` (recursively, sorted), each used whole.
 std::vector<datasets::Sample> folder_samples(const fs::path& dir) {
   std::vector<datasets::Sample> out;
   for (fs::recursive_directory_iterator it(dir), end; it != end; ++it) {
-    if (!fs::is_regular_file(it->status()) || !is_image_name(it->path())) continue;
+    if (!fs::is_regular_file(it->status()) ||
+        !imaging::has_image_extension(it->path().filename().string()))
+      continue;
     datasets::Sample s;
     s.image = fs::relative(it->path(), dir).string();
     out.push_back(s);
@@ -61,7 +56,8 @@ PredictInputs find_predict_inputs(const std::string& input, const std::string& i
     throw Error("predict", input, 0, "input", "no such file or folder");
   }
   if (in.samples.empty())
-    throw Error("predict", input, 0, "input", "no images to predict (.jpg, .jpeg, .png)");
+    throw Error("predict", input, 0, "input",
+                "no images to predict (.jpg, .jpeg, .png, .bmp, .tif, .tiff, .webp)");
   return in;
 }
 

@@ -4,6 +4,7 @@
 #include <turbojpeg.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -12,6 +13,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/error.h"
+#include "imaging/bmp.h"
+#include "imaging/image_limits.h"
+#include "imaging/tiff.h"
+#include "imaging/webp.h"
 
 namespace fer::imaging {
 namespace {
@@ -104,6 +109,12 @@ png_image png_header(const std::vector<uint8_t>& bytes, const std::string& what)
   if (!png_image_begin_read_from_memory(&image, bytes.data(), bytes.size())) {
     throw Error("decode PNG", what, 0, "", std::string("corrupt header: ") + image.message);
   }
+  try {
+    check_image_size(image.width, image.height, "PNG", what);
+  } catch (...) {
+    png_image_free(&image);
+    throw;
+  }
   return image;
 }
 
@@ -128,9 +139,9 @@ cv::Mat decode_png(const std::vector<uint8_t>& bytes, const std::string& what) {
 }
 
 [[noreturn]] void unknown_format(const std::vector<uint8_t>& bytes, const std::string& what) {
-  throw Error(
-      "decode image", what, 0, "",
-      "not a JPEG or PNG file (first bytes: " + signature(bytes) + "); convert it to JPEG or PNG");
+  throw Error("decode image", what, 0, "",
+              "not a JPEG, PNG, BMP, TIFF or WebP file (first bytes: " + signature(bytes) +
+                  "); convert it to JPEG or PNG");
 }
 
 }  // namespace
@@ -141,6 +152,9 @@ cv::Mat decode_image(const std::vector<uint8_t>& bytes, const std::string& what)
     return decode_jpeg(tj.get(), jpeg_header(tj.get(), bytes, what), bytes, what, 8).bgr;
   }
   if (is_png(bytes)) return decode_png(bytes, what);
+  if (is_bmp(bytes)) return decode_bmp(bytes, what);
+  if (is_tiff(bytes)) return decode_tiff(bytes, what);
+  if (is_webp(bytes)) return decode_webp(bytes, what);
   unknown_format(bytes, what);
 }
 
@@ -149,6 +163,18 @@ ImageHeader read_image_header(const std::vector<uint8_t>& bytes, const std::stri
     TjHandle tj = decompressor(what);
     const JpegHeader h = jpeg_header(tj.get(), bytes, what, /*allow_cmyk=*/true);
     return {h.width, h.height, jpeg_channels(h), "JPEG", is_cmyk(h)};
+  }
+  if (is_bmp(bytes)) {
+    const BmpInfo b = bmp_info(bytes, what);
+    return {b.width, b.height, b.bits == 32 ? 4 : b.bits <= 8 ? 1 : 3, "BMP", false};
+  }
+  if (is_tiff(bytes)) {
+    const TiffInfo t = tiff_info(bytes, what);
+    return {t.width, t.height, t.channels, "TIFF", false};
+  }
+  if (is_webp(bytes)) {
+    const WebpInfo w = webp_info(bytes, what);
+    return {w.width, w.height, w.alpha ? 4 : 3, "WebP", false};
   }
   if (!is_png(bytes)) unknown_format(bytes, what);
   png_image image = png_header(bytes, what);
@@ -175,6 +201,18 @@ DecodedImage decode_image_scaled(const std::vector<uint8_t>& bytes, const std::s
     while (num > 1 && (num / 2) / 8.0 >= wanted - 1e-9) num /= 2;
   }
   return decode_jpeg(tj.get(), h, bytes, what, num);
+}
+
+bool has_image_extension(const std::string& path) {
+  const size_t dot = path.rfind('.');
+  if (dot == std::string::npos || path.find('/', dot) != std::string::npos) return false;
+  std::string ext = path.substr(dot + 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* known : {"jpg", "jpeg", "jpe", "png", "bmp", "dib", "tif", "tiff", "webp"}) {
+    if (ext == known) return true;
+  }
+  return false;
 }
 
 std::vector<uint8_t> read_file_bytes(const std::string& path) {

@@ -4,8 +4,10 @@
 //
 // JPEG goes through libjpeg-turbo's TurboJPEG API with the settings OpenCV's codec uses (accurate
 // integer DCT, fancy upsampling, 4:2:0 chroma when writing), so pixels and bytes equal
-// cv::imread / cv::imwrite's (tested). PNG goes through libpng's simplified API. The format is
-// detected from the file's first bytes, not its name. Other formats are an error naming the file.
+// cv::imread / cv::imwrite's (tested). PNG goes through libpng's simplified API; BMP, TIFF and
+// WebP (imaging/bmp.h, tiff.h, webp.h) as cv2.imread reads them. The format is detected from the
+// file's first bytes, not its name. Other formats are an error naming the file, and so is a
+// header claiming more pixels than OpenCV reads (imaging/image_limits.h).
 //
 // Decoding at the size needed: AffectNet images reach several thousand pixels while the model
 // sees 227 or 112, so the loader asks for the smallest scale that still covers the face crop at
@@ -29,7 +31,7 @@ namespace fer::imaging {
 struct ImageHeader {
   int width = 0, height = 0;
   int channels = 0;    // Channels stored in the file: 1 (grey), 2 (grey + alpha), 3, 4.
-  std::string format;  // "JPEG" or "PNG".
+  std::string format;  // "JPEG", "PNG", "BMP", "TIFF" or "WebP".
   bool cmyk = false;   // A CMYK/YCCK JPEG: decoding it is an "unexpected channel count" error.
 };
 
@@ -41,6 +43,11 @@ struct DecodedImage {
   double scale = 1;
 };
 
+/// Whether a file name has an image extension this module reads (.jpg .jpeg .jpe .png .bmp
+/// .dib .tif .tiff .webp, any case): how folders of photos are listed. Decoding itself goes by
+/// content.
+bool has_image_extension(const std::string& path);
+
 /// The whole file; throws fer::Error naming `path` when it is missing, unreadable or empty.
 std::vector<uint8_t> read_file_bytes(const std::string& path);
 
@@ -50,14 +57,14 @@ ImageHeader read_image_header(const std::vector<uint8_t>& bytes, const std::stri
 
 /// Decodes at the smallest TurboJPEG scale of 1/8, 1/4, 1/2 and 1 not below min_scale(full width,
 /// full height) (libjpeg-turbo's fast reduced inverse DCTs; its other factors are slower than a
-/// full decode); PNG decodes at full size. Errors as decode_image.
+/// full decode); the other formats decode at full size. Errors as decode_image.
 DecodedImage decode_image_scaled(const std::vector<uint8_t>& bytes, const std::string& what,
                                  const std::function<double(int width, int height)>& min_scale);
 
-/// Decodes a JPEG or PNG file into an 8-bit, 3-channel BGR image (grey and alpha images are
-/// converted). Throws fer::Error naming `path` when the file is missing, empty, truncated or
-/// corrupt (libjpeg's recoverable warnings, such as "premature end of data", count as errors),
-/// or in another format.
+/// Decodes a JPEG, PNG, BMP, TIFF or WebP file into an 8-bit, 3-channel BGR image (grey,
+/// palette and alpha images are converted as cv2.imread(IMREAD_COLOR) converts them). Throws
+/// fer::Error naming `path` when the file is missing, empty, truncated or corrupt (libjpeg's
+/// recoverable warnings, such as "premature end of data", count as errors), or in another format.
 cv::Mat read_image(const std::string& path);
 
 /// As read_image, from bytes already in memory; `what` names them in errors.

@@ -100,9 +100,10 @@ TEST_CASE("damaged and foreign image files are errors naming the file", "[image_
 
   const std::string text = (dir / "notes.jpg").string();
   write_bytes(text, {'h', 'e', 'l', 'l', 'o'});
-  REQUIRE_THROWS_WITH(imaging::read_image(text), Catch::Contains("notes.jpg") &&
-                                                     Catch::Contains("not a JPEG or PNG") &&
-                                                     Catch::Contains("68656c6c"));
+  REQUIRE_THROWS_WITH(imaging::read_image(text),
+                      Catch::Contains("notes.jpg") &&
+                          Catch::Contains("not a JPEG, PNG, BMP, TIFF or WebP") &&
+                          Catch::Contains("68656c6c"));
   const std::string empty = (dir / "empty.png").string();
   write_bytes(empty, {});
   REQUIRE_THROWS_WITH(imaging::read_image(empty),
