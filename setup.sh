@@ -22,8 +22,11 @@ PACKAGES=(
   # PyTorch 1.13 in Python: tests load our checkpoints with it (tests/e2e/checkpoint_pytorch_test.sh).
   python3-torch python3-torchvision
   # LibTorch 2.x for the second test run (tools/libtorch2.sh makes a venv with the PyPI wheel);
-  # also the GloVe 6B vectors' venv (tools/fetch_glove6b.sh).
+  # also the GloVe 6B vectors' venv (tools/fetch_glove6b.sh) and Python dlib's (tools/fetch_face_reference.sh).
   python3-venv
+  # Faces in photos (issue #33): dlib's HOG detector and its 68-point landmark model; OpenCV's
+  # Python bindings for the tests that compare with Python dlib and cv2.imread.
+  libdlib-dev libdlib-data python3-opencv
   # pdflatex and booktabs: `render --format latex` is compiled in a test (issue #32).
   texlive-latex-base texlive-latex-recommended
 )

@@ -7,7 +7,7 @@
 set -euo pipefail
 fail() { echo "FAIL: $*"; exit 1; }
 
-packages=(core third_party imaging datasets models metrics stats reports distributed training experiments)
+packages=(core third_party imaging faces datasets models metrics stats reports distributed training experiments)
 pattern=$(IFS='|'; echo "${packages[*]}")
 
 edges_of() {  # PACKAGE: the packages its BUILD depends on (sorted), as "P --> Q".

@@ -15,7 +15,7 @@ if printf 'int  f( int x ){return x;}\n' | clang-format --dry-run --Werror --sty
   fail "clang-format accepted a misformatted snippet: the check could never fail"
 fi
 
-mapfile -t files < <(find -L core datasets distributed experiments imaging metrics models reports stats third_party tests \
+mapfile -t files < <(find -L core datasets distributed experiments faces imaging metrics models reports stats third_party tests \
   training -type f \( -name '*.cc' -o -name '*.h' \) | sort)
 [ "${#files[@]}" -ge 200 ] || fail "only ${#files[@]} C++ files found (the packages' :cc_sources must be data)"
 bad=0

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(core third_party imaging datasets models metrics stats reports distributed training experiments)
+packages=(core third_party imaging faces datasets models metrics stats reports distributed training experiments)
 is_ours() { local p; for p in "${packages[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
 
 echo '```mermaid'

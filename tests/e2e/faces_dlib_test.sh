@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# faces::FaceDetector (faces/face_detector.h) against Python dlib 19.24 (PyPI's dlib-bin) on real
+# photographs: scikit-image's public-domain astronaut portrait and transformed copies (half and
+# 1.6x size, rotated 15 degrees, grey, three portraits in one picture, a blank picture), written
+# as PNG, JPEG, BMP, WebP and TIFF. Boxes and the 68 points must be equal, scores equal to 1e-5;
+# face counts and eye positions are asserted.
+set -euo pipefail
+fail() { echo "FAIL: $*"; exit 1; }
+work="${TEST_TMPDIR:-$(mktemp -d)}/faces_dlib"
+rm -rf "$work" && mkdir -p "$work"
+python=$(tools/fetch_face_reference.sh --python)
+astronaut=$(tools/fetch_face_reference.sh --astronaut)
+"$python" tests/e2e/faces_reference.py make "$astronaut" "$work"
+photos=(astronaut.png half.jpg large.bmp rotated.webp grey.tif three.png no_face.png)
+for upsample in 0 1; do
+  (cd "$work" && "$python" "$OLDPWD/tests/e2e/faces_reference.py" detect "$upsample" "${photos[@]}") > "$work/py$upsample.jsonl"
+  (cd "$work" && "$OLDPWD/tests/faces/dump_faces" --upsample "$upsample" "${photos[@]}") > "$work/cc$upsample.jsonl"
+done
+"$python" - "$work" <<'PY' || fail "faces differ from Python dlib's (above)"
+import json, math, sys
+work = sys.argv[1]
+bad = 0
+for up in (0, 1):
+    py = [json.loads(l) for l in open(f"{work}/py{up}.jsonl")]
+    cc = [json.loads(l) for l in open(f"{work}/cc{up}.jsonl")]
+    assert len(py) == len(cc) == 7, (len(py), len(cc))
+    for a, b in zip(py, cc):
+        if len(a["faces"]) != len(b["faces"]):
+            print(f"upsample {up} {a['image']}: Python finds {len(a['faces'])} faces, we find {len(b['faces'])}")
+            bad += 1
+            continue
+        for k, (fa, fb) in enumerate(zip(a["faces"], b["faces"])):
+            if fa["box"] != fb["box"] or fa["points"] != fb["points"] or abs(fa["score"] - fb["score"]) > 1e-5:
+                print(f"upsample {up} {a['image']} face {k}: {fa['box']} {fa['score']} vs {fb['box']} {fb['score']}")
+                bad += 1
+    print(f"upsample {up}: " + ", ".join(f"{r['image']} {len(r['faces'])}" for r in cc))
+cc = {r["image"]: r["faces"] for r in map(json.loads, open(f"{work}/cc1.jsonl"))}
+def eyes(face):
+    p = face["points"]
+    mean = lambda i: [sum(q[c] for q in p[i:i + 6]) / 6 for c in (0, 1)]
+    return mean(36), mean(42)
+# Face counts at upsample 1 (the strongest detection first; the portrait also yields a weak,
+# low-score box on the suit, which dlib reports too).
+counts = {"astronaut.png": 2, "half.jpg": 1, "large.bmp": 2, "rotated.webp": 1, "grey.tif": 2,
+          "three.png": 4, "no_face.png": 0}
+for name, n in counts.items():
+    if len(cc[name]) != n:
+        print(f"{name}: {len(cc[name])} faces, expected {n}"); bad += 1
+top = cc["astronaut.png"][0]
+assert top["score"] > 1 and cc["astronaut.png"][1]["score"] < 0.5, "the portrait's face is the surest"
+(lx, ly), (rx, ry) = eyes(top)
+# Eye centres of the portrait (measured once with Python dlib): about (203, 101.5) and (246.5, 104).
+if not (abs(lx - 203) < 3 and abs(ly - 101.5) < 3 and abs(rx - 246.5) < 3 and abs(ry - 104) < 3):
+    print(f"astronaut eyes {lx:.1f},{ly:.1f} {rx:.1f},{ry:.1f}"); bad += 1
+(hlx, hly), (hrx, hry) = eyes(cc["half.jpg"][0])
+if max(abs(hlx * 2 - lx), abs(hly * 2 - ly), abs(hrx * 2 - rx), abs(hry * 2 - ry)) > 4:
+    print("half-size eyes are not half the portrait's"); bad += 1
+(alx, aly), (arx, ary) = eyes(cc["rotated.webp"][0])
+tilt = math.degrees(math.atan2(ary - aly, arx - alx)) - math.degrees(math.atan2(ry - ly, rx - lx))
+if abs(tilt + 15) > 3:  # cv2 rotates counter-clockwise by 15 degrees: the eye line turns by -15.
+    print(f"rotated eye line turned by {tilt:.1f} degrees, expected -15"); bad += 1
+xs = sorted(f["box"][0] for f in cc["three.png"] if f["score"] > 0.5)
+if len(xs) != 3 or not (xs[0] < 512 <= xs[1] < 1024 <= xs[2]):
+    print(f"three.png strong faces at x {xs}: expected one in each third"); bad += 1
+sys.exit(1 if bad else 0)
+PY
+# Bad input: a file that is not an image, a missing landmark model, a predictor of another kind.
+if (cd "$work" && "$OLDPWD/tests/faces/dump_faces" not_an_image.jpg) > /dev/null 2> "$work/err"; then
+  fail "a text file was read as a photo"
+fi
+grep -q "not_an_image.jpg.*not a JPEG, PNG, BMP, TIFF or WebP" "$work/err" || { cat "$work/err"; fail "error message"; }
+printf 'not a model' > "$work/model.dat"
+for model in "$work/model.dat" "$work/missing.dat"; do
+  if tests/faces/dump_faces --landmark_model "$model" "$work/astronaut.png" > /dev/null 2> "$work/err"; then
+    fail "$model was accepted as a landmark model"
+  fi
+  grep -q "$model.*landmark_model" "$work/err" || { cat "$work/err"; fail "the error must name the model file and flag"; }
+done
+echo "faces_dlib_test passed"
