@@ -35,12 +35,16 @@ cv::Point reference_eye(const Point& mean) {
   return {static_cast<int>(mean.x), static_cast<int>(mean.y)};  // astype("int") truncates.
 }
 
-cv::Mat reference_face(const cv::Mat& bgr, const Sample& s) {
-  if (!s.has_geometry) {  // Aff-Wild2: the whole frame.
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);  // dataloading.py: cv2.imread(...)[..., ::-1]
-    return rgb;
-  }
+namespace {
+
+// aligner.py's rotation (about the eyes' integer midpoint) and dataloading.py's crop of the
+// rotated box corner + box size, in the rotated canvas's pixels.
+struct Alignment {
+  cv::Mat m;
+  cv::Rect crop;
+};
+
+Alignment reference_alignment(const Sample& s) {
   const cv::Point l = reference_eye(s.left_eye), r = reference_eye(s.right_eye);
   // aligner.py angle(): np.degrees(np.arctan((y2 - y1) / (x2 - x1))) on integers, where a zero
   // denominator gives +-inf (+-90 degrees). Both eyes on one pixel would give NaN there (a black
@@ -55,9 +59,38 @@ cv::Mat reference_face(const cv::Mat& bgr, const Sample& s) {
   // aligner.py align(): xc = (x1 + x2) // 2, yc = (y1 + y2) // 2 (integer floor division).
   const cv::Point2f centre(static_cast<float>(floor_div(l.x + r.x, 2)),
                            static_cast<float>(floor_div(l.y + r.y, 2)));
-  const cv::Mat m = cv::getRotationMatrix2D(centre, angle, 1.0);
+  Alignment a;
+  a.m = cv::getRotationMatrix2D(centre, angle, 1.0);
   // dataloading.py: point = (int(face_x), int(face_y)); rotated_point = M.dot(point + (1,));
   // image.crop((rx, ry, rx + int(face_width), ry + int(face_height))).
+  const int x = static_cast<int>(s.box_x), y = static_cast<int>(s.box_y);
+  const int w = static_cast<int>(s.box_w), h = static_cast<int>(s.box_h);
+  const cv::Mat& m = a.m;
+  const double rx = m.at<double>(0, 0) * x + m.at<double>(0, 1) * y + m.at<double>(0, 2);
+  const double ry = m.at<double>(1, 0) * x + m.at<double>(1, 1) * y + m.at<double>(1, 2);
+  const int x0 = round_half_even(rx), y0 = round_half_even(ry), x1 = round_half_even(rx + w),
+            y1 = round_half_even(ry + h);
+  a.crop = cv::Rect(x0, y0, std::max(0, x1 - x0), std::max(0, y1 - y0));
+  return a;
+}
+
+}  // namespace
+
+bool reference_canvas_cuts(const cv::Size& image, const Sample& s) {
+  if (!s.has_geometry || image.width == image.height) return false;
+  const cv::Rect crop = reference_alignment(s).crop;
+  const cv::Rect canvas(0, 0, image.height, image.width);  // (rows, cols) as (width, height).
+  const cv::Rect full(0, 0, image.width, image.height);
+  // Cut: some of the crop lies inside the photo's own frame but outside the reference canvas.
+  return (crop & full).area() != (crop & full & canvas).area();
+}
+
+cv::Mat reference_face(const cv::Mat& bgr, const Sample& s) {
+  if (!s.has_geometry) {  // Aff-Wild2: the whole frame.
+    cv::Mat rgb;
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);  // dataloading.py: cv2.imread(...)[..., ::-1]
+    return rgb;
+  }
   // With --image_check off nothing has compared the box with the image yet.
   if (!(s.box_w <= kMaxFaceBoxScale * bgr.cols && s.box_h <= kMaxFaceBoxScale * bgr.rows)) {
     throw std::invalid_argument(
@@ -65,21 +98,16 @@ cv::Mat reference_face(const cv::Mat& bgr, const Sample& s) {
         ") is more than " + std::to_string(static_cast<int>(kMaxFaceBoxScale)) + " times the " +
         std::to_string(bgr.cols) + "x" + std::to_string(bgr.rows) + " image");
   }
-  const int x = static_cast<int>(s.box_x), y = static_cast<int>(s.box_y);
-  const int w = static_cast<int>(s.box_w), h = static_cast<int>(s.box_h);
-  const double rx = m.at<double>(0, 0) * x + m.at<double>(0, 1) * y + m.at<double>(0, 2);
-  const double ry = m.at<double>(1, 0) * x + m.at<double>(1, 1) * y + m.at<double>(1, 2);
-  const int x0 = round_half_even(rx), y0 = round_half_even(ry), x1 = round_half_even(rx + w),
-            y1 = round_half_even(ry + h);
+  const Alignment a = reference_alignment(s);
   // aligner.py: cv2.warpAffine(image, M, (image.shape[0], image.shape[1]), flags=INTER_CUBIC):
   // (rows, cols) passed as (width, height), so a non-square image's canvas is cropped (or
   // padded). Only the part of that canvas the crop keeps is computed, by cubic_warp: the same
   // bytes as cv2's (each pixel is interpolated on its own), BGR in and RGB out (the [..., ::-1]).
-  cv::Mat out = cv::Mat::zeros(std::max(0, y1 - y0), std::max(0, x1 - x0), CV_8UC3);
-  const cv::Rect kept = cv::Rect(x0, y0, out.cols, out.rows) & cv::Rect(0, 0, bgr.rows, bgr.cols);
+  cv::Mat out = cv::Mat::zeros(a.crop.height, a.crop.width, CV_8UC3);
+  const cv::Rect kept = a.crop & cv::Rect(0, 0, bgr.rows, bgr.cols);
   if (kept.empty()) return out;
-  cv::Mat part = out(kept - cv::Point(x0, y0));
-  warp_affine_cubic(bgr, cv::Matx23d(m.ptr<double>()), kept, /*swap_rb=*/true, part);
+  cv::Mat part = out(kept - a.crop.tl());
+  warp_affine_cubic(bgr, cv::Matx23d(a.m.ptr<double>()), kept, /*swap_rb=*/true, part);
   return out;
 }
 

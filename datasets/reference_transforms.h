@@ -32,6 +32,12 @@ cv::Point reference_eye(const Point& mean);
 /// names the file).
 cv::Mat reference_face(const cv::Mat& bgr, const Sample& sample);
 
+/// Whether the reference's canvas quirk (aligner.py warps onto (rows, cols) passed as (width,
+/// height)) cuts away part of this sample's face crop that lies inside the image: it does on
+/// non-square images for faces beyond x = rows or y = cols after rotation. Never for square
+/// images or samples without geometry.
+bool reference_canvas_cuts(const cv::Size& image, const Sample& sample);
+
 /// torchvision's Resize(size) output (width, height) for a width x height image: the shorter side
 /// becomes `size`, the longer int(size * long / short).
 cv::Size torchvision_resize_size(int width, int height, int size);

@@ -21,6 +21,7 @@
 #include "datasets/loader.h"
 #include "datasets/report.h"
 #include "experiments/config_ranges.h"
+#include "experiments/detect_photos.h"
 #include "experiments/predict_inputs.h"
 #include "experiments/run_lifecycle.h"
 #include "models/checkpoint.h"
@@ -46,6 +47,52 @@ std::string number(double v) {
   std::snprintf(buf, sizeof(buf), "%.8g", v);
   return buf;
 }
+
+// No prediction: empty expression, probabilities, valence and arousal, then the error.
+std::string empty_cells(size_t classes, const std::string& error) {
+  return std::string(classes + 4, ',') + csv_field(error);
+}
+
+constexpr const char* kFaceColumns =
+    "path,face,box_x,box_y,box_w,box_h,score,left_eye_x,left_eye_y,right_eye_x,right_eye_y";
+
+// A photo's row prefix: the path, then the face's index, box, score and eye centres (empty
+// when the photo has no face).
+std::string face_cells(const PhotoFace& f) {
+  std::string row = csv_field(f.image);
+  if (f.face < 0) return row + std::string(10, ',');
+  const faces::Face& d = f.detection;
+  row += "," + std::to_string(f.face);
+  for (long v : {d.left, d.top, d.width(), d.height()}) row += "," + std::to_string(v);
+  row += "," + number(d.score);
+  for (double v : {d.left_eye.x, d.left_eye.y, d.right_eye.x, d.right_eye.y})
+    row += "," + number(v);
+  return row;
+}
+
+// The faces as samples, aligned with the detected box and eyes as AffectNet rows.
+std::vector<datasets::Sample> face_samples(const std::vector<PhotoFace>& rows) {
+  std::vector<datasets::Sample> out;
+  for (const PhotoFace& f : rows) {
+    if (f.face >= 0) out.push_back(f.sample);
+  }
+  return out;
+}
+
+// A folder beside the output for the face patches, removed when predict ends.
+struct TempDir {
+  std::string path;
+  void create(const std::string& beside) {
+    path = beside + ".faces.partial";
+    fs::remove_all(path);
+    if (!fs::create_directories(path))
+      throw Error("predict", path, 0, "out", "cannot create the face patches' folder");
+  }
+  ~TempDir() {
+    boost::system::error_code ignored;
+    if (!path.empty()) fs::remove_all(path, ignored);
+  }
+};
 
 struct LoadedModel {
   models::EmotionModel model{nullptr};
@@ -78,6 +125,72 @@ at::Tensor node_embeddings(const PredictConfig& c, const models::ModelSpec& spec
   return at::tensor(values, at::kFloat).view({-1, dim});
 }
 
+// Each sample's cells after its path: expression, probabilities, valence, arousal, error.
+std::vector<std::string> predict_cells(const PredictConfig& c, LoadedModel& m,
+                                       const at::Tensor& nodes, const c10::Device& device,
+                                       const std::vector<datasets::Sample>& samples,
+                                       const std::string& image_root, std::ostream& log,
+                                       PredictOutcome* outcome) {
+  PredictOutcome& out = *outcome;
+  datasets::LoaderOptions lo;
+  lo.batch_size = c.batch_size;
+  lo.shuffle = false;
+  lo.workers = c.workers;
+  lo.pin_memory = device.is_cuda();
+  lo.keep_going_on_bad_images = !c.strict;
+  // As in training (training/engine.h evaluation_loader_options).
+  lo.reference_preprocess = c.preprocess == "reference";
+  lo.scaled_decode = c.decode == "scaled";
+  lo.transform.output_size = c.input_size;
+  lo.transform.augment = false;
+  datasets::BatchLoader loader(samples, image_root, lo);
+  loader.start_epoch(0);
+
+  std::vector<std::string> cells(samples.size());
+  if (samples.empty()) return cells;
+  const bool va = m.spec.kind != models::ModelKind::kSingleTask;
+  m.model->eval();
+  torch::NoGradGuard no_grad;
+  training::Progress progress(log, "predict", loader.num_batches());
+  int64_t batches = 0, done = 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (auto batch = loader.next()) {
+    at::Tensor x = batch->images.to(device);
+    if (c.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
+    models::ModelOutput y;
+    {
+      training::AutocastGuard autocast(training::parse_precision(c.precision), device);
+      y = m.model->forward(x, nodes);
+    }
+    const at::Tensor probs =
+        at::softmax(y.expression.to(at::kFloat), 1).to(at::kDouble).cpu().contiguous();
+    const at::Tensor vas = va ? y.valence_arousal.to(at::kDouble).cpu().contiguous() : at::Tensor();
+    std::vector<std::string> errors(batch->indices.size());
+    for (const auto& [i, message] : batch->failures) errors[i] = message;
+    for (size_t i = 0; i < batch->indices.size(); ++i) {
+      std::string& row = cells[batch->indices[i]];
+      ++done;
+      if (!errors[i].empty()) {
+        ++out.failed;
+        log << "WARNING: " << errors[i] << "\n";
+        row = empty_cells(out.class_names.size(), errors[i]);
+        continue;
+      }
+      const auto p = probs[i];
+      row = "," + out.class_names[p.argmax().item<int64_t>()];
+      for (int64_t k = 0; k < p.size(0); ++k) row += "," + number(p[k].item<double>());
+      row += va ? "," + number(vas[i][0].item<double>()) + "," + number(vas[i][1].item<double>())
+                : std::string(",,");
+      row += ",";
+    }
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    progress.update(++batches, std::nan(""), static_cast<double>(done) / std::max(1e-9, elapsed));
+  }
+  progress.finish();
+  return cells;
+}
+
 }  // namespace
 
 PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
@@ -100,14 +213,23 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
                 "--input_size must be " + input_size_rule(backbone) + ", got " +
                     std::to_string(c.input_size));
   }
-  // The images: an AffectNet CSV (aligned with its geometry) or a folder of crops.
-  PredictInputs inputs = find_predict_inputs(c.input, c.image_root);
+  if (c.threads <= 0)
+    c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // The images: an AffectNet CSV (aligned with its geometry), a folder of crops, or photos whose
+  // faces are found first (aligned with the detected eyes).
+  PredictInputs inputs;
+  PhotoList photos;
+  std::vector<PhotoFace> photo_faces;
+  if (c.detect) {
+    photos = list_photos(c.input, "input");
+    inputs.image_root = photos.root;
+  } else {
+    inputs = find_predict_inputs(c.input, c.image_root);
+  }
   if (!inputs.report.empty()) log << inputs.report << "\n";
   const std::vector<datasets::Sample>& samples = inputs.samples;
   const std::string& image_root = inputs.image_root;
 
-  if (c.threads <= 0)
-    c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   c.model = m.spec.kind;
   c.backbone = m.spec.backbone;
   const c10::Device device = training::parse_device(c.device);
@@ -128,86 +250,60 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
   }
   std::ostringstream header;
   header << "predict: " << backbone << " " << models::to_string(m.spec.kind) << " from "
-         << c.checkpoint << "; " << samples.size() << " image(s) from " << c.input << "; input "
-         << c.input_size << ", batch " << c.batch_size << ", " << c.preprocess << " preprocessing"
+         << c.checkpoint << "; "
+         << (c.detect ? std::to_string(photos.images.size()) + " photo(s), faces detected first,"
+                      : std::to_string(samples.size()) + " image(s)")
+         << " from " << c.input << "; input " << c.input_size << ", batch " << c.batch_size << ", "
+         << c.preprocess << " preprocessing"
          << (c.preprocess == "fast" ? " (" + c.decode + " decoding)" : std::string()) << ", "
          << c.device << " " << c.precision << ", " << c.threads << " thread(s), " << c.workers
          << " worker(s) -> " << c.out << "\n";
   const std::string json = to_json(c);
   start_work(c.threads, fnv1a_hex(json), json, log, header.str());
-
-  datasets::LoaderOptions lo;
-  lo.batch_size = c.batch_size;
-  lo.shuffle = false;
-  lo.workers = c.workers;
-  lo.pin_memory = device.is_cuda();
-  lo.keep_going_on_bad_images = !c.strict;
-  // As in training (training/engine.h evaluation_loader_options).
-  lo.reference_preprocess = c.preprocess == "reference";
-  lo.scaled_decode = c.decode == "scaled";
-  lo.transform.output_size = c.input_size;
-  lo.transform.augment = false;
-  datasets::BatchLoader loader(samples, image_root, lo);
-  loader.start_epoch(0);
+  TempDir patches;
+  if (c.detect) {
+    patches.create(c.out);
+    photo_faces = detect_photos(photos, c.detector, c.threads, c.strict, log, patches.path);
+    inputs.samples = face_samples(photo_faces);
+  }
+  std::vector<std::string> cells =
+      predict_cells(c, m, nodes, device, samples, image_root, log, &out);
 
   const std::string tmp = c.out + ".partial";
   std::ofstream csv(tmp);
   if (!csv) throw Error("write predictions", tmp, 0, "out", "cannot create the file");
-  const bool va = m.spec.kind != models::ModelKind::kSingleTask;
-  csv << "path,expression";
+  csv << (c.detect ? kFaceColumns : "path") << ",expression";
   for (const auto& name : out.class_names) csv << ",p_" << name;
   csv << ",valence,arousal,error\n";
-  m.model->eval();
-  torch::NoGradGuard no_grad;
-  training::Progress progress(log, "predict", loader.num_batches());
-  int64_t batches = 0;
-  const auto start = std::chrono::steady_clock::now();
-  while (auto batch = loader.next()) {
-    at::Tensor x = batch->images.to(device);
-    if (c.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
-    models::ModelOutput y;
-    {
-      training::AutocastGuard autocast(training::parse_precision(c.precision), device);
-      y = m.model->forward(x, nodes);
-    }
-    const at::Tensor probs =
-        at::softmax(y.expression.to(at::kFloat), 1).to(at::kDouble).cpu().contiguous();
-    const at::Tensor vas = va ? y.valence_arousal.to(at::kDouble).cpu().contiguous() : at::Tensor();
-    std::vector<std::string> errors(batch->indices.size());
-    for (const auto& [i, message] : batch->failures) errors[i] = message;
-    for (size_t i = 0; i < batch->indices.size(); ++i) {
-      const auto& s = samples[batch->indices[i]];
-      csv << csv_field(s.image);
-      ++out.images;
-      if (!errors[i].empty()) {
-        ++out.failed;
-        log << "WARNING: " << errors[i] << "\n";
-        csv << ",";  // No expression, probabilities, valence or arousal: only the error.
-        for (size_t k = 0; k < out.class_names.size(); ++k) csv << ",";
-        csv << ",,," << csv_field(errors[i]) << "\n";
-        continue;
+  if (c.detect) {
+    size_t sample = 0;
+    for (const PhotoFace& f : photo_faces) {
+      csv << face_cells(f);
+      if (f.face >= 0) {
+        csv << cells[sample++] << "\n";
+      } else {
+        csv << empty_cells(out.class_names.size(), f.error) << "\n";
       }
-      const auto p = probs[i];
-      csv << "," << out.class_names[p.argmax().item<int64_t>()];
-      for (int64_t k = 0; k < p.size(0); ++k) csv << "," << number(p[k].item<double>());
-      if (va)
-        csv << "," << number(vas[i][0].item<double>()) << "," << number(vas[i][1].item<double>());
-      else
-        csv << ",,";
-      csv << ",\n";
     }
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    progress.update(++batches, std::nan(""),
-                    static_cast<double>(out.images) / std::max(1e-9, elapsed));
+    out.images = static_cast<int64_t>(photo_faces.size());
+  } else {
+    for (size_t i = 0; i < samples.size(); ++i)
+      csv << csv_field(samples[i].image) << cells[i] << "\n";
+    out.images = static_cast<int64_t>(samples.size());
   }
-  progress.finish();
   csv.close();
   if (!csv) throw Error("write predictions", tmp, 0, "out", "write failed");
   fs::rename(tmp, c.out);
-  log << "wrote " << out.images << " prediction(s) to " << c.out;
-  if (out.failed) log << " (" << out.failed << " unreadable image(s): rows with an error)";
-  log << "\n";
+  if (c.detect) {
+    log << "wrote " << out.images << " row(s) to " << c.out << " (" << samples.size()
+        << " face(s) predicted";
+    if (out.failed) log << ", " << out.failed << " unreadable";
+    log << ")\n";
+  } else {
+    log << "wrote " << out.images << " prediction(s) to " << c.out;
+    if (out.failed) log << " (" << out.failed << " unreadable image(s): rows with an error)";
+    log << "\n";
+  }
   return out;
 }
 

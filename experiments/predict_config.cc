@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "core/user_path.h"
 #include "experiments/config_ranges.h"
+#include "experiments/detect_photos.h"
 #include "experiments/graph_flags.h"
 #include "experiments/options.h"
 
@@ -23,8 +24,11 @@ bool parse_predict_config(int argc, const char* const* argv, PredictConfig* conf
       "weights (reference script format, bare state dict, or ours) (required)")(
       "input", po::value(&c.input),
       "an AffectNet-format CSV, or a folder of face crops such as an Aff-Wild2 "
-      "cropped_aligned video folder (required)")("out", po::value(&c.out),
-                                                 "CSV to write (required)")(
+      "cropped_aligned video folder, or with --detect photos (a folder or one file) (required)")(
+      "detect",
+      "find every face in the --input photos (dlib) and predict each, aligned with "
+      "its detected eyes; one row per face, and one per photo without a face")(
+      "out", po::value(&c.out), "CSV to write (required)")(
       "image_root", po::value(&c.image_root),
       "CSV input: directory its image paths are relative to (default: "
       "<csv dir>/Manually_Annotated_Images if present, else <csv dir>)")(
@@ -54,6 +58,7 @@ bool parse_predict_config(int argc, const char* const* argv, PredictConfig* conf
       "images per forward pass")("workers", po::value(&c.workers)->default_value(c.workers),
                                  "loader threads")("threads", po::value(&c.threads),
                                                    "intra-op threads (default: all cores)");
+  add_detector_flags(desc, &c.detector);
   po::variables_map vm;
   parse_options(argc, argv, desc, &vm);
   if (vm.count("help")) {
@@ -93,6 +98,12 @@ bool parse_predict_config(int argc, const char* const* argv, PredictConfig* conf
   resolve_node_embeddings(c.node_embeddings, &c.glove);
   c.channels_last = vm.count("channels_last") > 0;
   c.strict = vm.count("strict") > 0;
+  c.detect = vm.count("detect") > 0;
+  check_detector_flags(&c.detector);
+  if (c.detect && !c.image_root.empty()) {
+    throw Error("parse options", "", 0, "image_root",
+                "--image_root is for CSV input; --detect reads photos from --input");
+  }
   if (vm.count("input_size")) check_flag_range("input_size", c.input_size, 4, 1024);
   check_flag_range("batch_size", static_cast<double>(c.batch_size), 1, 65536);
   check_flag_range("workers", c.workers, 0, 256);
@@ -107,26 +118,28 @@ std::string to_json(const PredictConfig& c) {
   const auto name_or_null = [](const auto& v) {
     return v ? nlohmann::json(models::to_string(*v)) : nlohmann::json(nullptr);
   };
-  const nlohmann::json j = {{"checkpoint", c.checkpoint},
-                            {"input", c.input},
-                            {"out", c.out},
-                            {"image_root", c.image_root},
-                            {"labels", c.labels},
-                            {"model", name_or_null(c.model)},
-                            {"backbone", name_or_null(c.backbone)},
-                            {"glove", c.glove},
-                            {"node_embeddings", c.node_embeddings},
-                            {"seed", c.seed},
-                            {"device", c.device},
-                            {"precision", c.precision},
-                            {"channels_last", c.channels_last},
-                            {"strict", c.strict},
-                            {"input_size", c.input_size},
-                            {"preprocess", c.preprocess},
-                            {"decode", c.decode},
-                            {"batch_size", c.batch_size},
-                            {"workers", c.workers},
-                            {"threads", c.threads}};
+  nlohmann::json j = {{"checkpoint", c.checkpoint},
+                      {"input", c.input},
+                      {"out", c.out},
+                      {"image_root", c.image_root},
+                      {"labels", c.labels},
+                      {"model", name_or_null(c.model)},
+                      {"backbone", name_or_null(c.backbone)},
+                      {"glove", c.glove},
+                      {"node_embeddings", c.node_embeddings},
+                      {"seed", c.seed},
+                      {"device", c.device},
+                      {"precision", c.precision},
+                      {"channels_last", c.channels_last},
+                      {"strict", c.strict},
+                      {"input_size", c.input_size},
+                      {"preprocess", c.preprocess},
+                      {"decode", c.decode},
+                      {"batch_size", c.batch_size},
+                      {"workers", c.workers},
+                      {"threads", c.threads},
+                      {"detect", c.detect}};
+  if (c.detect) j.update(detector_json(c.detector));
   return canonical(j).dump();
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "faces/face_detector.h"
 #include "models/factory.h"
 
 namespace fer::experiments {
@@ -30,6 +31,10 @@ struct PredictConfig {
   // "scaled" or "full" (used by the fast chain only, as in training).
   std::string preprocess = "reference", decode = "scaled";
   int64_t batch_size = 35;
+  // --detect: --input is photos (a folder or one file); every face found by dlib is predicted,
+  // aligned with its detected eye centres by the chain above (experiments/detect_photos.h).
+  bool detect = false;
+  faces::DetectorOptions detector;
   int workers = 2, threads = -1;
 };
 

@@ -19,7 +19,8 @@ struct PredictInputs {
 /// The samples of `input` (a CSV file or a folder). `image_root` (CSV input only; empty: the
 /// release's Manually_Annotated/Manually_Annotated_Images or Manually_Annotated_Images beside
 /// the CSV, else the CSV's folder). Throws fer::Error naming `input` when it is neither a file
-/// nor a folder, or holds no image (imaging::has_image_extension), and for the CSV's malformed rows.
+/// nor a folder, or holds no image (imaging::has_image_extension), and for the CSV's malformed
+/// rows.
 PredictInputs find_predict_inputs(const std::string& input, const std::string& image_root);
 
 }  // namespace fer::experiments

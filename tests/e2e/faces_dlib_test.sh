@@ -76,4 +76,30 @@ for model in "$work/model.dat" "$work/missing.dat"; do
   fi
   grep -q "$model.*landmark_model" "$work/err" || { cat "$work/err"; fail "the error must name the model file and flag"; }
 done
+
+# predict --detect: one row per face (and per photo without one), aligned with the detected eyes.
+mkdir -p "$work/ckpt" && tests/models/write_checkpoints "$work/ckpt" > /dev/null
+experiments/predict --checkpoint "$work/ckpt/bregnext_emotion_gcn.pth" --input "$work" --detect \
+  --out "$work/pred.csv" --input_size 112 --threads 2 > "$work/predict.log" 2>&1 || { cat "$work/predict.log"; fail "predict --detect"; }
+grep -q '"detect":true,.*"upsample":1' "$work/predict.log" || fail "predict prints the detector's resolved flags"
+grep -q "detect: 12 face(s) in 8 photo(s); 1 without a face, 1 unreadable" "$work/predict.log" ||
+  { cat "$work/predict.log"; fail "detection summary"; }
+"$python" - "$work" <<'PY' || fail "predict --detect rows (above)"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1] + "/pred.csv")))
+assert len(rows) == 14, len(rows)
+by = {(r["path"], r["face"]): r for r in rows}
+assert by[("no_face.png", "")]["error"] == "no face found"
+assert "not a JPEG" in by[("not_an_image.jpg", "")]["error"]
+assert [r["face"] for r in rows if r["path"] == "three.png"] == ["0", "1", "2", "3"]
+assert by[("astronaut.png", "0")]["box_x"] == "175" and by[("astronaut.png", "0")]["box_w"] == "91"
+assert abs(float(by[("astronaut.png", "0")]["left_eye_x"]) - 203.16667) < 1e-3
+probs = lambda r: [float(v) for k, v in r.items() if k.startswith("p_")]
+# The portrait inside three.png (left third: not cut by the reference canvas) predicts exactly
+# as the portrait alone; the mirrored and smaller copies right of x = 512 (aligned on patches)
+# are real faces, not the black crops the reference's canvas would give.
+assert probs(by[("three.png", "2")]) == probs(by[("astronaut.png", "0")])
+assert abs(sum(probs(by[("three.png", "0")])) - 1) < 1e-6
+assert probs(by[("three.png", "0")]) != probs(by[("three.png", "1")])
+PY
 echo "faces_dlib_test passed"
