@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <unordered_map>
 
 #include "core/error.h"
@@ -247,6 +248,10 @@ Split read_csv(const std::string& csv_path, const std::string& image_root,
 }
 
 }  // namespace
+
+std::vector<std::string> affectnet_code_names() {
+  return std::vector<std::string>(std::begin(kCodeNames), std::end(kCodeNames));
+}
 
 std::vector<std::string> affectnet_class_names(bool eight_classes) {
   std::vector<std::string> names(kCodeNames, kCodeNames + (eight_classes ? 8 : 7));

@@ -28,6 +28,9 @@ namespace fer::datasets {
 /// Neutral, Happy, Sad, Surprise, Fear, Disgust, Anger (+ Contempt with eight_classes).
 std::vector<std::string> affectnet_class_names(bool eight_classes);
 
+/// The names of AffectNet's expression codes 0-10 (Neutral ... Contempt, None, Uncertain, No-Face).
+std::vector<std::string> affectnet_code_names();
+
 /// The CSV's header line as AffectNet publishes it.
 extern const char kAffectNetHeader[];
 

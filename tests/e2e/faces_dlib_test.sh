@@ -102,4 +102,35 @@ assert probs(by[("three.png", "2")]) == probs(by[("astronaut.png", "0")])
 assert abs(sum(probs(by[("three.png", "0")])) - 1) < 1e-6
 assert probs(by[("three.png", "0")]) != probs(by[("three.png", "1")])
 PY
+
+# annotate: an AffectNet-format CSV of the same photos (labels from a mapping), read back by the
+# AffectNet reader through predict: the faces it keeps predict exactly as predict --detect does
+# where no patch was needed (the portrait and its half-size copy).
+printf 'path,expression,valence,arousal\nastronaut.png,Happy,0.5,0.25\nhalf.jpg,1,0.4,0.3\nthree.png,neutral,0,0\n' > "$work/labels.csv"
+experiments/annotate --input "$work" --out "$work/training.csv" --labels "$work/labels.csv" --threads 2 \
+  > "$work/annotate.log" 2>&1 || { cat "$work/annotate.log"; fail "annotate"; }
+grep -q "annotate: wrote 7 row(s) to .*: 3 labelled, 1 without a face (expression 10), 1 unreadable photo(s) left out; 4 photo(s) with several faces" \
+  "$work/annotate.log" || { cat "$work/annotate.log"; fail "annotate summary"; }
+grep -q '^astronaut.png,175,76,91,91,179.00;104.00;.*,1,0.50,0.25$' "$work/training.csv" || { cat "$work/training.csv"; fail "annotate row"; }
+grep -q '^no_face.png,0,0,320,240,0.00;.*,10,-2.00,-2.00$' "$work/training.csv" || fail "No-Face row"
+experiments/predict --checkpoint "$work/ckpt/bregnext_emotion_gcn.pth" --input "$work/training.csv" --image_root "$work" \
+  --out "$work/pred_csv.csv" --input_size 112 > "$work/predict_csv.log" 2>&1 || { cat "$work/predict_csv.log"; fail "predict on annotate's CSV"; }
+grep -q "dropped (expression 8 None): 3" "$work/predict_csv.log" || { cat "$work/predict_csv.log"; fail "unlabelled rows are dropped as code 8"; }
+"$python" - "$work" <<'PY' || fail "annotate's CSV predicts as predict --detect (above)"
+import csv, sys
+w = sys.argv[1]
+detect = {(r["path"], r["face"]): r for r in csv.DictReader(open(w + "/pred.csv"))}
+rows = {r["path"]: r for r in csv.DictReader(open(w + "/pred_csv.csv"))}
+assert sorted(rows) == ["astronaut.png", "half.jpg", "three.png"], sorted(rows)
+probs = lambda r: [r[k] for k in r if k.startswith("p_")] + [r["valence"], r["arousal"]]
+for name in ("astronaut.png", "half.jpg"):
+    assert probs(rows[name]) == probs(detect[(name, "0")]), name
+PY
+# Bad mappings name the file, line and field.
+printf 'astronaut.png,Joyful\n' > "$work/bad_labels.csv"
+if experiments/annotate --input "$work" --out "$work/x.csv" --labels "$work/bad_labels.csv" > "$work/bad.log" 2>&1; then
+  fail "an unknown expression was accepted"
+fi
+grep -q "bad_labels.csv:1.*expression.*unknown expression 'Joyful'" "$work/bad.log" || { cat "$work/bad.log"; fail "label error"; }
+[ ! -e "$work/x.csv" ] || fail "a failed annotate left a CSV"
 echo "faces_dlib_test passed"
