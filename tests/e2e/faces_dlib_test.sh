@@ -10,10 +10,10 @@ work="${TEST_TMPDIR:-$(mktemp -d)}/faces_dlib"
 rm -rf "$work" && mkdir -p "$work"
 python=$(tools/fetch_face_reference.sh --python)
 astronaut=$(tools/fetch_face_reference.sh --astronaut)
-"$python" tests/e2e/faces_reference.py make "$astronaut" "$work"
+"$python" tools/reference/faces_reference.py make "$astronaut" "$work"
 photos=(astronaut.png half.jpg large.bmp rotated.webp grey.tif three.png no_face.png)
 for upsample in 0 1; do
-  (cd "$work" && "$python" "$OLDPWD/tests/e2e/faces_reference.py" detect "$upsample" "${photos[@]}") > "$work/py$upsample.jsonl"
+  (cd "$work" && "$python" "$OLDPWD/tools/reference/faces_reference.py" detect "$upsample" "${photos[@]}") > "$work/py$upsample.jsonl"
   (cd "$work" && "$OLDPWD/tests/faces/dump_faces" --upsample "$upsample" "${photos[@]}") > "$work/cc$upsample.jsonl"
 done
 "$python" - "$work" <<'PY' || fail "faces differ from Python dlib's (above)"
@@ -63,6 +63,22 @@ xs = sorted(f["box"][0] for f in cc["three.png"] if f["score"] > 0.5)
 if len(xs) != 3 or not (xs[0] < 512 <= xs[1] < 1024 <= xs[2]):
     print(f"three.png strong faces at x {xs}: expected one in each third"); bad += 1
 sys.exit(1 if bad else 0)
+PY
+# --max_side: the 819-pixel copy shrunk to 410 for the detector finds the same face (its box
+# scaled back overlaps the full-size one by IoU > 0.7; the HOG pyramid's steps differ) and its
+# landmarks, found on the full photo, within 5% of the face's size.
+(cd "$work" && "$OLDPWD/tests/faces/dump_faces" --max_side 410 large.bmp) > "$work/small.jsonl"
+"$python" - "$work" <<'PY' || fail "--max_side"
+import json, sys
+full = json.loads(open(sys.argv[1] + "/cc1.jsonl").readlines()[2])["faces"][0]
+small = json.loads(open(sys.argv[1] + "/small.jsonl").read())["faces"][0]
+a, b = full["box"], small["box"]
+inter = max(0, min(a[2], b[2]) - max(a[0], b[0]) + 1) * max(0, min(a[3], b[3]) - max(a[1], b[1]) + 1)
+area = lambda r: (r[2] - r[0] + 1) * (r[3] - r[1] + 1)
+iou = inter / (area(a) + area(b) - inter)
+worst = max(abs(p[c] - q[c]) for p, q in zip(full["points"], small["points"]) for c in (0, 1))
+print(f"--max_side 410: IoU {iou:.3f} with the full-size box, landmarks within {worst} px")
+assert iou > 0.7 and worst <= 0.05 * (a[2] - a[0] + 1), (a, b, iou, worst)
 PY
 # Bad input: a file that is not an image, a missing landmark model, a predictor of another kind.
 if (cd "$work" && "$OLDPWD/tests/faces/dump_faces" not_an_image.jpg) > /dev/null 2> "$work/err"; then

@@ -1,8 +1,12 @@
-"""Python dlib's faces for tests/e2e/faces_dlib_test.sh, and the photos it compares on.
+"""Python dlib's faces for tests/e2e/faces_dlib_test.sh, the photos it compares on, and the peer
+of experiments/detect_benchmark.cc.
 
   faces_reference.py make ASTRONAUT OUT_DIR   writes the test photos (transformed copies of
                                               scikit-image's astronaut portrait)
   faces_reference.py detect UPSAMPLE IMAGE... one JSON line per image, as tests/faces/dump_faces
+  faces_reference.py time UPSAMPLE IMAGE SECONDS
+                                              detection + 68 landmarks of every face, repeated for
+                                              SECONDS on one thread: "images=N seconds=S"
 
 Images are read with cv2.imread (IMREAD_COLOR) and handed to dlib as RGB, as a Python user does.
 """
@@ -55,8 +59,24 @@ def detect(upsample, images):
         print(json.dumps({"image": path, "faces": faces}))
 
 
+def time_detection(upsample, image, seconds):
+    import time
+    detector = dlib.get_frontal_face_detector()
+    predictor = dlib.shape_predictor(MODEL)
+    rgb = np.ascontiguousarray(cv2.imread(image, cv2.IMREAD_COLOR)[:, :, ::-1])
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        boxes, _, _ = detector.run(rgb, upsample, 0.0)
+        for box in boxes:
+            predictor(rgb, box)
+        n += 1
+    print(f"images={n} seconds={time.perf_counter() - start}")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "make":
         make(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "time":
+        time_detection(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]))
     else:
         detect(int(sys.argv[2]), sys.argv[3:])
