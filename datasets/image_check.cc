@@ -75,8 +75,10 @@ Finding check_one(const std::string& path, const Sample& s, ImageCheckMode mode)
   try {
     const std::vector<uint8_t> bytes = imaging::read_file_bytes(path);
     const imaging::ImageHeader header = imaging::read_image_header(bytes, path);
-    f.width = header.width;
-    f.height = header.height;
+    // AffectNet's boxes are in the picture cv2.imread shows (turned by its orientation tag).
+    const bool turned = s.has_geometry && imaging::transposes(header.orientation);
+    f.width = turned ? header.height : header.width;
+    f.height = turned ? header.width : header.height;
     if (header.cmyk) {
       f.defect = defect::kChannels;
       f.message = "a 4-channel CMYK JPEG (expected colour or grey); convert it to RGB";

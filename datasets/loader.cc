@@ -86,12 +86,15 @@ void BatchLoader::load_sample(int64_t index, int64_t epoch, float* out) const {
   const TransformOptions& t = options_.transform;
   const Augmentation aug = draw_augmentation(t, sample_seed(options_.seed, epoch, index));
   if (options_.reference_preprocess)
-    return render_reference(imaging::read_image(path), s, t, aug, out);
+    return render_reference(imaging::read_image(path, /*apply_exif=*/s.has_geometry), s, t, aug,
+                            out);
   // Throws fer::Error naming the path.
   const imaging::DecodedImage image = imaging::decode_image_scaled(
-      imaging::read_file_bytes(path), path, [&](int width, int height) {
+      imaging::read_file_bytes(path), path,
+      [&](int width, int height) {
         return options_.scaled_decode ? required_decode_scale(s, width, height, t) : 1.0;
-      });
+      },
+      /*apply_exif=*/s.has_geometry);
   render_sample(image.bgr, image.full_width, image.full_height, image.scale, s, t, aug, out);
 }
 

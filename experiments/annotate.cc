@@ -198,7 +198,9 @@ AnnotateOutcome annotate(const AnnotateConfig& config, std::ostream& log) {
     if (r.face < 0) {  // AffectNet's No-Face row: the whole photo, zero landmarks.
       const imaging::ImageHeader h =
           imaging::read_image_header(imaging::read_file_bytes(full), full);
-      box = "0,0," + std::to_string(h.width) + "," + std::to_string(h.height);
+      const bool turned = imaging::transposes(h.orientation);  // The picture as cv2 shows it.
+      box = "0,0," + std::to_string(turned ? h.height : h.width) + "," +
+            std::to_string(turned ? h.width : h.height);
       for (int i = 0; i < 136; ++i) points += i ? ";0.00" : "0.00";
       if (it != labels.end())
         --out.labelled;  // No face: AffectNet's code, whatever the mapping says.

@@ -54,7 +54,7 @@ std::vector<PhotoFace> photo_rows(faces::FaceDetector& detector, const PhotoList
   const std::string path = photos.root + "/" + image;
   std::vector<PhotoFace> rows;
   try {
-    const cv::Mat bgr = imaging::read_image(path);
+    const cv::Mat bgr = imaging::read_image(path, /*apply_exif=*/true);
     const std::vector<faces::Face> found = detector.detect(bgr);
     for (size_t k = 0; k < found.size(); ++k) {
       rows.push_back({image, static_cast<int>(k), found[k], "", face_sample(found[k])});

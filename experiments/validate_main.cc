@@ -41,7 +41,7 @@ void write_preview(const ds::Dataset& d, const std::string& path, int size, bool
   const float mean[3] = {0.485f, 0.456f, 0.406f}, stdv[3] = {0.229f, 0.224f, 0.225f};
   for (int i = 0; i < rows * cols && i < static_cast<int>(d.index.train.samples.size()); ++i) {
     const auto& s = d.index.train.samples[i];
-    const cv::Mat bgr = imaging::read_image(d.index.image_root + "/" + s.image);
+    const cv::Mat bgr = imaging::read_image(d.index.image_root + "/" + s.image, s.has_geometry);
     const ds::Augmentation aug = ds::draw_augmentation(t, ds::sample_seed(0, 0, i));
     if (reference) {
       ds::render_reference(bgr, s, t, aug, chw.data());

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "imaging/bmp.h"
+#include "imaging/exif.h"
 #include "imaging/image_limits.h"
 #include "imaging/tiff.h"
 #include "imaging/webp.h"
@@ -146,7 +147,9 @@ cv::Mat decode_png(const std::vector<uint8_t>& bytes, const std::string& what) {
 
 }  // namespace
 
-cv::Mat decode_image(const std::vector<uint8_t>& bytes, const std::string& what) {
+namespace {
+
+cv::Mat decode_stored(const std::vector<uint8_t>& bytes, const std::string& what) {
   if (is_jpeg(bytes)) {
     TjHandle tj = decompressor(what);
     return decode_jpeg(tj.get(), jpeg_header(tj.get(), bytes, what), bytes, what, 8).bgr;
@@ -158,11 +161,24 @@ cv::Mat decode_image(const std::vector<uint8_t>& bytes, const std::string& what)
   unknown_format(bytes, what);
 }
 
+// The orientation tag cv2.imread applies: EXIF in JPEG and PNG, the TIFF tag (not WebP's EXIF).
+int orientation_of(const std::vector<uint8_t>& bytes, const std::string& what) {
+  if (is_tiff(bytes)) return tiff_info(bytes, what).orientation;
+  return exif_orientation(bytes);
+}
+
+}  // namespace
+
+cv::Mat decode_image(const std::vector<uint8_t>& bytes, const std::string& what, bool apply_exif) {
+  cv::Mat bgr = decode_stored(bytes, what);
+  return apply_exif ? apply_orientation(bgr, orientation_of(bytes, what)) : bgr;
+}
+
 ImageHeader read_image_header(const std::vector<uint8_t>& bytes, const std::string& what) {
   if (is_jpeg(bytes)) {
     TjHandle tj = decompressor(what);
     const JpegHeader h = jpeg_header(tj.get(), bytes, what, /*allow_cmyk=*/true);
-    return {h.width, h.height, jpeg_channels(h), "JPEG", is_cmyk(h)};
+    return {h.width, h.height, jpeg_channels(h), "JPEG", is_cmyk(h), exif_orientation(bytes)};
   }
   if (is_bmp(bytes)) {
     const BmpInfo b = bmp_info(bytes, what);
@@ -170,7 +186,7 @@ ImageHeader read_image_header(const std::vector<uint8_t>& bytes, const std::stri
   }
   if (is_tiff(bytes)) {
     const TiffInfo t = tiff_info(bytes, what);
-    return {t.width, t.height, t.channels, "TIFF", false};
+    return {t.width, t.height, t.channels, "TIFF", false, t.orientation};
   }
   if (is_webp(bytes)) {
     const WebpInfo w = webp_info(bytes, what);
@@ -178,16 +194,21 @@ ImageHeader read_image_header(const std::vector<uint8_t>& bytes, const std::stri
   }
   if (!is_png(bytes)) unknown_format(bytes, what);
   png_image image = png_header(bytes, what);
-  const ImageHeader h{static_cast<int>(image.width), static_cast<int>(image.height),
-                      static_cast<int>(PNG_IMAGE_SAMPLE_CHANNELS(image.format)), "PNG", false};
+  const ImageHeader h{static_cast<int>(image.width),
+                      static_cast<int>(image.height),
+                      static_cast<int>(PNG_IMAGE_SAMPLE_CHANNELS(image.format)),
+                      "PNG",
+                      false,
+                      exif_orientation(bytes)};
   png_image_free(&image);
   return h;
 }
 
 DecodedImage decode_image_scaled(const std::vector<uint8_t>& bytes, const std::string& what,
-                                 const std::function<double(int width, int height)>& min_scale) {
+                                 const std::function<double(int width, int height)>& min_scale,
+                                 bool apply_exif) {
   if (!is_jpeg(bytes)) {
-    cv::Mat bgr = decode_image(bytes, what);
+    cv::Mat bgr = decode_image(bytes, what, apply_exif);
     return {bgr, bgr.cols, bgr.rows, 1.0};
   }
   TjHandle tj = decompressor(what);
@@ -195,12 +216,19 @@ DecodedImage decode_image_scaled(const std::vector<uint8_t>& bytes, const std::s
   // The smallest of 1/8, 1/4, 1/2 and 1 not below the request: libjpeg-turbo's other factors
   // (3/8, 3/4, ...) use a generic inverse DCT that is slower than the full-size decode (measured
   // in datasets/pipeline_benchmark, BM_Decode: 3/4 takes 1.5x the time of 8/8, 1/2 takes 0.6x).
-  const double wanted = min_scale(h.width, h.height);
+  const int orientation = apply_exif ? exif_orientation(bytes) : 1;
+  const double wanted =
+      transposes(orientation) ? min_scale(h.height, h.width) : min_scale(h.width, h.height);
   int num = 8;
   if (std::isfinite(wanted)) {
     while (num > 1 && (num / 2) / 8.0 >= wanted - 1e-9) num /= 2;
   }
-  return decode_jpeg(tj.get(), h, bytes, what, num);
+  DecodedImage out = decode_jpeg(tj.get(), h, bytes, what, num);
+  if (orientation != 1) {
+    out.bgr = apply_orientation(out.bgr, orientation);
+    if (transposes(orientation)) std::swap(out.full_width, out.full_height);
+  }
+  return out;
 }
 
 bool has_image_extension(const std::string& path) {
@@ -224,7 +252,9 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
   return bytes;
 }
 
-cv::Mat read_image(const std::string& path) { return decode_image(read_file_bytes(path), path); }
+cv::Mat read_image(const std::string& path, bool apply_exif) {
+  return decode_image(read_file_bytes(path), path, apply_exif);
+}
 
 std::vector<uint8_t> encode_jpeg(const cv::Mat& bgr, int quality) {
   if (bgr.type() != CV_8UC3 || bgr.empty())

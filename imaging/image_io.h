@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include "imaging/exif.h"  // transposes(), for ImageHeader::orientation
+
 namespace fer::imaging {
 
 /// What an image file's header says.
@@ -33,6 +35,9 @@ struct ImageHeader {
   int channels = 0;    // Channels stored in the file: 1 (grey), 2 (grey + alpha), 3, 4.
   std::string format;  // "JPEG", "PNG", "BMP", "TIFF" or "WebP".
   bool cmyk = false;   // A CMYK/YCCK JPEG: decoding it is an "unexpected channel count" error.
+  /// The EXIF (JPEG, PNG) or TIFF orientation tag, 1-8 (1: as stored). width and height are
+  /// as stored; with apply_exif a decoder returns height x width for 5-8.
+  int orientation = 1;
 };
 
 /// An image decoded at `scale` of its full size: full-resolution pixel p lies at
@@ -58,17 +63,24 @@ ImageHeader read_image_header(const std::vector<uint8_t>& bytes, const std::stri
 /// Decodes at the smallest TurboJPEG scale of 1/8, 1/4, 1/2 and 1 not below min_scale(full width,
 /// full height) (libjpeg-turbo's fast reduced inverse DCTs; its other factors are slower than a
 /// full decode); the other formats decode at full size. Errors as decode_image.
+/// apply_exif: as decode_image; full_width and full_height, and min_scale's arguments, are then
+/// the shown image's.
 DecodedImage decode_image_scaled(const std::vector<uint8_t>& bytes, const std::string& what,
-                                 const std::function<double(int width, int height)>& min_scale);
+                                 const std::function<double(int width, int height)>& min_scale,
+                                 bool apply_exif = false);
 
 /// Decodes a JPEG, PNG, BMP, TIFF or WebP file into an 8-bit, 3-channel BGR image (grey,
 /// palette and alpha images are converted as cv2.imread(IMREAD_COLOR) converts them). Throws
 /// fer::Error naming `path` when the file is missing, empty, truncated or corrupt (libjpeg's
 /// recoverable warnings, such as "premature end of data", count as errors), or in another format.
-cv::Mat read_image(const std::string& path);
+/// apply_exif: turn the image as its orientation tag says, as cv2.imread does for JPEG, PNG and
+/// TIFF (imaging/exif.h); off, pixels are as stored, as PIL's Image.open + convert("RGB") reads
+/// them (the reference's Aff-Wild2 loader).
+cv::Mat read_image(const std::string& path, bool apply_exif = false);
 
 /// As read_image, from bytes already in memory; `what` names them in errors.
-cv::Mat decode_image(const std::vector<uint8_t>& bytes, const std::string& what);
+cv::Mat decode_image(const std::vector<uint8_t>& bytes, const std::string& what,
+                     bool apply_exif = false);
 
 /// Encodes an 8-bit BGR image as baseline JPEG (quality 1-100, 4:2:0), as cv::imencode does.
 std::vector<uint8_t> encode_jpeg(const cv::Mat& bgr, int quality);

@@ -85,7 +85,10 @@ TiffInfo info_of(TIFF* t, const std::string& what) {
             "-bit samples (cv2.imread reads 1, 8, 10, 12, 14, 16, 32 or 64); convert it to PNG");
   }
   check_image_size(w, h, "TIFF", what);
-  return {static_cast<int>(w), static_cast<int>(h), samples};
+  uint16_t orientation = ORIENTATION_TOPLEFT;
+  TIFFGetFieldDefaulted(t, TIFFTAG_ORIENTATION, &orientation);
+  if (orientation < 1 || orientation > 8) orientation = ORIENTATION_TOPLEFT;
+  return {static_cast<int>(w), static_cast<int>(h), samples, orientation};
 }
 
 }  // namespace
@@ -112,12 +115,21 @@ cv::Mat decode_tiff(const std::vector<uint8_t>& bytes, const std::string& what) 
     throw Error("decode TIFF", what, 0, "", std::string("unsupported TIFF: ") + message);
   }
   cv::Mat rgba(info.height, info.width, CV_8UC4);
-  // ABGR words (little-endian bytes R, G, B, A), top row first.
-  if (!TIFFReadRGBAImageOriented(t.get(), info.width, info.height, rgba.ptr<uint32_t>(),
-                                 ORIENTATION_TOPLEFT, /*stop=*/1) ||
-      !s.error.empty()) {
+  // ABGR words (little-endian bytes R, G, B, A), in stored order: libtiff is told the file is
+  // top-left, so it flips nothing.
+  TIFFRGBAImage img;
+  bool ok = TIFFRGBAImageBegin(&img, t.get(), /*stop=*/1, message) != 0;
+  if (ok) {
+    img.orientation = ORIENTATION_TOPLEFT;
+    img.req_orientation = ORIENTATION_TOPLEFT;
+    ok = TIFFRGBAImageGet(&img, rgba.ptr<uint32_t>(), info.width, info.height) != 0;
+    TIFFRGBAImageEnd(&img);
+  }
+  if (!ok || !s.error.empty()) {
     throw Error("decode TIFF", what, 0, "",
-                "undecodable: " + (s.error.empty() ? std::string("libtiff failed") : s.error));
+                "undecodable: " + (!s.error.empty() ? s.error
+                                   : *message       ? std::string(message)
+                                                    : std::string("libtiff failed")));
   }
   cv::Mat bgr(info.height, info.width, CV_8UC3);
   for (int y = 0; y < info.height; ++y) {

@@ -17,13 +17,15 @@ bool is_tiff(const std::vector<uint8_t>& bytes);
 
 struct TiffInfo {
   int width = 0, height = 0, channels = 0;
+  int orientation = 1;  ///< The Orientation tag (1-8), not applied by decode_tiff.
 };
 
 /// The first page's size and samples per pixel; throws fer::Error naming `what` when libtiff
 /// cannot read the header or the size is beyond imaging/image_limits.h.
 TiffInfo tiff_info(const std::vector<uint8_t>& bytes, const std::string& what);
 
-/// The first page as 8-bit BGR; throws fer::Error naming `what` with libtiff's message.
+/// The first page as 8-bit BGR in stored order (the Orientation tag is left to the caller, as
+/// for the EXIF tag of other formats); throws fer::Error naming `what` with libtiff's message.
 cv::Mat decode_tiff(const std::vector<uint8_t>& bytes, const std::string& what);
 
 }  // namespace fer::imaging

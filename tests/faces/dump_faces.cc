@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   try {
     fer::faces::FaceDetector detector(options);
     for (const std::string& path : images) {
-      const auto faces = detector.detect(fer::imaging::read_image(path));
+      const auto faces = detector.detect(fer::imaging::read_image(path, /*apply_exif=*/true));
       std::printf("{\"image\": \"%s\", \"faces\": [", path.c_str());
       for (size_t k = 0; k < faces.size(); ++k) {
         const auto& f = faces[k];

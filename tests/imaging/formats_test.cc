@@ -99,7 +99,7 @@ void require_same_as_opencv(const std::string& path) {
 // grey, planar RGB, JPEG-in-TIFF).
 std::string write_tiff(const boost::filesystem::path& dir, const std::string& name, int w, int h,
                        int samples, int bits, int photometric, int compression, bool tiled,
-                       bool planar) {
+                       bool planar, int orientation = 1) {
   const std::string path = (dir / name).string();
   TIFF* t = TIFFOpen(path.c_str(), "w");
   REQUIRE(t != nullptr);
@@ -110,6 +110,7 @@ std::string write_tiff(const boost::filesystem::path& dir, const std::string& na
   TIFFSetField(t, TIFFTAG_PHOTOMETRIC, photometric);
   TIFFSetField(t, TIFFTAG_COMPRESSION, compression);
   TIFFSetField(t, TIFFTAG_PLANARCONFIG, planar ? PLANARCONFIG_SEPARATE : PLANARCONFIG_CONTIG);
+  if (orientation != 1) TIFFSetField(t, TIFFTAG_ORIENTATION, orientation);
   if (samples == 4) {
     const uint16_t extra = EXTRASAMPLE_UNASSALPHA;
     TIFFSetField(t, TIFFTAG_EXTRASAMPLES, 1, &extra);
@@ -148,7 +149,84 @@ std::string write_tiff(const boost::filesystem::path& dir, const std::string& na
   return path;
 }
 
+// A little-endian EXIF block (TIFF structure) with one IFD entry: Orientation = o.
+std::vector<uint8_t> exif_block(int o) {
+  std::vector<uint8_t> b = {'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0};
+  put(b, 0x0112, 2), put(b, 3, 2), put(b, 1, 4), put(b, static_cast<uint32_t>(o), 4);
+  put(b, 0, 4);
+  return b;
+}
+
+uint32_t crc32(const uint8_t* p, size_t n) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (size_t i = 0; i < n; ++i) {
+    c ^= p[i];
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
+  }
+  return ~c;
+}
+
+// The image as JPEG with an APP1 Exif segment, or as PNG with an eXIf chunk after IHDR.
+std::vector<uint8_t> with_orientation(const cv::Mat& img, const std::string& ext, int o) {
+  std::vector<uchar> enc;
+  REQUIRE(cv::imencode(ext, img, enc));
+  std::vector<uint8_t> bytes(enc.begin(), enc.end()), block = exif_block(o), seg;
+  if (ext == ".jpg") {
+    seg = {0xFF, 0xE1, 0, 0, 'E', 'x', 'i', 'f', 0, 0};
+    seg.insert(seg.end(), block.begin(), block.end());
+    seg[2] = static_cast<uint8_t>((seg.size() - 2) >> 8),
+    seg[3] = static_cast<uint8_t>(seg.size() - 2);
+    bytes.insert(bytes.begin() + 2, seg.begin(), seg.end());
+  } else {
+    for (int i = 3; i >= 0; --i) seg.push_back(static_cast<uint8_t>(block.size() >> (8 * i)));
+    seg.insert(seg.end(), {'e', 'X', 'I', 'f'});
+    seg.insert(seg.end(), block.begin(), block.end());
+    const uint32_t crc = crc32(seg.data() + 4, seg.size() - 4);
+    for (int i = 3; i >= 0; --i) seg.push_back(static_cast<uint8_t>(crc >> (8 * i)));
+    bytes.insert(bytes.begin() + 33, seg.begin(), seg.end());  // After the signature and IHDR.
+  }
+  return bytes;
+}
+
 }  // namespace
+
+TEST_CASE("EXIF and TIFF orientation: applied as cv::imread applies it, or left as stored",
+          "[image_io][formats]") {
+  const auto dir = fer::testing::temp_dir("formats_exif");
+  const cv::Mat img = pattern(29, 13, CV_8UC3);
+  for (int o = 1; o <= 8; ++o) {
+    std::vector<std::string> paths = {
+        write(dir, "o" + std::to_string(o) + ".jpg", with_orientation(img, ".jpg", o)),
+        write(dir, "o" + std::to_string(o) + ".png", with_orientation(img, ".png", o)),
+        write_tiff(dir, "o" + std::to_string(o) + ".tif", 29, 13, 3, 8, PHOTOMETRIC_RGB,
+                   COMPRESSION_NONE, false, false, o)};
+    for (const std::string& path : paths) {
+      INFO(path);
+      const cv::Mat shown = cv::imread(path, cv::IMREAD_COLOR);
+      // As stored: OpenCV's TIFF reader turns the image whatever the flag says, so a TIFF's
+      // stored pixels are those of the same data tagged 1 (PIL ignores the tag, as we do).
+      const bool tiff = path.substr(path.size() - 4) == ".tif";
+      const cv::Mat stored =
+          tiff ? cv::imread((dir / "o1.tif").string(), cv::IMREAD_COLOR)
+               : cv::imread(path, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+      REQUIRE_FALSE(shown.empty());
+      CHECK(shown.rows == (o >= 5 ? 29 : 13));
+      const cv::Mat ours = imaging::read_image(path, /*apply_exif=*/true);
+      REQUIRE(ours.size() == shown.size());
+      CHECK(cv::norm(ours, shown, cv::NORM_INF) == 0);
+      const cv::Mat raw = imaging::read_image(path);
+      REQUIRE(raw.size() == stored.size());
+      CHECK(cv::norm(raw, stored, cv::NORM_INF) == 0);
+      const auto bytes = imaging::read_file_bytes(path);
+      CHECK(imaging::read_image_header(bytes, path).orientation == o);
+      // The scaled decode turns the image too and reports the shown full size.
+      const imaging::DecodedImage scaled = imaging::decode_image_scaled(
+          bytes, path, [](int, int) { return 1.0; }, true);
+      CHECK(scaled.full_width == shown.cols);
+      CHECK(cv::norm(scaled.bgr, shown, cv::NORM_INF) == 0);
+    }
+  }
+}
 
 TEST_CASE("BMP files read as cv::imread reads them", "[image_io][formats]") {
   const auto dir = fer::testing::temp_dir("formats_bmp");

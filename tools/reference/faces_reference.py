@@ -40,6 +40,13 @@ def make(astronaut, out):
     canvas[h // 5:h // 5 + small.shape[0], 2 * w:] = small
     cv2.imwrite(f"{out}/three.png", canvas)
     cv2.imwrite(f"{out}/no_face.png", np.full((240, 320, 3), 128, np.uint8))
+    # A phone's way: pixels stored sideways, EXIF orientation 6 ("turn 90 degrees clockwise").
+    ok, jpeg = cv2.imencode(".jpg", cv2.rotate(img, cv2.ROTATE_90_COUNTERCLOCKWISE),
+                            [cv2.IMWRITE_JPEG_QUALITY, 95])
+    tiff = b"II*\x00\x08\x00\x00\x00\x01\x00" + b"\x12\x01\x03\x00\x01\x00\x00\x00\x06\x00\x00\x00" + b"\x00" * 4
+    app1 = b"\xff\xe1" + (len(tiff) + 8).to_bytes(2, "big") + b"Exif\x00\x00" + tiff
+    with open(f"{out}/sideways.jpg", "wb") as f:
+        f.write(jpeg[:2].tobytes() + app1 + jpeg[2:].tobytes())
     with open(f"{out}/not_an_image.jpg", "w") as f:
         f.write("this is not a photo\n")
 
