@@ -16,8 +16,9 @@
 # (a LibTorch directory or a torch package directory), then in the torch package of
 # ${EMOGCN_PYTHON:-python3}, then where it was at build time; its major.minor version must be
 # the one the bundle was built with (LibTorch has no stable C++ ABI across versions).
-# Images are decoded by TurboJPEG and libpng (imaging/image_io.h), not OpenCV's imgcodecs,
-# whose GDAL dependency alone is ~140 libraries and over 200 MB.
+# Images are decoded by TurboJPEG, libpng, libtiff, libwebp and our BMP code (imaging/image_io.h),
+# not OpenCV's imgcodecs, whose GDAL dependency alone is ~140 libraries and over 200 MB.
+# dlib's 95 MiB landmark model is not copied: predict --detect needs --landmark_model on a node.
 set -euo pipefail
 
 die() { echo "bundle: error: $*" >&2; exit 1; }
