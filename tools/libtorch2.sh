@@ -71,6 +71,8 @@ case "$command" in
     args=(--experimental_convenience_symlinks=ignore)
     # Python checks of the tests (tests/checkpoint_pytorch_test) use this PyTorch 2.11.
     case "$command" in test|coverage) args+=(--test_env=EMOGCN_TORCH_PYTHON="$cache/bin/python") ;; esac
+    # Tests of the other LibTorch only are left out (.bazelrc); a later --test_tag_filters wins.
+    case "$command" in test|coverage) args+=(--test_tag_filters=-benchmark_full,-gpu,-libtorch_debian_only) ;; esac
     for arg in "$@"; do
       if [ "$arg" = "//..." ]; then
         # `//...` without the bazel-* symlinks of the default build: every top-level package.
