@@ -21,6 +21,7 @@
 #include "datasets/csv.h"
 #include "experiments/detect_photos.h"
 #include "experiments/options.h"
+#include "experiments/predict_rows.h"
 #include "experiments/run_lifecycle.h"
 #include "imaging/image_io.h"
 
@@ -39,13 +40,6 @@ std::string to_lower(std::string_view s) {
   std::string out(s);
   for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return out;
-}
-
-std::string csv_quote(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
 }
 
 std::string fixed2(double v) {
@@ -212,7 +206,7 @@ AnnotateOutcome annotate(const AnnotateConfig& config, std::ostream& log) {
             "," + std::to_string(f.height());
       points = landmarks(f);
     }
-    csv << csv_quote(rel) << "," << box << "," << points << "," << label.code << ","
+    csv << csv_field(rel) << "," << box << "," << points << "," << label.code << ","
         << fixed2(label.valence) << "," << fixed2(label.arousal) << "\n";
   }
   for (const PhotoFace& r : rows) out.several_faces += r.face == 1;

@@ -23,6 +23,7 @@
 #include "experiments/config_ranges.h"
 #include "experiments/detect_photos.h"
 #include "experiments/predict_inputs.h"
+#include "experiments/predict_rows.h"
 #include "experiments/run_lifecycle.h"
 #include "models/checkpoint.h"
 #include "models/model_inference.h"
@@ -34,65 +35,6 @@
 namespace fer::experiments {
 namespace fs = boost::filesystem;
 namespace {
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.8g", v);
-  return buf;
-}
-
-// No prediction: empty expression, probabilities, valence and arousal, then the error.
-std::string empty_cells(size_t classes, const std::string& error) {
-  return std::string(classes + 4, ',') + csv_field(error);
-}
-
-constexpr const char* kFaceColumns =
-    "path,face,box_x,box_y,box_w,box_h,score,left_eye_x,left_eye_y,right_eye_x,right_eye_y";
-
-// A photo's row prefix: the path, then the face's index, box, score and eye centres (empty
-// when the photo has no face).
-std::string face_cells(const PhotoFace& f) {
-  std::string row = csv_field(f.image);
-  if (f.face < 0) return row + std::string(10, ',');
-  const faces::Face& d = f.detection;
-  row += "," + std::to_string(f.face);
-  for (long v : {d.left, d.top, d.width(), d.height()}) row += "," + std::to_string(v);
-  row += "," + number(d.score);
-  for (double v : {d.left_eye.x, d.left_eye.y, d.right_eye.x, d.right_eye.y})
-    row += "," + number(v);
-  return row;
-}
-
-// The faces as samples, aligned with the detected box and eyes as AffectNet rows.
-std::vector<datasets::Sample> face_samples(const std::vector<PhotoFace>& rows) {
-  std::vector<datasets::Sample> out;
-  for (const PhotoFace& f : rows) {
-    if (f.face >= 0) out.push_back(f.sample);
-  }
-  return out;
-}
-
-// A folder beside the output for the face patches, removed when predict ends.
-struct TempDir {
-  std::string path;
-  void create(const std::string& beside) {
-    path = beside + ".faces.partial";
-    fs::remove_all(path);
-    if (!fs::create_directories(path))
-      throw Error("predict", path, 0, "out", "cannot create the face patches' folder");
-  }
-  ~TempDir() {
-    boost::system::error_code ignored;
-    if (!path.empty()) fs::remove_all(path, ignored);
-  }
-};
 
 struct LoadedModel {
   models::EmotionModel model{nullptr};
@@ -260,7 +202,7 @@ PredictOutcome predict(const PredictConfig& config, std::ostream& log) {
          << " worker(s) -> " << c.out << "\n";
   const std::string json = to_json(c);
   start_work(c.threads, fnv1a_hex(json), json, log, header.str());
-  TempDir patches;
+  PatchFolder patches;
   if (c.detect) {
     patches.create(c.out);
     photo_faces = detect_photos(photos, c.detector, c.threads, c.strict, log, patches.path);
