@@ -172,9 +172,10 @@ AnnotateOutcome annotate(const AnnotateConfig& config, std::ostream& log) {
   bool placeholder_va = false;
   for (const PhotoFace& r : rows) {
     if (r.face > 0) continue;  // One row per photo: the surest face.
-    const std::string full = (fs::path(photos.root) / r.image).lexically_normal().string();
+    const std::string full =
+        fs::absolute(fs::path(photos.root) / r.image).lexically_normal().string();
     const std::string rel =
-        fs::path(full).lexically_relative(fs::path(c.image_root).lexically_normal()).string();
+        fs::path(full).lexically_relative(fs::absolute(c.image_root).lexically_normal()).string();
     if (rel.empty() || rel.rfind("..", 0) == 0)
       throw Error("annotate", full, 0, "image_root", "the photo is not under " + c.image_root);
     if (r.face < 0 && r.error != "no face found") {

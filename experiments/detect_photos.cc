@@ -33,6 +33,11 @@ PhotoList list_photos(const std::string& input, const std::string& flag) {
     throw Error("list photos", input, 0, flag, "no such file or folder");
   out.root = input;
   for (fs::recursive_directory_iterator it(input), end; it != end; ++it) {
+    // A patch folder predict --detect left (OUT.faces.partial) holds no photos of the user's.
+    if (fs::is_directory(it->status()) && it->path().extension() == ".partial") {
+      it.disable_recursion_pending();
+      continue;
+    }
     if (fs::is_regular_file(it->status()) &&
         imaging::has_image_extension(it->path().filename().string()))
       out.images.push_back(fs::relative(it->path(), input).string());
@@ -47,31 +52,37 @@ PhotoList list_photos(const std::string& input, const std::string& flag) {
 
 namespace {
 
-// The rows of one photo (and its faces' patches, with a patch folder).
+// The rows of one photo (and its faces' patches, with a patch folder). A photo that cannot be
+// read or searched is a row with the reason (strict: an error naming it); a patch that cannot be
+// written (a storage fault, not the photo's) stops the run.
 std::vector<PhotoFace> photo_rows(faces::FaceDetector& detector, const PhotoList& photos, size_t i,
                                   bool strict, const std::string& patch_dir) {
   const std::string& image = photos.images[i];
   const std::string path = photos.root + "/" + image;
-  std::vector<PhotoFace> rows;
+  cv::Mat bgr;
+  std::vector<faces::Face> found;
   try {
-    const cv::Mat bgr = imaging::read_image(path, /*apply_exif=*/true);
-    const std::vector<faces::Face> found = detector.detect(bgr);
-    for (size_t k = 0; k < found.size(); ++k) {
-      rows.push_back({image, static_cast<int>(k), found[k], "", face_sample(found[k])});
-      datasets::Sample& sample = rows.back().sample;
-      sample.image = image;
-      if (patch_dir.empty() || !datasets::reference_canvas_cuts(bgr.size(), sample)) continue;
-      const FacePatch patch = face_patch(bgr, found[k]);
-      const std::string file =
-          patch_dir + "/" + std::to_string(i) + "_" + std::to_string(k) + ".png";
-      imaging::write_png(file, patch.bgr);
-      sample = patch.sample;
-      sample.image = fs::relative(file, photos.root).string();
-    }
-    if (found.empty()) rows.push_back({image, -1, {}, "no face found"});
-  } catch (const Error& e) {
-    if (strict) throw;
-    rows.push_back({image, -1, {}, e.what(), {}});
+    bgr = imaging::read_image(path, /*apply_exif=*/true);
+    found = detector.detect(bgr);
+  } catch (const std::exception& e) {
+    const Error error = dynamic_cast<const Error*>(&e)
+                            ? *dynamic_cast<const Error*>(&e)
+                            : Error("detect faces", path, 0, "", e.what());
+    if (strict) throw error;
+    return {{image, -1, {}, error.what(), {}}};
+  }
+  if (found.empty()) return {{image, -1, {}, "no face found", {}}};
+  std::vector<PhotoFace> rows;
+  for (size_t k = 0; k < found.size(); ++k) {
+    rows.push_back({image, static_cast<int>(k), found[k], "", face_sample(found[k])});
+    datasets::Sample& sample = rows.back().sample;
+    sample.image = image;
+    if (patch_dir.empty() || !datasets::reference_canvas_cuts(bgr.size(), sample)) continue;
+    const FacePatch patch = face_patch(bgr, found[k]);
+    const std::string file = patch_dir + "/" + std::to_string(i) + "_" + std::to_string(k) + ".png";
+    imaging::write_png(file, patch.bgr);
+    sample = patch.sample;
+    sample.image = fs::relative(file, photos.root).string();
   }
   return rows;
 }

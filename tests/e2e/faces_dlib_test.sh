@@ -98,6 +98,8 @@ done
 
 # predict --detect: one row per face (and per photo without one), aligned with the detected eyes.
 mkdir -p "$work/ckpt" && tests/models/write_checkpoints "$work/ckpt" > /dev/null
+# A patch folder an interrupted predict --detect left behind is not searched as photos.
+mkdir -p "$work/old.csv.faces.partial" && cp "$work/astronaut.png" "$work/old.csv.faces.partial/0_0.png"
 experiments/predict --checkpoint "$work/ckpt/bregnext_emotion_gcn.pth" --input "$work" --detect \
   --out "$work/pred.csv" --input_size 112 --threads 2 > "$work/predict.log" 2>&1 || { cat "$work/predict.log"; fail "predict --detect"; }
 grep -q '"detect":true,.*"upsample":1' "$work/predict.log" || fail "predict prints the detector's resolved flags"
@@ -150,6 +152,10 @@ for name in ("astronaut.png", "half.jpg", "sideways.jpg"):  # sideways: the load
     a, b = probs(rows[name]), probs(detect[(name, "0")])
     assert all(abs(x - y) <= 1e-7 + 1e-5 * abs(y) for x, y in zip(a, b)), (name, a, b)
 PY
+# A relative --input under an absolute --image_root: paths relative to the root.
+(cd "$work/.." && "$OLDPWD/experiments/annotate" --input faces_dlib --image_root "$(pwd -P)" --out "$work/rel.csv" \
+  --threads 2 > "$work/rel.log" 2>&1) || { cat "$work/rel.log"; fail "annotate with a relative input"; }
+grep -q '^faces_dlib/astronaut.png,175,76,91,91,' "$work/rel.csv" || { head -3 "$work/rel.csv"; fail "relative paths"; }
 # Bad mappings name the file, line and field.
 printf 'astronaut.png,Joyful\n' > "$work/bad_labels.csv"
 if experiments/annotate --input "$work" --out "$work/x.csv" --labels "$work/bad_labels.csv" > "$work/bad.log" 2>&1; then
